@@ -1,0 +1,119 @@
+import base64
+
+import segno
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import password_validation
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django_otp import login as otp_login
+from django_otp import user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from portal import accounts
+from portal.models import User
+
+
+class PortalLoginView(LoginView):
+    redirect_authenticated_user = True
+
+
+class RegistrationForm(forms.Form):
+    full_name = forms.CharField(label=_("Your name"), max_length=120)
+    email = forms.EmailField(label=_("Email address"))
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].lower()
+        if User.objects.filter(email=email).exists():
+            raise forms.ValidationError(_("An account with this email address already exists."))
+        return email
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password"):
+            password_validation.validate_password(
+                data["password"],
+                User(email=data.get("email", ""), full_name=data.get("full_name", "")),
+            )
+        return data
+
+
+def register(request: HttpRequest) -> HttpResponse:
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        accounts.register_owner(
+            form.cleaned_data["email"],
+            form.cleaned_data["password"],
+            form.cleaned_data["full_name"],
+            form.cleaned_data["phone"],
+        )
+        return render(
+            request, "registration/register_sent.html", {"email": form.cleaned_data["email"]}
+        )
+    return render(request, "registration/register.html", {"form": form})
+
+
+def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+    user = accounts.verify_email(token)
+    if user is None:
+        return render(request, "registration/verify_failed.html", status=400)
+    messages.success(request, _("Your email address is confirmed. You can sign in now."))
+    return redirect("login")
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Six-digit code"),
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+def _next(request: HttpRequest) -> str:
+    target = request.GET.get("next") or request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return "/"
+    return target
+
+
+@login_required
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    if user_has_device(request.user):
+        return redirect("otp-verify")
+    device = accounts.pending_totp_device(request.user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if accounts.confirm_totp(request.user, device, form.cleaned_data["token"]):
+            otp_login(request, device)
+            messages.success(request, _("Two-factor authentication is on."))
+            return redirect(_next(request))
+        form.add_error("token", _("That code is not right. Check your phone's clock and retry."))
+    qr = segno.make(device.config_url, error="m").svg_inline(scale=4)
+    return render(
+        request,
+        "registration/otp_setup.html",
+        {
+            "form": form,
+            "qr": qr,
+            "secret": base64.b32encode(device.bin_key).decode(),
+            "next": _next(request),
+        },
+    )
+
+
+@login_required
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        for device in TOTPDevice.objects.devices_for_user(request.user, confirmed=True):
+            if device.verify_token(form.cleaned_data["token"]):
+                otp_login(request, device)
+                return redirect(_next(request))
+        form.add_error("token", _("That code is not right."))
+    return render(request, "registration/otp_verify.html", {"form": form, "next": _next(request)})

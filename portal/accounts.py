@@ -1,0 +1,78 @@
+"""Accounts: SME owners' self-registration with a verified email, and TOTP enrolment."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from portal import audit
+
+User = get_user_model()
+_SALT = "portal.email-verification"
+VERIFICATION_MAX_AGE = 3 * 24 * 3600
+
+
+def register_owner(email: str, password: str, full_name: str, phone: str = "") -> User:
+    """An SME owner's account, inactive until the email address is verified."""
+    with transaction.atomic():
+        user = User.objects.create_user(
+            email=email, password=password, full_name=full_name, phone=phone, is_active=False
+        )
+        audit.record(user, "account_registered", user, label=user.email)
+        transaction.on_commit(lambda: send_verification(user))
+    return user
+
+
+def verification_token(user: User) -> str:
+    return signing.dumps({"u": user.pk, "e": user.email}, salt=_SALT)
+
+
+def send_verification(user: User) -> None:
+    link = settings.SITE_URL + reverse("verify-email", args=[verification_token(user)])
+    send_mail(
+        _("Confirm your email for the SME finance supervision portal"),
+        _("Open this link within three days to activate your account:\n%(link)s") % {"link": link},
+        settings.DEFAULT_FROM_EMAIL,
+        [user.email],
+    )
+
+
+def verify_email(token: str) -> User | None:
+    """Activate the account a token was issued for; None if the token is bad or expired."""
+    try:
+        data = signing.loads(token, salt=_SALT, max_age=VERIFICATION_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    user = User.objects.filter(pk=data.get("u"), email=data.get("e")).first()
+    if user is None:
+        return None
+    with transaction.atomic():
+        if user.email_verified_at is None:
+            user.email_verified_at = timezone.now()
+            user.is_active = True
+            user.save(update_fields=["email_verified_at", "is_active"])
+            audit.record(user, "email_verified", user, label=user.email)
+    return user
+
+
+def pending_totp_device(user: User) -> TOTPDevice:
+    """The user's unconfirmed TOTP device, created on first request so the secret is stable."""
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=user, confirmed=False, defaults={"name": "authenticator"}
+    )
+    return device
+
+
+def confirm_totp(user: User, device: TOTPDevice, token: str) -> bool:
+    if not device.verify_token(token):
+        return False
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit.record(user, "totp_enrolled", user, label=user.email)
+    return True

@@ -1,0 +1,63 @@
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from portal.audit import request_address
+from portal.models import Role
+from portal.scoping import scope_of
+
+# Paths a signed-in user may reach before passing the second factor.
+_OPEN_PREFIXES = ("/accounts/", "/static/", "/i18n/")
+
+
+def needs_second_factor(user) -> bool:
+    """Heads must enrol in TOTP when the portal requires it; anyone enrolled must verify."""
+    if not getattr(user, "is_authenticated", False) or user.is_verified():
+        return False
+    from django_otp import user_has_device
+
+    if user_has_device(user):
+        return True
+    return settings.REQUIRE_2FA and Role.HEAD in {r for r, _ in scope_of(user).offices}
+
+
+class TwoFactorGate:
+    """Sends a signed-in user who still owes a second factor to enrol or verify."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if needs_second_factor(request.user) and not request.path.startswith(_OPEN_PREFIXES):
+            from django_otp import user_has_device
+
+            target = "otp-verify" if user_has_device(request.user) else "otp-setup"
+            if request.path.startswith("/api/"):
+                from django.http import JsonResponse
+
+                return JsonResponse({"detail": "Two-factor authentication required."}, status=403)
+            return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+        return self.get_response(request)
+
+
+class RequestAddress:
+    """Makes the client address available to the audit trail for this request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = request_address.set(client_address(request))
+        try:
+            return self.get_response(request)
+        finally:
+            request_address.reset(token)
+
+
+def client_address(request) -> str | None:
+    if settings.AXES_IPWARE_PROXY_COUNT:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+        if len(hops) >= settings.AXES_IPWARE_PROXY_COUNT:
+            return hops[-settings.AXES_IPWARE_PROXY_COUNT]
+    return request.META.get("REMOTE_ADDR") or None

@@ -1,0 +1,17 @@
+from portal.models.accounts import Membership, Role, User
+from portal.models.audit import AuditEvent
+from portal.models.institutions import Branch, Institution, InstitutionKind
+from portal.models.offices import Division, Office, OfficeLevel
+
+__all__ = [
+    "AuditEvent",
+    "Branch",
+    "Division",
+    "Institution",
+    "InstitutionKind",
+    "Membership",
+    "Office",
+    "OfficeLevel",
+    "Role",
+    "User",
+]

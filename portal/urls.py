@@ -1,0 +1,69 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from portal import account_views, api, views
+
+router = DefaultRouter()
+router.register("offices", api.OfficeViewSet, basename="office")
+router.register("institutions", api.InstitutionViewSet, basename="institution")
+router.register("branches", api.BranchViewSet, basename="branch")
+router.register("audit-events", api.AuditEventViewSet, basename="audit-event")
+
+api_urls = [
+    path("", include(router.urls)),
+    path("me/", api.me, name="me"),
+    path("token/", obtain_auth_token, name="token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+]
+
+account_urls = [
+    path("login/", account_views.PortalLoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("register/", account_views.register, name="register"),
+    path("verify/<str:token>/", account_views.verify_email, name="verify-email"),
+    path("2fa/setup/", account_views.otp_setup, name="otp-setup"),
+    path("2fa/verify/", account_views.otp_verify, name="otp-verify"),
+    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("offices/", views.office_list, name="office-list"),
+    path("offices/<str:code>/", views.office_detail, name="office-detail"),
+    path("institutions/", views.institution_list, name="institution-list"),
+    path("institutions/<int:pk>/", views.institution_detail, name="institution-detail"),
+    path("branches/<int:pk>/", views.branch_detail, name="branch-detail"),
+    path("audit/", views.audit_list, name="audit-list"),
+    path("accounts/", include(account_urls)),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include((api_urls, "api"))),
+    path(settings.ADMIN_URL, admin.site.urls),
+]

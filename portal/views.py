@@ -1,0 +1,130 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from portal import scoping
+from portal.models import AuditEvent, Branch, Institution, InstitutionKind, Membership, Office
+
+PAGE_SIZE = 50
+
+
+def _page(request: HttpRequest, qs):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    scope = scoping.scope_of(request.user)
+    memberships = Membership.objects.filter(user=request.user).select_related(
+        "office", "institution", "branch__institution"
+    )
+    context = {"memberships": memberships}
+    if scope.is_regulator:
+        offices = scoping.visible(request.user, Office)
+        context.update(
+            template="portal/home_regulator.html",
+            office_count=offices.count(),
+            institution_count=scoping.visible(request.user, Institution).count(),
+            branch_count=scoping.visible(request.user, Branch).count(),
+            roots=offices.filter(path__in=[p for _, p in scope.offices]),
+        )
+    elif scope.is_bank:
+        context.update(
+            template="portal/home_bank.html",
+            institutions=scoping.visible(request.user, Institution),
+            branches=scoping.visible(request.user, Branch).select_related("office")[:50],
+        )
+    else:
+        context.update(template="portal/home_owner.html")
+    return render(request, context["template"], context)
+
+
+@login_required
+def office_list(request: HttpRequest) -> HttpResponse:
+    offices = scoping.visible(request.user, Office).order_by("path")
+    query = request.GET.get("q", "").strip()
+    if query:
+        offices = offices.filter(
+            Q(name_zh__icontains=query) | Q(name_en__icontains=query) | Q(code__startswith=query)
+        )
+    return render(request, "portal/office_list.html", {"page": _page(request, offices), "q": query})
+
+
+@login_required
+def office_detail(request: HttpRequest, code: str) -> HttpResponse:
+    office = scoping.get_visible_or_404(request.user, Office, code=code)
+    visible_offices = scoping.visible(request.user, Office)
+    return render(
+        request,
+        "portal/office_detail.html",
+        {
+            "office": office,
+            "ancestors": visible_offices.filter(
+                path__in=[
+                    office.path[:i] for i in range(office.steplen, len(office.path), office.steplen)
+                ]
+            ).order_by("path"),
+            "children": Office.objects.get_children(office).order_by("code"),
+            "institutions": Institution.objects.filter(office=office),
+            "branches": Branch.objects.filter(office=office).select_related("institution"),
+        },
+    )
+
+
+@login_required
+def institution_list(request: HttpRequest) -> HttpResponse:
+    institutions = scoping.visible(request.user, Institution).select_related("office")
+    query = request.GET.get("q", "").strip()
+    kind = request.GET.get("kind", "")
+    if query:
+        institutions = institutions.filter(
+            Q(name_zh__icontains=query)
+            | Q(name_en__icontains=query)
+            | Q(credit_code__startswith=query.upper())
+        )
+    if kind in InstitutionKind.values:
+        institutions = institutions.filter(kind=kind)
+    return render(
+        request,
+        "portal/institution_list.html",
+        {
+            "page": _page(request, institutions),
+            "q": query,
+            "kind": kind,
+            "kinds": InstitutionKind.choices,
+        },
+    )
+
+
+@login_required
+def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    institution = scoping.get_visible_or_404(request.user, Institution, pk=pk)
+    branches = (
+        scoping.visible(request.user, Branch)
+        .filter(institution=institution)
+        .select_related("office")
+    )
+    return render(
+        request,
+        "portal/institution_detail.html",
+        {"institution": institution, "page": _page(request, branches)},
+    )
+
+
+@login_required
+def branch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    branch = scoping.get_visible_or_404(
+        request.user, Branch.objects.select_related("institution", "office"), pk=pk
+    )
+    return render(request, "portal/branch_detail.html", {"branch": branch})
+
+
+@login_required
+def audit_list(request: HttpRequest) -> HttpResponse:
+    events = scoping.visible(request.user, AuditEvent).select_related("office")
+    verb = request.GET.get("verb", "").strip()
+    if verb:
+        events = events.filter(verb=verb)
+    return render(request, "portal/audit_list.html", {"page": _page(request, events), "verb": verb})

@@ -1,0 +1,59 @@
+"""The isolation matrix over every page and API endpoint (see tests/isolation.py)."""
+
+import pytest
+from django.urls import reverse
+
+from tests.isolation import OBJECT_URLS, OUTSIDE_MATRIX, SKIPPED_PREFIXES, iter_urls
+
+pytestmark = pytest.mark.django_db
+
+OUTSIDERS = [
+    "county_a",
+    "county_b",
+    "p1_head",
+    "p2_head",
+    "bank_a",
+    "bank_b",
+    "branch_a1",
+    "branch_a2",
+    "owner_a",
+    "owner_b",
+]
+
+
+def _matrix_urls():
+    return [
+        (name, route, params)
+        for name, route, params in iter_urls()
+        if not route.startswith(SKIPPED_PREFIXES) and name not in OUTSIDE_MATRIX
+    ]
+
+
+def test_every_url_with_parameters_is_registered():
+    missing = [name for name, _, params in _matrix_urls() if params and name not in OBJECT_URLS]
+    assert not missing, f"add these URLs to tests/isolation.py OBJECT_URLS: {missing}"
+
+
+@pytest.mark.parametrize("name", sorted(OBJECT_URLS))
+def test_insider_sees_and_outsider_gets_404(name, matrix, client):
+    for case in OBJECT_URLS[name]:
+        url = reverse(name, kwargs=case.kwargs(matrix))
+        client.force_login(matrix.users[case.insider])
+        assert client.get(url).status_code == 200, (name, case.insider)
+        client.force_login(matrix.users[case.outsider])
+        response = client.get(url)
+        assert response.status_code == 404, (name, case.outsider, response.status_code)
+
+
+@pytest.mark.parametrize("outsider", OUTSIDERS)
+def test_no_list_page_shows_an_outsider_anything_of_others(outsider, matrix, client):
+    client.force_login(matrix.users[outsider])
+    forbidden = matrix.forbidden(outsider)
+    pages = [(name, route) for name, route, params in _matrix_urls() if not params]
+    assert pages
+    for name, _ in pages:
+        response = client.get(reverse(name))
+        assert response.status_code < 500, (name, response.status_code)
+        body = response.content.decode()
+        leaked = [marker for marker in forbidden if marker in body]
+        assert not leaked, f"{name} shows {leaked} to {outsider}"
