@@ -62,6 +62,7 @@ urlpatterns = [
     path("institutions/<int:pk>/", views.institution_detail, name="institution-detail"),
     path("branches/<int:pk>/", views.branch_detail, name="branch-detail"),
     path("audit/", views.audit_list, name="audit-list"),
+    path("returns/", include("reporting.urls")),
     path("accounts/", include(account_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include((api_urls, "api"))),

@@ -1,0 +1,1 @@
+"""Pages of returns and filings, one module per concept."""
