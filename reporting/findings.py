@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reporting.rulebook import rule as generic_rule
-from reporting.spec import Rule
+from reporting.spec import ReturnSpec, Rule
 
 EXAMPLE_LIMIT = 300
 
@@ -54,3 +54,41 @@ class FileRejected(Exception):
         finding = Finding(generic_rule(code))
         finding.add(Example(sheet=sheet, params=params))
         return cls([finding])
+
+
+class _BlankMissing(dict):
+    """Placeholders a rule uses but an issue does not supply render as ""."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _example_dict(example: Example | dict[str, Any]) -> dict[str, Any]:
+    return example.as_dict() if isinstance(example, Example) else example
+
+
+def render_message(
+    rule: Rule,
+    example: Example | dict[str, Any] | None,
+    spec: ReturnSpec | None = None,
+    lang: str = "zh",
+) -> str:
+    """The rule's message in ``lang`` with {column} {value} {sheet} and the example's params
+    filled in. ``{column}`` becomes the column's heading when it names a column of ``spec``."""
+    lang = "zh" if lang.lower().startswith("zh") else "en"
+    found = _example_dict(example) if example is not None else {}
+    params = found.get("params") or {}
+    # A reader's explicit placeholder wins over the cell's own sheet and value.
+    raw = {"sheet": found.get("sheet"), "value": found.get("value"), **params}
+    column = params.get("column", found.get("column"))
+    if spec is not None and column in spec.column_keys:
+        picked = spec.column(column)
+        column = picked.heading_zh if lang == "zh" else picked.heading_en
+    raw["column"] = column
+    values = _BlankMissing({k: "" if v is None else str(v) for k, v in raw.items()})
+    template = rule.message(lang)
+    try:
+        return template.format_map(values)
+    except (ValueError, IndexError, AttributeError):
+        # A malformed message must not hide the issue: show the text as written.
+        return template

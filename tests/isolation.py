@@ -54,6 +54,13 @@ OBJECT_URLS: dict[str, list[Case]] = {
     ],
 }
 
+# Documentation every signed-in user may read: the same for everyone, no tenant data. Each entry
+# gives the parameters of one page to open; every user of the matrix must get it.
+PUBLIC_URLS: dict[str, Callable[[Matrix], dict]] = {
+    "spec-detail": lambda m: {"code": "SME-LOANS", "version": "2025"},
+    "spec-template": lambda m: {"code": "SCREENING-RESULT", "version": "2025"},
+}
+
 # Reached only before sign-in or by a token in an email; tested in their own modules.
 OUTSIDE_MATRIX = {
     "verify-email",

@@ -3,7 +3,13 @@
 import pytest
 from django.urls import reverse
 
-from tests.isolation import OBJECT_URLS, OUTSIDE_MATRIX, SKIPPED_PREFIXES, iter_urls
+from tests.isolation import (
+    OBJECT_URLS,
+    OUTSIDE_MATRIX,
+    PUBLIC_URLS,
+    SKIPPED_PREFIXES,
+    iter_urls,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +36,22 @@ def _matrix_urls():
 
 
 def test_every_url_with_parameters_is_registered():
-    missing = [name for name, _, params in _matrix_urls() if params and name not in OBJECT_URLS]
-    assert not missing, f"add these URLs to tests/isolation.py OBJECT_URLS: {missing}"
+    missing = [
+        name
+        for name, _, params in _matrix_urls()
+        if params and name not in OBJECT_URLS and name not in PUBLIC_URLS
+    ]
+    assert not missing, (
+        f"add these URLs to tests/isolation.py OBJECT_URLS (or PUBLIC_URLS): {missing}"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC_URLS))
+def test_public_documentation_opens_for_every_user(name, matrix, client):
+    url = reverse(name, kwargs=PUBLIC_URLS[name](matrix))
+    for user in OUTSIDERS:
+        client.force_login(matrix.users[user])
+        assert client.get(url).status_code == 200, (name, user)
 
 
 @pytest.mark.parametrize("name", sorted(OBJECT_URLS))

@@ -1,0 +1,596 @@
+"""Workbooks and files made from a return spec: the Excel template with its instructions
+sheet, and the exports of a validation result (issue list as xlsx or csv, the uploaded
+workbook annotated). Every string written passes through ``safe_text``.
+
+Exports take "hits": any object with ``.rule`` (a ``Rule``), ``.count`` and ``.examples``
+(``findings.Example`` objects or their ``as_dict()`` form), so that a ``Finding`` and a
+stored issue row both fit.
+"""
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, time
+from os import PathLike
+from typing import IO, Any, NamedTuple, Protocol
+
+from django.utils import timezone
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils.cell import coordinate_from_string
+from openpyxl.utils.exceptions import CellCoordinatesException
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from reporting.documentation import (
+    CLASS_LABELS,
+    SEVERITY_LABELS,
+    YES_NO_LABELS,
+    ColumnDoc,
+    SpecDoc,
+    column_docs,
+    lang_of,
+    pick,
+    rule_docs,
+    spec_doc,
+)
+from reporting.findings import Example, render_message
+from reporting.spec import (
+    HEADER_ROWS,
+    INSTRUCTIONS_SHEET,
+    META_SHEET,
+    Column,
+    ColumnType,
+    ReturnSpec,
+    Rule,
+)
+
+MORE_NOT_LISTED = ("另有 {n} 处未列出", "{n} more not listed")
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ISSUES_SHEET = "问题清单 Issues"
+
+T = ColumnType
+
+NUMBER_FORMATS = {
+    T.AMOUNT: "#,##0.00",
+    T.COUNT: "0",
+    T.RATE: "0.00",
+    T.DECIMAL: "0.00",
+    T.DATE: "yyyy-mm-dd",
+}
+TEXT_FORMAT = "@"  # codes keep their leading zeros
+
+# Excel's own "bad" and "neutral" fills: red for errors, amber for warnings.
+ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
+WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
+HEAD_FILL = PatternFill("solid", fgColor="9B1C1C")
+SUBHEAD_FILL = PatternFill("solid", fgColor="EEF1F4")
+HEAD_FONT = Font(bold=True, color="FFFFFF")
+SUBHEAD_FONT = Font(italic=True, color="5B6775")
+BOLD = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
+LOCKED, UNLOCKED = Protection(locked=True), Protection(locked=False)
+LAST_EXCEL_ROW = 1_048_576
+
+
+def _both(pair: tuple[str, str]) -> str:
+    return f"{pair[0]} {pair[1]}"
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d[\d,]*)?\.?\d+(e[+-]?\d+)?", re.IGNORECASE)
+
+
+def safe_text(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe.
+
+    A plain signed number ("-12.5") is left alone: spreadsheets read it as a number, never as
+    a formula, and filers must see their negative values as they typed them.
+    """
+    if (
+        isinstance(value, str)
+        and value.startswith(_FORMULA_START)
+        and not _PLAIN_NUMBER.fullmatch(value)
+    ):
+        return "'" + value
+    return value
+
+
+# -- the template ------------------------------------------------------------------------
+
+
+def _display_width(text: str) -> int:
+    # Chinese characters take two character widths in Excel's default fonts.
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _column_width(column: Column) -> int:
+    # Headings wrap onto two lines past 30 characters rather than make very wide columns.
+    return min(max(_display_width(column.heading_zh), _display_width(column.heading_en)), 30) + 4
+
+
+def _put(ws, row: int, values: Iterable[Any], font: Font | None = None, fill=None) -> None:
+    for col, value in enumerate(values, start=1):
+        cell = ws.cell(row=row, column=col, value=safe_text(value))
+        cell.alignment = WRAP
+        if font:
+            cell.font = font
+        if fill:
+            cell.fill = fill
+
+
+def _write_instructions(ws, spec: ReturnSpec, doc: SpecDoc) -> None:
+    ws.sheet_properties.tabColor = "9B1C1C"
+    for letter, width in zip("ABCDEFGHIJ", (12, 26, 30, 24, 34, 34, 30, 34, 26, 34), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws["A1"] = safe_text(f"{spec.title_zh}  {spec.title_en}")
+    ws["A1"].font = Font(bold=True, size=14)
+    supersedes = (
+        f"（替代 {spec.supersedes} 版 / supersedes {spec.supersedes}）" if spec.supersedes else ""
+    )
+    how_zh = (
+        f"在“{spec.sheet}”工作表第 {HEADER_ROWS + 1} 行起每行填写一条记录；第 1、2 行为中英文表头，"
+        "请勿修改表头、列顺序或工作表名称。选项列可从下拉列表选择，也可填写代码或英文标签。"
+    )
+    how_en = (
+        f"Enter one record per row in the sheet '{spec.sheet}' from row {HEADER_ROWS + 1}; "
+        "rows 1 and 2 hold the Chinese and English headings. Do not change the headings, the "
+        "column order or the sheet names. Choice columns take the drop-down label, the code "
+        "or the English label."
+    )
+    facts = (
+        ("报表代码 Return code", spec.code),
+        ("版本 Version", f"{spec.version}{supersedes}"),
+        ("报送周期 Period", f"{doc.period_zh} / {doc.period_en}"),
+        ("报送主体 Filer", f"{doc.filer_zh} / {doc.filer_en}"),
+        ("适用起始期 Effective from", spec.effective_from),
+        ("数据工作表 Data sheet", spec.sheet),
+        ("单位 Units", f"{doc.units_zh}\n{doc.units_en}"),
+        ("说明 Description", f"{spec.description_zh}\n{spec.description_en}"),
+        ("填写方法 How to fill", f"{how_zh}\n{how_en}"),
+    )
+    row = 3
+    for label, value in facts:
+        _put(ws, row, (label, value))
+        ws.cell(row=row, column=1).font = BOLD
+        ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=10)
+        # Excel never fits a merged cell's height to its text, so estimate the lines.
+        lines = sum(1 + _display_width(line) // 250 for line in value.split("\n"))
+        ws.row_dimensions[row].height = 16 * lines + 2
+        row += 1
+
+    row += 1
+    _put(ws, row, ("栏目 Columns",), font=Font(bold=True, size=12))
+    row += 1
+    _put(
+        ws,
+        row,
+        (
+            "列 Col",
+            "表头（中文）",
+            "Heading (English)",
+            "字段 Key",
+            "类型 Type",
+            "单位 Unit",
+            "必填 Required",
+            "可选值 Allowed values",
+            "取值范围 Bounds",
+            "说明 Notes",
+        ),
+        font=HEAD_FONT,
+        fill=HEAD_FILL,
+    )
+    for cdoc in column_docs(spec):
+        c = cdoc.column
+        row += 1
+        _put(
+            ws,
+            row,
+            (
+                cdoc.letter,
+                c.heading_zh,
+                c.heading_en,
+                c.key,
+                f"{cdoc.type_zh} / {cdoc.type_en}",
+                f"{c.unit} ({cdoc.unit_en})" if c.unit else "",
+                _both(YES_NO_LABELS[0] if c.required else YES_NO_LABELS[1]),
+                cdoc.choices_text,
+                cdoc.bounds,
+                "\n".join(n for n in (c.note_zh, c.note_en) if n),
+            ),
+        )
+
+    row += 2
+    _put(ws, row, ("校验规则 Rules",), font=Font(bold=True, size=12))
+    row += 1
+    _put(
+        ws,
+        row,
+        (
+            "代码 Code",
+            "类别 Class",
+            "严重程度 Severity",
+            "适用于 Applies to",
+            "问题说明",
+            "Message",
+            "修改建议",
+            "How to fix",
+            "空白单元格 Blank cells",
+        ),
+        font=HEAD_FONT,
+        fill=HEAD_FILL,
+    )
+    for rdoc in rule_docs(spec):
+        r = rdoc.rule
+        row += 1
+        _put(
+            ws,
+            row,
+            (
+                r.code,
+                f"{rdoc.class_zh} / {rdoc.class_en}",
+                f"{rdoc.severity_zh} / {rdoc.severity_en}",
+                f"{rdoc.applies_zh}\n{rdoc.applies_en}",
+                r.message_zh,
+                r.message_en,
+                r.hint_zh,
+                r.hint_en,
+                f"{rdoc.blank_zh}\n{rdoc.blank_en}",
+            ),
+        )
+    ws.protection.sheet = True  # reference text: read, select and copy, not edit
+
+
+def _header_comment(cdoc: ColumnDoc) -> Comment:
+    c = cdoc.column
+    lines = [
+        f"{c.label_zh} / {c.label_en}",
+        f"类型 Type: {cdoc.type_zh} / {cdoc.type_en}",
+        f"必填 Required: {_both(YES_NO_LABELS[0] if c.required else YES_NO_LABELS[1])}",
+    ]
+    if cdoc.bounds:
+        lines.append(f"范围 Bounds: {cdoc.bounds}")
+    if cdoc.choices:
+        lines.append(f"可选值 Values:\n{cdoc.choices_text}")
+    lines.extend(n for n in (c.note_zh, c.note_en) if n)
+    comment = Comment("\n".join(lines), "填报说明 Instructions")
+    comment.width, comment.height = 260, 40 + 16 * sum(s.count("\n") + 1 for s in lines)
+    return comment
+
+
+def _choice_validation(cdoc: ColumnDoc, meta, meta_column: int) -> DataValidation:
+    labels = [c.label_zh for c in cdoc.choices]
+    inline = '"' + ",".join(labels) + '"'
+    if len(inline) <= 255 and not any("," in x or '"' in x for x in labels):
+        formula = inline
+    else:
+        # Excel caps an inline list at 255 characters: longer lists live on the hidden sheet.
+        for i, label in enumerate(labels, start=1):
+            meta.cell(row=i, column=meta_column, value=safe_text(label))
+        letter = get_column_letter(meta_column)
+        formula = f"'{META_SHEET}'!${letter}$1:${letter}${len(labels)}"
+    accepted = "; ".join(f"{c.label_zh} / {c.value} / {c.label_en}" for c in cdoc.choices)
+    validation = DataValidation(
+        type="list",
+        formula1=formula,
+        allow_blank=True,
+        showErrorMessage=True,
+        # A warning, not a stop: the reader also accepts the code and the English label.
+        errorStyle="warning",
+        errorTitle="请从列表选择 Pick a value",
+        error=f"可选值 Allowed: {accepted}"[:255],
+    )
+    validation.add(f"{cdoc.letter}{HEADER_ROWS + 1}:{cdoc.letter}{LAST_EXCEL_ROW}")
+    return validation
+
+
+def _write_data_sheet(ws, spec: ReturnSpec, meta) -> None:
+    last = get_column_letter(len(spec.columns))
+    meta_column = 4  # hidden-sheet columns D onwards hold long drop-down lists
+    for cdoc in column_docs(spec):
+        c = cdoc.column
+        col = column_index_from_string(cdoc.letter)
+        for row, text, font, fill in (
+            (1, c.heading_zh, HEAD_FONT, HEAD_FILL),
+            (2, c.heading_en, SUBHEAD_FONT, SUBHEAD_FILL),
+        ):
+            cell = ws.cell(row=row, column=col, value=safe_text(text))
+            cell.font, cell.fill, cell.protection = font, fill, LOCKED
+            cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        ws.cell(row=1, column=col).comment = _header_comment(cdoc)
+        # Column styles reach every cell a filer types into: the number format, and unlocked
+        # so that only the two header rows are protected.
+        dim = ws.column_dimensions[cdoc.letter]
+        dim.width = _column_width(c)
+        dim.number_format = NUMBER_FORMATS.get(c.type, TEXT_FORMAT)
+        dim.protection = UNLOCKED
+        if cdoc.choices:
+            ws.add_data_validation(_choice_validation(cdoc, meta, meta_column))
+            meta_column += 1
+    ws.row_dimensions[1].height = 36
+    ws.row_dimensions[2].height = 30
+    ws.freeze_panes = f"A{HEADER_ROWS + 1}"
+    ws.auto_filter.ref = f"A{HEADER_ROWS}:{last}{HEADER_ROWS}"
+    ws.print_title_rows = f"1:{HEADER_ROWS}"
+    protection = ws.protection
+    protection.sheet = True
+    # In OOXML a True here means "forbidden": filers may add, remove, sort and filter rows and
+    # resize columns, but not add or remove columns or touch the headers.
+    protection.insertRows = protection.deleteRows = False
+    protection.sort = protection.autoFilter = False
+    protection.formatColumns = protection.formatRows = False
+
+
+def build_template(spec: ReturnSpec, generated: date | None = None) -> bytes:
+    """The Excel template of ``spec``: instructions, the data sheet, the hidden meta sheet."""
+    wb = Workbook()
+    instructions = wb.active
+    instructions.title = INSTRUCTIONS_SHEET
+    data = wb.create_sheet(spec.sheet)
+    meta = wb.create_sheet(META_SHEET)
+    _write_instructions(instructions, spec, spec_doc(spec))
+    _write_data_sheet(data, spec, meta)
+
+    for row, (label, value) in enumerate(
+        (
+            ("spec", spec.code),
+            ("version", spec.version),
+            ("generated", (generated or timezone.localdate()).isoformat()),
+        ),
+        start=1,
+    ):
+        meta.cell(row=row, column=1, value=label)
+        meta.cell(row=row, column=2, value=safe_text(value)).number_format = TEXT_FORMAT
+    meta.sheet_state = "hidden"
+    meta.protection.sheet = True
+
+    wb.properties.title = f"{spec.code} {spec.version}"
+    wb.properties.creator = "SME finance supervision portal"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+# -- exports of a validation result ------------------------------------------------------
+
+
+class Hit(Protocol):
+    rule: Rule
+    count: int
+    examples: list
+
+
+class IssueRow(NamedTuple):
+    code: str
+    rule_class: str
+    severity: str
+    sheet: str
+    cell: str
+    row: int | None
+    column: str
+    value: str
+    message: str
+    hint: str
+
+
+def _examples(hit: Hit) -> list[dict[str, Any]]:
+    return [e.as_dict() if isinstance(e, Example) else e for e in hit.examples]
+
+
+def _column_of(spec: ReturnSpec, key: str) -> Column | None:
+    return spec.column(key) if key in spec.column_keys else None
+
+
+def _address(spec: ReturnSpec, example: dict[str, Any]) -> str:
+    """The example's cell, worked out from its row and column when the reader gave none."""
+    if example.get("cell"):
+        return example["cell"]
+    row, key = example.get("row"), example.get("column") or ""
+    if not row:
+        return ""
+    index = spec.column_keys.index(key) + 1 if key in spec.column_keys else 1
+    return f"{get_column_letter(index)}{row}"
+
+
+def issue_rows(spec: ReturnSpec, hits: Iterable[Hit], lang: str = "zh") -> Iterator[IssueRow]:
+    """One row per example, in ``lang``; plus a row for the hits a rule kept no example of."""
+    lang = lang_of(lang)
+    for hit in hits:
+        rule = hit.rule
+        rule_class = pick(CLASS_LABELS[rule.rule_class], lang)
+        severity = pick(SEVERITY_LABELS[rule.severity], lang)
+        examples = _examples(hit)
+        for ex in examples:
+            column = _column_of(spec, ex.get("column") or "")
+            yield IssueRow(
+                rule.code,
+                rule_class,
+                severity,
+                ex.get("sheet") or "",
+                _address(spec, ex),
+                ex.get("row"),
+                (column.heading_zh if lang == "zh" else column.heading_en) if column else "",
+                "" if ex.get("value") is None else str(ex["value"]),
+                render_message(rule, ex, spec, lang),
+                rule.hint(lang),
+            )
+        more = hit.count - len(examples)
+        if more > 0:
+            note = pick(MORE_NOT_LISTED, lang).format(n=more)
+            yield IssueRow(rule.code, rule_class, severity, "", "", None, "", "", note, "")
+
+
+ISSUE_HEADINGS = (
+    "规则代码 Rule",
+    "类别 Class",
+    "严重程度 Severity",
+    "工作表 Sheet",
+    "单元格 Cell",
+    "行 Row",
+    "列",
+    "Column",
+    "填报值 Value",
+    "问题说明",
+    "Message",
+    "修改建议",
+    "How to fix",
+)
+
+
+def _bilingual_rows(spec: ReturnSpec, hits: Iterable[Hit]) -> Iterator[list[Any]]:
+    hits = list(hits)  # walked twice, once per language; examples are bounded per rule
+    for zh, en in zip(issue_rows(spec, hits, "zh"), issue_rows(spec, hits, "en"), strict=True):
+        yield [
+            safe_text(v)
+            for v in (
+                zh.code,
+                f"{zh.rule_class} / {en.rule_class}",
+                f"{zh.severity} / {en.severity}",
+                zh.sheet,
+                zh.cell,
+                zh.row,
+                zh.column,
+                en.column,
+                zh.value,
+                zh.message,
+                en.message,
+                zh.hint,
+                en.hint,
+            )
+        ]
+
+
+ISSUE_WIDTHS = (12, 16, 16, 16, 8, 7, 24, 28, 18, 48, 48, 40, 40)
+
+
+def _write_issue_sheet(ws, spec: ReturnSpec, hits: Iterable[Hit]) -> None:
+    """Fills a write-only sheet with the bilingual issue list."""
+    for index, width in enumerate(ISSUE_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.freeze_panes = "A2"
+    heads = []
+    for text in ISSUE_HEADINGS:
+        cell = WriteOnlyCell(ws, value=text)
+        cell.font, cell.fill = HEAD_FONT, HEAD_FILL
+        heads.append(cell)
+    ws.append(heads)
+    for row in _bilingual_rows(spec, hits):
+        ws.append(row)
+
+
+def issue_list_xlsx(spec: ReturnSpec, hits: Iterable[Hit]) -> bytes:
+    wb = Workbook(write_only=True)
+    _write_issue_sheet(wb.create_sheet(ISSUES_SHEET), spec, hits)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def issue_list_csv(spec: ReturnSpec, hits: Iterable[Hit]) -> Iterator[str]:
+    """The issue list as CSV chunks for a StreamingHttpResponse; the BOM makes Excel read
+    it as UTF-8."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def flush() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate(0)
+        return text
+
+    writer.writerow(ISSUE_HEADINGS)
+    yield "\ufeff" + flush()
+    for row in _bilingual_rows(spec, hits):
+        writer.writerow(row)
+        yield flush()
+
+
+def _marks(spec: ReturnSpec, hits: Iterable[Hit]) -> dict[int, dict[int, list[tuple]]]:
+    """row -> column index -> [(rule, example)] for the examples on the data sheet."""
+    marks: dict[int, dict[int, list[tuple]]] = {}
+    for hit in hits:
+        for ex in _examples(hit):
+            if ex.get("sheet") not in ("", None, spec.sheet):
+                continue
+            try:
+                letter, row = coordinate_from_string(_address(spec, ex).replace("$", ""))
+            except CellCoordinatesException:
+                continue  # no cell to mark: a file-level issue, or an address we cannot place
+            marks.setdefault(row, {}).setdefault(column_index_from_string(letter), []).append(
+                (hit.rule, ex)
+            )
+    return marks
+
+
+def _date_format(value: datetime | date | time) -> str:
+    if isinstance(value, time):
+        return "hh:mm:ss"
+    if isinstance(value, datetime) and value.time() != time(0):
+        return "yyyy-mm-dd hh:mm:ss"
+    return "yyyy-mm-dd"
+
+
+def _annotated_cell(ws, value: Any, found: list[tuple], spec: ReturnSpec) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=value)
+    errors = any(rule.blocks for rule, _ in found)
+    cell.fill = ERROR_FILL if errors else WARNING_FILL
+    notes = [
+        f"{rule.code} {_both(SEVERITY_LABELS[rule.severity])}\n"
+        f"{render_message(rule, ex, spec, 'zh')}\n{render_message(rule, ex, spec, 'en')}"
+        for rule, ex in found
+    ]
+    comment = Comment("\n\n".join(notes), "校验 Validation")
+    comment.width, comment.height = 320, min(400, 90 * len(notes))
+    cell.comment = comment
+    return cell
+
+
+def annotated_workbook(
+    source_path: str | PathLike,
+    spec: ReturnSpec,
+    hits: Iterable[Hit],
+    out: str | PathLike | IO[bytes],
+) -> None:
+    """Copy the upload's data sheet to ``out`` with each offending cell filled (red: error,
+    amber: warning) and commented, and an issue-list sheet. Streams both ways, so memory
+    stays flat whatever the row count; a row-level issue marks the row's first cell."""
+    hits = list(hits)
+    marks = _marks(spec, hits)
+    # data_only: the copy holds the cached values the reader saw, never the upload's formulas.
+    source = load_workbook(source_path, read_only=True, data_only=True)
+    try:
+        src = source[spec.sheet]
+        src.reset_dimensions()  # a wrong <dimension> record must not cut rows off
+        target = Workbook(write_only=True)
+        ws = target.create_sheet(spec.sheet)
+        for cdoc in column_docs(spec):
+            ws.column_dimensions[cdoc.letter].width = _column_width(cdoc.column)
+        ws.freeze_panes = f"A{HEADER_ROWS + 1}"
+        for row_number, values in enumerate(src.iter_rows(values_only=True), start=1):
+            found_in_row = marks.get(row_number, {})
+            width = max([len(values), *found_in_row])
+            out_row = []
+            for col in range(1, width + 1):
+                value = safe_text(values[col - 1] if col <= len(values) else None)
+                if col in found_in_row:
+                    out_row.append(_annotated_cell(ws, value, found_in_row[col], spec))
+                elif row_number <= HEADER_ROWS:
+                    cell = WriteOnlyCell(ws, value=value)
+                    cell.font = BOLD
+                    out_row.append(cell)
+                elif isinstance(value, datetime | date | time):
+                    # Without a format, dates would show as serial numbers.
+                    cell = WriteOnlyCell(ws, value=value)
+                    cell.number_format = _date_format(value)
+                    out_row.append(cell)
+                else:
+                    out_row.append(value)
+            ws.append(out_row)
+        _write_issue_sheet(target.create_sheet(ISSUES_SHEET), spec, hits)
+        target.save(out)
+    finally:
+        source.close()
