@@ -195,6 +195,9 @@ AXES_FAILURE_LIMIT = env_int("PORTAL_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("PORTAL_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The sign-in form's field is "username" though it holds the email; axes would look for "email"
+# (the user model's USERNAME_FIELD), find nothing and so never lock an account out.
+AXES_USERNAME_CALLABLE = "portal.accounts.login_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env_int("PORTAL_PROXY_COUNT", 0)
 
@@ -262,6 +265,9 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
+        # The exchange-to-queue bindings; kombu's default is "control" relative to the current
+        # directory, so processes started from different directories would not see each other.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = 5
@@ -275,12 +281,27 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_DEFAULT_QUEUE = env_str("PORTAL_TASK_QUEUE", "portal")
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+# Timers live in database columns; beat only sweeps them (reviewed code, not admin data).
+CELERY_BEAT_SCHEDULE: dict = {
+    "requeue-stuck-filings": {"task": "reporting.tasks.requeue_stuck_filings", "schedule": 60.0},
+    "open-periodic-requests": {
+        "task": "reporting.tasks.open_periodic_requests",
+        "schedule": 3600.0,
+    },
+}
+
+# Returns
+# A filing whose worker has been silent this long is re-queued (reading a full-height sheet
+# takes under a minute; a heartbeat is written at every phase).
+PORTAL_STUCK_FILING_SECONDS = env_int("PORTAL_STUCK_FILING_SECONDS", 600)
+# Days after a quarter's end that its periodic returns are due.
+PORTAL_RETURN_DUE_DAYS = env_int("PORTAL_RETURN_DUE_DAYS", 25)
+PORTAL_UPLOAD_MAX_BYTES = env_int("PORTAL_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "portal.api.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -1,0 +1,208 @@
+"""Service functions for filings, one per verb. Each runs in its own transaction, checks the
+actor's right through ``portal.scoping``, writes the audit event and enqueues work on commit."""
+
+import hashlib
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import File
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal import audit, scoping
+from portal.models import Role
+from reporting.models import (
+    Filing,
+    FilingSource,
+    FilingStatus,
+    ReturnRequest,
+    RuleHit,
+    WarningConfirmation,
+)
+from reporting.signals import filing_accepted
+from reporting.spec import Severity
+
+
+def _hash(upload: File) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    for chunk in upload.chunks():
+        digest.update(chunk)
+        size += len(chunk)
+    upload.seek(0)
+    return digest.hexdigest(), size
+
+
+def _enqueue(filing: Filing) -> None:
+    from reporting import tasks
+
+    transaction.on_commit(lambda: tasks.validate_filing.delay(filing.pk))
+
+
+def filing_upload(
+    user,
+    request: ReturnRequest,
+    upload: File,
+    *,
+    name: str,
+    source: str = FilingSource.WEB,
+    check_only: bool = False,
+    declared_size: int | None = None,
+) -> Filing:
+    """Store a new version of ``request``'s filing (or a check-only trial) and queue it.
+
+    ``declared_size`` is what the client said it sent; a shorter file is reported as an
+    upload cut off in transit, not as a broken workbook.
+    """
+    if not scoping.actionable(user, ReturnRequest, Role.PREPARER).filter(pk=request.pk).exists():
+        raise PermissionDenied
+    today = timezone.localdate()
+    if not check_only and not request.is_open_on(today):
+        raise ValidationError(
+            _("This period is closed. Ask your supervising office to reopen it for you.")
+        )
+    sha256, size = _hash(upload)
+    with transaction.atomic():
+        ReturnRequest.objects.select_for_update().get(pk=request.pk)
+        version = 0
+        if not check_only:
+            latest = request.filings.filter(check_only=False).aggregate(v=Max("version"))["v"]
+            version = (latest or 0) + 1
+        filing = Filing(
+            request=request,
+            spec_code=request.spec_code,
+            spec_version=request.spec_version,
+            period=request.period,
+            institution=request.institution,
+            branch=request.branch,
+            check_only=check_only,
+            version=version,
+            original_name=name[:255],
+            size=declared_size if declared_size is not None else size,
+            sha256=sha256,
+            source=source,
+            uploaded_by=user,
+            is_late=not check_only and today > request.due_date,
+            heartbeat_at=timezone.now(),
+        )
+        filing.file.save(name, upload, save=False)
+        filing.save()
+        audit.record(
+            user,
+            "filing.checked" if check_only else "filing.uploaded",
+            filing,
+            {"version": version, "sha256": sha256, "size": size, "late": filing.is_late},
+        )
+        _enqueue(filing)
+    return filing
+
+
+def receipt_number(filing: Filing) -> str:
+    """A number both sides can quote: return, period, filer's code tail, filing id."""
+    filer = filing.branch.credit_code if filing.branch_id else filing.institution.credit_code
+    return f"{filing.spec_code}-{filing.period}-{filer[-6:]}-{filing.pk:07d}"
+
+
+def filing_sign(user, filing: Filing, confirmations: dict[str, str]) -> Filing:
+    """An approver signs a valid filing, confirming each warning rule with an optional reason;
+    one confirmation covers all of a rule's hits."""
+    with transaction.atomic():
+        filing = _locked(user, filing, Role.APPROVER)
+        if filing.check_only or filing.status not in (
+            FilingStatus.VALID,
+            FilingStatus.NEEDS_CONFIRMATION,
+        ):
+            raise ValidationError(_("Only a valid filing can be signed."))
+        warnings = set(
+            RuleHit.objects.filter(filing=filing, severity=Severity.WARNING).values_list(
+                "code", flat=True
+            )
+        )
+        unconfirmed = sorted(warnings - set(confirmations))
+        if unconfirmed:
+            raise ValidationError(
+                _("Confirm every warning before signing: %(codes)s")
+                % {"codes": ", ".join(unconfirmed)}
+            )
+        WarningConfirmation.objects.bulk_create(
+            WarningConfirmation(
+                filing=filing, code=code, reason=confirmations[code].strip(), confirmed_by=user
+            )
+            for code in sorted(warnings)
+        )
+        filing.status = FilingStatus.SUBMITTED
+        filing.signed_by, filing.signed_at = user, timezone.now()
+        filing.receipt_number = receipt_number(filing)
+        filing.save(update_fields=["status", "signed_by", "signed_at", "receipt_number"])
+        audit.record(
+            user,
+            "filing.signed",
+            filing,
+            {
+                "receipt": filing.receipt_number,
+                "confirmed": {c: confirmations[c] for c in warnings},
+            },
+        )
+    return filing
+
+
+def filing_accept(user, filing: Filing, comment: str = "") -> Filing:
+    """A reviewer accepts a submitted filing; it becomes the current version of its request."""
+    with transaction.atomic():
+        filing = _locked(user, filing, Role.REVIEWER)
+        _require_submitted(filing)
+        Filing.objects.filter(request=filing.request, is_current=True).update(is_current=False)
+        filing.status = FilingStatus.ACCEPTED
+        filing.is_current = True
+        _decided(user, filing, comment)
+        audit.record(user, "filing.accepted", filing, {"comment": comment})
+        transaction.on_commit(lambda: filing_accepted.send(Filing, filing=filing))
+    return filing
+
+
+def filing_return(user, filing: Filing, comment: str) -> Filing:
+    """A reviewer sends a submitted filing back to the bank with a comment."""
+    if not comment.strip():
+        raise ValidationError(_("Say what the bank must correct."))
+    with transaction.atomic():
+        filing = _locked(user, filing, Role.REVIEWER)
+        _require_submitted(filing)
+        filing.status = FilingStatus.RETURNED
+        _decided(user, filing, comment)
+        audit.record(user, "filing.returned", filing, {"comment": comment})
+    return filing
+
+
+def review_many(user, filings: Iterable[Filing], accept: bool, comment: str) -> int:
+    """Accept or return each filing in its own transaction; returns how many were decided."""
+    decide = filing_accept if accept else filing_return
+    done = 0
+    for filing in filings:
+        try:
+            decide(user, filing, comment)
+        except ValidationError:
+            continue
+        done += 1
+    return done
+
+
+def _locked(user, filing: Filing, role: str) -> Filing:
+    allowed = scoping.actionable(user, Filing, role)
+    locked = allowed.select_for_update().filter(pk=filing.pk).first()
+    if locked is None:
+        raise PermissionDenied
+    return locked
+
+
+def _require_submitted(filing: Filing) -> None:
+    if filing.status != FilingStatus.SUBMITTED:
+        raise ValidationError(_("Only a signed filing awaiting review can be decided."))
+
+
+def _decided(user, filing: Filing, comment: str) -> None:
+    filing.reviewed_by, filing.reviewed_at = user, timezone.now()
+    filing.review_comment = comment.strip()
+    filing.save(
+        update_fields=["status", "is_current", "reviewed_by", "reviewed_at", "review_comment"]
+    )

@@ -1,0 +1,109 @@
+"""Return requests: opened by the calendar for periodic returns, or by other parts of the
+portal (screening tasks) through ``open_request``; reopened for one filer by an office."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal import audit, scoping
+from portal.models import Branch, Institution, InstitutionKind, Office, Role
+from reporting import periods
+from reporting.models import RequestSource, ReturnRequest
+from reporting.spec import FilerKind, PeriodKind
+from reporting.specs import ALL, spec_for_period
+
+
+def open_request(
+    *,
+    spec_code: str,
+    period: str,
+    institution: Institution,
+    office: Office,
+    due_date: date,
+    source: str,
+    branch: Branch | None = None,
+    source_ref: str = "",
+) -> ReturnRequest:
+    """The request of this filer for this spec and period, created if it does not exist."""
+    spec = spec_for_period(spec_code, period) if periods.is_quarter(period) else None
+    request, _created = ReturnRequest.objects.get_or_create(
+        spec_code=spec_code,
+        period=period,
+        institution=institution,
+        branch=branch,
+        source_ref=source_ref,
+        defaults={
+            "spec_version": spec.version if spec else _newest_version(spec_code),
+            "office": office,
+            "due_date": due_date,
+            "source": source,
+        },
+    )
+    return request
+
+
+def _newest_version(spec_code: str) -> str:
+    return max(s.version for s in ALL if s.code == spec_code)
+
+
+def open_periodic_requests(today: date | None = None) -> int:
+    """Requests for the quarter that ended last, for every active filer of each quarterly
+    return. Safe to run any number of times: existing requests are left as they are."""
+    today = today or timezone.localdate()
+    period = periods.previous_quarter(periods.quarter_of(today))
+    due = periods.quarter_end(period) + timedelta(days=settings.PORTAL_RETURN_DUE_DAYS)
+    created = 0
+    for code in sorted({s.code for s in ALL if s.period_kind == PeriodKind.QUARTER}):
+        spec = spec_for_period(code, period)
+        filers = Institution.objects.filter(is_active=True).select_related("office")
+        if spec.filer == FilerKind.INSURER:
+            filers = filers.filter(kind=InstitutionKind.INSURER)
+        else:
+            filers = filers.exclude(kind=InstitutionKind.INSURER)
+        existing = set(
+            ReturnRequest.objects.filter(spec_code=code, period=period, branch=None).values_list(
+                "institution_id", flat=True
+            )
+        )
+        new = [
+            ReturnRequest(
+                spec_code=code,
+                spec_version=spec.version,
+                period=period,
+                institution=i,
+                office=i.office,
+                due_date=due,
+                source=RequestSource.SCHEDULE,
+            )
+            for i in filers
+            if i.pk not in existing
+        ]
+        ReturnRequest.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+        created += len(new)
+    return created
+
+
+@transaction.atomic
+def request_reopen(user, request: ReturnRequest, until: date, reason: str) -> ReturnRequest:
+    """Let one filer file again for a closed period, until a date; an office head or reviewer
+    of the supervising subtree decides, with a reason."""
+    if not scoping.actionable(user, ReturnRequest, Role.REVIEWER).filter(pk=request.pk).exists():
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for reopening."))
+    request.reopened_until, request.reopen_reason = until, reason.strip()
+    if request.closed_at is None:
+        request.closed_at = timezone.now()
+    request.save(update_fields=["reopened_until", "reopen_reason", "closed_at"])
+    audit.record(
+        user,
+        "request.reopened",
+        request,
+        {"until": until.isoformat(), "reason": reason},
+        office=request.office,
+    )
+    return request
