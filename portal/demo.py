@@ -140,6 +140,7 @@ USERS = [
     ("cib.preparer@demo.portal", "兴业银行 填报员", Role.PREPARER, "cib"),
     ("cib.approver@demo.portal", "兴业银行 审批人", Role.APPROVER, "cib"),
     ("qzb.preparer@demo.portal", "泉州银行 填报员", Role.PREPARER, "qzb"),
+    ("qzb.approver@demo.portal", "泉州银行 审批人", Role.APPROVER, "qzb"),
     ("icbc.gulou.preparer@demo.portal", "工行鼓楼支行 填报员", Role.PREPARER, ("icbc", "350102")),
     ("icbc.gulou.approver@demo.portal", "工行鼓楼支行 审批人", Role.APPROVER, ("icbc", "350102")),
     ("picc.preparer@demo.portal", "人保财险 填报员", Role.PREPARER, "picc"),

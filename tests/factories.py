@@ -5,7 +5,7 @@ import itertools
 import factory
 
 from portal.identifiers import make_credit_code
-from portal.models import Branch, Institution, InstitutionKind, Membership, Office, User
+from portal.models import Branch, Division, Institution, InstitutionKind, Membership, Office, User
 
 _serial = itertools.count(1)
 
@@ -31,9 +31,14 @@ def office(
         "level": level or (parent.level + 1 if parent else 1),
     }
     if parent is None:
-        return Office.objects.add_root(fields)
-    parent.refresh_from_db()
-    return Office.objects.add_child(parent, fields)
+        made = Office.objects.add_root(fields)
+    else:
+        parent.refresh_from_db()
+        made = Office.objects.add_child(parent, fields)
+    Division.objects.get_or_create(
+        code=code, defaults={"office": made, "name_zh": name_zh, "name_en": fields["name_en"]}
+    )
+    return made
 
 
 class UserFactory(factory.django.DjangoModelFactory):

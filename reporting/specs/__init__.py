@@ -1,6 +1,7 @@
 """Every return spec, by code and version. Adding a spec is adding it to ``ALL``."""
 
-from reporting.spec import ReturnSpec
+from reporting import rulebook
+from reporting.spec import ReturnSpec, Rule
 from reporting.specs.screening import SCREENING_LIST_2025, SCREENING_RESULT_2025
 from reporting.specs.sme_insurance import SME_INSURANCE_2025
 from reporting.specs.sme_loans import SME_LOANS_2023, SME_LOANS_2025
@@ -30,3 +31,11 @@ def spec_for_period(code: str, period: str) -> ReturnSpec:
 
 def codes() -> list[str]:
     return sorted({s.code for s in ALL})
+
+
+def rule_of(code: str, version: str, rule_code: str) -> Rule:
+    """A rule by its code: the spec's own, else a shared one from the rulebook."""
+    for spec_rule in get_spec(code, version).rules:
+        if spec_rule.code == rule_code:
+            return spec_rule
+    return rulebook.rule(rule_code)

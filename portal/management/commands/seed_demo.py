@@ -1,4 +1,8 @@
+from importlib import import_module
+
+from django.apps import apps
 from django.core.management.base import BaseCommand
+from django.utils.module_loading import module_has_submodule
 
 from portal.demo import DEMO_PASSWORD, load_demo
 
@@ -8,6 +12,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         logins = load_demo()
+        # Each app above the core adds its own demo (returns, screening...) from its demo.py.
+        for app in apps.get_app_configs():
+            if app.name != "portal" and module_has_submodule(app.module, "demo"):
+                import_module(f"{app.name}.demo").load_demo()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/ with:"))
         width = max(len(email) for email, _ in logins)
         for email, description in logins:

@@ -1,0 +1,287 @@
+"""The returns API: requests, filings (a file, or JSON rows checked by the same spec),
+their issues, and the sign / accept / return verbs. Querysets go through ``portal.scoping``."""
+
+import tempfile
+from pathlib import Path
+
+import polars as pl
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from portal import scoping
+from portal.api import ScopedViewSet
+from reporting import filings, synthetic
+from reporting.findings import render_message
+from reporting.models import Filing, FilingSource, ReturnRequest, RuleHit
+from reporting.specs import ALL, get_spec
+
+
+class ReturnRequestSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReturnRequest
+        fields = [
+            "id",
+            "spec_code",
+            "spec_version",
+            "period",
+            "institution",
+            "branch",
+            "office",
+            "due_date",
+            "source",
+            "closed_at",
+            "reopened_until",
+        ]
+
+
+class ReturnRequestViewSet(ScopedViewSet):
+    queryset = ReturnRequest.objects.order_by("-due_date", "id")
+    serializer_class = ReturnRequestSerializer
+    filterset_fields = ["spec_code", "period", "institution", "branch"]
+
+
+class FilingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Filing
+        fields = [
+            "id",
+            "request",
+            "spec_code",
+            "spec_version",
+            "period",
+            "institution",
+            "branch",
+            "check_only",
+            "version",
+            "original_name",
+            "size",
+            "sha256",
+            "source",
+            "uploaded_at",
+            "is_late",
+            "status",
+            "phase",
+            "progress",
+            "requeued",
+            "row_count",
+            "error_count",
+            "warning_count",
+            "receipt_number",
+            "signed_at",
+            "reviewed_at",
+            "review_comment",
+            "is_current",
+        ]
+        read_only_fields = fields
+
+
+class FilingCreateSerializer(serializers.Serializer):
+    request = serializers.IntegerField(help_text="the return request filed against")
+    file = serializers.FileField(required=False, help_text="the return as an .xlsx template")
+    rows = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        help_text="instead of a file: the rows, as objects keyed by the spec's column keys",
+    )
+    check_only = serializers.BooleanField(default=False)
+    declared_size = serializers.IntegerField(required=False, min_value=0)
+
+    def validate(self, attrs):
+        if ("file" in attrs) == ("rows" in attrs):
+            raise serializers.ValidationError("Send either a file or rows, not both or neither.")
+        return attrs
+
+
+class HitSerializer(serializers.ModelSerializer):
+    message_zh = serializers.SerializerMethodField()
+    message_en = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RuleHit
+        fields = ["code", "rule_class", "severity", "count", "message_zh", "message_en", "examples"]
+
+    def _message(self, hit: RuleHit, lang: str) -> str:
+        spec = get_spec(hit.filing.spec_code, hit.filing.spec_version)
+        return render_message(hit.rule, None, spec, lang)
+
+    def get_message_zh(self, hit: RuleHit) -> str:
+        return self._message(hit, "zh")
+
+    def get_message_en(self, hit: RuleHit) -> str:
+        return self._message(hit, "en")
+
+
+class SignSerializer(serializers.Serializer):
+    confirmations = serializers.DictField(
+        child=serializers.CharField(allow_blank=True),
+        default=dict,
+        help_text="warning rule code -> reason (may be empty); every warning must be confirmed",
+    )
+
+
+class DecisionSerializer(serializers.Serializer):
+    comment = serializers.CharField(allow_blank=True, default="")
+
+
+def _service(call):
+    """Run a service call, turning its refusals into API answers."""
+    try:
+        return call()
+    except PermissionDenied as exc:
+        raise exceptions.PermissionDenied() from exc
+    except ValidationError as exc:
+        raise exceptions.ValidationError(exc.messages) from exc
+
+
+class FilingViewSet(mixins.CreateModelMixin, ScopedViewSet):
+    queryset = Filing.objects.order_by("-uploaded_at", "-id")
+    serializer_class = FilingSerializer
+    filterset_fields = ["spec_code", "period", "status", "institution", "branch", "check_only"]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(request=FilingCreateSerializer, responses={201: FilingSerializer})
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        data = FilingCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        try:
+            return_request = scoping.get_visible_or_404(
+                request.user, ReturnRequest, pk=values["request"]
+            )
+        except Http404 as exc:
+            raise exceptions.NotFound() from exc
+        if "file" in values:
+            upload = values["file"]
+            filing = _service(
+                lambda: filings.filing_upload(
+                    request.user,
+                    return_request,
+                    upload,
+                    name=upload.name,
+                    source=FilingSource.API,
+                    check_only=values["check_only"],
+                    declared_size=values.get("declared_size"),
+                )
+            )
+        else:
+            filing = self._file_rows(request, return_request, values)
+        return Response(FilingSerializer(filing).data, status=status.HTTP_201_CREATED)
+
+    def _file_rows(self, request: Request, return_request: ReturnRequest, values) -> Filing:
+        spec = get_spec(return_request.spec_code, return_request.spec_version)
+        rows = values["rows"]
+        unknown = sorted({k for row in rows for k in row} - set(spec.column_keys))
+        if unknown:
+            raise exceptions.ValidationError({"rows": [f"unknown columns: {', '.join(unknown)}"]})
+        if not rows:
+            raise exceptions.ValidationError({"rows": ["no rows"]})
+        frame = pl.DataFrame(
+            [
+                {k: None if row.get(k) is None else str(row[k]) for k in spec.column_keys}
+                for row in rows
+            ],
+            schema=dict.fromkeys(spec.column_keys, pl.String),
+        )
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"{spec.code}-{return_request.period}.xlsx"
+            synthetic.write_return(spec, frame, path)
+            with path.open("rb") as handle:
+                return _service(
+                    lambda: filings.filing_upload(
+                        request.user,
+                        return_request,
+                        File(handle),
+                        name=path.name,
+                        source=FilingSource.JSON,
+                        check_only=values["check_only"],
+                    )
+                )
+
+    @extend_schema(responses=HitSerializer(many=True))
+    @action(detail=True)
+    def issues(self, request: Request, pk=None) -> Response:
+        filing = self.get_object()
+        hits = filing.hits.select_related("filing").order_by("code")
+        return Response(HitSerializer(hits, many=True).data)
+
+    @extend_schema(request=SignSerializer, responses=FilingSerializer)
+    @action(detail=True, methods=["post"])
+    def sign(self, request: Request, pk=None) -> Response:
+        filing = self.get_object()
+        data = SignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        confirmations = data.validated_data["confirmations"]
+        filing = _service(lambda: filings.filing_sign(request.user, filing, confirmations))
+        return Response(FilingSerializer(filing).data)
+
+    @extend_schema(request=DecisionSerializer, responses=FilingSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk=None) -> Response:
+        return self._decide(request, filings.filing_accept)
+
+    @extend_schema(request=DecisionSerializer, responses=FilingSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def send_back(self, request: Request, pk=None) -> Response:
+        return self._decide(request, filings.filing_return)
+
+    def _decide(self, request: Request, decide) -> Response:
+        filing = self.get_object()
+        data = DecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = data.validated_data["comment"]
+        filing = _service(lambda: decide(request.user, filing, comment))
+        return Response(FilingSerializer(filing).data)
+
+
+class SpecSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    version = serializers.CharField()
+    title_zh = serializers.CharField()
+    title_en = serializers.CharField()
+    period_kind = serializers.CharField()
+    filer = serializers.CharField()
+    columns = serializers.SerializerMethodField()
+    rules = serializers.SerializerMethodField()
+
+    def get_columns(self, spec) -> list[dict]:
+        return [
+            {
+                "key": c.key,
+                "label_zh": c.label_zh,
+                "label_en": c.label_en,
+                "type": c.type,
+                "unit": c.unit,
+                "required": c.required,
+                "choices": list(c.choice_values),
+            }
+            for c in spec.columns
+        ]
+
+    def get_rules(self, spec) -> list[dict]:
+        return [
+            {
+                "code": r.code,
+                "class": r.rule_class,
+                "severity": r.severity,
+                "message_zh": r.message_zh,
+                "message_en": r.message_en,
+            }
+            for r in spec.rules
+        ]
+
+
+class SpecViewSet(viewsets.ViewSet):
+    """The return specs: columns and rules, as the templates and validators use them."""
+
+    serializer_class = SpecSerializer
+
+    @extend_schema(responses=SpecSerializer(many=True))
+    def list(self, request: Request) -> Response:
+        return Response(SpecSerializer(ALL, many=True).data)

@@ -1,0 +1,148 @@
+"""The ingest benchmark: our pipeline on a generated return, in a fresh worker-like process,
+against the naive way (openpyxl full load, one model save per row)."""
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.db import connection
+
+from portal.models import Institution, InstitutionKind, Office, OfficeLevel, User
+from reporting import synthetic
+from reporting.models import Filing, FilingRow, FilingSource, RequestSource, ReturnRequest
+from reporting.spec import HEADER_ROWS, ReturnSpec
+
+
+@dataclass
+class Measure:
+    rows: int
+    seconds: float
+    peak_rss_mib: float = 0.0
+    status: str = ""
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+
+def bench_file(spec: ReturnSpec, rows: int) -> Path:
+    """The generated return for this size, made once and kept under the data directory."""
+    folder = Path(settings.DATA_DIR) / "bench"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{spec.code}-{spec.version}-{rows}.xlsx"
+    if not path.exists():
+        synthetic.write_return(spec, synthetic.synthetic_frame(spec, rows), path)
+    return path
+
+
+def _bench_request(spec: ReturnSpec) -> ReturnRequest:
+    office = Office.objects.filter(depth=1).first() or Office.objects.add_root(
+        {
+            "code": "000000",
+            "name_zh": "基准测试总局",
+            "name_en": "Benchmark bureau",
+            "level": OfficeLevel.GENERAL,
+        }
+    )
+    institution, _ = Institution.objects.get_or_create(
+        credit_code="91350100M000100Y43",
+        defaults={
+            "name_zh": "基准测试银行",
+            "name_en": "Benchmark bank",
+            "office": office,
+            "kind": InstitutionKind.CITY_COMMERCIAL,
+        },
+    )
+    request, _ = ReturnRequest.objects.get_or_create(
+        spec_code=spec.code,
+        spec_version=spec.version,
+        period="BENCH",
+        institution=institution,
+        branch=None,
+        source_ref="bench",
+        defaults={
+            "office": institution.office,
+            "due_date": "2099-12-31",
+            "source": RequestSource.OFFICE,
+        },
+    )
+    return request
+
+
+def bench_filing(spec: ReturnSpec, path: Path) -> Filing:
+    request = _bench_request(spec)
+    user, _ = User.objects.get_or_create(email="bench@portal.invalid")
+    filing = Filing(
+        request=request,
+        spec_code=spec.code,
+        spec_version=spec.version,
+        period="BENCH",
+        institution=request.institution,
+        check_only=False,
+        version=(request.filings.count() + 1),
+        original_name=path.name,
+        size=path.stat().st_size,
+        source=FilingSource.API,
+        uploaded_by=user,
+    )
+    with path.open("rb") as handle:
+        filing.file.save(path.name, File(handle), save=False)
+    filing.save()
+    return filing
+
+
+# The worker's side, in a fresh interpreter so that its peak RSS is the pipeline's own.
+_CHILD = """
+import resource, sys, time
+import django
+django.setup()
+from reporting import pipeline
+started = time.perf_counter()
+pipeline.run(int(sys.argv[1]))
+seconds = time.perf_counter() - started
+print(seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def measure_pipeline(filing: Filing) -> Measure:
+    """Run the worker's pipeline on ``filing`` in a fresh process; its time and peak RSS."""
+    connection.close()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings"}
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(filing.pk)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=settings.BASE_DIR,
+    )
+    seconds, peak = (float(x) for x in done.stdout.split()[-2:])
+    filing.refresh_from_db()
+    return Measure(filing.row_count, seconds, peak, filing.status)
+
+
+def measure_naive(spec: ReturnSpec, path: Path, filing: Filing) -> Measure:
+    """openpyxl loads the whole workbook, then one ``save()`` per row."""
+    from openpyxl import load_workbook
+
+    started = time.perf_counter()
+    sheet = load_workbook(path)[spec.sheet]
+    keys = spec.column_keys
+    rows = 0
+    for number, values in enumerate(
+        sheet.iter_rows(min_row=HEADER_ROWS + 1, values_only=True), start=HEADER_ROWS + 1
+    ):
+        data = {
+            k: (v if isinstance(v, int | float | str) or v is None else str(v))
+            for k, v in zip(keys, values, strict=False)
+        }
+        FilingRow(filing=filing, row=number, key=str(values[0]), data=data).save()
+        rows += 1
+    seconds = time.perf_counter() - started
+    FilingRow.objects.filter(filing=filing).delete()
+    return Measure(rows, seconds)

@@ -1,0 +1,267 @@
+"""Validating a filing in a worker: claim it, read and check the file, then store the issues,
+the rows and the new status in one transaction.
+
+``run`` is safe to call twice or after a worker died mid-way: it claims the filing with a row
+lock and an attempt number, does the heavy work outside any transaction, and writes only if
+its attempt is still the filing's current one. Nothing is half-written: rows, issues and the
+status change commit together or not at all.
+"""
+
+import json
+import logging
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from portal import audit
+from portal.models import Division
+from reporting import periods
+from reporting.findings import FileRejected, Finding
+from reporting.models import Filing, FilingRow, FilingStatus, LprRate, ReturnRequest, RuleHit
+from reporting.reader import ROW, Table, read_return
+from reporting.rules import Context, apply_rules
+from reporting.spec import RuleClass, Severity
+from reporting.specs import get_spec
+
+log = logging.getLogger(__name__)
+
+ContextProvider = Callable[[ReturnRequest], dict[str, Any]]
+_PROVIDERS: dict[str, ContextProvider] = {}
+COPY_CHUNK = 100_000
+INSERT_BATCH = 5_000
+
+
+def provide_context(spec_code: str) -> Callable[[ContextProvider], ContextProvider]:
+    """Let another app supply rule parameters for a spec (e.g. screening: the assigned list)."""
+
+    def register(provider: ContextProvider) -> ContextProvider:
+        _PROVIDERS[spec_code] = provider
+        return provider
+
+    return register
+
+
+@dataclass
+class Outcome:
+    status: str
+    findings: list[Finding]
+    table: Table | None
+
+
+def run(filing_id: int) -> None:
+    """Validate one filing; a second call for a finished filing does nothing."""
+    attempt = _claim(filing_id)
+    if attempt is None:
+        return
+    filing = Filing.objects.select_related("request").get(pk=filing_id)
+    outcome = validate(filing)
+    _store(filing_id, attempt, outcome)
+
+
+def _claim(filing_id: int) -> int | None:
+    with transaction.atomic():
+        filing = Filing.objects.select_for_update().filter(pk=filing_id).first()
+        if filing is None or not filing.is_pending:
+            return None
+        filing.status = FilingStatus.VALIDATING
+        filing.attempts += 1
+        filing.phase, filing.progress, filing.heartbeat_at = "opening", 1, timezone.now()
+        filing.save(update_fields=["status", "attempts", "phase", "progress", "heartbeat_at"])
+        return filing.attempts
+
+
+def _progress(filing_id: int, phase: str, percent: int) -> None:
+    Filing.objects.filter(pk=filing_id).update(
+        phase=phase, progress=percent, heartbeat_at=timezone.now()
+    )
+
+
+def validate(filing: Filing) -> Outcome:
+    """Read and check the filing's file (or JSON rows) against its spec and context."""
+    spec = get_spec(filing.spec_code, filing.spec_version)
+    try:
+        with local_copy(filing) as path:
+            _progress(filing.pk, "reading", 10)
+            table = read_return(path, spec, declared_size=filing.size or None)
+    except FileRejected as rejected:
+        return Outcome(FilingStatus.REJECTED, rejected.findings, None)
+    _progress(filing.pk, "checking", 50)
+    findings = apply_rules(table, context_for(filing))
+    return Outcome(status_for(findings), findings, table)
+
+
+def status_for(findings: list[Finding]) -> str:
+    if any(f.rule.severity == Severity.ERROR for f in findings):
+        return FilingStatus.REJECTED
+    if findings:
+        return FilingStatus.NEEDS_CONFIRMATION
+    return FilingStatus.VALID
+
+
+@contextmanager
+def local_copy(filing: Filing) -> Iterator[Path]:
+    """A path to the stored file; copied from remote storage (e.g. S3) when it has none."""
+    try:
+        yield Path(filing.file.path)
+        return
+    except NotImplementedError:
+        pass
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp, filing.file.open("rb") as src:
+        for chunk in src.chunks():
+            tmp.write(chunk)
+        tmp.flush()
+        yield Path(tmp.name)
+
+
+def context_for(filing: Filing) -> Context:
+    """What this filing's rules compare with: LPR, divisions, previous filing, task data."""
+    params: dict[str, Any] = {"today": timezone.localdate()}
+    if periods.is_quarter(filing.period):
+        lpr = LprRate.on(periods.quarter_end(filing.period))
+        if lpr is not None:
+            params["lpr"] = lpr
+    context = Context.defaults(**params)
+    context.divisions = frozenset(Division.objects.values_list("code", flat=True))
+    provider = _PROVIDERS.get(filing.spec_code)
+    if provider and filing.request_id:
+        context.params.update(provider(filing.request))
+    context.previous = previous_rows(filing)
+    return context
+
+
+def previous_rows(filing: Filing) -> pl.DataFrame | None:
+    """Rows of the accepted filing this one's cross-period rules compare with, if any."""
+    spec = get_spec(filing.spec_code, filing.spec_version)
+    if not any(r.rule_class == RuleClass.CROSS_PERIOD for r in spec.rules):
+        return None
+    if not periods.is_quarter(filing.period):
+        return None
+    previous = (
+        Filing.objects.filter(
+            spec_code=filing.spec_code,
+            period=periods.previous_year_end(filing.period),
+            institution_id=filing.institution_id,
+            branch_id=filing.branch_id,
+            is_current=True,
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if previous is None:
+        return None
+    data = list(FilingRow.objects.filter(filing_id=previous).values_list("data", flat=True))
+    return pl.DataFrame(data, infer_schema_length=None) if data else None
+
+
+def _store(filing_id: int, attempt: int, outcome: Outcome) -> None:
+    _progress(filing_id, "storing", 80)
+    with transaction.atomic():
+        filing = Filing.objects.select_for_update().get(pk=filing_id)
+        if filing.status != FilingStatus.VALIDATING or filing.attempts != attempt:
+            log.info("filing %s: attempt %s superseded; result dropped", filing_id, attempt)
+            return
+        RuleHit.objects.filter(filing=filing).delete()
+        FilingRow.objects.filter(filing=filing).delete()
+        RuleHit.objects.bulk_create(
+            RuleHit(
+                filing=filing,
+                code=f.rule.code,
+                rule_class=f.rule.rule_class,
+                severity=f.rule.severity,
+                count=f.count,
+                examples=[e.as_dict() for e in f.examples],
+            )
+            for f in outcome.findings
+        )
+        keep_rows = outcome.table is not None and not filing.check_only
+        if keep_rows and outcome.status != FilingStatus.REJECTED:
+            store_rows(filing, outcome.table)
+        filing.status = outcome.status
+        filing.phase, filing.progress = "done", 100
+        filing.validated_at = timezone.now()
+        filing.row_count = outcome.table.frame.height if outcome.table else 0
+        filing.error_count = sum(f.count for f in outcome.findings if f.rule.blocks)
+        filing.warning_count = sum(f.count for f in outcome.findings if not f.rule.blocks)
+        filing.save()
+        audit.record(
+            None,
+            "filing.validated",
+            filing,
+            {
+                "status": outcome.status,
+                "errors": filing.error_count,
+                "warnings": filing.warning_count,
+            },
+        )
+
+
+def store_rows(filing: Filing, table: Table) -> None:
+    """The typed rows as (row, key, JSON data): COPY on PostgreSQL, batches elsewhere."""
+    spec = table.spec
+    frame = table.frame.select(
+        pl.lit(filing.pk).alias("filing_id"),
+        pl.col(ROW).alias("row"),
+        pl.concat_str([pl.col(k).cast(pl.String) for k in spec.key], separator="|")
+        .fill_null("")
+        .alias("key"),
+        pl.struct(
+            [
+                pl.col(c.key).cast(pl.String) if c.type == "date" else pl.col(c.key)
+                for c in spec.columns
+            ]
+        )
+        .struct.json_encode()
+        .alias("data"),
+    )
+    if connection.vendor == "postgresql":
+        _copy_rows(frame)
+    else:
+        for batch in frame.iter_slices(INSERT_BATCH):
+            FilingRow.objects.bulk_create(
+                FilingRow(filing_id=f, row=r, key=k, data=json.loads(d))
+                for f, r, k, d in batch.iter_rows()
+            )
+
+
+def _copy_rows(frame: pl.DataFrame) -> None:
+    table = FilingRow._meta.db_table
+    sql = f"COPY {table} (filing_id, row, key, data) FROM STDIN WITH (FORMAT csv)"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for chunk in frame.iter_slices(COPY_CHUNK):
+            copy.write(chunk.write_csv(include_header=False))
+
+
+def requeue_stuck(older_than_seconds: int) -> list[int]:
+    """Filings whose worker went silent: put them back in the queue, counted and shown."""
+    from reporting import tasks
+
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    stuck = list(
+        Filing.objects.filter(status__in=[FilingStatus.RECEIVED, FilingStatus.VALIDATING])
+        .filter(heartbeat_at__lt=cutoff)
+        .values_list("pk", flat=True)
+    )
+    for filing_id in stuck:
+        with transaction.atomic():
+            updated = Filing.objects.filter(
+                pk=filing_id,
+                status__in=[FilingStatus.RECEIVED, FilingStatus.VALIDATING],
+                heartbeat_at__lt=cutoff,
+            ).update(
+                status=FilingStatus.RECEIVED,
+                phase="requeued",
+                requeued=F("requeued") + 1,
+                heartbeat_at=timezone.now(),
+            )
+            if updated:
+                transaction.on_commit(lambda pk=filing_id: tasks.validate_filing.delay(pk))
+    return stuck

@@ -1,0 +1,378 @@
+"""Reading a return: the template check, the header check and the data, as a polars frame.
+
+The sheet is read once by fastexcel (calamine) into Arrow string columns; each column is then
+normalised and typed by vectorised polars expressions. Cells that cannot be typed become
+findings by cell, and the raw text is dropped as soon as its column is typed, so memory is
+the frame's, never one Python object per cell.
+"""
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import fastexcel
+import polars as pl
+from openpyxl.utils import get_column_letter
+
+from reporting import safety
+from reporting.findings import Example, FileRejected, Finding
+from reporting.rulebook import rule
+from reporting.spec import HEADER_ROWS, META_SHEET, Column, ColumnType, ReturnSpec, Rule
+
+ROW = "_row"  # the Excel row number of each data row
+T = ColumnType
+MAX_ROWS = 1_048_576 - HEADER_ROWS
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+@dataclass
+class Table:
+    """A return's data, typed by its spec, with what reading it found."""
+
+    spec: ReturnSpec
+    frame: pl.DataFrame
+    findings: dict[str, Finding] = field(default_factory=dict)
+
+    def finding(self, code: str) -> Finding:
+        return self.findings.setdefault(code, Finding(rule(code)))
+
+    def finding_for(self, spec_rule: Rule) -> Finding:
+        return self.findings.setdefault(spec_rule.code, Finding(spec_rule))
+
+    def note(
+        self, code: str, mask: pl.Expr, column: Column | None, value: pl.Expr, params=None
+    ) -> None:
+        """Record every row where ``mask`` holds as a hit of rule ``code`` on ``column``."""
+        note_rows(self, self.finding(code), mask, column, value, lambda _: dict(params or {}))
+
+    def cell(self, column: Column | None, row: int) -> str:
+        if column is None:
+            return f"A{row}"
+        return f"{get_column_letter(self.spec.columns.index(column) + 1)}{row}"
+
+
+def note_rows(
+    table: Table,
+    finding: Finding,
+    mask: pl.Expr,
+    column: Column | None,
+    value: pl.Expr,
+    params: Callable[[dict], dict] | None = None,
+    extra: tuple[pl.Expr, ...] = (),
+) -> None:
+    """Add to ``finding`` the count of rows where ``mask`` holds and the first examples."""
+    frame = table.frame
+    count = frame.select(mask.fill_null(False).sum()).item()
+    if not count:
+        return
+    room = max(0, 300 - len(finding.examples))
+    sample = (
+        frame.lazy()
+        .filter(mask.fill_null(False))
+        .select(pl.col(ROW), value.cast(pl.String).alias("value"), *extra)
+        .head(room)
+        .collect()
+    )
+    for hit in sample.iter_rows(named=True):
+        finding.examples.append(
+            Example(
+                sheet=table.spec.sheet,
+                row=hit[ROW],
+                column=column.key if column else "",
+                cell=table.cell(column, hit[ROW]),
+                value="" if hit["value"] is None else hit["value"],
+                params=params(hit) if params else {},
+            )
+        )
+    finding.count += count
+
+
+def read_return(
+    path: Path, spec: ReturnSpec, *, declared_size: int | None = None, max_rows: int = MAX_ROWS
+) -> Table:
+    """Open the file safely, check it is this spec's template, and type its data.
+
+    Raises ``FileRejected`` when the file cannot be read as this return at all.
+    """
+    # The file's own safety first, then is it our template, and only then scan its data sheet.
+    safety.inspect_workbook(path, declared_size=declared_size)
+    try:
+        workbook = fastexcel.read_excel(path)
+    except Exception as exc:  # calamine's errors are untyped; any is a damaged file
+        raise FileRejected.because("S019", detail=str(exc)[:200]) from exc
+    check_template(workbook, spec)
+    facts = safety.inspect_workbook(path, data_sheet=spec.sheet, declared_size=declared_size)
+    check_headers(workbook, spec)
+    raw = workbook.load_sheet(
+        spec.sheet,
+        header_row=None,
+        skip_rows=HEADER_ROWS,
+        dtypes="string",
+        use_columns=list(range(len(spec.columns))),
+        column_names=list(spec.column_keys),
+    ).to_polars()
+    # Missing trailing columns (all blank) come back absent; give them as nulls.
+    raw = raw.with_columns(
+        pl.lit(None, pl.String).alias(k) for k in spec.column_keys if k not in raw.columns
+    ).select(spec.column_keys)
+    raw = raw.with_row_index(ROW, offset=HEADER_ROWS + 1).with_columns(pl.col(ROW).cast(pl.Int64))
+    blank = pl.all_horizontal(
+        pl.col(k).str.strip_chars().fill_null("") == "" for k in spec.column_keys
+    )
+    raw = raw.filter(~blank)
+    if raw.height == 0:
+        raise FileRejected.because("S016", sheet=spec.sheet)
+    if raw.height > max_rows:
+        raise FileRejected.because("S017", sheet=spec.sheet, found=raw.height, limit=max_rows)
+    table = Table(spec, raw, {f.rule.code: f for f in facts.warnings})
+    for column in spec.columns:
+        type_column(table, column)
+    return table
+
+
+def _norm_header(text: str | None) -> str:
+    text = unicodedata.normalize("NFKC", text or "")
+    return re.sub(r"\s+", "", text).lower()
+
+
+def template_ident(path: Path) -> tuple[str, str]:
+    """(spec code, version) named by a workbook's hidden meta sheet, after the safety checks."""
+    safety.inspect_workbook(path)
+    values = _meta(fastexcel.read_excel(path))
+    if not values.get("spec"):
+        raise FileRejected.because("S007", found="?", expected="?")
+    return values["spec"], values.get("version") or ""
+
+
+def _meta(workbook: fastexcel.ExcelReader) -> dict[str, str]:
+    if META_SHEET not in workbook.sheet_names:
+        return {}
+    meta = workbook.load_sheet(META_SHEET, header_row=None, dtypes="string").to_polars()
+    return {row[0]: row[1] for row in meta.rows() if len(row) > 1}
+
+
+def check_template(workbook: fastexcel.ExcelReader, spec: ReturnSpec) -> None:
+    """The hidden meta sheet names the spec and version this workbook was made for."""
+    if META_SHEET not in workbook.sheet_names:
+        found = "?" if spec.sheet in workbook.sheet_names else ", ".join(workbook.sheet_names)
+        raise FileRejected.because("S007", found=found[:100], expected=spec.ident)
+    values = _meta(workbook)
+    code, version = values.get("spec") or "", values.get("version") or ""
+    if code != spec.code:
+        raise FileRejected.because("S007", found=code or "?", expected=spec.code)
+    if version != spec.version:
+        raise FileRejected.because("S008", found=version or "?", expected=spec.version)
+
+
+def check_headers(workbook: fastexcel.ExcelReader, spec: ReturnSpec) -> None:
+    """Rows 1-2 must carry the template's headings in the template's order."""
+    head = workbook.load_sheet(
+        spec.sheet, header_row=None, n_rows=HEADER_ROWS, dtypes="string"
+    ).to_polars()
+    found = [
+        (head[name][0] if head.height > 0 else None, head[name][1] if head.height > 1 else None)
+        for name in head.columns
+    ]
+    position = {}
+    for index, column in enumerate(spec.columns):
+        position[_norm_header(column.heading_zh)] = index
+        position[_norm_header(column.heading_en)] = index
+        position[_norm_header(column.label_zh)] = index
+        position[_norm_header(column.label_en)] = index
+    matched: dict[int, int] = {}  # spec index -> found index
+    unknown: list[tuple[int, str]] = []
+    for index, (zh, en) in enumerate(found):
+        target = position.get(_norm_header(zh), position.get(_norm_header(en)))
+        if target is not None and target not in matched:
+            matched[target] = index
+        elif (zh or en or "").strip():
+            unknown.append((index, (zh or en).strip()))
+    findings: dict[str, Finding] = {}
+
+    def add(code: str, **params) -> None:
+        findings.setdefault(code, Finding(rule(code))).add(Example(sheet=spec.sheet, **params))
+
+    missing = [i for i in range(len(spec.columns)) if i not in matched]
+    for index, text in unknown:
+        if index in missing:  # an unknown heading where a missing column belongs
+            expected = spec.columns[index]
+            missing.remove(index)
+            add(
+                "S012",
+                column=expected.key,
+                cell=f"{get_column_letter(index + 1)}1",
+                value=text,
+                params={"found": text, "expected": expected.heading_zh},
+            )
+        else:
+            letter = get_column_letter(index + 1)
+            add("S011", cell=f"{letter}1", value=text, params={"found": text, "column": letter})
+    for index in missing:
+        column = spec.columns[index]
+        add("S010", column=column.key, params={"expected": index + 1})
+    for target, index in sorted(matched.items()):
+        if target != index:
+            column = spec.columns[target]
+            add(
+                "S013",
+                column=column.key,
+                cell=f"{get_column_letter(index + 1)}1",
+                params={"expected": target + 1, "found": index + 1},
+            )
+    if findings:
+        raise FileRejected(list(findings.values()))
+
+
+# Typing, in two steps so that each is computed once: ``_normalised`` makes the text canonical
+# (full-width to half-width, spaces, case), ``_typed`` turns it into the column's type. A
+# non-blank cell that types to null breaks the column's type rule.
+
+
+def _nfkc(raw: pl.Expr) -> pl.Expr:
+    return raw.str.normalize("NFKC").str.strip_chars()
+
+
+def _normalised(raw: pl.Expr, column: Column) -> pl.Expr:
+    match column.type:
+        case T.AMOUNT | T.COUNT | T.DECIMAL | T.RATE:
+            return _nfkc(raw).str.replace_all(r"[,\s]", "")
+        case T.CREDIT_CODE | T.DIVISION | T.INDUSTRY:
+            return _nfkc(raw).str.replace_all(r"\s+", "").str.to_uppercase()
+        case T.CHOICE | T.FLAG:
+            return _nfkc(raw).str.replace_all(r"\s+", "").str.to_lowercase()
+        case T.PHONE:
+            return _nfkc(raw).str.replace_all(r"[\s()+-]", "")
+        case _:
+            return _nfkc(raw)
+
+
+def _date(text: pl.Expr) -> pl.Expr:
+    parts = text.str.extract_groups(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+    compact = text.str.extract_groups(r"^(\d{4})(\d{2})(\d{2})$")
+    year = pl.coalesce(parts.struct[0], compact.struct[0])
+    month = pl.coalesce(parts.struct[1], compact.struct[1]).str.zfill(2)
+    day = pl.coalesce(parts.struct[2], compact.struct[2]).str.zfill(2)
+    iso = pl.concat_str(year, pl.lit("-"), month, pl.lit("-"), day)
+    serial = text.cast(pl.Float64, strict=False)
+    from_serial = pl.when(serial.is_between(20000, 80000)).then(
+        pl.lit(_EXCEL_EPOCH) + pl.duration(days=serial.floor().cast(pl.Int64))
+    )
+    return pl.coalesce(iso.str.strptime(pl.Date, "%Y-%m-%d", strict=False), from_serial)
+
+
+def _choice(key: pl.Expr, column: Column) -> pl.Expr:
+    mapping: dict[str, str] = {}
+    for choice in column.choices:
+        for text in (choice.value, choice.label_zh, choice.label_en):
+            mapping[_norm_header(text)] = choice.value
+    if column.type == T.FLAG:
+        mapping.update({"true": "Y", "false": "N", "1": "Y", "0": "N", "y": "Y", "n": "N"})
+    return key.replace_strict(mapping, default=None, return_dtype=pl.String)
+
+
+_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_WEIGHTS = [pow(3, i, 31) for i in range(17)]
+_ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]
+
+
+def _credit_code_valid(code: pl.Expr) -> pl.Expr:
+    """GB 32100 check character, vectorised: the same sum as portal.identifiers."""
+    values = {ch: i for i, ch in enumerate(_CHARSET)}
+    chars = [code.str.slice(i, 1).replace_strict(values, default=None) for i in range(18)]
+    total = pl.sum_horizontal(chars[i] * _WEIGHTS[i] for i in range(17))
+    expected = (31 - total % 31) % 31
+    shape = code.str.contains(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+    return shape & (chars[17] == expected)
+
+
+_ORG_VALUES = {**{str(d): d for d in range(10)}, **{chr(c): c - 55 for c in range(65, 91)}}
+
+
+def org_code_valid(code: pl.Expr) -> pl.Expr:
+    """GB 11714 check of the organisation code inside a credit code (positions 9-17)."""
+    values = [
+        code.str.slice(8 + i, 1).replace_strict(_ORG_VALUES, default=None, return_dtype=pl.Int64)
+        for i in range(8)
+    ]
+    check = 11 - pl.sum_horizontal(v * w for v, w in zip(values, _ORG_WEIGHTS, strict=True)) % 11
+    expected = (
+        pl.when(check == 10)
+        .then(pl.lit("X"))
+        .when(check == 11)
+        .then(pl.lit("0"))
+        .otherwise(check.cast(pl.String))
+    )
+    return code.str.slice(16, 1) == expected
+
+
+RAW = "_raw"
+
+
+def type_column(table: Table, column: Column) -> None:
+    """Replace the raw strings of ``column`` by typed values, noting every cell that fails."""
+    key = column.key
+    table.frame = table.frame.with_columns(
+        pl.col(key).alias(RAW), _normalised(pl.col(key), column).alias(key)
+    )
+    typed, rule_code = _typed(pl.col(key), column)
+    table.frame = table.frame.with_columns(
+        pl.when(pl.col(key).fill_null("") != "").then(typed).alias(key)
+    )
+    raw, value = pl.col(RAW), pl.col(key)
+    present = raw.str.strip_chars().fill_null("") != ""
+    if column.required:
+        table.note("V001", ~present, column, raw)
+    if rule_code:
+        table.note(rule_code, present & value.is_null(), column, raw)
+    if column.type == T.CREDIT_CODE:
+        table.note("V013", value.is_not_null() & (value != raw), column, raw)
+        table.note("V012", ~org_code_valid(value), column, value)
+    if column.is_numeric:
+        if column.type == T.COUNT:
+            table.note("V004", value != value.floor(), column, raw)
+        if column.minimum is not None and column.minimum == 0:
+            table.note("V003", value < 0, column, raw)
+        bounds = _bounds(column)
+        if bounds is not None:
+            limit = f"{column.minimum or 0}-{column.maximum or ''}"
+            table.note("V009", bounds, column, raw, params={"limit": limit})
+    table.frame = table.frame.drop(RAW)
+
+
+def _bounds(column: Column) -> pl.Expr | None:
+    value = pl.col(column.key)
+    out: pl.Expr | None = None
+    if column.minimum is not None and column.minimum > 0:
+        out = value < float(column.minimum)
+    if column.maximum is not None:
+        above = value > float(column.maximum)
+        out = above if out is None else out | above
+    return out
+
+
+def _typed(text: pl.Expr, column: Column) -> tuple[pl.Expr, str]:
+    """The typed expression of a normalised column and the rule a cell breaks if it fails."""
+    match column.type:
+        case T.AMOUNT | T.COUNT | T.DECIMAL:
+            return text.cast(pl.Float64, strict=False), "V002"
+        case T.RATE:
+            return text.str.strip_suffix("%").cast(pl.Float64, strict=False), "V002"
+        case T.DATE:
+            return _date(text), "V008"
+        case T.CHOICE:
+            return _choice(text, column), "V005"
+        case T.FLAG:
+            return _choice(text, column) == "Y", "V005"
+        case T.CREDIT_CODE:
+            return pl.when(_credit_code_valid(text)).then(text), "V006"
+        case T.DIVISION:
+            return pl.when(text.str.contains(r"^\d{6}$")).then(text), "V007"
+        case T.INDUSTRY:
+            return pl.when(text.str.contains(r"^[A-T]\d{2}$")).then(text), "V010"
+        case T.PHONE:
+            return pl.when(text.str.contains(r"^\d{7,15}$")).then(text), "V010"
+        case _:
+            return text, ""

@@ -1,0 +1,22 @@
+"""Celery tasks: thin wrappers; the work is in ``pipeline`` and ``schedule``."""
+
+from celery import shared_task
+from django.conf import settings
+from django.db import OperationalError
+
+from reporting import pipeline, schedule
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def validate_filing(filing_id: int) -> None:
+    pipeline.run(filing_id)
+
+
+@shared_task
+def requeue_stuck_filings() -> None:
+    pipeline.requeue_stuck(settings.PORTAL_STUCK_FILING_SECONDS)
+
+
+@shared_task
+def open_periodic_requests() -> None:
+    schedule.open_periodic_requests()
