@@ -233,11 +233,17 @@ def store_rows(filing: Filing, table: Table) -> None:
 
 
 def _copy_rows(frame: pl.DataFrame) -> None:
+    # COPY's text format: JSON never holds a raw tab or newline, so escaping backslashes is all
+    # it needs, and it is a third smaller than CSV, which would double every quote.
     table = FilingRow._meta.db_table
-    sql = f"COPY {table} (filing_id, row, key, data) FROM STDIN WITH (FORMAT csv)"
+    sql = f"COPY {table} (filing_id, row, key, data) FROM STDIN"
+    frame = frame.with_columns(
+        pl.col("key").str.replace_all(r"[\\\t\n]", " "),
+        pl.col("data").str.replace_all("\\", "\\\\", literal=True),
+    )
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for chunk in frame.iter_slices(COPY_CHUNK):
-            copy.write(chunk.write_csv(include_header=False))
+            copy.write(chunk.write_csv(include_header=False, separator="\t", quote_style="never"))
 
 
 def requeue_stuck(older_than_seconds: int) -> list[int]:

@@ -97,14 +97,22 @@ def read_return(
 
     Raises ``FileRejected`` when the file cannot be read as this return at all.
     """
-    # The file's own safety first, then is it our template, and only then scan its data sheet.
-    safety.inspect_workbook(path, declared_size=declared_size)
+    # The file's own safety first; a missing data sheet is reported only once we know the
+    # workbook is our template (a wrong template deserves the more useful message).
+    missing_sheet = None
+    try:
+        facts = safety.inspect_workbook(path, data_sheet=spec.sheet, declared_size=declared_size)
+    except FileRejected as rejected:
+        if [f.rule.code for f in rejected.findings] != ["S009"]:
+            raise
+        missing_sheet = rejected
     try:
         workbook = fastexcel.read_excel(path)
     except Exception as exc:  # calamine's errors are untyped; any is a damaged file
         raise FileRejected.because("S019", detail=str(exc)[:200]) from exc
     check_template(workbook, spec)
-    facts = safety.inspect_workbook(path, data_sheet=spec.sheet, declared_size=declared_size)
+    if missing_sheet is not None:
+        raise missing_sheet
     check_headers(workbook, spec)
     raw = workbook.load_sheet(
         spec.sheet,

@@ -1,7 +1,7 @@
 """The worker's pipeline: a filing is claimed, read, checked, and its issues, rows and status
 are stored together; running it twice, or after a lost worker, leaves exactly one result."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
@@ -10,7 +10,7 @@ from portal.models import Role
 from reporting import pipeline
 from reporting.models import Filing, FilingRow, FilingStatus, RuleHit
 from tests import factories as f
-from tests.reporting.returns import loan_row, open_request, upload, workbook
+from tests.reporting.returns import RESULT, loan_row, open_request, upload, workbook
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +165,19 @@ def test_each_upload_is_a_new_version(tmp_path, bank, preparer):
     second = upload(preparer, request, _file(tmp_path, [loan_row()], "again.xlsx"))
     assert (first.version, second.version) == (1, 2)
     assert first.sha256 == second.sha256 and len(first.sha256) == 64
+
+
+def test_stored_rows_keep_quotes_backslashes_tabs_and_chinese(tmp_path, bank, preparer):
+    remark = 'He said "ok"\\ C:\\temp\t制表\n第二行'
+    row = {
+        "credit_code": "91350100M000100Y43",
+        "contact_date": "2025-03-05",
+        "decision": "暂无需求",
+        "remarks": remark,
+    }
+    request = open_request(bank, RESULT, period="TASK-1", due_date=date(2099, 1, 1))
+    filing = upload(preparer, request, workbook(tmp_path / "r.xlsx", [row], RESULT))
+    pipeline.run(filing.pk)
+    stored = FilingRow.objects.get(filing=filing)
+    assert stored.data["remarks"] == remark
+    assert stored.key == "91350100M000100Y43"
