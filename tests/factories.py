@@ -1,11 +1,24 @@
 """Factories for the core models; tests build exactly the rows they need."""
 
+import functools
+import hashlib
+import io
 import itertools
+from datetime import date
 
 import factory
 
 from portal.identifiers import make_credit_code
 from portal.models import Branch, Division, Institution, InstitutionKind, Membership, Office, User
+from reporting.models import (
+    Filing,
+    FilingSource,
+    FilingStatus,
+    RequestSource,
+    ReturnRequest,
+    RuleHit,
+)
+from reporting.specs import rule_of
 
 _serial = itertools.count(1)
 
@@ -75,3 +88,81 @@ def member(role: str, **target) -> User:
     user = UserFactory()
     Membership.objects.create(user=user, role=role, **target)
     return user
+
+
+# -- returns ------------------------------------------------------------------------------
+
+
+@functools.cache
+def template_bytes(code: str = "SME-LOANS", version: str = "2025") -> bytes:
+    """The spec's empty Excel template: a real workbook for filings that need a stored file.
+    Built once per process; it is the slow part of a filing factory."""
+    from reporting.specs import get_spec
+    from reporting.workbooks import build_template
+
+    return build_template(get_spec(code, version), generated=date(2025, 10, 1))
+
+
+class ReturnRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReturnRequest
+
+    spec_code = "SME-LOANS"
+    spec_version = "2025"
+    period = "2025Q3"
+    institution = factory.SubFactory(InstitutionFactory)
+    branch = None
+    office = factory.LazyAttribute(lambda o: o.branch.office if o.branch else o.institution.office)
+    due_date = date(2025, 10, 25)
+    source = RequestSource.SCHEDULE
+
+
+def _next_version(filing) -> int:
+    if filing.check_only or filing.request is None:
+        return 0
+    return filing.request.filings.filter(check_only=False).count() + 1
+
+
+class FilingFactory(factory.django.DjangoModelFactory):
+    """A filing of its request with the spec's empty template as its stored file."""
+
+    class Meta:
+        model = Filing
+
+    request = factory.SubFactory(ReturnRequestFactory)
+    spec_code = factory.SelfAttribute("request.spec_code")
+    spec_version = factory.SelfAttribute("request.spec_version")
+    period = factory.SelfAttribute("request.period")
+    institution = factory.SelfAttribute("request.institution")
+    branch = factory.SelfAttribute("request.branch")
+    check_only = False
+    version = factory.LazyAttribute(_next_version)
+    original_name = "return.xlsx"
+    file = factory.django.FileField(
+        filename="return.xlsx", from_func=lambda: io.BytesIO(template_bytes())
+    )
+    size = factory.LazyFunction(lambda: len(template_bytes()))
+    sha256 = factory.LazyFunction(lambda: hashlib.sha256(template_bytes()).hexdigest())
+    source = FilingSource.WEB
+    uploaded_by = factory.SubFactory(UserFactory)
+    status = FilingStatus.VALID
+    phase = "done"
+    progress = 100
+
+
+class RuleHitFactory(factory.django.DjangoModelFactory):
+    """One broken rule; class and severity follow the rule's own declaration."""
+
+    class Meta:
+        model = RuleHit
+
+    filing = factory.SubFactory(FilingFactory)
+    code = "SL-V101"
+    rule_class = factory.LazyAttribute(
+        lambda o: rule_of(o.filing.spec_code, o.filing.spec_version, o.code).rule_class
+    )
+    severity = factory.LazyAttribute(
+        lambda o: rule_of(o.filing.spec_code, o.filing.spec_version, o.code).severity
+    )
+    count = factory.LazyAttribute(lambda o: len(o.examples))
+    examples = factory.LazyFunction(list)

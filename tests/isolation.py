@@ -54,6 +54,43 @@ OBJECT_URLS: dict[str, list[Case]] = {
     ],
 }
 
+
+def _filer_cases(kind: str) -> list[Case]:
+    """Each bank and branch's own ``request`` or ``filing`` (see the Matrix): the filer and
+    its supervisors open it; a sibling, a neighbouring county and the other province get 404."""
+
+    def of(suffix: str) -> Callable[[Matrix], dict]:
+        return lambda m: {"pk": getattr(m, f"{kind}_{suffix}").pk}
+
+    return [
+        Case("bank_a", "bank_b", of("a")),
+        Case("bank_b", "bank_a", of("b1")),
+        Case("branch_a1", "branch_a2", of("a1")),
+        Case("county_a", "county_b", of("a1")),
+        Case("county_b", "county_a", of("a2")),
+        Case("p1_head", "p2_head", of("a")),
+        Case("p2_head", "p1_head", of("b")),
+        Case("p1_head", "branch_a1", of("a2")),
+    ]
+
+
+OBJECT_URLS.update(
+    {
+        "request-detail": _filer_cases("request"),
+        **{
+            name: _filer_cases("filing")
+            for name in (
+                "filing-detail",
+                "filing-progress",
+                "filing-file",
+                "filing-annotated",
+                "filing-issues-xlsx",
+                "filing-issues-csv",
+            )
+        },
+    }
+)
+
 # Documentation every signed-in user may read: the same for everyone, no tenant data. Each entry
 # gives the parameters of one page to open; every user of the matrix must get it.
 PUBLIC_URLS: dict[str, Callable[[Matrix], dict]] = {

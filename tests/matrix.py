@@ -1,10 +1,12 @@
 """The access matrix: two provinces, offices at every level, two banks with sibling branches,
-two SME owners. Each outsider has markers (names) that must never reach them."""
+two SME owners, and a return request with one signed filing for each bank and each branch.
+Each outsider has markers (names) that must never reach them."""
 
 from dataclasses import dataclass, field
 
 from portal import audit
 from portal.models import AuditEvent, Branch, Institution, InstitutionKind, Office, Role, User
+from reporting.models import Filing, FilingStatus, ReturnRequest
 from tests import factories as f
 
 
@@ -25,6 +27,18 @@ class Matrix:
     branch_b1: Branch
     users: dict[str, User] = field(default_factory=dict)
     audit_event_p1: AuditEvent | None = None
+    # One request and one signed filing (awaiting review) per filer: _a is bank_a's own,
+    # _a1 branch_a1's, and so on.
+    request_a: ReturnRequest | None = None
+    request_a1: ReturnRequest | None = None
+    request_a2: ReturnRequest | None = None
+    request_b: ReturnRequest | None = None
+    request_b1: ReturnRequest | None = None
+    filing_a: Filing | None = None
+    filing_a1: Filing | None = None
+    filing_a2: Filing | None = None
+    filing_b: Filing | None = None
+    filing_b1: Filing | None = None
 
     def forbidden(self, user_key: str) -> list[str]:
         """Names that must appear on no page or API answer given to this user."""
@@ -99,4 +113,23 @@ def build_matrix() -> Matrix:
     m.audit_event_p1 = audit.record(
         m.users["p1_head"], "office_reviewed", city1, {"note": [None, "矩阵甲省局审阅"]}
     )
+    for suffix, institution, branch, uploader in (
+        ("a", bank_a, None, "bank_a"),
+        ("a1", bank_a, branch_a1, "branch_a1"),
+        ("a2", bank_a, branch_a2, "branch_a2"),
+        ("b", bank_b, None, "bank_b"),
+        ("b1", bank_b, branch_b1, "bank_b"),
+    ):
+        # Its own source_ref keeps it clear of the requests that tests open for a period.
+        request = f.ReturnRequestFactory(
+            institution=institution, branch=branch, source_ref="matrix"
+        )
+        filing = f.FilingFactory(
+            request=request,
+            uploaded_by=m.users[uploader],
+            status=FilingStatus.SUBMITTED,
+            receipt_number=f"MATRIX-{suffix.upper()}",
+        )
+        setattr(m, f"request_{suffix}", request)
+        setattr(m, f"filing_{suffix}", filing)
     return m

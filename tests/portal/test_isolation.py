@@ -1,5 +1,8 @@
 """The isolation matrix over every page and API endpoint (see tests/isolation.py)."""
 
+import io
+import zipfile
+
 import pytest
 from django.urls import reverse
 
@@ -65,6 +68,18 @@ def test_insider_sees_and_outsider_gets_404(name, matrix, client):
         assert response.status_code == 404, (name, case.outsider, response.status_code)
 
 
+def _text(response) -> str:
+    """The body as text. An Excel export (a zip) is unpacked to its XML parts, so that a
+    download is checked for leaks like a page."""
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if body.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            return "".join(
+                archive.read(n).decode() for n in archive.namelist() if n.endswith(".xml")
+            )
+    return body.decode()
+
+
 @pytest.mark.parametrize("outsider", OUTSIDERS)
 def test_no_list_page_shows_an_outsider_anything_of_others(outsider, matrix, client):
     client.force_login(matrix.users[outsider])
@@ -74,6 +89,6 @@ def test_no_list_page_shows_an_outsider_anything_of_others(outsider, matrix, cli
     for name, _ in pages:
         response = client.get(reverse(name))
         assert response.status_code < 500, (name, response.status_code)
-        body = response.content.decode()
+        body = _text(response)
         leaked = [marker for marker in forbidden if marker in body]
         assert not leaked, f"{name} shows {leaked} to {outsider}"
