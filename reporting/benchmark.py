@@ -5,16 +5,34 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
 from django.db import connection
 
-from portal.models import Institution, InstitutionKind, Office, OfficeLevel, User
+from portal.models import (
+    Division,
+    Institution,
+    InstitutionKind,
+    Membership,
+    Office,
+    OfficeLevel,
+    Role,
+    User,
+)
 from reporting import synthetic
-from reporting.models import Filing, FilingRow, FilingSource, RequestSource, ReturnRequest
+from reporting.models import (
+    PENDING_STATUSES,
+    Filing,
+    FilingRow,
+    FilingSource,
+    RequestSource,
+    ReturnRequest,
+)
 from reporting.spec import HEADER_ROWS, ReturnSpec
 
 
@@ -67,7 +85,7 @@ def _bench_request(spec: ReturnSpec) -> ReturnRequest:
         source_ref="bench",
         defaults={
             "office": institution.office,
-            "due_date": "2099-12-31",
+            "due_date": date(2099, 12, 31),
             "source": RequestSource.OFFICE,
         },
     )
@@ -146,3 +164,67 @@ def measure_naive(spec: ReturnSpec, path: Path, filing: Filing) -> Measure:
     seconds = time.perf_counter() - started
     FilingRow.objects.filter(filing=filing).delete()
     return Measure(rows, seconds)
+
+
+def measure_latency(rows: int = 20, timeout: float = 60.0) -> Measure:
+    """Upload a small quarterly return through the service and time until a real worker's
+    report is stored: the filer's wait, queue and worker start-up excluded."""
+    from portal.celery import app
+    from reporting import filings
+    from reporting.specs import get_spec
+
+    spec = get_spec("SME-LOANS")
+    queue = f"bench-{uuid.uuid4().hex[:8]}"
+    app.conf.task_default_queue = queue
+    env = {**os.environ, "PORTAL_TASK_QUEUE": queue}
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--loglevel",
+            "WARNING",
+        ],
+        env=env,
+        cwd=settings.BASE_DIR,
+    )
+    try:
+        _wait_for_worker(app, queue, timeout)
+        path = bench_file(spec, rows)
+        request = _bench_request(spec)
+        for code in synthetic.DEFAULT_COUNTIES:  # the generated rows' counties are known
+            Division.objects.get_or_create(
+                code=code, defaults={"office": request.office, "name_zh": code, "name_en": code}
+            )
+        user, _ = User.objects.get_or_create(email="bench@portal.invalid")
+        Membership.objects.get_or_create(
+            user=user, institution=request.institution, role=Role.PREPARER
+        )
+        started = time.perf_counter()
+        with path.open("rb") as handle:
+            filing = filings.filing_upload(user, request, File(handle), name=path.name)
+        while Filing.objects.filter(pk=filing.pk, status__in=PENDING_STATUSES).exists():
+            if time.perf_counter() - started > timeout:
+                raise TimeoutError("the worker did not validate the filing in time")
+            time.sleep(0.02)
+        seconds = time.perf_counter() - started
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    filing.refresh_from_db()
+    return Measure(filing.row_count, seconds, status=filing.status)
+
+
+def _wait_for_worker(app, queue: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        replies = app.control.inspect(timeout=1).active_queues() or {}
+        if any(q["name"] == queue for queues in replies.values() for q in queues):
+            return
+    raise TimeoutError("the benchmark's worker did not start")

@@ -28,6 +28,11 @@ class Command(BaseCommand):
             f"({ours.rows_per_second:,.0f} rows/s), worker peak RSS {ours.peak_rss_mib:,.0f} MiB, "
             f"status {ours.status}"
         )
+        small = benchmark.measure_latency()
+        self.stdout.write(
+            f"report of a {small.rows}-row quarterly return with a real worker: "
+            f"{small.seconds:.2f} s from upload to stored report (status {small.status})"
+        )
         if not options["naive_rows"]:
             return
         naive_path = benchmark.bench_file(spec, options["naive_rows"])
