@@ -17,7 +17,32 @@ from reporting.workbooks import build_template
 T = ColumnType
 _CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _WEIGHTS = [pow(3, i, 31) for i in range(17)]
-DEFAULT_COUNTIES = ("350102", "350103", "350104", "350105", "350111", "350121", "350122")
+DEFAULT_COUNTIES = (
+    "350102",
+    "350103",
+    "350104",
+    "350105",
+    "350111",
+    "350112",
+    "350121",
+    "350122",
+    "350123",
+    "350124",
+    "350125",
+    "350128",
+    "350181",
+    "350182",
+    "350203",
+    "350205",
+    "350206",
+    "350211",
+    "350212",
+    "350213",
+    "350302",
+    "350303",
+    "350304",
+    "350305",
+)
 
 
 def _draw(n: int, seed: int, salt: int, modulo: int) -> pl.Expr:
