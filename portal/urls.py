@@ -7,12 +7,16 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from portal import account_views, api, views
+from reporting import api as returns_api
 
 router = DefaultRouter()
 router.register("offices", api.OfficeViewSet, basename="office")
 router.register("institutions", api.InstitutionViewSet, basename="institution")
 router.register("branches", api.BranchViewSet, basename="branch")
 router.register("audit-events", api.AuditEventViewSet, basename="audit-event")
+router.register("return-requests", returns_api.ReturnRequestViewSet, basename="return-request")
+router.register("filings", returns_api.FilingViewSet, basename="filing")
+router.register("specs", returns_api.SpecViewSet, basename="spec")
 
 api_urls = [
     path("", include(router.urls)),

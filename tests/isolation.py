@@ -86,10 +86,20 @@ OBJECT_URLS.update(
                 "filing-annotated",
                 "filing-issues-xlsx",
                 "filing-issues-csv",
+                "api:filing-detail",
+                "api:filing-issues",
             )
         },
+        "api:return-request-detail": _filer_cases("request"),
     }
 )
+
+# URLs that only take POST (API verbs): an outsider's POST is a 404 like any GET, before the
+# request is even read; an insider's is anything but a 404.
+ACTION_URLS: dict[str, list[Case]] = {
+    name: _filer_cases("filing")
+    for name in ("api:filing-sign", "api:filing-accept", "api:filing-send-back")
+}
 
 # Documentation every signed-in user may read: the same for everyone, no tenant data. Each entry
 # gives the parameters of one page to open; every user of the matrix must get it.

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests.isolation import (
+    ACTION_URLS,
     OBJECT_URLS,
     OUTSIDE_MATRIX,
     PUBLIC_URLS,
@@ -42,7 +43,10 @@ def test_every_url_with_parameters_is_registered():
     missing = [
         name
         for name, _, params in _matrix_urls()
-        if params and name not in OBJECT_URLS and name not in PUBLIC_URLS
+        if params
+        and name not in OBJECT_URLS
+        and name not in PUBLIC_URLS
+        and name not in ACTION_URLS
     ]
     assert not missing, (
         f"add these URLs to tests/isolation.py OBJECT_URLS (or PUBLIC_URLS): {missing}"
@@ -66,6 +70,16 @@ def test_insider_sees_and_outsider_gets_404(name, matrix, client):
         client.force_login(matrix.users[case.outsider])
         response = client.get(url)
         assert response.status_code == 404, (name, case.outsider, response.status_code)
+
+
+@pytest.mark.parametrize("name", sorted(ACTION_URLS))
+def test_outsider_posting_an_action_gets_404(name, matrix, client):
+    for case in ACTION_URLS[name]:
+        url = reverse(name, kwargs=case.kwargs(matrix))
+        client.force_login(matrix.users[case.outsider])
+        assert client.post(url, {}).status_code == 404, (name, case.outsider)
+        client.force_login(matrix.users[case.insider])
+        assert client.post(url, {}).status_code != 404, (name, case.insider)
 
 
 def _text(response) -> str:
