@@ -30,7 +30,8 @@ class RegistrationForm(forms.Form):
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].lower()
-        if User.objects.filter(email=email).exists():
+        pending = accounts.pending_registration(email)
+        if User.objects.filter(email=email).exclude(pk=getattr(pending, "pk", None)).exists():
             raise forms.ValidationError(_("An account with this email address already exists."))
         return email
 

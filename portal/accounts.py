@@ -7,6 +7,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -17,19 +18,51 @@ _SALT = "portal.email-verification"
 VERIFICATION_MAX_AGE = 3 * 24 * 3600
 
 
-def register_owner(email: str, password: str, full_name: str, phone: str = "") -> User:
-    """An SME owner's account, inactive until the email address is verified."""
-    with transaction.atomic():
-        user = User.objects.create_user(
-            email=email, password=password, full_name=full_name, phone=phone, is_active=False
+def pending_registration(email: str):
+    """The owner account registered with ``email`` and never verified (inactive, no place in
+    the tree, not staff), which registering again may renew; None if there is none."""
+    return (
+        User.objects.filter(
+            email=email.strip().lower(),
+            email_verified_at__isnull=True,
+            is_active=False,
+            is_staff=False,
+            memberships__isnull=True,
         )
-        audit.record(user, "account_registered", user, label=user.email)
+        .distinct()
+        .first()
+    )
+
+
+def register_owner(email: str, password: str, full_name: str, phone: str = "") -> User:
+    """An SME owner's account, inactive until the email address is verified.
+
+    Registering again before verifying (say, once the link has expired) replaces the pending
+    details and sends a new link; links sent earlier stop working.
+    """
+    with transaction.atomic():
+        user = pending_registration(email)
+        if user is None:
+            user = User.objects.create_user(
+                email=email, password=password, full_name=full_name, phone=phone, is_active=False
+            )
+            audit.record(user, "account_registered", user, label=user.email)
+        else:
+            user.full_name, user.phone = full_name, phone
+            user.set_password(password)
+            user.save(update_fields=["full_name", "phone", "password"])
+            audit.record(user, "account_registration_renewed", user, label=user.email)
         transaction.on_commit(lambda: send_verification(user))
     return user
 
 
+def _fingerprint(user: User) -> str:
+    """Changes with the password, so a new registration voids the links of the previous one."""
+    return salted_hmac(_SALT, user.password).hexdigest()[:16]
+
+
 def verification_token(user: User) -> str:
-    return signing.dumps({"u": user.pk, "e": user.email}, salt=_SALT)
+    return signing.dumps({"u": user.pk, "e": user.email, "p": _fingerprint(user)}, salt=_SALT)
 
 
 def send_verification(user: User) -> None:
@@ -51,6 +84,10 @@ def verify_email(token: str) -> User | None:
     user = User.objects.filter(pk=data.get("u"), email=data.get("e")).first()
     if user is None:
         return None
+    if user.email_verified_at is None and not constant_time_compare(
+        str(data.get("p", "")), _fingerprint(user)
+    ):
+        return None
     with transaction.atomic():
         if user.email_verified_at is None:
             user.email_verified_at = timezone.now()
@@ -58,6 +95,17 @@ def verify_email(token: str) -> User | None:
             user.save(update_fields=["email_verified_at", "is_active"])
             audit.record(user, "email_verified", user, label=user.email)
     return user
+
+
+def login_username(request, credentials: dict | None) -> str | None:
+    """The account a sign-in attempt names, as django-axes counts failures (settings
+    ``AXES_USERNAME_CALLABLE``): the address typed in the form's "username" field, lower-cased
+    as addresses are stored, so that changing its case does not dodge the lockout."""
+    username = (credentials or {}).get("username")
+    if username is None and request is not None:
+        data = getattr(request, "data", None) or request.POST
+        username = data.get("username")
+    return username.strip().lower() if isinstance(username, str) and username.strip() else None
 
 
 def pending_totp_device(user: User) -> TOTPDevice:

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -10,15 +12,19 @@ from portal.scoping import scope_of
 _OPEN_PREFIXES = ("/accounts/", "/static/", "/i18n/")
 
 
-def needs_second_factor(user) -> bool:
+def second_factor_required(user) -> bool:
     """Heads must enrol in TOTP when the portal requires it; anyone enrolled must verify."""
-    if not getattr(user, "is_authenticated", False) or user.is_verified():
-        return False
     from django_otp import user_has_device
 
     if user_has_device(user):
         return True
     return settings.REQUIRE_2FA and Role.HEAD in {r for r, _ in scope_of(user).offices}
+
+
+def needs_second_factor(user) -> bool:
+    if not getattr(user, "is_authenticated", False) or user.is_verified():
+        return False
+    return second_factor_required(user)
 
 
 class TwoFactorGate:
@@ -36,7 +42,7 @@ class TwoFactorGate:
                 from django.http import JsonResponse
 
                 return JsonResponse({"detail": "Two-factor authentication required."}, status=403)
-            return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+            return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 
 

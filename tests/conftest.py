@@ -1,6 +1,31 @@
+import os
+import uuid
+from pathlib import Path
+
 import pytest
+from django.conf import settings as django_settings
 
 from tests.matrix import build_matrix
+
+pytest_plugins = ["tests.worker"]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite the test database is a file of this process's own, not memory, so that a
+    worker subprocess (tests/worker.py) can open it. PostgreSQL keeps pytest-django's names
+    (test_<name>_gw0 ...)."""
+    database = django_settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        yield
+        return
+    directory = Path(django_settings.DATA_DIR) / "test-databases"
+    directory.mkdir(parents=True, exist_ok=True)
+    name = directory / f"test-{os.getpid()}-{uuid.uuid4().hex[:8]}.sqlite3"
+    database.setdefault("TEST", {})["NAME"] = str(name)
+    yield
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{name}{suffix}").unlink(missing_ok=True)
 
 
 @pytest.fixture(autouse=True)

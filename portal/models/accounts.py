@@ -17,6 +17,10 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, username: str) -> "User":
+        # Addresses are stored lower-cased, so sign-in takes the address in any case.
+        return self.get(**{self.model.USERNAME_FIELD: (username or "").strip().lower()})
+
     def create_superuser(self, email: str, password: str | None = None, **extra) -> "User":
         extra.update(is_staff=True, is_superuser=True)
         return self.create_user(email, password, **extra)
