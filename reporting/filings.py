@@ -188,8 +188,10 @@ def review_many(user, filings: Iterable[Filing], accept: bool, comment: str) -> 
 
 
 def _locked(user, filing: Filing, role: str) -> Filing:
+    # Lock only the filing's row: the scope's joins reach nullable branches, which PostgreSQL
+    # will not lock.
     allowed = scoping.actionable(user, Filing, role)
-    locked = allowed.select_for_update().filter(pk=filing.pk).first()
+    locked = allowed.select_for_update(of=("self",)).filter(pk=filing.pk).first()
     if locked is None:
         raise PermissionDenied
     return locked
