@@ -79,7 +79,8 @@ def filing_upload(
             check_only=check_only,
             version=version,
             original_name=name[:255],
-            size=declared_size if declared_size is not None else size,
+            size=size,
+            declared_size=declared_size,
             sha256=sha256,
             source=source,
             uploaded_by=user,
@@ -181,7 +182,7 @@ def review_many(user, filings: Iterable[Filing], accept: bool, comment: str) -> 
     for filing in filings:
         try:
             decide(user, filing, comment)
-        except ValidationError:
+        except (ValidationError, PermissionDenied):
             continue
         done += 1
     return done

@@ -15,7 +15,23 @@ class RequestSource(models.TextChoices):
     OFFICE = "office", _("Requested by an office")
 
 
-class ReturnRequest(models.Model):
+class FiledBy:
+    """What a request and a filing share: the filer is a branch, or else the institution."""
+
+    @property
+    def filer_name(self) -> str:
+        return str(self.branch or self.institution)
+
+    @property
+    def audit_office(self) -> Office:
+        return self.branch.office if self.branch_id else self.institution.office
+
+    @property
+    def audit_institution(self) -> Institution:
+        return self.institution
+
+
+class ReturnRequest(FiledBy, models.Model):
     """Who must file which spec for which period, by when."""
 
     spec_code = models.CharField(_("return"), max_length=40)
@@ -63,18 +79,6 @@ class ReturnRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.spec_code} {self.period} {self.filer_name}"
 
-    @property
-    def filer_name(self) -> str:
-        return str(self.branch or self.institution)
-
-    @property
-    def audit_office(self) -> Office:
-        return self.branch.office if self.branch_id else self.institution.office
-
-    @property
-    def audit_institution(self) -> Institution:
-        return self.institution
-
     def is_open_on(self, day: date) -> bool:
         if self.closed_at is None:
             return True
@@ -101,7 +105,7 @@ class FilingSource(models.TextChoices):
     JSON = "json", _("API rows (JSON)")
 
 
-class Filing(models.Model):
+class Filing(FiledBy, models.Model):
     """One upload against a request (or a check-only trial): the stored file and its fate."""
 
     request = models.ForeignKey(
@@ -121,6 +125,8 @@ class Filing(models.Model):
     file = models.FileField(upload_to="filings/%Y/%m/", max_length=300, blank=True)
     original_name = models.CharField(_("file name"), max_length=255)
     size = models.BigIntegerField(_("size"), default=0)
+    # What the client said it sent; a stored file shorter than this was cut off in transit.
+    declared_size = models.BigIntegerField(null=True, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     source = models.CharField(max_length=10, choices=FilingSource.choices)
     uploaded_by = models.ForeignKey(
@@ -188,18 +194,6 @@ class Filing(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status in PENDING_STATUSES
-
-    @property
-    def filer_name(self) -> str:
-        return str(self.branch or self.institution)
-
-    @property
-    def audit_office(self) -> Office:
-        return self.branch.office if self.branch_id else self.institution.office
-
-    @property
-    def audit_institution(self) -> Institution:
-        return self.institution
 
 
 class RuleHit(models.Model):

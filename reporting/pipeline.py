@@ -91,7 +91,7 @@ def validate(filing: Filing) -> Outcome:
     try:
         with local_copy(filing) as path:
             _progress(filing.pk, "reading", 10)
-            table = read_return(path, spec, declared_size=filing.size or None)
+            table = read_return(path, spec, declared_size=filing.declared_size)
     except FileRejected as rejected:
         return Outcome(FilingStatus.REJECTED, rejected.findings, None)
     _progress(filing.pk, "checking", 50)

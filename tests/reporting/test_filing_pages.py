@@ -22,39 +22,11 @@ from reporting.views import filings as filing_views
 from reporting.views import requests as request_views
 from reporting.workbooks import ERROR_FILL, XLSX_CONTENT_TYPE, build_template
 from tests import factories as f
+from tests.reporting.returns import loan_row
 
 pytestmark = pytest.mark.django_db
 
 LOANS = get_spec("SME-LOANS", "2025")
-
-
-def loan_row(county: str = "350102", **changes) -> dict:
-    """A county row of SME-LOANS that passes every rule."""
-    row = {
-        "county": county,
-        "sme_balance": 1000,
-        "sme_balance_start": 900,
-        "all_balance": 3000,
-        "all_balance_start": 2800,
-        "borrowers": 120,
-        "borrowers_start": 100,
-        "first_time": 12,
-        "credit_balance": 300,
-        "long_term_balance": 200,
-        "renewal_balance": 50,
-        "issued_ytd": 600,
-        "issued_rate": 3.85,
-        "sme_npl": 10,
-        "all_npl": 30,
-        "individual_balance": 250,
-        "individual_borrowers": 40,
-        "foreign_trade_balance": 50,
-        "technology_balance": 60,
-        "manufacturing_long_term": 40,
-        "consumption_balance": 30,
-    }
-    row.update(changes)
-    return row
 
 
 def workbook_bytes(rows: list[dict]) -> bytes:

@@ -161,8 +161,9 @@ def test_a_late_filing_is_taken_and_marked_late(tmp_path, bank, preparer, time_m
 
 def test_each_upload_is_a_new_version(tmp_path, bank, preparer):
     request = open_request(bank)
-    first = upload(preparer, request, _file(tmp_path, [loan_row()]))
-    second = upload(preparer, request, _file(tmp_path, [loan_row()], "again.xlsx"))
+    path = _file(tmp_path, [loan_row()])
+    first = upload(preparer, request, path)
+    second = upload(preparer, request, path)
     assert (first.version, second.version) == (1, 2)
     assert first.sha256 == second.sha256 and len(first.sha256) == 64
 
