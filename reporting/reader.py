@@ -62,10 +62,12 @@ def note_rows(
     value: pl.Expr,
     params: Callable[[dict], dict] | None = None,
     extra: tuple[pl.Expr, ...] = (),
+    count: int | None = None,
 ) -> None:
     """Add to ``finding`` the count of rows where ``mask`` holds and the first examples."""
     frame = table.frame
-    count = frame.select(mask.fill_null(False).sum()).item()
+    if count is None:
+        count = frame.select(mask.fill_null(False).sum()).item()
     if not count:
         return
     room = max(0, 300 - len(finding.examples))
@@ -136,8 +138,7 @@ def read_return(
     if raw.height > max_rows:
         raise FileRejected.because("S017", sheet=spec.sheet, found=raw.height, limit=max_rows)
     table = Table(spec, raw, {f.rule.code: f for f in facts.warnings})
-    for column in spec.columns:
-        type_column(table, column)
+    type_columns(table)
     return table
 
 
@@ -316,38 +317,76 @@ def org_code_valid(code: pl.Expr) -> pl.Expr:
     return code.str.slice(16, 1) == expected
 
 
-RAW = "_raw"
+@dataclass(frozen=True)
+class CellCheck:
+    code: str
+    column: Column
+    breach: pl.Expr
+    value: pl.Expr
+    params: dict = field(default_factory=dict)
 
 
-def type_column(table: Table, column: Column) -> None:
-    """Replace the raw strings of ``column`` by typed values, noting every cell that fails."""
-    key = column.key
+def _raw(key: str) -> str:
+    return f"{key}__raw"
+
+
+def type_columns(table: Table) -> None:
+    """Replace the raw strings of every column by typed values, noting every cell that fails.
+
+    Each step is one polars context over all columns, so that polars spreads the columns over
+    the cores, and every cell check is counted in one pass.
+    """
+    columns = table.spec.columns
     table.frame = table.frame.with_columns(
-        pl.col(key).alias(RAW), _normalised(pl.col(key), column).alias(key)
+        *(pl.col(c.key).alias(_raw(c.key)) for c in columns),
+        *(_normalised(pl.col(c.key), c).alias(c.key) for c in columns),
     )
-    typed, rule_code = _typed(pl.col(key), column)
     table.frame = table.frame.with_columns(
-        pl.when(pl.col(key).fill_null("") != "").then(typed).alias(key)
+        pl.when(pl.col(c.key).fill_null("") != "").then(_typed(pl.col(c.key), c)[0]).alias(c.key)
+        for c in columns
     )
-    raw, value = pl.col(RAW), pl.col(key)
+    checks = [check for c in columns for check in cell_checks(c)]
+    counts = table.frame.select(
+        check.breach.fill_null(False).sum().alias(str(i)) for i, check in enumerate(checks)
+    ).row(0)
+    for check, count in zip(checks, counts, strict=True):
+        if count:
+            params = check.params
+            note_rows(
+                table,
+                table.finding(check.code),
+                check.breach,
+                check.column,
+                check.value,
+                lambda _, params=params: dict(params),
+                count=count,
+            )
+    table.frame = table.frame.drop(_raw(c.key) for c in columns)
+
+
+def cell_checks(column: Column) -> list[CellCheck]:
+    """The cell rules a column's declaration implies, as breach expressions."""
+    raw, value = pl.col(_raw(column.key)), pl.col(column.key)
     present = raw.str.strip_chars().fill_null("") != ""
+    checks = []
     if column.required:
-        table.note("V001", ~present, column, raw)
+        checks.append(CellCheck("V001", column, ~present, raw))
+    rule_code = _typed(value, column)[1]
     if rule_code:
-        table.note(rule_code, present & value.is_null(), column, raw)
+        checks.append(CellCheck(rule_code, column, present & value.is_null(), raw))
     if column.type == T.CREDIT_CODE:
-        table.note("V013", value.is_not_null() & (value != raw), column, raw)
-        table.note("V012", ~org_code_valid(value), column, value)
+        checks.append(CellCheck("V013", column, value.is_not_null() & (value != raw), raw))
+        checks.append(CellCheck("V012", column, ~org_code_valid(value), value))
     if column.is_numeric:
         if column.type == T.COUNT:
-            table.note("V004", value != value.floor(), column, raw)
+            checks.append(CellCheck("V004", column, value != value.floor(), raw))
         if column.minimum is not None and column.minimum == 0:
-            table.note("V003", value < 0, column, raw)
+            checks.append(CellCheck("V003", column, value < 0, raw))
         bounds = _bounds(column)
         if bounds is not None:
             limit = f"{column.minimum or 0}-{column.maximum or ''}"
-            table.note("V009", bounds, column, raw, params={"limit": limit})
-    table.frame = table.frame.drop(RAW)
+            checks.append(CellCheck("V009", column, bounds, raw, {"limit": limit}))
+    return checks
 
 
 def _bounds(column: Column) -> pl.Expr | None:
