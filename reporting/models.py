@@ -1,6 +1,7 @@
 """Return requests, filings and what validation found in them."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -255,6 +256,25 @@ class FilingRow(models.Model):
 
     def __str__(self) -> str:
         return f"row {self.row} of filing {self.filing_id}"
+
+    def values(self, spec) -> dict:
+        """The row's values by column key, typed: Decimal amounts and rates, int counts, dates,
+        booleans for flags, text otherwise (None for a blank cell)."""
+        return {c.key: typed_value(c, v) for c, v in zip(spec.columns, self.data, strict=True)}
+
+
+def typed_value(column, text: str | None):
+    if text is None:
+        return None
+    if column.type == "count":
+        return int(text)
+    if column.is_numeric:
+        return Decimal(text)
+    if column.type == "flag":
+        return text == "Y"
+    if column.type == "date":
+        return date.fromisoformat(text)
+    return text
 
 
 class LprRate(models.Model):

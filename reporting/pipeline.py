@@ -29,7 +29,7 @@ from reporting.findings import FileRejected, Finding
 from reporting.models import Filing, FilingRow, FilingStatus, LprRate, ReturnRequest, RuleHit
 from reporting.reader import ROW, Table, read_return
 from reporting.rules import Context, apply_rules
-from reporting.spec import RuleClass, Severity
+from reporting.spec import ColumnType, RuleClass, Severity
 from reporting.specs import get_spec
 
 log = logging.getLogger(__name__)
@@ -159,7 +159,12 @@ def previous_rows(filing: Filing) -> pl.DataFrame | None:
     if previous is None:
         return None
     data = list(FilingRow.objects.filter(filing_id=previous).values_list("data", flat=True))
-    return pl.DataFrame(data, infer_schema_length=None) if data else None
+    if not data:
+        return None
+    frame = pl.DataFrame(data, schema=list(spec.column_keys), orient="row")
+    return frame.with_columns(
+        pl.col(c.key).cast(pl.Float64, strict=False) for c in spec.columns if c.is_numeric
+    )
 
 
 def _store(filing_id: int, attempt: int, outcome: Outcome) -> None:
@@ -204,23 +209,30 @@ def _store(filing_id: int, attempt: int, outcome: Outcome) -> None:
         )
 
 
+def _as_text(column) -> pl.Expr:
+    """A column as the text stored for it: whole counts without ".0", flags as "Y"/"N"."""
+    value = pl.col(column.key)
+    if column.type == ColumnType.COUNT:
+        return value.cast(pl.Int64).cast(pl.String)
+    if column.type == ColumnType.FLAG:
+        return pl.when(value).then(pl.lit("Y")).when(~value).then(pl.lit("N"))
+    return value.cast(pl.String)
+
+
 def store_rows(filing: Filing, table: Table) -> None:
-    """The typed rows as (row, key, JSON data): COPY on PostgreSQL, batches elsewhere."""
+    """The typed rows as (row, key, data): COPY on PostgreSQL, batches elsewhere. ``data`` is
+    the JSON array of the row's values as text in the spec's column order (half the size of
+    an object, and exact for Decimal); ``FilingRow.values`` gives them back typed."""
     spec = table.spec
+    values = pl.concat_list([_as_text(c) for c in spec.columns]).alias("v")
     frame = table.frame.select(
         pl.lit(filing.pk).alias("filing_id"),
         pl.col(ROW).alias("row"),
         pl.concat_str([pl.col(k).cast(pl.String) for k in spec.key], separator="|")
         .fill_null("")
         .alias("key"),
-        pl.struct(
-            [
-                pl.col(c.key).cast(pl.String) if c.type == "date" else pl.col(c.key)
-                for c in spec.columns
-            ]
-        )
-        .struct.json_encode()
-        .alias("data"),
+        # polars encodes structs, not lists: encode {"v": [...]} and keep the list.
+        pl.struct(values).struct.json_encode().str.slice(5).str.strip_suffix("}").alias("data"),
     )
     if connection.vendor == "postgresql":
         _copy_rows(frame)

@@ -2,6 +2,7 @@
 are stored together; running it twice, or after a lost worker, leaves exactly one result."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -10,7 +11,7 @@ from portal.models import Role
 from reporting import pipeline
 from reporting.models import Filing, FilingRow, FilingStatus, RuleHit
 from tests import factories as f
-from tests.reporting.returns import RESULT, loan_row, open_request, upload, workbook
+from tests.reporting.returns import LOANS, RESULT, loan_row, open_request, upload, workbook
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,8 @@ def test_a_clean_return_is_valid_with_its_rows_stored(tmp_path, bank, preparer):
     assert (filing.status, filing.row_count, filing.progress) == (FilingStatus.VALID, 2, 100)
     rows = list(FilingRow.objects.filter(filing=filing).order_by("row"))
     assert [(r.row, r.key) for r in rows] == [(3, "350102"), (4, "350121")]
-    assert rows[0].data["sme_balance"] == 1000
+    values = rows[0].values(LOANS)
+    assert values["sme_balance"] == Decimal(1000) and values["borrowers"] == 120
 
 
 def test_errors_reject_the_filing_and_store_no_rows(tmp_path, bank, preparer):
@@ -180,5 +182,6 @@ def test_stored_rows_keep_quotes_backslashes_tabs_and_chinese(tmp_path, bank, pr
     filing = upload(preparer, request, workbook(tmp_path / "r.xlsx", [row], RESULT))
     pipeline.run(filing.pk)
     stored = FilingRow.objects.get(filing=filing)
-    assert stored.data["remarks"] == remark
+    values = stored.values(RESULT)
+    assert values["remarks"] == remark and values["contact_date"] == date(2025, 3, 5)
     assert stored.key == "91350100M000100Y43"
