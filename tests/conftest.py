@@ -37,6 +37,13 @@ def _portal_defaults(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture(autouse=True)
+def _english_pages(client):
+    """Pages answer in English unless a test asks for Chinese (cookie or header), so that
+    assertions read the English source strings whatever the catalogue holds."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 @pytest.fixture
 def matrix(db):
     return build_matrix()
