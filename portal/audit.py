@@ -2,7 +2,9 @@
 
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.db.models import Model
+from django.utils import translation
 
 from portal.models import AuditEvent, Branch, Institution, Office
 
@@ -20,6 +22,12 @@ def _placement(target: Model | None) -> tuple[Office | None, Institution | None]
     office = getattr(target, "audit_office", None)
     institution = getattr(target, "audit_institution", None)
     return office, institution
+
+
+def _official(target: Model) -> str:
+    """The target's name in the portal's own language, whatever language the actor reads."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(target)
 
 
 def record(
@@ -40,7 +48,7 @@ def record(
         verb=verb,
         object_type=target._meta.label if target is not None else "",
         object_id=str(target.pk) if target is not None else "",
-        object_label=(label or str(target))[:300] if target is not None else label[:300],
+        object_label=(label or _official(target))[:300] if target is not None else label[:300],
         changes=changes or {},
         address=request_address.get(),
         office=office or placed_office,
