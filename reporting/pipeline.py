@@ -219,20 +219,38 @@ def _as_text(column) -> pl.Expr:
     return value.cast(pl.String)
 
 
+# JSON string escapes for the characters a text cell may hold that JSON does not allow raw.
+_CONTROL = [chr(i) for i in range(32)]
+_ESCAPED = [json.dumps(ch)[1:-1] for ch in _CONTROL]
+
+
+def _as_json(column) -> pl.Expr:
+    """A column's stored text as a JSON literal, built by string ops: several times faster
+    than encoding lists, which polars does row by row."""
+    text = _as_text(column)
+    if column.type in (ColumnType.TEXT, ColumnType.PHONE):
+        text = (
+            text.str.replace_all("\\", "\\\\", literal=True)
+            .str.replace_all('"', '\\"', literal=True)
+            .str.replace_many(_CONTROL, _ESCAPED)
+        )
+    quoted = pl.concat_str(pl.lit('"'), text, pl.lit('"'))
+    return pl.when(text.is_null()).then(pl.lit("null")).otherwise(quoted)
+
+
 def store_rows(filing: Filing, table: Table) -> None:
     """The typed rows as (row, key, data): COPY on PostgreSQL, batches elsewhere. ``data`` is
     the JSON array of the row's values as text in the spec's column order (half the size of
     an object, and exact for Decimal); ``FilingRow.values`` gives them back typed."""
     spec = table.spec
-    values = pl.concat_list([_as_text(c) for c in spec.columns]).alias("v")
+    values = pl.concat_str([_as_json(c) for c in spec.columns], separator=",")
     frame = table.frame.select(
         pl.lit(filing.pk).alias("filing_id"),
         pl.col(ROW).alias("row"),
         pl.concat_str([pl.col(k).cast(pl.String) for k in spec.key], separator="|")
         .fill_null("")
         .alias("key"),
-        # polars encodes structs, not lists: encode {"v": [...]} and keep the list.
-        pl.struct(values).struct.json_encode().str.slice(5).str.strip_suffix("}").alias("data"),
+        pl.concat_str(pl.lit("["), values, pl.lit("]")).alias("data"),
     )
     if connection.vendor == "postgresql":
         _copy_rows(frame)
