@@ -8,6 +8,7 @@ import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -95,7 +96,7 @@ class FilingCreateSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if ("file" in attrs) == ("rows" in attrs):
-            raise serializers.ValidationError("Send either a file or rows, not both or neither.")
+            raise serializers.ValidationError(_("Send either a file or rows, not both or neither."))
         return attrs
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.models import InstitutionKind
 from reporting import specs
@@ -74,7 +75,9 @@ class SignForm(forms.Form):
 class DecisionForm(forms.Form):
     """A reviewer's accept or return; returning needs a comment saying what to correct."""
 
-    decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("return", _("Return"))])
+    decision = forms.ChoiceField(
+        choices=[("accept", _("Accept")), ("return", pgettext_lazy("decision", "Return"))]
+    )
     comment = forms.CharField(
         label=_("Comment"),
         required=False,
