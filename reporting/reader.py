@@ -6,6 +6,8 @@ findings by cell, and the raw text is dropped as soon as its column is typed, so
 the frame's, never one Python object per cell.
 """
 
+import contextlib
+import ctypes
 import re
 import unicodedata
 from collections.abc import Callable
@@ -138,8 +140,16 @@ def read_return(
     if raw.height > max_rows:
         raise FileRejected.because("S017", sheet=spec.sheet, found=raw.height, limit=max_rows)
     table = Table(spec, raw, {f.rule.code: f for f in facts.warnings})
+    release_freed_memory()
     type_columns(table)
     return table
+
+
+def release_freed_memory() -> None:
+    """Give the heap calamine freed back to the system: polars allocates elsewhere, so
+    without this a worker's peak would be calamine's peak plus polars' work."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _norm_header(text: str | None) -> str:
@@ -333,35 +343,39 @@ def _raw(key: str) -> str:
 def type_columns(table: Table) -> None:
     """Replace the raw strings of every column by typed values, noting every cell that fails.
 
-    Each step is one polars context over all columns, so that polars spreads the columns over
-    the cores, and every cell check is counted in one pass.
+    Column by column, so that only one column's raw text lives beside the typed frame; a
+    column's cell checks are counted in one pass.
     """
-    columns = table.spec.columns
-    table.frame = table.frame.with_columns(
-        *(pl.col(c.key).alias(_raw(c.key)) for c in columns),
-        *(_normalised(pl.col(c.key), c).alias(c.key) for c in columns),
-    )
-    table.frame = table.frame.with_columns(
-        pl.when(pl.col(c.key).fill_null("") != "").then(_typed(pl.col(c.key), c)[0]).alias(c.key)
-        for c in columns
-    )
-    checks = [check for c in columns for check in cell_checks(c)]
-    counts = table.frame.select(
-        check.breach.fill_null(False).sum().alias(str(i)) for i, check in enumerate(checks)
-    ).row(0)
-    for check, count in zip(checks, counts, strict=True):
-        if count:
-            params = check.params
-            note_rows(
-                table,
-                table.finding(check.code),
-                check.breach,
-                check.column,
-                check.value,
-                lambda _, params=params: dict(params),
-                count=count,
-            )
-    table.frame = table.frame.drop(_raw(c.key) for c in columns)
+    for column in table.spec.columns:
+        key = column.key
+        table.frame = table.frame.with_columns(
+            pl.col(key).alias(_raw(key)), _normalised(pl.col(key), column).alias(key)
+        )
+        typed = _typed(pl.col(key), column)[0]
+        table.frame = table.frame.with_columns(
+            pl.when(pl.col(key).fill_null("") != "").then(typed).alias(key)
+        )
+        checks = cell_checks(column)
+        counts = (
+            table.frame.select(
+                check.breach.fill_null(False).sum().alias(str(i)) for i, check in enumerate(checks)
+            ).row(0)
+            if checks
+            else ()
+        )
+        for check, count in zip(checks, counts, strict=True):
+            if count:
+                params = check.params
+                note_rows(
+                    table,
+                    table.finding(check.code),
+                    check.breach,
+                    column,
+                    check.value,
+                    lambda _, params=params: dict(params),
+                    count=count,
+                )
+        table.frame = table.frame.drop(_raw(key))
 
 
 def cell_checks(column: Column) -> list[CellCheck]:
