@@ -296,6 +296,8 @@ CELERY_BEAT_SCHEDULE: dict = {
 PORTAL_STUCK_FILING_SECONDS = env_int("PORTAL_STUCK_FILING_SECONDS", 600)
 # Days after a quarter's end that its periodic returns are due.
 PORTAL_RETURN_DUE_DAYS = env_int("PORTAL_RETURN_DUE_DAYS", 25)
+# Days after the due date that late filings are still taken; then the period closes.
+PORTAL_RETURN_CLOSE_DAYS = env_int("PORTAL_RETURN_CLOSE_DAYS", 60)
 PORTAL_UPLOAD_MAX_BYTES = env_int("PORTAL_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
 
 REST_FRAMEWORK = {

@@ -87,6 +87,15 @@ def open_periodic_requests(today: date | None = None) -> int:
     return created
 
 
+def close_lapsed_requests(today: date | None = None) -> int:
+    """Close the requests whose due date passed ``PORTAL_RETURN_CLOSE_DAYS`` ago: late filings
+    are taken until then; afterwards an office reopens a period for one filer, with a reason."""
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=settings.PORTAL_RETURN_CLOSE_DAYS)
+    lapsed = ReturnRequest.objects.filter(closed_at=None, due_date__lt=cutoff)
+    return lapsed.update(closed_at=timezone.now())
+
+
 @transaction.atomic
 def request_reopen(user, request: ReturnRequest, until: date, reason: str) -> ReturnRequest:
     """Let one filer file again for a closed period, until a date; an office head or reviewer
@@ -95,10 +104,10 @@ def request_reopen(user, request: ReturnRequest, until: date, reason: str) -> Re
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError(_("Give the reason for reopening."))
-    request.reopened_until, request.reopen_reason = until, reason.strip()
     if request.closed_at is None:
-        request.closed_at = timezone.now()
-    request.save(update_fields=["reopened_until", "reopen_reason", "closed_at"])
+        raise ValidationError(_("This request is open: there is nothing to reopen."))
+    request.reopened_until, request.reopen_reason = until, reason.strip()
+    request.save(update_fields=["reopened_until", "reopen_reason"])
     audit.record(
         user,
         "request.reopened",

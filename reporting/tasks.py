@@ -20,3 +20,4 @@ def requeue_stuck_filings() -> None:
 @shared_task
 def open_periodic_requests() -> None:
     schedule.open_periodic_requests()
+    schedule.close_lapsed_requests()
