@@ -31,20 +31,20 @@ from portal import scoping
 from portal.models import Role
 from reporting import filings
 from reporting.documentation import CLASS_LABELS, SEVERITY_LABELS, lang_of, pick
-from reporting.findings import render_message
-from reporting.forms import DecisionForm, SignForm
-from reporting.models import Filing, FilingStatus, RuleHit
-from reporting.spec import ReturnSpec, Rule, RuleClass, Severity
-from reporting.specs import get_spec
-from reporting.views.specs import rule_url, spec_url
-from reporting.workbooks import (
-    XLSX_CONTENT_TYPE,
+from reporting.exports import (
     IssueRow,
     annotated_workbook,
     issue_list_csv,
     issue_list_xlsx,
     issue_rows,
 )
+from reporting.findings import render_message
+from reporting.forms import DecisionForm, SignForm
+from reporting.models import Filing, FilingStatus, RuleHit
+from reporting.spec import ReturnSpec, Rule, RuleClass, Severity
+from reporting.specs import get_spec
+from reporting.views.specs import rule_url, spec_url
+from reporting.workbooks import XLSX_CONTENT_TYPE
 
 # Examples shown per rule on the page; the downloads carry every stored example.
 EXAMPLES_SHOWN = 100

@@ -9,19 +9,18 @@ import openpyxl
 import pytest
 
 from reporting.documentation import rule_docs
+from reporting.exports import (
+    ISSUES_SHEET,
+    annotated_workbook,
+    issue_list_csv,
+    issue_list_xlsx,
+    issue_rows,
+)
 from reporting.findings import Example, Finding, render_message
 from reporting.rulebook import rule as generic_rule
 from reporting.spec import HEADER_ROWS, INSTRUCTIONS_SHEET, META_SHEET, ColumnType
 from reporting.specs import ALL, get_spec
-from reporting.workbooks import (
-    ISSUES_SHEET,
-    annotated_workbook,
-    build_template,
-    issue_list_csv,
-    issue_list_xlsx,
-    issue_rows,
-    safe_text,
-)
+from reporting.workbooks import build_template, safe_text
 
 LOANS = get_spec("SME-LOANS", "2025")
 INSURANCE = get_spec("SME-INSURANCE", "2025")
