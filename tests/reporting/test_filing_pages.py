@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
 
 from portal.models import Role
@@ -296,7 +296,8 @@ def test_an_unreadable_body_asks_to_upload_again(preparer, request_a):
     )
     request._stream = Broken()
     request.user = preparer
-    response = request_views.request_detail(request, pk=request_a.pk)
+    with translation.override("en"):  # no middleware here: the English page, as elsewhere
+        response = request_views.request_detail(request, pk=request_a.pk)
     assert response.status_code == 200
     assert "did not arrive complete" in response.content.decode()
     assert not Filing.objects.filter(request=request_a).exists()
