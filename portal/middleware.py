@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from portal.audit import request_address
 from portal.models import Role
@@ -41,7 +42,8 @@ class TwoFactorGate:
             if request.path.startswith("/api/"):
                 from django.http import JsonResponse
 
-                return JsonResponse({"detail": "Two-factor authentication required."}, status=403)
+                detail = _("Two-factor authentication required.")
+                return JsonResponse({"detail": detail}, status=403)
             return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 
