@@ -19,6 +19,7 @@ import fastexcel
 import polars as pl
 from openpyxl.utils import get_column_letter
 
+from portal.identifiers import ORG_WEIGHTS, USCC_CHARSET, USCC_WEIGHTS
 from reporting import safety
 from reporting.findings import Example, FileRejected, Finding
 from reporting.rulebook import rule
@@ -292,39 +293,47 @@ def _choice(key: pl.Expr, column: Column) -> pl.Expr:
     return key.replace_strict(mapping, default=None, return_dtype=pl.String)
 
 
-_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_WEIGHTS = [pow(3, i, 31) for i in range(17)]
-_ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]
-
-
-def _credit_code_valid(code: pl.Expr) -> pl.Expr:
-    """GB 32100 check character, vectorised: the same sum as portal.identifiers."""
-    values = {ch: i for i, ch in enumerate(_CHARSET)}
-    chars = [code.str.slice(i, 1).replace_strict(values, default=None) for i in range(18)]
-    total = pl.sum_horizontal(chars[i] * _WEIGHTS[i] for i in range(17))
-    expected = (31 - total % 31) % 31
-    shape = code.str.contains(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
-    return shape & (chars[17] == expected)
-
-
+# Vectorised twins of portal.identifiers' check characters, with its character set and weights.
+_USCC_VALUES = {ch: i for i, ch in enumerate(USCC_CHARSET)}
 _ORG_VALUES = {**{str(d): d for d in range(10)}, **{chr(c): c - 55 for c in range(65, 91)}}
 
 
-def org_code_valid(code: pl.Expr) -> pl.Expr:
-    """GB 11714 check of the organisation code inside a credit code (positions 9-17)."""
-    values = [
-        code.str.slice(8 + i, 1).replace_strict(_ORG_VALUES, default=None, return_dtype=pl.Int64)
+def credit_check_character(first17: pl.Expr) -> pl.Expr:
+    """GB 32100's final check character of each code's first 17 characters."""
+    total = pl.sum_horizontal(
+        first17.str.slice(i, 1).replace_strict(_USCC_VALUES, default=None, return_dtype=pl.Int64)
+        * w
+        for i, w in enumerate(USCC_WEIGHTS)
+    )
+    return ((31 - total % 31) % 31).replace_strict(
+        dict(enumerate(USCC_CHARSET)), default=None, return_dtype=pl.String
+    )
+
+
+def org_check_character(first8: pl.Expr) -> pl.Expr:
+    """GB 11714's check character of each organisation code's first 8 characters."""
+    values = (
+        first8.str.slice(i, 1).replace_strict(_ORG_VALUES, default=None, return_dtype=pl.Int64)
         for i in range(8)
-    ]
-    check = 11 - pl.sum_horizontal(v * w for v, w in zip(values, _ORG_WEIGHTS, strict=True)) % 11
-    expected = (
+    )
+    check = 11 - pl.sum_horizontal(v * w for v, w in zip(values, ORG_WEIGHTS, strict=True)) % 11
+    return (
         pl.when(check == 10)
         .then(pl.lit("X"))
         .when(check == 11)
         .then(pl.lit("0"))
         .otherwise(check.cast(pl.String))
     )
-    return code.str.slice(16, 1) == expected
+
+
+def _credit_code_valid(code: pl.Expr) -> pl.Expr:
+    shape = code.str.contains(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+    return shape & (code.str.slice(17, 1) == credit_check_character(code.str.slice(0, 17)))
+
+
+def org_code_valid(code: pl.Expr) -> pl.Expr:
+    """GB 11714 check of the organisation code inside a credit code (positions 9-17)."""
+    return code.str.slice(16, 1) == org_check_character(code.str.slice(8, 8))
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,12 @@ from pathlib import Path
 import polars as pl
 from openpyxl.utils import get_column_letter
 
+from reporting.reader import credit_check_character, org_check_character
 from reporting.safety import inspect_workbook
 from reporting.spec import HEADER_ROWS, Column, ColumnType, ReturnSpec
 from reporting.workbooks import build_template
 
 T = ColumnType
-_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_WEIGHTS = [pow(3, i, 31) for i in range(17)]
 DEFAULT_COUNTIES = (
     "350102",
     "350103",
@@ -55,22 +54,8 @@ def _credit_codes(n: int, seed: int, salt: int) -> pl.Expr:
     with its own check character, and the final check character."""
     serial = pl.int_range(n, dtype=pl.Int64) + _draw(1, seed, salt, 10**6).first() * 10**7
     org8 = serial.cast(pl.String).str.zfill(8).str.slice(-8)
-    org_sum = pl.sum_horizontal(
-        org8.str.slice(i, 1).cast(pl.Int64) * w for i, w in enumerate((3, 7, 9, 10, 5, 8, 4, 2))
-    )
-    org_check = (11 - org_sum % 11).replace_strict(
-        {**{i: str(i) for i in range(10)}, 10: "X", 11: "0"}, return_dtype=pl.String
-    )
-    body = pl.concat_str(pl.lit("91350100"), org8, org_check)
-    values = {ch: i for i, ch in enumerate(_CHARSET)}
-    total = pl.sum_horizontal(
-        body.str.slice(i, 1).replace_strict(values, return_dtype=pl.Int64) * w
-        for i, w in enumerate(_WEIGHTS)
-    )
-    check = ((31 - total % 31) % 31).replace_strict(
-        dict(enumerate(_CHARSET)), return_dtype=pl.String
-    )
-    return pl.concat_str(body, check)
+    body = pl.concat_str(pl.lit("91350100"), org8, org_check_character(org8))
+    return pl.concat_str(body, credit_check_character(body))
 
 
 def _column(
