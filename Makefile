@@ -11,7 +11,7 @@ ADDR ?= 127.0.0.1:8000
 WORKERS ?= 2
 PYTEST_ARGS ?= -n 2
 
-.PHONY: setup run test lint checks pytest messages seed-national bench-scope clean
+.PHONY: setup run test lint checks pytest messages catalogue seed-national bench-scope clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ $(STAMP): pyproject.toml
 
 messages: $(STAMP)
 	$(PY) manage.py compilemessages -v0 --ignore=.venv
+
+# Refresh the Chinese catalogue from the code; without source locations, so that parallel
+# branches touching different pages do not conflict on line numbers.
+catalogue: $(STAMP)
+	$(PY) manage.py makemessages -l zh_Hans --no-location --no-obsolete --ignore=.venv --ignore=var --ignore=staticfiles --ignore=node_modules
 
 setup: $(STAMP) messages
 
