@@ -15,7 +15,16 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from portal.models import AuditEvent, Branch, Division, Institution, Membership, Office, Role
+from portal.models import (
+    AuditEvent,
+    Branch,
+    Division,
+    Institution,
+    Membership,
+    Notification,
+    Office,
+    Role,
+)
 
 PathRule = Callable[[list[str]], Q]
 IdRule = Callable[[list[int]], Q]
@@ -183,3 +192,5 @@ register(
 )
 register(Division, office=under("office__path"))
 register(AuditEvent, office=under("office__path"))
+# A notification is its recipient's alone, whatever their role.
+register(Notification, owner=owned_by("recipient"))

@@ -2,10 +2,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from portal import scoping
-from portal.models import AuditEvent, Branch, Institution, InstitutionKind, Membership, Office
+from portal.models import (
+    AuditEvent,
+    Branch,
+    Institution,
+    InstitutionKind,
+    Membership,
+    Notification,
+    Office,
+)
 
 PAGE_SIZE = 50
 
@@ -128,3 +139,33 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if verb:
         events = events.filter(verb=verb)
     return render(request, "portal/audit_list.html", {"page": _page(request, events), "verb": verb})
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    notes = scoping.visible(request.user, Notification)
+    unread_only = request.GET.get("unread") == "1"
+    if unread_only:
+        notes = notes.filter(read_at=None)
+    return render(
+        request, "portal/inbox.html", {"page": _page(request, notes), "unread_only": unread_only}
+    )
+
+
+@login_required
+def notification_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One notification, marked read by opening it, with its link into the portal."""
+    note = scoping.get_visible_or_404(request.user, Notification, pk=pk)
+    if note.read_at is None:
+        note.read_at = timezone.now()
+        note.save(update_fields=["read_at"])
+    local = url_has_allowed_host_and_scheme(note.url, allowed_hosts={request.get_host()})
+    context = {"note": note, "link": note.url if local else ""}
+    return render(request, "portal/notification_detail.html", context)
+
+
+@login_required
+@require_POST
+def inbox_mark_read(request: HttpRequest) -> HttpResponse:
+    scoping.visible(request.user, Notification).filter(read_at=None).update(read_at=timezone.now())
+    return redirect("inbox")

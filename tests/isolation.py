@@ -48,6 +48,11 @@ OBJECT_URLS: dict[str, list[Case]] = {
         Case("branch_a1", "branch_a2", lambda m: {"pk": m.branch_a1.pk}),
         Case("county_b", "county_a", lambda m: {"pk": m.branch_a2.pk}),
     ],
+    "notification-detail": [
+        Case("bank_a", "bank_b", lambda m: {"pk": m.notification_bank_a.pk}),
+        Case("bank_a", "p1_head", lambda m: {"pk": m.notification_bank_a.pk}),
+        Case("owner_a", "owner_b", lambda m: {"pk": m.notification_owner_a.pk}),
+    ],
     "api:audit-event-detail": [
         Case("p1_head", "p2_head", lambda m: {"pk": m.audit_event_p1.pk}),
         Case("p1_head", "county_a", lambda m: {"pk": m.audit_event_p1.pk}),

@@ -5,7 +5,16 @@ Each outsider has markers (names) that must never reach them."""
 from dataclasses import dataclass, field
 
 from portal import audit
-from portal.models import AuditEvent, Branch, Institution, InstitutionKind, Office, Role, User
+from portal.models import (
+    AuditEvent,
+    Branch,
+    Institution,
+    InstitutionKind,
+    Notification,
+    Office,
+    Role,
+    User,
+)
 from reporting.models import Filing, FilingStatus, ReturnRequest
 from tests import factories as f
 
@@ -27,6 +36,9 @@ class Matrix:
     branch_b1: Branch
     users: dict[str, User] = field(default_factory=dict)
     audit_event_p1: AuditEvent | None = None
+    # One inbox entry each for a bank officer and an SME owner.
+    notification_bank_a: Notification | None = None
+    notification_owner_a: Notification | None = None
     # One request and one signed filing (awaiting review) per filer: _a is bank_a's own,
     # _a1 branch_a1's, and so on.
     request_a: ReturnRequest | None = None
@@ -112,6 +124,12 @@ def build_matrix() -> Matrix:
     }
     m.audit_event_p1 = audit.record(
         m.users["p1_head"], "office_reviewed", city1, {"note": [None, "矩阵甲省局审阅"]}
+    )
+    m.notification_bank_a = Notification.objects.create(
+        recipient=m.users["bank_a"], message="Return %(name)s is due", params={"name": "矩阵"}
+    )
+    m.notification_owner_a = Notification.objects.create(
+        recipient=m.users["owner_a"], message="Complaint answered", url="/"
     )
     for suffix, institution, branch, uploader in (
         ("a", bank_a, None, "bank_a"),

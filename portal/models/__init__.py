@@ -1,6 +1,7 @@
 from portal.models.accounts import Membership, Role, User
 from portal.models.audit import AuditEvent
 from portal.models.institutions import Branch, Institution, InstitutionKind
+from portal.models.notifications import Notification
 from portal.models.offices import Division, Office, OfficeLevel
 
 __all__ = [
@@ -10,6 +11,7 @@ __all__ = [
     "Institution",
     "InstitutionKind",
     "Membership",
+    "Notification",
     "Office",
     "OfficeLevel",
     "Role",

@@ -1,0 +1,11 @@
+"""Celery tasks of the core: thin wrappers around ``notifications``."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+from portal import notifications
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def send_notification_emails(ids: list[int]) -> None:
+    notifications.deliver(ids)
