@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 
 from portal import account_views, api, views
 from reporting import api as returns_api
+from supervision import api as supervision_api
 
 router = DefaultRouter()
 router.register("offices", api.OfficeViewSet, basename="office")
@@ -17,6 +18,7 @@ router.register("audit-events", api.AuditEventViewSet, basename="audit-event")
 router.register("return-requests", returns_api.ReturnRequestViewSet, basename="return-request")
 router.register("filings", returns_api.FilingViewSet, basename="filing")
 router.register("specs", returns_api.SpecViewSet, basename="spec")
+supervision_api.register(router)
 
 api_urls = [
     path("", include(router.urls)),
@@ -70,6 +72,7 @@ urlpatterns = [
     path("inbox/read/", views.inbox_mark_read, name="inbox-mark-read"),
     path("inbox/<int:pk>/", views.notification_detail, name="notification-detail"),
     path("returns/", include("reporting.urls")),
+    path("", include("supervision.urls")),
     path("accounts/", include(account_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include((api_urls, "api"))),

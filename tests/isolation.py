@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from supervision.concepts import modules
 from tests.matrix import Matrix
 
 
@@ -112,6 +113,11 @@ PUBLIC_URLS: dict[str, Callable[[Matrix], dict]] = {
     "spec-detail": lambda m: {"code": "SME-LOANS", "version": "2025"},
     "spec-template": lambda m: {"code": "SCREENING-RESULT", "version": "2025"},
 }
+
+for _part in modules("tests.isolation_parts"):
+    OBJECT_URLS.update(_part.OBJECT_URLS)
+    ACTION_URLS.update(getattr(_part, "ACTION_URLS", {}))
+    PUBLIC_URLS.update(getattr(_part, "PUBLIC_URLS", {}))
 
 # Reached only before sign-in or by a token in an email; tested in their own modules.
 OUTSIDE_MATRIX = {

@@ -16,6 +16,7 @@ from portal.models import (
     User,
 )
 from reporting.models import Filing, FilingStatus, ReturnRequest
+from supervision.concepts import modules
 from tests import factories as f
 
 
@@ -150,4 +151,6 @@ def build_matrix() -> Matrix:
         )
         setattr(m, f"request_{suffix}", request)
         setattr(m, f"filing_{suffix}", filing)
+    for part in modules("tests.matrix_parts"):
+        part.build(m)
     return m
