@@ -1,6 +1,6 @@
 """Screening results rolled up the tree: per task and per office, how many enterprises were
 visited, had a need, were granted credit, how much, at what average rate, how many were
-first-time borrowers and how many were declined and why; and the overdue assignments.
+first-time borrowers and how many were declined and why.
 
 Every figure is one aggregate query over the enterprises under an office (a prefix of the
 holding office's path), grouped by the child office they sit under. Each figure is a count
@@ -9,15 +9,13 @@ rate is kept as its sum and count and divided only for display.
 """
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
 from portal.models import Office
-from reporting.models import Filing, FilingStatus
-from supervision.models.screening import Assignment, Decision, ScreeningTask
+from supervision.models.screening import Decision, ScreeningTask
 
 VISITED = (Decision.GRANTED, Decision.DECLINED, Decision.PENDING, Decision.NO_NEED)
 WITH_NEED = (Decision.GRANTED, Decision.DECLINED, Decision.PENDING)
@@ -115,35 +113,3 @@ def per_task(enterprises: QuerySet, tasks: list[ScreeningTask]) -> dict[int, Fig
     """Task id -> the figures of ``enterprises`` (scoped to a reader) in each of ``tasks``."""
     rows = enterprises.filter(task__in=tasks).values("task_id").annotate(**FIGURES).order_by()
     return {row.pop("task_id"): Figures.of(None, row) for row in rows}
-
-
-# -- deadlines -----------------------------------------------------------------------------
-
-
-def with_filing_state(assignments: QuerySet) -> QuerySet:
-    """Assignments annotated ``is_filed``: their result return was signed (or accepted)."""
-    signed = Filing.objects.filter(
-        request=OuterRef("request_id"),
-        check_only=False,
-        status__in=(FilingStatus.SUBMITTED, FilingStatus.ACCEPTED),
-    )
-    return assignments.annotate(is_filed=Exists(signed))
-
-
-def overdue(assignments: QuerySet, today: date) -> QuerySet:
-    """Assignments past their due date whose results have not been filed."""
-    return with_filing_state(assignments.filter(due_date__lt=today)).filter(is_filed=False)
-
-
-def overdue_assignments(assignments: QuerySet, today: date) -> QuerySet:
-    """Overdue assignments by office and bank, with the enterprises each holds."""
-    return (
-        overdue(assignments, today)
-        .select_related("task", "office", "institution", "branch")
-        .annotate(enterprise_count=Count("enterprises"))
-        .order_by("office__path", "institution__name_zh", "branch__name_zh", "pk")
-    )
-
-
-def days_overdue(assignment: Assignment, today: date) -> int:
-    return max(0, (today - assignment.due_date).days)

@@ -10,13 +10,15 @@ per office or per bank), so that a task of 200,000 enterprises moves in seconds.
 
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
@@ -27,7 +29,7 @@ from django.utils.translation import gettext as _
 from portal import audit, scoping
 from portal.models import Branch, Division, Institution, InstitutionKind, Office, Role, User
 from portal.notifications import institution_staff, notify, office_staff
-from reporting import schedule, synthetic
+from reporting import filings, schedule, synthetic
 from reporting.findings import FileRejected, Finding, render_message
 from reporting.models import Filing, FilingRow, RequestSource
 from reporting.reader import ROW, read_return
@@ -77,17 +79,21 @@ BLANK_OUTCOME = {
 # -- the enterprise list -------------------------------------------------------------------
 
 
-def _lang() -> str:
+def reading_language() -> str:
     """'zh' or 'en': the half of the specs' bilingual texts to show."""
     return "en" if (get_language() or "").startswith("en") else "zh"
 
 
 def decline_reason_label(value: str) -> str:
-    return RESULT_SPEC.column("decline_reason").choice_label(value, _lang()) if value else ""
+    return (
+        RESULT_SPEC.column("decline_reason").choice_label(value, reading_language())
+        if value
+        else ""
+    )
 
 
 def _issue_lines(findings: list[Finding]) -> list[str]:
-    lang = _lang()
+    lang = reading_language()
     lines = []
     for finding in findings:
         example = finding.examples[0] if finding.examples else None
@@ -112,21 +118,28 @@ def read_list(path: Path) -> pl.DataFrame:
     return table.frame
 
 
-def list_from_rows(rows: list[dict]) -> pl.DataFrame:
-    """Enterprises entered as rows (keys of SCREENING-LIST), read through the same template and
-    checks as an uploaded list."""
-    if not rows:
-        raise ValidationError(_("The list has no enterprises."))
+@contextmanager
+def _workbook_of(spec, rows: list[dict]) -> Iterator[Path]:
+    """Rows typed in the portal (dicts keyed by the spec's columns) as the spec's own template,
+    so that they are read and checked exactly as an uploaded workbook is."""
     frame = pl.DataFrame(
         [
-            {k: None if row.get(k) is None else str(row[k]) for k in LIST_SPEC.column_keys}
+            {k: None if row.get(k) is None else str(row[k]) for k in spec.column_keys}
             for row in rows
         ],
-        schema=dict.fromkeys(LIST_SPEC.column_keys, pl.String),
+        schema=dict.fromkeys(spec.column_keys, pl.String),
     )
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "list.xlsx"
-        synthetic.write_return(LIST_SPEC, frame, path)
+        path = Path(folder) / f"{spec.code}.xlsx"
+        synthetic.write_return(spec, frame, path)
+        yield path
+
+
+def list_from_rows(rows: list[dict]) -> pl.DataFrame:
+    """Enterprises entered as rows (keys of SCREENING-LIST), checked as an uploaded list is."""
+    if not rows:
+        raise ValidationError(_("The list has no enterprises."))
+    with _workbook_of(LIST_SPEC, rows) as path:
         return read_list(path)
 
 
@@ -578,6 +591,18 @@ def assignment_context(request) -> dict:
         return {}
     codes = assignment.enterprises.values_list("credit_code", flat=True)
     return {"assigned": set(codes), "pushed_on": timezone.localdate(assignment.created_at)}
+
+
+def results_file(user: User, assignment: Assignment, rows: list[dict]) -> Filing:
+    """A bank's answers typed into the portal for a handful of enterprises (rows keyed by
+    SCREENING-RESULT's columns), filed as that return's workbook: validated, signed and
+    accepted like an upload."""
+    if not rows:
+        raise ValidationError(_("Answer at least one enterprise."))
+    with _workbook_of(RESULT_SPEC, rows) as path, path.open("rb") as handle:
+        return filings.filing_upload(
+            user, assignment.request, File(handle), name=f"{RESULT_SPEC.code}-{assignment.pk}.xlsx"
+        )
 
 
 def record_results(filing_id: int) -> int:

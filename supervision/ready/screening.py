@@ -7,7 +7,7 @@ from portal import scoping
 from reporting import pipeline
 from reporting.models import Filing
 from reporting.signals import filing_accepted
-from supervision import screening
+from supervision import screening, screening_deadlines  # noqa: F401 (its cause provider)
 from supervision.models.screening import (
     Assignment,
     AssignmentEntry,

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from portal import scoping
 from portal.models import Branch, Institution, Office, Role
-from supervision import rollup, screening
+from supervision import rollup, screening, screening_deadlines
 from supervision.models.screening import (
     Assignment,
     AssignmentEntry,
@@ -73,12 +73,44 @@ class TaskForm(forms.Form):
     deadline = forms.DateField(
         label=gettext_lazy("Deadline"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    file = forms.FileField(label=gettext_lazy("Enterprise list (SCREENING-LIST .xlsx)"))
+    file = forms.FileField(
+        label=gettext_lazy("Enterprise list (SCREENING-LIST .xlsx)"), required=False
+    )
+    rows = forms.CharField(
+        label=gettext_lazy("Or paste the rows"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy(
+            "Rows copied from the template, one enterprise a line, its columns in the "
+            "template's order separated by tabs."
+        ),
+    )
 
     def __init__(self, *args, offices: list[Office], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.offices = {o.code: o for o in offices}
         self.fields["office"].choices = [(o.code, o.name) for o in offices]
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("file")) == bool(cleaned.get("rows", "").strip()):
+            raise ValidationError(_("Upload the list or paste its rows (one of the two)."))
+        return cleaned
+
+    def enterprises(self):
+        """The checked list, from the workbook or the pasted rows."""
+        if not self.cleaned_data["file"]:
+            keys = screening.LIST_SPEC.column_keys
+            lines = [line for line in self.cleaned_data["rows"].splitlines() if line.strip()]
+            return screening.list_from_rows(
+                [dict(zip(keys, line.split("\t"), strict=False)) for line in lines]
+            )
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "list.xlsx"
+            with path.open("wb") as out:
+                for chunk in self.cleaned_data["file"].chunks():
+                    out.write(chunk)
+            return screening.read_list(path)
 
 
 class DelegateForm(forms.Form):
@@ -199,12 +231,6 @@ def task_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with tempfile.TemporaryDirectory() as folder:
-                path = Path(folder) / "list.xlsx"
-                with path.open("wb") as out:
-                    for chunk in data["file"].chunks():
-                        out.write(chunk)
-                enterprises = screening.read_list(path)
             task = screening.task_create(
                 request.user,
                 form.offices[data["office"]],
@@ -212,7 +238,7 @@ def task_create(request: HttpRequest) -> HttpResponse:
                 purpose=data["purpose"],
                 key_areas=data["key_areas"],
                 deadline=data["deadline"],
-                enterprises=enterprises,
+                enterprises=form.enterprises(),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -362,7 +388,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if at is not None:  # personal data in full only to the bank it was given to
             enterprise.contact = mask_contact(enterprise.contact)
             enterprise.phone = mask_phone(enterprise.phone)
-    assignments = rollup.with_filing_state(
+    assignments = screening_deadlines.with_filing_state(
         scoping.visible(request.user, Assignment).filter(task=task)
     ).select_related("institution", "branch", "office")
     if at is not None:
@@ -454,8 +480,139 @@ def enterprise_lookup(request: HttpRequest) -> HttpResponse:
 def overdue_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     page = _page(
-        request, rollup.overdue_assignments(scoping.visible(request.user, Assignment), today)
+        request,
+        screening_deadlines.overdue_assignments(scoping.visible(request.user, Assignment), today),
     )
     for assignment in page:
-        assignment.days_overdue = rollup.days_overdue(assignment, today)
+        assignment.days_overdue = screening_deadlines.days_overdue(assignment, today)
     return render(request, "supervision/screening/overdue_list.html", {"page": page})
+
+
+# -- one assignment: its enterprises, and a bank's answers typed in -----------------------
+
+ROW_FORM_LIMIT = 20  # more enterprises than this are answered by uploading the workbook
+RESULT_COLUMNS = {c.key: c for c in screening.RESULT_SPEC.columns}
+
+
+def _choices(key: str, blank: str = "") -> list[tuple[str, str]]:
+    lang = screening.reading_language()
+    column = RESULT_COLUMNS[key]
+    return [
+        ("", blank),
+        *((c.value, c.label_zh if lang == "zh" else c.label_en) for c in column.choices),
+    ]
+
+
+class ResultRowForm(forms.Form):
+    """One enterprise's answer; a row left without a decision is not filed."""
+
+    credit_code = forms.CharField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(label=gettext_lazy("Decision"), required=False)
+    contact_date = forms.DateField(
+        label=gettext_lazy("Contact date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    decline_reason = forms.ChoiceField(label=gettext_lazy("Decline reason"), required=False)
+    credit_amount = forms.DecimalField(
+        label=gettext_lazy("Credit (10,000 CNY)"), required=False, decimal_places=2, min_value=0
+    )
+    loan_amount = forms.DecimalField(
+        label=gettext_lazy("Loan (10,000 CNY)"), required=False, decimal_places=2, min_value=0
+    )
+    loan_date = forms.DateField(
+        label=gettext_lazy("Loan date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    rate = forms.DecimalField(
+        label=gettext_lazy("Rate (%)"), required=False, decimal_places=2, min_value=0
+    )
+    credit_loan = forms.BooleanField(label=gettext_lazy("Credit loan"), required=False)
+    first_time = forms.BooleanField(label=gettext_lazy("First-time borrower"), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = _choices("decision", "—")
+        self.fields["decline_reason"].choices = _choices("decline_reason")
+
+    def row(self) -> dict | None:
+        """The answer as a SCREENING-RESULT row, or None when no decision was chosen."""
+        data = self.cleaned_data
+        if not data.get("decision"):
+            return None
+        row = {k: v for k, v in data.items() if v not in (None, "") and k in RESULT_COLUMNS}
+        granted = data["decision"] == Decision.GRANTED
+        row["credit_loan"] = "Y" if data["credit_loan"] else ("N" if granted else None)
+        row["first_time"] = "Y" if data["first_time"] else ("N" if granted else None)
+        return row
+
+
+ResultRowFormSet = forms.formset_factory(ResultRowForm, extra=0)
+
+
+@login_required
+def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = scoping.get_visible_or_404(
+        request.user,
+        Assignment.objects.select_related("task", "office", "institution", "branch", "request"),
+        pk=pk,
+    )
+    scope = scoping.scope_of(request.user)
+    current = list(
+        scoping.visible(request.user, TaskEnterprise)
+        .filter(assignment=assignment)
+        .order_by("credit_code")[: ROW_FORM_LIMIT + 1]
+    )
+    can_answer = len(current) <= ROW_FORM_LIMIT and (
+        scoping.actionable(request.user, type(assignment.request), Role.PREPARER)
+        .filter(pk=assignment.request_id)
+        .exists()
+    )
+    formset = None
+    if can_answer:
+        initial = [
+            {"credit_code": e.credit_code, "contact_date": timezone.localdate()}
+            | {k: getattr(e, k) for k in ("decision", "decline_reason", "credit_amount")}
+            | {k: getattr(e, k) for k in ("loan_amount", "rate", "first_time")}
+            for e in current
+        ]
+        formset = ResultRowFormSet(request.POST or None, initial=initial)
+        if request.method == "POST" and formset.is_valid():
+            rows = [row for form in formset if (row := form.row())]
+            try:
+                filing = screening.results_file(request.user, assignment, rows)
+            except ValidationError as error:
+                messages.error(request, "; ".join(error.messages))
+            else:
+                messages.success(request, _("Received. The answers are being validated."))
+                return redirect("filing-detail", pk=filing.pk)
+    elif request.method == "POST":
+        raise Http404
+    entries = (
+        scoping.visible(request.user, AssignmentEntry)
+        .filter(assignment=assignment)
+        .select_related("enterprise", "filing")
+        .order_by("enterprise__credit_code")
+    )
+    page = _page(request, entries)
+    for entry in page:
+        entry.decline_label = screening.decline_reason_label(entry.decline_reason)
+        if not scope.is_bank:
+            entry.enterprise.contact = mask_contact(entry.enterprise.contact)
+            entry.enterprise.phone = mask_phone(entry.enterprise.phone)
+    names = {e.credit_code: e.name for e in current}
+    return render(
+        request,
+        "supervision/screening/assignment_detail.html",
+        {
+            "assignment": assignment,
+            "page": page,
+            "formset": formset,
+            "rows": [(names.get(f.initial.get("credit_code"), ""), f) for f in formset or []],
+            "is_filed": screening_deadlines.with_filing_state(Assignment.objects.filter(pk=pk))
+            .values_list("is_filed", flat=True)
+            .get(),
+            "today": timezone.localdate(),
+        },
+    )

@@ -9,7 +9,18 @@ def _code(name: str):
     return lambda m: {"credit_code": getattr(m, f"screening_code_{name}")}
 
 
+def _assignment(name: str):
+    return lambda m: {"pk": getattr(m, f"screening_assignment_{name}").pk}
+
+
 OBJECT_URLS = {
+    "screening-assignment": [
+        Case("branch_a1", "branch_a2", _assignment("a1")),
+        Case("county_a", "county_b", _assignment("a1")),
+        Case("bank_a", "bank_b", _assignment("a1")),
+        Case("p1_head", "p2_head", _assignment("a1")),
+        Case("bank_b", "owner_b", _assignment("b1")),
+    ],
     "screening-task": [
         Case("county_a", "p2_head", _task("p1")),
         Case("branch_a1", "bank_b", _task("p1")),

@@ -196,3 +196,73 @@ def test_the_overdue_list_names_the_office_and_the_bank(matrix, client_for):
             ).paginator.count
             == 0
         )
+
+
+def test_rows_pasted_from_the_template_make_a_task(matrix, client_for):
+    keys = screening.LIST_SPEC.column_keys
+    lines = ["\t".join(str(list_row(county)[k]) for k in keys) for county in ("350102", "350121")]
+    response = client_for(matrix.users["p1_head"]).post(
+        reverse("screening-task-create"),
+        {
+            "office": matrix.p1.code,
+            "title": "粘贴清单",
+            "deadline": (timezone.localdate() + timedelta(days=10)).isoformat(),
+            "rows": "\n".join(lines),
+        },
+    )
+    assert response.status_code == 302
+    assert ScreeningTask.objects.get(title="粘贴清单").enterprise_count == 2
+
+
+def test_a_bank_types_its_answers_for_a_handful_of_enterprises(matrix, client_for):
+    from reporting import filings, pipeline
+    from reporting.models import Filing, FilingStatus
+
+    assignment = matrix.screening_assignment_a1
+    first, second = assignment.enterprises.order_by("credit_code")
+    client = client_for(matrix.users["branch_a1"])
+    url = reverse("screening-assignment", args=[assignment.pk])
+    page = client.get(url)
+    assert "13800001234" in page.content.decode()
+    today = timezone.localdate().isoformat()
+    response = client.post(
+        url,
+        {
+            "form-TOTAL_FORMS": "2",
+            "form-INITIAL_FORMS": "2",
+            "form-0-credit_code": first.credit_code,
+            "form-0-decision": "granted",
+            "form-0-contact_date": today,
+            "form-0-credit_amount": "80",
+            "form-0-loan_amount": "60",
+            "form-0-loan_date": today,
+            "form-0-rate": "3.45",
+            "form-0-first_time": "on",
+            "form-1-credit_code": second.credit_code,
+            "form-1-decision": "declined",
+            "form-1-contact_date": today,
+            "form-1-decline_reason": "no_repayment",
+        },
+    )
+    filing = Filing.objects.get(request=assignment.request)
+    assert response.url == reverse("filing-detail", args=[filing.pk])
+    pipeline.run(filing.pk)
+    filing.refresh_from_db()
+    assert filing.status == FilingStatus.VALID and filing.row_count == 2
+    approver = f.member(Role.APPROVER, branch=matrix.branch_a1)
+    filings.filing_sign(approver, filing, {})
+    filings.filing_accept(matrix.users["p1_head"], filing)
+    screening.record_results(filing.pk)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.decision, first.credit_amount, first.first_time) == ("granted", 80, True)
+    assert (second.decision, second.decline_reason) == ("declined", "no_repayment")
+
+
+def test_a_regulator_reads_an_assignment_but_does_not_answer_it(matrix, client_for):
+    url = reverse("screening-assignment", args=[matrix.screening_assignment_a1.pk])
+    client = client_for(matrix.users["county_a"])
+    page = client.get(url)
+    assert page.context["formset"] is None
+    assert "138****1234" in page.content.decode()
+    assert client.post(url, {}).status_code == 404

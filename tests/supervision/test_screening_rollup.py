@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from portal import scoping
 from reporting import filings, pipeline
-from supervision import rollup, screening
+from supervision import rollup, screening, screening_deadlines
 from supervision.models.screening import Assignment, TaskEnterprise
 from tests import factories as f
 from tests.reporting.returns import RESULT, upload, workbook
@@ -116,11 +116,11 @@ def test_an_assignment_is_overdue_after_its_due_date_until_its_results_are_filed
     assignment = Assignment.objects.get(task=task)
     mine = Assignment.objects.filter(task=task)
     with time_machine.travel(timezone.now() + timedelta(days=5)):
-        assert not rollup.overdue(mine, timezone.localdate()).exists()
+        assert not screening_deadlines.overdue(mine, timezone.localdate()).exists()
     with time_machine.travel(timezone.now() + timedelta(days=8)):
-        late = rollup.overdue_assignments(mine, timezone.localdate()).get()
+        late = screening_deadlines.overdue_assignments(mine, timezone.localdate()).get()
         assert late == assignment and late.enterprise_count == 1
-        assert rollup.days_overdue(late, timezone.localdate()) == 3
+        assert screening_deadlines.days_overdue(late, timezone.localdate()) == 3
         # Filed (signed) late: no longer overdue.
         path = workbook(
             tmp_path / "late.xlsx",
@@ -131,4 +131,4 @@ def test_an_assignment_is_overdue_after_its_due_date_until_its_results_are_filed
         pipeline.run(filing.pk)
         approver = f.member("approver", branch=matrix.branch_a1)
         filings.filing_sign(approver, filing, {})
-        assert not rollup.overdue(mine, timezone.localdate()).exists()
+        assert not screening_deadlines.overdue(mine, timezone.localdate()).exists()
