@@ -113,20 +113,8 @@ def test_inputs_are_summed_over_the_filers_rows_and_rates_weighted(province):
 
 def test_branch_returns_are_added_up_unless_the_bank_filed_its_own(province):
     bank = _bank(province[2])
-    for branch_rows in ([COUNTY_ROWS[0]], [COUNTY_ROWS[1]]):
-        branch = f.BranchFactory(institution=bank, office=province[2])
-        request = f.ReturnRequestFactory(institution=bank, branch=branch, period="2025Q3")
-        filing = f.FilingFactory(request=request, status=FilingStatus.ACCEPTED, is_current=True)
-        from reporting.models import FilingRow
-        from reporting.specs import get_spec
-
-        keys = get_spec("SME-LOANS", "2025").column_keys
-        FilingRow.objects.create(
-            filing=filing,
-            row=3,
-            key=branch_rows[0]["county"],
-            data=[None if branch_rows[0].get(k) is None else str(branch_rows[0][k]) for k in keys],
-        )
+    for row in COUNTY_ROWS:
+        f.accepted_loans(bank, [row], branch=f.BranchFactory(institution=bank, office=province[2]))
     service.score_institutions("2025Q3", Institution.objects.filter(pk=bank.pk))
     result = service.current_result(Evaluation.objects.get(institution=bank))
     assert result.line("CS1").inputs["sme_balance"] == D(1100)
