@@ -5,6 +5,7 @@ from django.dispatch import receiver
 from portal import scoping
 from reporting.periods import is_quarter
 from reporting.signals import filing_accepted
+from supervision import evaluation_cycle  # noqa: F401  (registers the causes it provides)
 from supervision.models.evaluation import (
     Arrangement,
     Evaluation,

@@ -13,3 +13,7 @@ urlpatterns = [
         name="evaluation-xlsx",
     ),
 ]
+urlpatterns += [
+    path("evaluation/<int:pk>/act/", evaluation.act, name="evaluation-act"),
+    path("evaluation/evidence/<int:pk>/", evaluation.evidence_file, name="evaluation-evidence"),
+]

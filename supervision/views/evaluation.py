@@ -5,11 +5,11 @@ period on demand."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import F, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header, urlencode
@@ -21,9 +21,17 @@ from portal import audit, scoping
 from portal.models import InstitutionKind, Office, Role
 from reporting.periods import is_quarter
 from reporting.workbooks import XLSX_CONTENT_TYPE
+from supervision import evaluation_cycle as cycle
 from supervision import scheme as schemes
 from supervision import scorecards
-from supervision.models.evaluation import Evaluation, EvaluationStatus, ScoreRecord, ScoringRun
+from supervision.models.evaluation import (
+    Evaluation,
+    EvaluationStatus,
+    Evidence,
+    QualitativeScore,
+    ScoreRecord,
+    ScoringRun,
+)
 from supervision.scoring import result_from_dict
 
 PAGE_SIZE = 50
@@ -159,29 +167,155 @@ def _trend_of(user, evaluation: Evaluation) -> scorecards.Trend:
     return scorecards.trend(schemes.load(evaluation.scheme_version), reversed(latest))
 
 
+def _can(user, evaluation: Evaluation, role: str) -> bool:
+    return scoping.actionable(user, Evaluation, role).filter(pk=evaluation.pk).exists()
+
+
+def _items(user, evaluation: Evaluation, scheme: schemes.Scheme) -> list[dict]:
+    """The qualitative items with the bank's and the reviewer's points and the evidence."""
+    entries = {
+        q.code: q for q in scoping.visible(user, QualitativeScore).filter(evaluation=evaluation)
+    }
+    evidence: dict[str, list] = {}
+    for document in scoping.visible(user, Evidence).filter(evaluation=evaluation):
+        evidence.setdefault(document.code, []).append(document)
+    return [
+        {
+            "indicator": item,
+            "entry": entries.get(item.code),
+            "evidence": evidence.get(item.code, []),
+        }
+        for item in scheme.qualitative_items(evaluation.institution.kind)
+    ]
+
+
 @login_required
 def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation, hidden = _scorecard_or_404(request.user, pk)
     scheme = schemes.load(evaluation.scheme_version)
     scope = scoping.scope_of(request.user)
+    user = request.user
+    status = evaluation.status
     context = {
         "evaluation": evaluation,
         "scheme": scheme,
         "is_regulator": scope.is_regulator,
         "scores_hidden": hidden,
+        "items": _items(user, evaluation, scheme),
+        "may": {
+            "self_assess": status == EvaluationStatus.SELF_ASSESSMENT
+            and _can(user, evaluation, Role.PREPARER),
+            "submit": status == EvaluationStatus.SELF_ASSESSMENT
+            and _can(user, evaluation, Role.APPROVER),
+            "start_review": status == EvaluationStatus.SELF_ASSESSMENT
+            and _can(user, evaluation, Role.REVIEWER),
+            "review": status == EvaluationStatus.REVIEW and _can(user, evaluation, Role.REVIEWER),
+            "confirm": status == EvaluationStatus.REVIEW and _can(user, evaluation, Role.HEAD),
+            "notify": status == EvaluationStatus.CONFIRMED
+            and _can(user, evaluation, Role.REVIEWER),
+            "archive": status == EvaluationStatus.NOTIFIED
+            and _can(user, evaluation, Role.REVIEWER),
+            "reopen": evaluation.is_frozen and _can(user, evaluation, Role.HEAD),
+        },
+        "measured": [
+            i for i in scheme.applicable(evaluation.institution.kind) if not i.qualitative
+        ],
     }
     if not hidden and evaluation.result:
         result = result_from_dict(evaluation.result)
         context |= {
             "result": result,
             "rows": scorecards.rows(scheme, result),
-            "trend": _trend_of(request.user, evaluation),
+            "trend": _trend_of(user, evaluation),
         }
     if scope.is_regulator:
-        context["history"] = scoping.visible(request.user, ScoreRecord).filter(
-            evaluation=evaluation
-        )[:20]
+        context["history"] = scoping.visible(user, ScoreRecord).filter(evaluation=evaluation)[:20]
     return render(request, "supervision/evaluation/scorecard.html", context)
+
+
+DONE = {
+    "self_assess": gettext_lazy("Your points are saved."),
+    "evidence": gettext_lazy("The document is attached."),
+    "submit": gettext_lazy("The self-assessment is submitted to your supervising office."),
+    "start_review": gettext_lazy("The self-assessment is closed; the review has begun."),
+    "review": gettext_lazy("The reviewer's points are saved and the result scored again."),
+    "adjust": gettext_lazy("The adjustment is saved and the result scored again."),
+    "confirm": gettext_lazy("The result is confirmed."),
+    "notify": gettext_lazy("The bank is notified of its result."),
+    "archive": gettext_lazy("The result is archived."),
+    "reopen": gettext_lazy("The result is reopened for review."),
+}
+
+
+def _each_item(request: HttpRequest, evaluation: Evaluation, service) -> None:
+    """Apply ``service`` to every qualitative item given points in the form, all or none."""
+    scheme = schemes.load(evaluation.scheme_version)
+    given = [
+        (item.code, request.POST[f"points_{item.code}"])
+        for item in scheme.qualitative_items(evaluation.institution.kind)
+        if request.POST.get(f"points_{item.code}", "").strip()
+    ]
+    if not given:
+        raise ValidationError(_("Give points for at least one item."))
+    with transaction.atomic():
+        for code, points in given:
+            service(request.user, evaluation, code, points, request.POST.get(f"note_{code}", ""))
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, pk: int) -> HttpResponse:
+    """One step of the cycle on one evaluation, named by the form's ``verb``."""
+    evaluation = scoping.get_visible_or_404(
+        request.user, Evaluation.objects.select_related("institution"), pk=pk
+    )
+    verb = request.POST.get("verb", "")
+    if verb not in DONE:
+        return HttpResponseBadRequest(_("Unknown action."))
+    post, user = request.POST, request.user
+    try:
+        match verb:
+            case "self_assess":
+                _each_item(request, evaluation, cycle.self_assess)
+            case "evidence":
+                if "file" not in request.FILES:
+                    raise ValidationError(_("Choose a file to attach."))
+                cycle.attach_evidence(user, evaluation, post.get("code", ""), request.FILES["file"])
+            case "submit":
+                cycle.submit_self_assessment(user, evaluation)
+            case "start_review":
+                cycle.start_review(user, evaluation)
+            case "review":
+                _each_item(request, evaluation, cycle.review_item)
+            case "adjust":
+                cycle.adjust(
+                    user,
+                    evaluation,
+                    post.get("code", ""),
+                    post.get("points", ""),
+                    post.get("reason", ""),
+                )
+            case "confirm":
+                cycle.confirm(user, evaluation)
+            case "notify":
+                cycle.notify_bank(user, evaluation)
+            case "archive":
+                cycle.archive(user, evaluation)
+            case "reopen":
+                cycle.reopen(user, evaluation, post.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, DONE[verb])
+    return redirect("evaluation-detail", pk=evaluation.pk)
+
+
+@login_required
+def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
+    document = scoping.get_visible_or_404(request.user, Evidence, pk=pk)
+    return FileResponse(
+        document.file.open("rb"), as_attachment=True, filename=document.original_name
+    )
 
 
 @login_required

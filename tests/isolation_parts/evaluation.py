@@ -4,8 +4,8 @@ bank itself and the offices above its head office, and for nobody else."""
 from tests.isolation import Case
 
 
-def _of(suffix: str):
-    return lambda m: {"pk": getattr(m, f"evaluation_{suffix}").pk}
+def _of(suffix: str, kind: str = "evaluation"):
+    return lambda m: {"pk": getattr(m, f"{kind}_{suffix}").pk}
 
 
 SCORECARD_CASES = [
@@ -21,4 +21,13 @@ SCORECARD_CASES = [
 OBJECT_URLS = {
     "evaluation-detail": SCORECARD_CASES,
     "evaluation-xlsx": SCORECARD_CASES,
+    "evaluation-evidence": [
+        Case("bank_a", "bank_b", _of("a", "evidence")),
+        Case("p1_head", "p2_head", _of("a", "evidence")),
+        Case("p2_head", "county_a", _of("b", "evidence")),
+        Case("bank_b", "branch_a1", _of("b", "evidence")),
+    ],
 }
+
+# An outsider's step in the cycle is a 404 before the form is read.
+ACTION_URLS = {"evaluation-act": SCORECARD_CASES}
