@@ -246,3 +246,35 @@ def screening_task(user, office, counties: dict[str, int], **fields):
     fields.setdefault("title", f"筛查任务{next(_serial)}")
     fields.setdefault("deadline", date.today() + timedelta(days=30))
     return screening.task_create(user, office, enterprises=pl.DataFrame(rows), **fields)
+
+
+# -- evaluation -----------------------------------------------------------------------------
+
+
+def accepted_return(institution: Institution, period: str = "2025Q3", rows=None) -> Filing:
+    """An accepted return in force for ``institution`` (its generated rows unless given)."""
+    from supervision import filed_returns
+
+    filed = filed_returns.generated(institution, period)
+    if rows is not None:
+        filed = filed_returns.Filed(institution, period, rows)
+    filed_returns.write([filed], UserFactory())
+    return Filing.objects.get(
+        institution=institution, branch=None, period=period, is_current=True, request__source_ref=""
+    )
+
+
+def scored_evaluation(
+    institution: Institution, period: str = "2025Q3", status: str = "", rows=None
+):
+    """An institution's evaluation scored from an accepted return, moved to ``status``."""
+    from supervision.evaluation import score_institutions
+    from supervision.models.evaluation import Evaluation
+
+    accepted_return(institution, period, rows)
+    score_institutions(period, Institution.objects.filter(pk=institution.pk))
+    evaluation = Evaluation.objects.get(institution=institution, period=period)
+    if status:
+        evaluation.status = status
+        evaluation.save(update_fields=["status"])
+    return evaluation
