@@ -5,6 +5,8 @@ Rows come through ``portal.scoping`` (out of scope is a 404); changes go through
 ``supervision.complaints``. A refusal of the service shows as a message on the page.
 """
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_date
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,8 +22,10 @@ from django.views.decorators.http import require_POST
 from portal import scoping
 from portal.audit import request_address
 from portal.models import Division, Office
+from reporting.workbooks import XLSX_CONTENT_TYPE
 from supervision import complaints
 from supervision.complaint_clock import local_day
+from supervision.complaint_exports import statistics_workbook
 from supervision.complaint_forms import (
     AcknowledgeForm,
     AnswerForm,
@@ -33,6 +38,7 @@ from supervision.complaint_forms import (
     branches_near,
 )
 from supervision.complaint_guard import count_filing, over_limit
+from supervision.complaint_statistics import figures, in_period, total
 from supervision.models.complaints import (
     Attachment,
     Category,
@@ -269,4 +275,47 @@ def complaint_attachment(request: HttpRequest, pk: int) -> FileResponse:
     # Always a download, never rendered in the portal's origin.
     response["Content-Disposition"] = content_disposition_header(True, attachment.original_name)
     response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# -- statistics ---------------------------------------------------------------------------
+
+
+def _statistics(request: HttpRequest) -> dict:
+    """The reader's complaints in the period asked (this year so far by default), grouped."""
+    scope = scoping.scope_of(request.user)
+    if not (scope.is_regulator or scope.is_bank):
+        raise Http404
+    today = local_day()
+    start = parse_date(request.GET.get("from", "") or "") or today.replace(month=1, day=1)
+    last = parse_date(request.GET.get("to", "") or "") or today
+    if last < start:
+        start, last = last, start
+    end = last + timedelta(days=1)
+    visible = scoping.visible(request.user, Complaint)
+    by_institution = figures(visible, start, end, by="institution")
+    return {
+        "start": start,
+        "last": last,
+        "end": end,
+        "by_institution": by_institution,
+        "by_office": figures(visible, start, end, by="office"),
+        "overall": total(by_institution),
+        "categories": Category.choices,
+        "complaints": in_period(visible, start, end),
+    }
+
+
+@login_required
+def complaint_statistics(request: HttpRequest) -> HttpResponse:
+    return render(request, "supervision/complaints/statistics.html", _statistics(request))
+
+
+@login_required
+def complaint_statistics_xlsx(request: HttpRequest) -> HttpResponse:
+    data = _statistics(request)
+    body = statistics_workbook(data["by_institution"], data["by_office"], data["complaints"])
+    response = HttpResponse(body, content_type=XLSX_CONTENT_TYPE)
+    name = f"complaints-{data['start']:%Y%m%d}-{data['last']:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return response

@@ -4,6 +4,7 @@ institution's inbox, the office's desk."""
 import re
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from portal.models import Role
@@ -13,6 +14,12 @@ from supervision.models.complaints import Complaint, ComplaintStatus, Outcome
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits():
+    """The hourly counters live in the cache, which outlives a test's database."""
+    cache.clear()
 
 
 def intake_data(m, **extra) -> dict:
