@@ -35,37 +35,34 @@ def _url(complaint: Complaint) -> str:
     return reverse("complaint-detail", args=[complaint.pk])
 
 
-def overdue_cause(complaint: Complaint, on: date) -> Cause:
-    late = days_late(complaint.due_on, on)
+def _about(complaint: Complaint, kind: str, measure: int, summary: str, on: date) -> Cause:
+    """A cause whose evidence is one complaint."""
     return Cause(
-        kind=OVERDUE,
-        key=f"complaint:{complaint.pk}:overdue",
+        kind=kind,
+        key=f"complaint:{complaint.pk}:{kind.removeprefix('complaint-')}",
         institution_id=complaint.institution_id,
         branch_id=complaint.branch_id,
         office_id=complaint.office_id,
-        measure=Decimal(late),
-        summary=f"投诉 {complaint.reference} 逾期 {late} 天未答复 / "
-        f"complaint {complaint.reference} unanswered {late} days past its deadline",
+        measure=Decimal(measure),
+        summary=summary,
         evidence_url=_url(complaint),
-        occurred_on=complaint.due_on,
+        occurred_on=on,
         details={"reference": complaint.reference, "due_on": complaint.due_on.isoformat()},
     )
 
 
+def overdue_cause(complaint: Complaint, on: date) -> Cause:
+    late = days_late(complaint.due_on, on)
+    ref = complaint.reference
+    summary = f"投诉 {ref} 逾期 {late} 天未答复 / complaint {ref} unanswered {late} days late"
+    return _about(complaint, OVERDUE, late, summary, complaint.due_on)
+
+
 def rejected_cause(complaint: Complaint) -> Cause:
-    return Cause(
-        kind=REJECTED,
-        key=f"complaint:{complaint.pk}:rejected",
-        institution_id=complaint.institution_id,
-        branch_id=complaint.branch_id,
-        office_id=complaint.office_id,
-        measure=Decimal(complaint.reopen_count),
-        summary=f"投诉 {complaint.reference} 的答复被企业拒绝 / "
-        f"the owner rejected the answer to complaint {complaint.reference}",
-        evidence_url=_url(complaint),
-        occurred_on=local_day(complaint.at_office_since),
-        details={"reference": complaint.reference, "reopened": complaint.reopen_count},
-    )
+    ref = complaint.reference
+    summary = f"投诉 {ref} 的答复被企业拒绝 / the owner rejected the answer to complaint {ref}"
+    on = local_day(complaint.at_office_since)
+    return _about(complaint, REJECTED, complaint.reopen_count, summary, on)
 
 
 def substantive_cause(institution: Institution, as_of: datetime) -> Cause:

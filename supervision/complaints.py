@@ -394,40 +394,49 @@ def assess(actor: User, complaint: Complaint, substantive: bool, reason: str) ->
         _send_causes(substantive_cause(c.institution, c.substantive_at))
 
 
+# The office takes up complaints on its desk, and answered ones the owner has left waiting.
+OFFICE_HANDLES = [S.AT_OFFICE, S.MEDIATING, S.ANSWERED]
+
+
+def _office_handles(
+    actor: User, complaint: Complaint, note: str, status: str, kind: str, message: str
+) -> Complaint:
+    """Move a complaint the office handles to ``status``, with the office's note."""
+    _require(can_supervise(actor, complaint))
+    note = _required_text(note, _("a note"))
+    c = _lock(complaint, OFFICE_HANDLES, _("Only a complaint on the office's desk can be handled."))
+    old, c.status = c.status, status
+    if status == S.CLOSED:
+        c.closed_at = timezone.now()
+    c.save()
+    _step(c, kind, actor, note)
+    audit.record(actor, f"complaint_{status}", c, {"status": [old, status]})
+    _tell([c.owner, *_bank(c)], message, c)
+    return c
+
+
 @transaction.atomic
 def mediate(actor: User, complaint: Complaint, note: str) -> None:
-    _require(can_supervise(actor, complaint))
-    note = _required_text(note, _("a note on the mediation"))
-    c = _lock(
+    _office_handles(
+        actor,
         complaint,
-        [S.AT_OFFICE, S.MEDIATING, S.ANSWERED],
-        _("Only a complaint on the office's desk can be mediated."),
-    )
-    old, c.status = c.status, S.MEDIATING
-    c.save()
-    _step(c, EventKind.MEDIATION, actor, note)
-    audit.record(actor, "complaint_mediated", c, {"status": [old, c.status]})
-    _tell(
-        [c.owner, *_bank(c)],
+        note,
+        S.MEDIATING,
+        EventKind.MEDIATION,
         gettext_noop("The regulator is mediating complaint %(reference)s"),
-        c,
     )
 
 
 @transaction.atomic
 def close(actor: User, complaint: Complaint, note: str) -> None:
-    _require(can_supervise(actor, complaint))
-    note = _required_text(note, _("how the complaint ends"))
-    c = _lock(
+    _office_handles(
+        actor,
         complaint,
-        [S.AT_OFFICE, S.MEDIATING, S.ANSWERED],
-        _("Only a complaint on the office's desk can be closed."),
+        note,
+        S.CLOSED,
+        EventKind.CLOSED,
+        gettext_noop("Complaint %(reference)s was closed"),
     )
-    old, c.status, c.closed_at = c.status, S.CLOSED, timezone.now()
-    c.save()
-    _step(c, EventKind.CLOSED, actor, note)
-    audit.record(actor, "complaint_closed", c, {"status": [old, c.status]})
-    _tell([c.owner, *_bank(c)], gettext_noop("Complaint %(reference)s was closed"), c)
 
 
 @transaction.atomic

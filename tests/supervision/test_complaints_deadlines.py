@@ -13,7 +13,7 @@ from supervision import causes, complaints
 from supervision.complaint_clock import add_days, due_date
 from supervision.models.complaints import ComplaintStatus, Complexity, DeskReason, Outcome
 from supervision.tasks.complaints import sweep_overdue_complaints
-from tests import factories as f
+from tests.supervision.test_complaints_lifecycle import file_for
 
 pytestmark = pytest.mark.django_db
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -58,19 +58,7 @@ def test_working_days_skip_holidays_and_count_the_made_up_weekend_days(working_d
 
 def _filed_on(m, moment: datetime):
     with time_machine.travel(moment):
-        return complaints.file_complaint(
-            m.users["owner_a"],
-            branch=m.branch_a1,
-            county=m.branch_a1.office.divisions.get(),
-            category="credit",
-            enterprise_name="福州小厂",
-            enterprise_credit_code=f.credit_code(),
-            legal_representative="王五",
-            address="福州",
-            contact_phone="13600000000",
-            description="申请贷款两个月无回复",
-            wish="尽快审批",
-        )
+        return file_for(m)
 
 
 def test_sweep_moves_the_overdue_to_the_desk_once(matrix, django_capture_on_commit_callbacks):

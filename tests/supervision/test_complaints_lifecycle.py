@@ -33,7 +33,8 @@ def _english():
         yield
 
 
-def _file(m, owner=None, **extra):
+def file_for(m, owner=None, **extra):
+    """A complaint of the matrix's owner_a against branch_a1, filed through the service."""
     fields = dict(
         branch=m.branch_a1,
         county=m.branch_a1.office.divisions.get(),
@@ -61,7 +62,7 @@ def test_filing_reaches_the_branch_and_its_institution_with_a_reference_and_a_du
         time_machine.travel(datetime(2026, 3, 2, 10, tzinfo=BEIJING)),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        c = _file(matrix)
+        c = file_for(matrix)
     assert c.reference == f"TS20260302{c.pk:06d}"
     assert c.status == S.FILED
     assert (c.institution, c.office) == (matrix.bank_a, matrix.county_a)
@@ -75,19 +76,19 @@ def test_filing_reaches_the_branch_and_its_institution_with_a_reference_and_a_du
 
 def test_only_an_sme_owner_files_and_the_credit_code_is_checked(matrix):
     with pytest.raises(PermissionDenied):
-        _file(matrix, owner=matrix.users["bank_a"])
+        file_for(matrix, owner=matrix.users["bank_a"])
     with pytest.raises(ValidationError, match="check character"):
-        _file(matrix, enterprise_credit_code="91350100M000100Y44")
+        file_for(matrix, enterprise_credit_code="91350100M000100Y44")
     with pytest.raises(ValidationError, match="what happened"):
-        _file(matrix, description="   ")
+        file_for(matrix, description="   ")
     # Pasted with spaces and in lower case, the code is kept canonical.
-    c = _file(matrix, enterprise_credit_code=" 91350100m000100y43 ")
+    c = file_for(matrix, enterprise_credit_code=" 91350100m000100y43 ")
     assert c.enterprise_credit_code == "91350100M000100Y43"
 
 
 def test_acknowledging_as_complex_gives_the_longer_limit(matrix):
     with time_machine.travel(datetime(2026, 3, 2, 10, tzinfo=BEIJING)):
-        c = _file(matrix)
+        c = file_for(matrix)
         complaints.acknowledge(matrix.users["branch_a1"], c, Complexity.COMPLEX)
     c.refresh_from_db()
     assert (c.status, c.due_on) == (S.ACKNOWLEDGED, date(2026, 4, 1))
@@ -97,7 +98,7 @@ def test_acknowledging_as_complex_gives_the_longer_limit(matrix):
 
 
 def test_a_sibling_branch_another_bank_a_viewer_and_the_owner_cannot_answer(matrix):
-    c = _file(matrix)
+    c = file_for(matrix)
     for user in ("branch_a2", "bank_b", "county_a", "owner_a"):
         with pytest.raises(PermissionDenied):
             complaints.answer(matrix.users[user], c, Outcome.EXPLAINED, "答复")
@@ -106,7 +107,7 @@ def test_a_sibling_branch_another_bank_a_viewer_and_the_owner_cannot_answer(matr
 
 
 def test_answer_then_accept_finishes_the_complaint(matrix):
-    c = _file(matrix)
+    c = file_for(matrix)
     complaints.answer(matrix.users["bank_a"], c, Outcome.RELIEF, "已退还咨询费")
     c.refresh_from_db()
     assert (c.status, c.outcome, c.answered_late) == (S.ANSWERED, Outcome.RELIEF, False)
@@ -121,13 +122,13 @@ def test_answer_then_accept_finishes_the_complaint(matrix):
 
 
 def test_an_outcome_must_come_from_the_list(matrix):
-    c = _file(matrix)
+    c = file_for(matrix)
     with pytest.raises(ValidationError, match="outcome"):
         complaints.answer(matrix.users["bank_a"], c, "whatever", "答复")
 
 
 def test_rejecting_reopens_the_complaint_on_the_county_office_desk(matrix):
-    c = _file(matrix)
+    c = file_for(matrix)
     complaints.answer(matrix.users["bank_a"], c, Outcome.DECLINED, "不予退还")
     with pytest.raises(ValidationError, match="why you reject"):
         complaints.reject_answer(matrix.users["owner_a"], c, "")
@@ -145,7 +146,7 @@ def test_rejecting_reopens_the_complaint_on_the_county_office_desk(matrix):
 
 
 def test_information_requested_and_given_with_an_attachment(matrix):
-    c = _file(matrix)
+    c = file_for(matrix)
     complaints.request_info(matrix.users["branch_a1"], c, "请提供借款合同")
     c.refresh_from_db()
     assert c.status == S.INFO_REQUESTED
@@ -162,14 +163,14 @@ def test_information_requested_and_given_with_an_attachment(matrix):
 
 def test_one_extension_before_the_deadline(matrix):
     with time_machine.travel(datetime(2026, 3, 2, 10, tzinfo=BEIJING)):
-        c = _file(matrix)
+        c = file_for(matrix)
         complaints.extend(matrix.users["bank_a"], c, "需行内审批")
         c.refresh_from_db()
         assert (c.extended, c.due_on) == (True, date(2026, 4, 16))
         with pytest.raises(ValidationError, match="once"):
             complaints.extend(matrix.users["bank_a"], c, "再延")
     with time_machine.travel(datetime(2026, 3, 2, 10, tzinfo=BEIJING)):
-        other = _file(matrix)
+        other = file_for(matrix)
     with (
         time_machine.travel(datetime(2026, 3, 18, 9, tzinfo=BEIJING)),
         pytest.raises(ValidationError, match="passed"),
@@ -179,8 +180,8 @@ def test_one_extension_before_the_deadline(matrix):
 
 def test_an_answer_after_the_deadline_is_marked_late_by_the_system(matrix):
     with time_machine.travel(datetime(2026, 3, 2, 10, tzinfo=BEIJING)):
-        on_time = _file(matrix)
-        late = _file(matrix)
+        on_time = file_for(matrix)
+        late = file_for(matrix)
     with time_machine.travel(datetime(2026, 3, 17, 23, 30, tzinfo=BEIJING)):
         complaints.answer(matrix.users["bank_a"], on_time, Outcome.EXPLAINED, "说明")
     with time_machine.travel(datetime(2026, 3, 18, 0, 30, tzinfo=BEIJING)):
@@ -191,7 +192,7 @@ def test_an_answer_after_the_deadline_is_marked_late_by_the_system(matrix):
 
 
 def test_office_assesses_mediates_and_closes(matrix):
-    c = _file(matrix)
+    c = file_for(matrix)
     complaints.answer(matrix.users["bank_a"], c, Outcome.DECLINED, "不予处理")
     complaints.reject_answer(matrix.users["owner_a"], c, "不满意")
     reviewer = f.member(Role.REVIEWER, office=matrix.county_a)
@@ -213,7 +214,7 @@ def test_office_assesses_mediates_and_closes(matrix):
 
 
 def test_link_duplicates_both_ways_once(matrix):
-    one, two = _file(matrix), _file(matrix)
+    one, two = file_for(matrix), file_for(matrix)
     elsewhere = f.ComplaintFactory(branch=matrix.branch_b1)
     complaints.link(matrix.users["p1_head"], one, two.reference, "duplicate")
     assert one.events.filter(kind=EventKind.LINKED).exists()
@@ -228,7 +229,7 @@ def test_link_duplicates_both_ways_once(matrix):
 
 def test_transfer_keeps_the_history_and_the_clock(matrix):
     with time_machine.travel(datetime(2026, 3, 2, 10, tzinfo=BEIJING)):
-        c = _file(matrix)
+        c = file_for(matrix)
         complaints.acknowledge(matrix.users["bank_a"], c)
     due = c.due_on
     with pytest.raises(PermissionDenied):
