@@ -278,3 +278,47 @@ def scored_evaluation(
         evaluation.status = status
         evaluation.save(update_fields=["status"])
     return evaluation
+
+
+# -- complaints ---------------------------------------------------------------------------
+
+
+def pdf_bytes(text: str = "receipt") -> bytes:
+    """A tiny file that starts as every PDF does; the portal reads only its first bytes."""
+    return b"%PDF-1.4\n% " + text.encode() + b"\n%%EOF\n"
+
+
+class ComplaintFactory(factory.django.DjangoModelFactory):
+    """A complaint filed today against ``branch`` (required), due in 15 days."""
+
+    class Meta:
+        model = "supervision.Complaint"
+
+    owner = factory.SubFactory(UserFactory)
+    branch = None
+    institution = factory.SelfAttribute("branch.institution")
+    office = factory.SelfAttribute("branch.office")
+    county = factory.LazyAttribute(lambda o: Division.objects.get(code=o.branch.office.code))
+    reference = factory.Sequence(lambda n: f"TS20260101{n:06d}")
+    category = "fees"
+    enterprise_name = factory.Sequence(lambda n: f"测试企业{n}")
+    enterprise_credit_code = factory.LazyFunction(credit_code)
+    legal_representative = "张三"
+    address = "福州市鼓楼区"
+    contact_phone = "13800000000"
+    description = "贷款时被要求购买理财产品"
+    wish = "退还费用"
+    due_on = factory.LazyFunction(lambda: date.today() + timedelta(days=15))
+
+
+class AttachmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "supervision.Attachment"
+
+    complaint = None
+    file = factory.django.FileField(filename="receipt.pdf", data=pdf_bytes())
+    original_name = "receipt.pdf"
+    content_type = "application/pdf"
+    size = len(pdf_bytes())
+    sha256 = hashlib.sha256(pdf_bytes()).hexdigest()
+    uploaded_by = factory.SelfAttribute("complaint.owner")
