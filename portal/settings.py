@@ -288,6 +288,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reporting.tasks.open_periodic_requests",
         "schedule": 3600.0,
     },
+    # Escalation cases unacted past their deadline climb; providers' causes raise cases.
+    "sweep-escalations": {
+        "task": "supervision.tasks.escalation.sweep_escalations",
+        "schedule": 300.0,
+    },
 }
 
 # Returns

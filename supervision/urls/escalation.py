@@ -1,0 +1,11 @@
+from django.urls import path
+
+from supervision.views import escalation
+
+urlpatterns = [
+    path("escalation/", escalation.desk, name="escalation-desk"),
+    path("escalation/cases/<int:pk>/", escalation.case_detail, name="escalation-case"),
+    path("escalation/notices/", escalation.notice_list, name="escalation-notices"),
+    path("escalation/notices/<int:pk>/", escalation.notice_detail, name="escalation-notice"),
+    path("escalation/evidence/<int:pk>/", escalation.evidence_file, name="escalation-evidence"),
+]
