@@ -168,6 +168,51 @@ class RuleHitFactory(factory.django.DjangoModelFactory):
     examples = factory.LazyFunction(list)
 
 
+# -- dashboards ---------------------------------------------------------------------------
+
+
+def accepted_loans(
+    institution: Institution,
+    rows: list[dict],
+    period: str = "2025Q3",
+    *,
+    branch: Branch | None = None,
+) -> Filing:
+    """An accepted SME-LOANS return in force for its period, its county ``rows`` (column key ->
+    value; see ``tests.reporting.returns.loan_row``) stored as the pipeline stores them."""
+    from reporting.models import FilingRow
+    from reporting.specs import spec_for_period
+
+    spec = spec_for_period("SME-LOANS", period)
+    request, _ = ReturnRequest.objects.get_or_create(
+        spec_code="SME-LOANS",
+        period=period,
+        institution=institution,
+        branch=branch,
+        source_ref="",
+        defaults={
+            "spec_version": spec.version,
+            "office": branch.office if branch else institution.office,
+            "due_date": date(2025, 10, 25),
+            "source": RequestSource.SCHEDULE,
+        },
+    )
+    request.filings.filter(is_current=True).update(is_current=False)
+    filing = FilingFactory(
+        request=request, status=FilingStatus.ACCEPTED, is_current=True, row_count=len(rows)
+    )
+    FilingRow.objects.bulk_create(
+        FilingRow(
+            filing=filing,
+            row=3 + offset,
+            key=str(row["county"]),
+            data=[None if row.get(k) is None else str(row[k]) for k in spec.column_keys],
+        )
+        for offset, row in enumerate(rows)
+    )
+    return filing
+
+
 # -- escalation --------------------------------------------------------------------------
 
 _cause_serial = itertools.count(1)

@@ -1,0 +1,134 @@
+"""What a dashboard is about and what it shows: the subject (an office's subtree for a quarter,
+optionally one institution or branch in it) and the panels drawn for it.
+
+A panel is a template and a function of the subject returning the panel's context, or None to
+leave the panel out. The returns panels are registered here; evaluation, complaints and
+escalation add theirs (grade distribution, complaint and case counts) with ``register_panel``
+from their own ``ready`` module, computing through their own service functions.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.db.models import Max, QuerySet
+
+from portal import scoping
+from portal.models import Branch, Institution, Office
+from reporting import periods
+from reporting.models import Filing, FilingStatus, ReturnRequest
+from supervision import figures
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One dashboard page: whose figures, for which quarter, seen by whom."""
+
+    user: object
+    office: Office
+    period: str
+    institution: Institution | None = None
+    branch: Branch | None = None
+
+    @cached_property
+    def institutions(self) -> QuerySet:
+        """The institutions whose returns the figures add up: those the user supervises."""
+        return scoping.visible(self.user, Institution)
+
+    @cached_property
+    def figures(self) -> figures.Figures:
+        return figures.subtree_figures(
+            self.office,
+            self.period,
+            among=self.institutions,
+            institution=self.institution,
+            branch=self.branch,
+        )
+
+    @property
+    def filer(self) -> Institution | Branch | None:
+        return self.branch or self.institution
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    template: str
+    build: Callable[[Subject], dict | None]
+
+
+PANELS: list[Panel] = []
+
+
+def register_panel(panel: Panel) -> None:
+    """Add a panel to every dashboard, after those already registered (once per key)."""
+    if all(p.key != panel.key for p in PANELS):
+        PANELS.append(panel)
+
+
+def panels_for(subject: Subject) -> list[tuple[Panel, dict]]:
+    drawn = []
+    for panel in PANELS:
+        context = panel.build(subject)
+        if context is not None:
+            drawn.append((panel, context))
+    return drawn
+
+
+def quarters() -> list[str]:
+    """The quarters SME-LOANS returns were requested for, newest first."""
+    found = (
+        ReturnRequest.objects.filter(spec_code=figures.SPEC_CODE)
+        .values_list("period", flat=True)
+        .distinct()
+    )
+    return sorted((p for p in found if periods.is_quarter(p)), reverse=True)
+
+
+def default_quarter(available: list[str]) -> str | None:
+    """The newest quarter with an accepted return, else the newest requested."""
+    accepted = Filing.objects.filter(
+        spec_code=figures.SPEC_CODE, is_current=True, status=FilingStatus.ACCEPTED
+    ).aggregate(newest=Max("period"))["newest"]
+    return accepted if accepted in available else (available[0] if available else None)
+
+
+RANKED = 20  # institutions listed on the page; the figures workbook has them all
+
+
+def _figures(subject: Subject) -> dict:
+    return {"figures": subject.figures, "subject": subject}
+
+
+def _institutions(subject: Subject) -> dict:
+    found = subject.figures
+    return {
+        "figures": found,
+        "subject": subject,
+        "ranking": found.institutions[:RANKED],
+        "more": len(found.institutions) > RANKED,
+    }
+
+
+def _filers(subject: Subject) -> dict | None:
+    """Branches filing their own returns, those the user supervises; None when there are none."""
+    found = subject.figures
+    visible = set(
+        scoping.visible(subject.user, Branch)
+        .filter(pk__in=[row.branch.pk for row in found.filers])
+        .values_list("pk", flat=True)
+    )
+    rows = [
+        row for row in found.filers if row.branch.pk in visible and row.branch != subject.branch
+    ]
+    return {"figures": found, "subject": subject, "filers": rows} if rows else None
+
+
+for _panel in (
+    Panel("headline", "supervision/dashboards/panels/headline.html", _figures),
+    Panel("units", "supervision/dashboards/panels/units.html", _figures),
+    Panel("institutions", "supervision/dashboards/panels/institutions.html", _institutions),
+    Panel("filers", "supervision/dashboards/panels/filers.html", _filers),
+    Panel("trend", "supervision/dashboards/panels/trend.html", _figures),
+):
+    register_panel(_panel)

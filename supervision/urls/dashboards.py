@@ -1,0 +1,18 @@
+from django.urls import path
+
+from supervision.views import dashboards
+
+urlpatterns = [
+    path("dashboards/", dashboards.dashboard_home, name="dashboard-home"),
+    path("dashboards/<str:code>/", dashboards.dashboard, name="dashboard"),
+    path(
+        "dashboards/<str:code>/institutions/<int:pk>/",
+        dashboards.dashboard_institution,
+        name="dashboard-institution",
+    ),
+    path(
+        "dashboards/<str:code>/branches/<int:pk>/",
+        dashboards.dashboard_branch,
+        name="dashboard-branch",
+    ),
+]
