@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supervision.views import escalation
+from supervision.views import case_statistics, escalation
 
 urlpatterns = [
     path("escalation/", escalation.desk, name="escalation-desk"),
@@ -8,4 +8,10 @@ urlpatterns = [
     path("escalation/notices/", escalation.notice_list, name="escalation-notices"),
     path("escalation/notices/<int:pk>/", escalation.notice_detail, name="escalation-notice"),
     path("escalation/evidence/<int:pk>/", escalation.evidence_file, name="escalation-evidence"),
+    path("escalation/statistics/", case_statistics.statistics, name="escalation-statistics"),
+    path(
+        "escalation/statistics.xlsx",
+        case_statistics.statistics_export,
+        name="escalation-statistics-export",
+    ),
 ]
