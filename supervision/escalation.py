@@ -401,3 +401,56 @@ def case_close(user, case: Case, note: str) -> Case:
         _event(case, EventVerb.CLOSED, user, note=note.strip())
         audit.record(user, "escalation.closed", case, {"note": note.strip()})
     return case
+
+
+# -- rules -------------------------------------------------------------------------------
+
+RULE_FIELDS = (
+    "is_active",
+    "threshold",
+    "county_days",
+    "prefecture_days",
+    "province_days",
+    "general_days",
+    "notify_role",
+)
+
+
+def _may_set_rules(user, office: Office) -> None:
+    if not scoping.actionable(user, Office, Role.HEAD).filter(pk=office.pk).exists():
+        raise PermissionDenied
+
+
+def rule_set(user, office: Office, kind: str, values: dict) -> EscalationRule:
+    """An office's own rule for ``kind`` (its subtree follows it); a head of the office or of
+    an office above it sets it. Cases already open keep their deadlines."""
+    _may_set_rules(user, office)
+    if kind not in CauseKind.values:
+        raise ValidationError(_("Unknown cause."))
+    values = {name: values[name] for name in RULE_FIELDS}
+    if any(values[name] < 1 for name in RULE_FIELDS if name.endswith("_days")):
+        raise ValidationError(_("Each level needs at least one day to act."))
+    with transaction.atomic():
+        rule = EscalationRule.objects.select_for_update().filter(office=office, kind=kind).first()
+        before = {name: str(getattr(rule, name)) for name in RULE_FIELDS} if rule else {}
+        rule = rule or EscalationRule(office=office, kind=kind)
+        for name, value in values.items():
+            setattr(rule, name, value)
+        rule.save()
+        audit.record(
+            user,
+            "escalation.rule_set",
+            office,
+            {name: [before.get(name), str(value)] for name, value in values.items()},
+            label=f"{office.name_zh} · {kind}",
+        )
+    return rule
+
+
+def rule_reset(user, office: Office, kind: str) -> None:
+    """Drop the office's own rule for ``kind``: the rule above it applies again."""
+    _may_set_rules(user, office)
+    with transaction.atomic():
+        deleted, _rows = EscalationRule.objects.filter(office=office, kind=kind).delete()
+        if deleted:
+            audit.record(user, "escalation.rule_reset", office, {"kind": kind})
