@@ -322,3 +322,38 @@ class AttachmentFactory(factory.django.DjangoModelFactory):
     size = len(pdf_bytes())
     sha256 = hashlib.sha256(pdf_bytes()).hexdigest()
     uploaded_by = factory.SelfAttribute("complaint.owner")
+
+
+# -- escalation --------------------------------------------------------------------------
+
+_cause_serial = itertools.count(1)
+
+
+def cause(
+    institution: Institution,
+    *,
+    branch: Branch | None = None,
+    office: Office | None = None,
+    kind: str = "low-grade",
+    measure: int | str = 4,
+    key: str | None = None,
+    summary: str = "",
+):
+    """A Cause found against ``institution`` (or its ``branch``), at the office supervising it."""
+    from decimal import Decimal
+
+    from supervision.causes import Cause
+
+    serial = next(_cause_serial)
+    office = office or (branch.office if branch else institution.office)
+    return Cause(
+        kind=kind,
+        key=key or f"test-{kind}:{serial}",
+        institution_id=institution.pk,
+        branch_id=branch.pk if branch else None,
+        office_id=office.pk,
+        measure=Decimal(measure),
+        summary=summary or f"{kind} #{serial}",
+        evidence_url=f"/evidence/{serial}/",
+        occurred_on=date(2026, 1, 15),
+    )
