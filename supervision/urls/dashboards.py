@@ -15,4 +15,10 @@ urlpatterns = [
         dashboards.dashboard_branch,
         name="dashboard-branch",
     ),
+    path(
+        "dashboards/<str:code>/completeness/",
+        dashboards.completeness_page,
+        name="completeness",
+    ),
+    path("dashboards/<str:code>/board/", dashboards.status_board, name="status-board"),
 ]

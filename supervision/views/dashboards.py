@@ -2,13 +2,26 @@
 the General Bureau down to one institution or branch, with breadcrumbs. Offices, institutions
 and branches come through ``portal.scoping``: outside one's scope is a 404."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from portal import scoping
-from portal.models import Branch, Institution, Office
-from supervision import dashboards
+from portal.models import Branch, Institution, Office, Role
+from reporting.spec import PeriodKind
+from reporting.specs import ALL as ALL_SPECS
+from supervision import completeness, dashboards
+
+BOARD_SPECS = sorted({s.code for s in ALL_SPECS if s.period_kind == PeriodKind.QUARTER})
+BOARD_STATES = [
+    (completeness.MISSING, gettext_lazy("missing (not filed past the due date)")),
+    *completeness.CellState.LABELS.items(),
+]
 
 
 def office_of(request: HttpRequest, code: str) -> Office:
@@ -78,3 +91,94 @@ def dashboard_branch(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         request.user, Branch.objects.select_related("institution"), pk=pk
     )
     return _render(request, office, institution=branch.institution, branch=branch)
+
+
+# -- completeness and the status board ------------------------------------------------------
+
+
+def _can_remind(user, office: Office) -> bool:
+    return scoping.actionable(user, Office, Role.REVIEWER).filter(pk=office.pk).exists()
+
+
+@login_required
+def completeness_page(request: HttpRequest, code: str) -> HttpResponse:
+    office = office_of(request, code)
+    period, available = quarter_of(request)
+    context = {
+        "office": office,
+        "period": period,
+        "quarters": available,
+        "trail": breadcrumbs(request.user, office),
+    }
+    if period is not None:
+        context["found"] = completeness.completeness(request.user, office, period)
+    return render(request, "supervision/dashboards/completeness.html", context)
+
+
+BOARD_FILERS = 50
+
+
+@login_required
+def status_board(request: HttpRequest, code: str) -> HttpResponse:
+    office = office_of(request, code)
+    period, available = quarter_of(request)
+    if period is None:
+        return redirect("completeness", code=office.code)
+    quarters = completeness.board_quarters(period)
+    spec_code = request.GET.get("spec", "")
+    spec_code = spec_code if spec_code in BOARD_SPECS else ""
+    state = request.GET.get("state", "")
+    state = state if state in dict(BOARD_STATES) else ""
+    requests = completeness.board(request.user, office, quarters, spec_code, state)
+    can_remind = _can_remind(request.user, office)
+    if request.method == "POST":
+        if not can_remind:
+            raise Http404
+        return _remind(request, requests)
+    page = Paginator(completeness.filers(requests), BOARD_FILERS).get_page(request.GET.get("page"))
+    specs = [spec_code] if spec_code else list(BOARD_SPECS)
+    columns = [(code, q) for code in specs for q in quarters]
+    return render(
+        request,
+        "supervision/dashboards/board.html",
+        {
+            "office": office,
+            "period": period,
+            "quarters": available,
+            "trail": breadcrumbs(request.user, office),
+            "columns": columns,
+            "rows": completeness.board_rows(requests, page, columns),
+            "page": page,
+            "specs": BOARD_SPECS,
+            "spec": spec_code,
+            "states": BOARD_STATES,
+            "state": state,
+            "can_remind": can_remind,
+        },
+    )
+
+
+def _remind(request: HttpRequest, requests) -> HttpResponse:
+    """Remind the filers ticked on the board, or every filer the board's filter shows."""
+    if request.POST.get("everything"):
+        chosen = requests
+    else:
+        ids = [pk for pk in request.POST.getlist("request") if pk.isdigit()]
+        chosen = requests.filter(pk__in=ids)
+    if not chosen.exists():
+        messages.error(request, _("Tick the returns whose filers you want to remind."))
+    else:
+        try:
+            count = completeness.remind_filers(request.user, chosen)
+        except PermissionDenied as error:
+            raise Http404 from error
+        messages.success(
+            request,
+            ngettext(
+                "Reminded the filer of %(count)d return.",
+                "Reminded the filers of %(count)d returns.",
+                count,
+            )
+            % {"count": count},
+        )
+    return redirect(request.get_full_path())
