@@ -15,7 +15,7 @@ from portal import scoping
 from portal.models import Branch, Institution, Office, Role
 from reporting.spec import PeriodKind
 from reporting.specs import ALL as ALL_SPECS
-from supervision import completeness, dashboards
+from supervision import charts, completeness, dashboards
 
 BOARD_SPECS = sorted({s.code for s in ALL_SPECS if s.period_kind == PeriodKind.QUARTER})
 BOARD_STATES = [
@@ -111,7 +111,8 @@ def completeness_page(request: HttpRequest, code: str) -> HttpResponse:
         "trail": breadcrumbs(request.user, office),
     }
     if period is not None:
-        context["found"] = completeness.completeness(request.user, office, period)
+        found = completeness.completeness(request.user, office, period)
+        context.update(found=found, chart=charts.completeness(found))
     return render(request, "supervision/dashboards/completeness.html", context)
 
 
