@@ -4,9 +4,9 @@ and branches come through ``portal.scoping``: outside one's scope is a 404."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -15,7 +15,8 @@ from portal import scoping
 from portal.models import Branch, Institution, Office, Role
 from reporting.spec import PeriodKind
 from reporting.specs import ALL as ALL_SPECS
-from supervision import charts, completeness, dashboards
+from supervision import charts, completeness, dashboard_exports, dashboards
+from supervision.models.dashboards import DashboardExport, ExportKind, ExportStatus
 
 BOARD_SPECS = sorted({s.code for s in ALL_SPECS if s.period_kind == PeriodKind.QUARTER})
 BOARD_STATES = [
@@ -183,3 +184,55 @@ def _remind(request: HttpRequest, requests) -> HttpResponse:
             % {"count": count},
         )
     return redirect(request.get_full_path())
+
+
+# -- exports --------------------------------------------------------------------------------
+
+
+@login_required
+def exports_page(request: HttpRequest, code: str) -> HttpResponse:
+    """The user's exports of this office's subtree, and a form to ask for another."""
+    office = office_of(request, code)
+    period, available = quarter_of(request)
+    if request.method == "POST":
+        try:
+            export = dashboard_exports.request_export(
+                request.user, office, request.POST.get("period", ""), request.POST.get("kind", "")
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(request.get_full_path())
+        return redirect("dashboard-export", pk=export.pk)
+    mine = scoping.visible(request.user, DashboardExport).filter(office=office)[:20]
+    return render(
+        request,
+        "supervision/dashboards/exports.html",
+        {
+            "office": office,
+            "period": period,
+            "quarters": available,
+            "trail": breadcrumbs(request.user, office),
+            "exports": mine,
+            "kinds": ExportKind.choices,
+        },
+    )
+
+
+@login_required
+def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An export's progress (polled while the worker builds it) and its download link."""
+    export = scoping.get_visible_or_404(
+        request.user, DashboardExport.objects.select_related("office"), pk=pk
+    )
+    template = "supervision/dashboards/export_detail.html"
+    if request.htmx:
+        template = "supervision/dashboards/_export_status.html"
+    return render(request, template, {"export": export})
+
+
+@login_required
+def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    export = scoping.get_visible_or_404(request.user, DashboardExport, pk=pk)
+    if export.status != ExportStatus.DONE or not export.file:
+        raise Http404
+    return FileResponse(export.file.open("rb"), as_attachment=True, filename=export.filename)
