@@ -177,15 +177,17 @@ def accepted_loans(
     period: str = "2025Q3",
     *,
     branch: Branch | None = None,
+    spec_code: str = "SME-LOANS",
 ) -> Filing:
-    """An accepted SME-LOANS return in force for its period, its county ``rows`` (column key ->
-    value; see ``tests.reporting.returns.loan_row``) stored as the pipeline stores them."""
+    """An accepted return (SME-LOANS unless told) in force for its period, its ``rows``
+    (column key -> value; see ``tests.reporting.returns.loan_row``) stored as the pipeline
+    stores them."""
     from reporting.models import FilingRow
     from reporting.specs import spec_for_period
 
-    spec = spec_for_period("SME-LOANS", period)
+    spec = spec_for_period(spec_code, period)
     request, _ = ReturnRequest.objects.get_or_create(
-        spec_code="SME-LOANS",
+        spec_code=spec_code,
         period=period,
         institution=institution,
         branch=branch,
@@ -205,7 +207,7 @@ def accepted_loans(
         FilingRow(
             filing=filing,
             row=3 + offset,
-            key=str(row["county"]),
+            key="|".join(str(row[k]) for k in spec.key),
             data=[None if row.get(k) is None else str(row[k]) for k in spec.column_keys],
         )
         for offset, row in enumerate(rows)
