@@ -38,8 +38,12 @@ from supervision.models.screening import (
 PAGE_SIZE = 50
 
 
-def _page(request: HttpRequest, qs: QuerySet):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+def _page(request: HttpRequest, qs: QuerySet, count: int | None = None):
+    """A page of ``qs``; ``count``, when the caller knows it, spares counting the rows again."""
+    paginator = Paginator(qs, PAGE_SIZE)
+    if count is not None:
+        paginator.count = count
+    return paginator.get_page(request.GET.get("page"))
 
 
 def _codes(text: str) -> list[str]:
@@ -71,7 +75,8 @@ class TaskForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     deadline = forms.DateField(
-        label=gettext_lazy("Deadline"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Deadline"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     file = forms.FileField(
         label=gettext_lazy("Enterprise list (SCREENING-LIST .xlsx)"), required=False
@@ -180,6 +185,14 @@ class EnterpriseFilterForm(forms.Form):
         label=gettext_lazy("County"), regex=r"^\d{6}$", required=False, max_length=6
     )
     state = forms.ChoiceField(label=gettext_lazy("State"), choices=STATES, required=False)
+
+    def known_count(self, figures: "rollup.Figures") -> int | None:
+        """How many the filter lets through, read from the roll-up's ``figures`` when it
+        filters by state alone (a county needs counting)."""
+        if not self.is_valid() or self.cleaned_data.get("county"):
+            return None
+        state = self.cleaned_data.get("state")
+        return figures.count_in(state) if state else figures.enterprises
 
     def filter(self, enterprises: QuerySet) -> QuerySet:
         data = self.cleaned_data if self.is_valid() else {}
@@ -377,12 +390,22 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     enterprises = scoping.visible(request.user, TaskEnterprise).filter(task=task)
     if at is not None:
         enterprises = rollup.enterprises_under(enterprises, at)
+    figures = own_total = None
+    if at is not None:
+        figures = rollup.rollup(enterprises, at)
+        figures.declined_by_reason = [
+            (screening.decline_reason_label(reason), n) for reason, n in figures.declined_by_reason
+        ]
+    else:
+        own_total = rollup.Figures.of(None, enterprises.aggregate(**rollup.FIGURES))
     filters = EnterpriseFilterForm(request.GET)
     page = _page(
         request,
         filters.filter(enterprises)
         .select_related("holder", "assignment__institution", "assignment__branch")
         .order_by("credit_code"),
+        # The roll-up has counted them already, unless a county is chosen.
+        count=filters.known_count(figures.total) if figures else None,
     )
     for enterprise in page:
         if at is not None:  # personal data in full only to the bank it was given to
@@ -393,12 +416,6 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ).select_related("institution", "branch", "office")
     if at is not None:
         assignments = assignments.filter(office=at)
-    figures = None
-    if at is not None:
-        figures = rollup.rollup(scoping.visible(request.user, TaskEnterprise).filter(task=task), at)
-        figures.declined_by_reason = [
-            (screening.decline_reason_label(reason), n) for reason, n in figures.declined_by_reason
-        ]
     context = {
         "task": task,
         "at": at,
@@ -406,7 +423,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "share": share,
         "can_act": can_act,
         "figures": figures,
-        "own_total": rollup.Figures.of(None, enterprises.aggregate(**rollup.FIGURES)),
+        "own_total": own_total,
         "page": page,
         "filters": filters,
         "assignments": assignments.order_by("institution__name_zh", "branch__name_zh", "pk")[:200],
@@ -511,7 +528,7 @@ class ResultRowForm(forms.Form):
     contact_date = forms.DateField(
         label=gettext_lazy("Contact date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     decline_reason = forms.ChoiceField(label=gettext_lazy("Decline reason"), required=False)
     credit_amount = forms.DecimalField(
@@ -523,7 +540,7 @@ class ResultRowForm(forms.Form):
     loan_date = forms.DateField(
         label=gettext_lazy("Loan date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     rate = forms.DecimalField(
         label=gettext_lazy("Rate (%)"), required=False, decimal_places=2, min_value=0

@@ -89,6 +89,11 @@ def test_the_task_page_rolls_up_by_child_office_and_drills_down(matrix, client_f
     body = page.content.decode()
     assert matrix.county_a.name_zh in body and "138****1234" in body and "13800001234" not in body
 
+    # The list's filters count what the roll-up counted.
+    for state, expected in (("granted", 1), ("no_need", 1), ("assigned", 2), ("unassigned", 0)):
+        assert client.get(url, {"state": state}).context["page"].paginator.count == expected
+    assert client.get(url, {"county": "350121"}).context["page"].paginator.count == 2
+
     down = client.get(url, {"office": matrix.county_a.code})
     assert down.context["at"] == matrix.county_a
     assert down.context["page"].paginator.count == 2
