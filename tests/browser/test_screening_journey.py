@@ -14,7 +14,7 @@ from reporting.models import Filing, FilingStatus
 from supervision.models.screening import ScreeningTask, TaskEnterprise
 from tests import factories as f
 from tests.browser.test_returns_journey import sign_out, status_label, wait_for_report, zh
-from tests.supervision.screening_helpers import list_row, list_workbook
+from tests.supervision.screening_helpers import list_row, list_workbook, matrix_banks_only
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
@@ -35,6 +35,7 @@ def press(page, label: str) -> None:
 def test_a_task_goes_down_to_a_bank_and_its_results_come_back_up(
     celery_worker, matrix, sign_in, live_server, tmp_path
 ):
+    matrix_banks_only(matrix)
     city = f.member(Role.REVIEWER, office=matrix.city1)
     county = f.member(Role.REVIEWER, office=matrix.county_a)
     preparer = matrix.users["branch_a1"]
@@ -118,8 +119,8 @@ def test_a_task_goes_down_to_a_bank_and_its_results_come_back_up(
     # -- the sub-bureau sees the results rolled up ------------------------------------------
     sign_in(city, f.PASSWORD)
     open_task(page, live_server)
-    county_row = page.get_by_test_id("rollup").locator("tbody tr").filter(
-        has_text=matrix.county_a.name_zh
+    county_row = (
+        page.get_by_test_id("rollup").locator("tbody tr").filter(has_text=matrix.county_a.name_zh)
     )
     # enterprises, assigned, visited, with a need, granted, credit, loans, rate, first-time,
     # declined

@@ -12,9 +12,20 @@ from portal.models import Role
 from supervision import screening
 from supervision.models.screening import Assignment, ScreeningTask
 from tests import factories as f
-from tests.supervision.screening_helpers import answer, list_row, list_workbook, result_row
+from tests.supervision.screening_helpers import (
+    answer,
+    list_row,
+    list_workbook,
+    matrix_banks_only,
+    result_row,
+)
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def matrix(matrix):
+    return matrix_banks_only(matrix)
 
 
 def test_an_office_creates_a_task_by_uploading_its_list(matrix, client_for, tmp_path):
