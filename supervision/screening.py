@@ -93,6 +93,15 @@ def decline_reason_label(value: str) -> str:
     )
 
 
+def mask_contact(name: str) -> str:
+    """A contact person's name for readers other than the assigned bank: personal data."""
+    return f"{name[:1]}{'*' * max(1, len(name) - 1)}" if name else ""
+
+
+def mask_phone(phone: str) -> str:
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 8 else "****"
+
+
 def _issue_lines(findings: list[Finding]) -> list[str]:
     lang = reading_language()
     lines = []
@@ -632,6 +641,14 @@ def assignment_context(request) -> dict:
         return {}
     codes = assignment.enterprises.values_list("credit_code", flat=True)
     return {"assigned": set(codes), "pushed_on": timezone.localdate(assignment.created_at)}
+
+
+def results_workbook(assignment: Assignment) -> bytes:
+    """The SCREENING-RESULT template with the credit codes of the assignment's enterprises
+    filled in, for the bank to complete offline and upload."""
+    codes = assignment.enterprises.order_by("credit_code").values_list("credit_code", flat=True)
+    with _workbook_of(RESULT_SPEC, [{"credit_code": code} for code in codes]) as path:
+        return path.read_bytes()
 
 
 def results_file(user: User, assignment: Assignment, rows: list[dict]) -> Filing:

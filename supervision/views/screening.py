@@ -19,11 +19,13 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from portal import scoping
 from portal.models import Branch, Institution, Office, Role
+from reporting.workbooks import XLSX_CONTENT_TYPE
 from supervision import rollup, screening, screening_deadlines
 from supervision.models.screening import (
     Assignment,
@@ -49,14 +51,6 @@ def _page(request: HttpRequest, qs: QuerySet, count: int | None = None):
 def _codes(text: str) -> list[str]:
     """Codes typed with commas, spaces or new lines between them."""
     return [c for c in text.replace(",", " ").replace("，", " ").split() if c]
-
-
-def mask_contact(name: str) -> str:
-    return f"{name[:1]}{'*' * max(1, len(name) - 1)}" if name else ""
-
-
-def mask_phone(phone: str) -> str:
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 8 else "****"
 
 
 # -- forms ---------------------------------------------------------------------------------
@@ -409,8 +403,8 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     for enterprise in page:
         if at is not None:  # personal data in full only to the bank it was given to
-            enterprise.contact = mask_contact(enterprise.contact)
-            enterprise.phone = mask_phone(enterprise.phone)
+            enterprise.contact = screening.mask_contact(enterprise.contact)
+            enterprise.phone = screening.mask_phone(enterprise.phone)
     assignments = screening_deadlines.with_filing_state(
         scoping.visible(request.user, Assignment).filter(task=task)
     ).select_related("institution", "branch", "office")
@@ -469,8 +463,8 @@ def enterprise_history(request: HttpRequest, credit_code: str) -> HttpResponse:
     scope = scoping.scope_of(request.user)
     if scope.is_regulator:
         for enterprise in listed:
-            enterprise.contact = mask_contact(enterprise.contact)
-            enterprise.phone = mask_phone(enterprise.phone)
+            enterprise.contact = screening.mask_contact(enterprise.contact)
+            enterprise.phone = screening.mask_phone(enterprise.phone)
     for entry in entries:
         entry.decline_label = screening.decline_reason_label(entry.decline_reason)
     name = listed[0].name if listed else entries[0].enterprise.name
@@ -616,8 +610,8 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for entry in page:
         entry.decline_label = screening.decline_reason_label(entry.decline_reason)
         if not scope.is_bank:
-            entry.enterprise.contact = mask_contact(entry.enterprise.contact)
-            entry.enterprise.phone = mask_phone(entry.enterprise.phone)
+            entry.enterprise.contact = screening.mask_contact(entry.enterprise.contact)
+            entry.enterprise.phone = screening.mask_phone(entry.enterprise.phone)
     names = {e.credit_code: e.name for e in current}
     return render(
         request,
@@ -633,3 +627,14 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "today": timezone.localdate(),
         },
     )
+
+
+@login_required
+def assignment_workbook(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = scoping.get_visible_or_404(
+        request.user, Assignment.objects.select_related("task"), pk=pk
+    )
+    response = HttpResponse(screening.results_workbook(assignment), content_type=XLSX_CONTENT_TYPE)
+    name = f"{screening.RESULT_SPEC.code}-{assignment.task.period}-{assignment.pk}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
