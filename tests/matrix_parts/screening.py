@@ -31,5 +31,10 @@ def build(m) -> None:
     code_of = {e.county: e.credit_code for e in task.enterprises.all()}
     m.screening_code_a, m.screening_code_b = code_of["350102"], code_of["350121"]
     m.screening_code_c = other.enterprises.get().credit_code
+    m.screening_enterprises = {
+        "a": task.enterprises.get(credit_code=m.screening_code_a),
+        "b": task.enterprises.get(credit_code=m.screening_code_b),
+        "c": other.enterprises.get(),
+    }
     m.screening_assignment_a1 = m.branch_a1.screening_assignments.get()
     m.screening_assignment_b1 = m.branch_b1.screening_assignments.get()
