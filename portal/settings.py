@@ -288,6 +288,19 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reporting.tasks.open_periodic_requests",
         "schedule": 3600.0,
     },
+    "screening-deadlines": {
+        "task": "supervision.tasks.screening.sweep_screening_deadlines",
+        "schedule": 3600.0,
+    },
+    "sweep-overdue-complaints": {
+        "task": "supervision.tasks.complaints.sweep_overdue_complaints",
+        "schedule": 900.0,
+    },
+    # Escalation cases unacted past their deadline climb; providers' causes raise cases.
+    "sweep-escalations": {
+        "task": "supervision.tasks.escalation.sweep_escalations",
+        "schedule": 300.0,
+    },
 }
 
 # Returns
@@ -298,7 +311,26 @@ PORTAL_STUCK_FILING_SECONDS = env_int("PORTAL_STUCK_FILING_SECONDS", 600)
 PORTAL_RETURN_DUE_DAYS = env_int("PORTAL_RETURN_DUE_DAYS", 25)
 # Days after the due date that late filings are still taken; then the period closes.
 PORTAL_RETURN_CLOSE_DAYS = env_int("PORTAL_RETURN_CLOSE_DAYS", 60)
+# Screening: days before an assignment's due date that its bank is reminded.
+PORTAL_SCREENING_REMINDER_DAYS = env_int("PORTAL_SCREENING_REMINDER_DAYS", 3)
 PORTAL_UPLOAD_MAX_BYTES = env_int("PORTAL_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
+
+# Complaints (the 2020 complaint rules): days to answer a simple or complex complaint, and the
+# extension an institution may grant itself; counted in calendar days, or in working days
+# (Monday to Friday, less the holidays, plus the weekend days made working days).
+PORTAL_COMPLAINT_SIMPLE_DAYS = env_int("PORTAL_COMPLAINT_SIMPLE_DAYS", 15)
+PORTAL_COMPLAINT_COMPLEX_DAYS = env_int("PORTAL_COMPLAINT_COMPLEX_DAYS", 30)
+PORTAL_COMPLAINT_EXTENSION_DAYS = env_int("PORTAL_COMPLAINT_EXTENSION_DAYS", 30)
+PORTAL_COMPLAINT_WORKING_DAYS = env_bool("PORTAL_COMPLAINT_WORKING_DAYS", False)
+PORTAL_COMPLAINT_HOLIDAYS = env_list("PORTAL_COMPLAINT_HOLIDAYS", [])
+PORTAL_COMPLAINT_EXTRA_WORKDAYS = env_list("PORTAL_COMPLAINT_EXTRA_WORKDAYS", [])
+# Attachments: PDF and images, each at most this size, at most this many per step.
+PORTAL_COMPLAINT_ATTACHMENT_MAX_BYTES = env_int(
+    "PORTAL_COMPLAINT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024
+)
+PORTAL_COMPLAINT_ATTACHMENT_MAX_FILES = env_int("PORTAL_COMPLAINT_ATTACHMENT_MAX_FILES", 5)
+# Complaints one account, or one address, may file per hour.
+PORTAL_COMPLAINT_HOURLY_LIMIT = env_int("PORTAL_COMPLAINT_HOURLY_LIMIT", 5)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -4,7 +4,7 @@ import functools
 import hashlib
 import io
 import itertools
-from datetime import date
+from datetime import date, timedelta
 
 import factory
 
@@ -177,15 +177,17 @@ def accepted_loans(
     period: str = "2025Q3",
     *,
     branch: Branch | None = None,
+    spec_code: str = "SME-LOANS",
 ) -> Filing:
-    """An accepted SME-LOANS return in force for its period, its county ``rows`` (column key ->
-    value; see ``tests.reporting.returns.loan_row``) stored as the pipeline stores them."""
+    """An accepted return (SME-LOANS unless told) in force for its period, its ``rows``
+    (column key -> value; see ``tests.reporting.returns.loan_row``) stored as the pipeline
+    stores them."""
     from reporting.models import FilingRow
     from reporting.specs import spec_for_period
 
-    spec = spec_for_period("SME-LOANS", period)
+    spec = spec_for_period(spec_code, period)
     request, _ = ReturnRequest.objects.get_or_create(
-        spec_code="SME-LOANS",
+        spec_code=spec_code,
         period=period,
         institution=institution,
         branch=branch,
@@ -205,12 +207,47 @@ def accepted_loans(
         FilingRow(
             filing=filing,
             row=3 + offset,
-            key=str(row["county"]),
+            key="|".join(str(row[k]) for k in spec.key),
             data=[None if row.get(k) is None else str(row[k]) for k in spec.column_keys],
         )
         for offset, row in enumerate(rows)
     )
     return filing
+
+
+# -- screening --
+
+
+def screening_row(county: str = "350102", **changes) -> dict:
+    """One enterprise of a SCREENING-LIST, as its reader types it (codes for choices)."""
+    row = {
+        "credit_code": credit_code(county),
+        "name": f"筛查企业{next(_serial)}",
+        "entity_type": "enterprise",
+        "size": "small",
+        "industry": "C13",
+        "county": county,
+        "contact": "张晓明",
+        "phone": "13800001234",
+        "need_amount": 100.0,
+        "need_term": 12.0,
+        "purpose": "流动资金",
+        "status": "declared",
+    }
+    row.update(changes)
+    return row
+
+
+def screening_task(user, office, counties: dict[str, int], **fields):
+    """A task of ``office`` listing ``n`` enterprises in each county, through the service."""
+    import polars as pl
+
+    from supervision import screening
+
+    rows = [screening_row(county) for county, n in counties.items() for _ in range(n)]
+    fields.setdefault("title", f"筛查任务{next(_serial)}")
+    fields.setdefault("deadline", date.today() + timedelta(days=30))
+    return screening.task_create(user, office, enterprises=pl.DataFrame(rows), **fields)
 
 
 # -- evaluation -----------------------------------------------------------------------------
@@ -243,3 +280,82 @@ def scored_evaluation(
         evaluation.status = status
         evaluation.save(update_fields=["status"])
     return evaluation
+
+
+# -- complaints ---------------------------------------------------------------------------
+
+
+def pdf_bytes(text: str = "receipt") -> bytes:
+    """A tiny file that starts as every PDF does; the portal reads only its first bytes."""
+    return b"%PDF-1.4\n% " + text.encode() + b"\n%%EOF\n"
+
+
+class ComplaintFactory(factory.django.DjangoModelFactory):
+    """A complaint filed today against ``branch`` (required), due in 15 days."""
+
+    class Meta:
+        model = "supervision.Complaint"
+
+    owner = factory.SubFactory(UserFactory)
+    branch = None
+    institution = factory.SelfAttribute("branch.institution")
+    office = factory.SelfAttribute("branch.office")
+    county = factory.LazyAttribute(lambda o: Division.objects.get(code=o.branch.office.code))
+    reference = factory.Sequence(lambda n: f"TS20260101{n:06d}")
+    category = "fees"
+    enterprise_name = factory.Sequence(lambda n: f"测试企业{n}")
+    enterprise_credit_code = factory.LazyFunction(credit_code)
+    legal_representative = "张三"
+    address = "福州市鼓楼区"
+    contact_phone = "13800000000"
+    description = "贷款时被要求购买理财产品"
+    wish = "退还费用"
+    due_on = factory.LazyFunction(lambda: date.today() + timedelta(days=15))
+
+
+class AttachmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "supervision.Attachment"
+
+    complaint = None
+    file = factory.django.FileField(filename="receipt.pdf", data=pdf_bytes())
+    original_name = "receipt.pdf"
+    content_type = "application/pdf"
+    size = len(pdf_bytes())
+    sha256 = hashlib.sha256(pdf_bytes()).hexdigest()
+    uploaded_by = factory.SelfAttribute("complaint.owner")
+
+
+# -- escalation --------------------------------------------------------------------------
+
+_cause_serial = itertools.count(1)
+
+
+def cause(
+    institution: Institution,
+    *,
+    branch: Branch | None = None,
+    office: Office | None = None,
+    kind: str = "low-grade",
+    measure: int | str = 4,
+    key: str | None = None,
+    summary: str = "",
+):
+    """A Cause found against ``institution`` (or its ``branch``), at the office supervising it."""
+    from decimal import Decimal
+
+    from supervision.causes import Cause
+
+    serial = next(_cause_serial)
+    office = office or (branch.office if branch else institution.office)
+    return Cause(
+        kind=kind,
+        key=key or f"test-{kind}:{serial}",
+        institution_id=institution.pk,
+        branch_id=branch.pk if branch else None,
+        office_id=office.pk,
+        measure=Decimal(measure),
+        summary=summary or f"{kind} #{serial}",
+        evidence_url=f"/evidence/{serial}/",
+        occurred_on=date(2026, 1, 15),
+    )

@@ -1,0 +1,77 @@
+"""Against floods of complaints: an hourly limit per account and per address, and a small
+arithmetic question signed by the server (no third-party service, nothing stored until it
+is answered). A refused submission is shown back with everything typed, so nothing a
+legitimate owner wrote is lost; other owners' submissions are never held up by one flood.
+"""
+
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+CHALLENGE_SALT = "supervision.complaints.challenge"
+CHALLENGE_SECONDS = 3600
+WINDOW_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class Challenge:
+    a: int
+    b: int
+    token: str
+
+    @property
+    def question(self) -> str:
+        return _("What is %(a)d plus %(b)d?") % {"a": self.a, "b": self.b}
+
+
+def new_challenge() -> Challenge:
+    a, b = secrets.randbelow(9) + 1, secrets.randbelow(9) + 1
+    token = signing.dumps({"a": a, "b": b, "n": secrets.token_hex(8)}, salt=CHALLENGE_SALT)
+    return Challenge(a, b, token)
+
+
+def challenge_of(token: str) -> Challenge | None:
+    """The question a token asks, if the token is ours and fresh."""
+    try:
+        data = signing.loads(token, salt=CHALLENGE_SALT, max_age=CHALLENGE_SECONDS)
+    except signing.BadSignature:
+        return None
+    return Challenge(data["a"], data["b"], token)
+
+
+def check_challenge(token: str, answer: str) -> str:
+    """An error message, or '' when the answer is right; each question is answered once."""
+    challenge = challenge_of(token or "")
+    if challenge is None:
+        return _("The question has expired; please answer the new one.")
+    if (answer or "").strip() != str(challenge.a + challenge.b):
+        return _("The answer to the question is not right; please try the new one.")
+    nonce = signing.loads(token, salt=CHALLENGE_SALT)["n"]
+    if not cache.add(f"complaint-challenge:{nonce}", 1, CHALLENGE_SECONDS):
+        return _("This question was already used; please answer the new one.")
+    return ""
+
+
+def _keys(user, address: str | None) -> list[str]:
+    hour = int(timezone.now().timestamp()) // WINDOW_SECONDS
+    keys = [f"complaint-rate:user:{user.pk}:{hour}"]
+    if address:
+        keys.append(f"complaint-rate:addr:{address}:{hour}")
+    return keys
+
+
+def over_limit(user, address: str | None) -> bool:
+    """Whether this account or address has filed its hourly allowance already."""
+    limit = settings.PORTAL_COMPLAINT_HOURLY_LIMIT
+    return any((cache.get(key) or 0) >= limit for key in _keys(user, address))
+
+
+def count_filing(user, address: str | None) -> None:
+    for key in _keys(user, address):
+        if not cache.add(key, 1, WINDOW_SECONDS):
+            cache.incr(key)

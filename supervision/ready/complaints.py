@@ -1,0 +1,22 @@
+"""Complaints hang on the tree by their owner, their institution and branch, and the office
+supervising the branch; their steps and files follow the complaint. Importing the causes
+module registers complaints' escalation providers."""
+
+from portal.scoping import among, owned_by, register, under
+from supervision import complaint_causes  # noqa: F401  (registers the providers)
+from supervision.models.complaints import Attachment, Complaint
+
+register(
+    Complaint,
+    office=under("office__path"),
+    institution=among("institution_id"),
+    branch=among("branch_id"),
+    owner=owned_by("owner"),
+)
+register(
+    Attachment,
+    office=under("complaint__office__path"),
+    institution=among("complaint__institution_id"),
+    branch=among("complaint__branch_id"),
+    owner=owned_by("complaint__owner"),
+)

@@ -1,0 +1,21 @@
+"""The demo's complaints: one in every state, with owner logins, and loading twice adds none."""
+
+import pytest
+
+from portal.demo import load_demo as load_portal_demo
+from supervision.demo.complaints import load_demo
+from supervision.models.complaints import Complaint, ComplaintStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_shows_every_state_and_loads_once():
+    load_portal_demo()
+    load_demo()
+    load_demo()
+    assert {c.status for c in Complaint.objects.all()} == set(ComplaintStatus.values)
+    assert Complaint.objects.count() == 9
+    owner = Complaint.objects.filter(owner__email="owner2@demo.portal").first().owner
+    assert owner.is_active and owner.check_password("demo-portal-2026")
+    desk = Complaint.objects.filter(status=ComplaintStatus.AT_OFFICE)
+    assert {c.desk_reason for c in desk} == {"overdue", "rejected"}
