@@ -137,6 +137,13 @@ def complaint_file(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, exc)
             else:
                 count_filing(request.user, address)
+                if form.data.get("enterprise_credit_code") != complaint.enterprise_credit_code:
+                    # Spaces, lower case or full-width letters were tidied: say what was kept.
+                    messages.info(
+                        request,
+                        _("The credit code was read as %(code)s.")
+                        % {"code": complaint.enterprise_credit_code},
+                    )
                 return redirect("complaint-confirmation", pk=complaint.pk)
     return render(request, "supervision/complaints/file.html", {"form": form})
 

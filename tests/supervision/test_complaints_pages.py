@@ -59,6 +59,16 @@ def test_owner_files_through_the_form_and_reads_the_reference(matrix, client_for
     )
 
 
+def test_a_pasted_credit_code_is_tidied_and_the_owner_told(matrix, client_for):
+    code = f.credit_code()
+    pasted = " " + code.lower().replace("9", "\uff19")  # full-width nine, lower case
+    response = client_for(matrix.users["owner_a"]).post(
+        reverse("complaint-file"), intake_data(matrix, enterprise_credit_code=pasted), follow=True
+    )
+    assert f"The credit code was read as {code}." in response.content.decode()
+    assert Complaint.objects.get(enterprise_name="鼓楼小茶馆").enterprise_credit_code == code
+
+
 def test_the_branch_choices_follow_the_county(matrix, client_for):
     client = client_for(matrix.users["owner_a"])
     options = client.get(reverse("complaint-branches"), {"county": matrix.county_a.code})
