@@ -288,6 +288,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reporting.tasks.open_periodic_requests",
         "schedule": 3600.0,
     },
+    "screening-deadlines": {
+        "task": "supervision.tasks.screening.sweep_screening_deadlines",
+        "schedule": 3600.0,
+    },
     "sweep-overdue-complaints": {
         "task": "supervision.tasks.complaints.sweep_overdue_complaints",
         "schedule": 900.0,
@@ -302,6 +306,8 @@ PORTAL_STUCK_FILING_SECONDS = env_int("PORTAL_STUCK_FILING_SECONDS", 600)
 PORTAL_RETURN_DUE_DAYS = env_int("PORTAL_RETURN_DUE_DAYS", 25)
 # Days after the due date that late filings are still taken; then the period closes.
 PORTAL_RETURN_CLOSE_DAYS = env_int("PORTAL_RETURN_CLOSE_DAYS", 60)
+# Screening: days before an assignment's due date that its bank is reminded.
+PORTAL_SCREENING_REMINDER_DAYS = env_int("PORTAL_SCREENING_REMINDER_DAYS", 3)
 PORTAL_UPLOAD_MAX_BYTES = env_int("PORTAL_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
 
 # Complaints (the 2020 complaint rules): days to answer a simple or complex complaint, and the

@@ -213,6 +213,41 @@ def accepted_loans(
     return filing
 
 
+# -- screening --
+
+
+def screening_row(county: str = "350102", **changes) -> dict:
+    """One enterprise of a SCREENING-LIST, as its reader types it (codes for choices)."""
+    row = {
+        "credit_code": credit_code(county),
+        "name": f"筛查企业{next(_serial)}",
+        "entity_type": "enterprise",
+        "size": "small",
+        "industry": "C13",
+        "county": county,
+        "contact": "张晓明",
+        "phone": "13800001234",
+        "need_amount": 100.0,
+        "need_term": 12.0,
+        "purpose": "流动资金",
+        "status": "declared",
+    }
+    row.update(changes)
+    return row
+
+
+def screening_task(user, office, counties: dict[str, int], **fields):
+    """A task of ``office`` listing ``n`` enterprises in each county, through the service."""
+    import polars as pl
+
+    from supervision import screening
+
+    rows = [screening_row(county) for county, n in counties.items() for _ in range(n)]
+    fields.setdefault("title", f"筛查任务{next(_serial)}")
+    fields.setdefault("deadline", date.today() + timedelta(days=30))
+    return screening.task_create(user, office, enterprises=pl.DataFrame(rows), **fields)
+
+
 # -- complaints ---------------------------------------------------------------------------
 
 

@@ -1,0 +1,283 @@
+"""Enterprise screening: a task's enterprise list flows down the office tree (delegation to
+child offices), is assigned to banks (each assignment a return request for SCREENING-RESULT),
+and the banks' answers roll back up.
+
+Every row that hangs on the tree keeps its office's materialised path, so that "everything
+under this office" is one indexed prefix query, as for the tree itself.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Branch, Institution, Office
+from reporting.models import Filing, ReturnRequest
+
+PATH_PATTERN = ["varchar_pattern_ops"]  # LIKE 'prefix%' uses the index on PostgreSQL
+
+
+class KeyArea(models.TextChoices):
+    FOREIGN_TRADE = "foreign_trade", _("Foreign trade")
+    PRIVATE = "private", _("Private enterprises")
+    TECHNOLOGY = "technology", _("Technology (specialised and innovative)")
+    CONSUMPTION = "consumption", _("Consumption")
+    ACCOMMODATION_CATERING = "accommodation_catering", _("Accommodation and catering")
+    CULTURE_TOURISM = "culture_tourism", _("Culture and tourism")
+    INDIVIDUAL = "individual", _("Individual businesses")
+    MANUFACTURING = "manufacturing", _("Manufacturing")
+
+
+class ScreeningTask(models.Model):
+    """An office's screening task: what it is for, by when, and its enterprise list."""
+
+    title = models.CharField(_("title"), max_length=200)
+    purpose = models.TextField(_("purpose"), blank=True)
+    key_areas = models.JSONField(_("key areas"), default=list, blank=True)
+    deadline = models.DateField(_("deadline"))
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="screening_tasks", verbose_name=_("office")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Kept with the task so that lists need not count 200,000 rows per task.
+    enterprise_count = models.PositiveIntegerField(_("enterprises"), default=0)
+
+    class Meta:
+        verbose_name = _("screening task")
+        verbose_name_plural = _("screening tasks")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def audit_office(self) -> Office:
+        return self.office
+
+    @property
+    def period(self) -> str:
+        """The period label of the task's return requests."""
+        return f"SCR-{self.pk}"
+
+    def key_area_labels(self) -> list[str]:
+        labels = dict(KeyArea.choices)
+        return [str(labels.get(area, area)) for area in self.key_areas]
+
+
+class Delegation(models.Model):
+    """An office's share of a task: the creating office's (no parent) or one delegated to a
+    child office by its parent's share."""
+
+    task = models.ForeignKey(ScreeningTask, on_delete=models.CASCADE, related_name="delegations")
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
+    office_path = models.CharField(max_length=255)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["task", "office"], name="one_share_per_office")
+        ]
+        indexes = [
+            models.Index(
+                fields=["office_path"], name="delegation_path_prefix", opclasses=PATH_PATTERN
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} · {self.office}"
+
+    @property
+    def audit_office(self) -> Office:
+        return self.office
+
+
+class Assignment(models.Model):
+    """Enterprises an office gave one bank (or one branch) to contact, answered through the
+    return request opened for it (SCREENING-RESULT)."""
+
+    class Rule(models.TextChoices):
+        MANUAL = "manual", _("Chosen by the office")
+        ROUND_ROBIN = "round_robin", _("Round robin among the banks in the county")
+        RELATIONSHIP = "relationship", _("Existing relationship, else round robin")
+
+    task = models.ForeignKey(ScreeningTask, on_delete=models.CASCADE, related_name="assignments")
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="+", verbose_name=_("assigning office")
+    )
+    office_path = models.CharField(max_length=255)
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="screening_assignments"
+    )
+    branch = models.ForeignKey(
+        Branch,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="screening_assignments",
+    )
+    request = models.OneToOneField(
+        ReturnRequest, null=True, on_delete=models.PROTECT, related_name="screening_assignment"
+    )
+    due_date = models.DateField(_("due date"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Timers swept by beat: when the reminder before the due date and the overdue notice went.
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    overdue_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("screening assignment")
+        verbose_name_plural = _("screening assignments")
+        ordering = ["task", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "office", "institution"],
+                condition=models.Q(branch__isnull=True),
+                name="one_assignment_per_institution",
+            ),
+            models.UniqueConstraint(
+                fields=["task", "office", "branch"],
+                condition=models.Q(branch__isnull=False),
+                name="one_assignment_per_branch",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["office_path"], name="assignment_path_prefix", opclasses=PATH_PATTERN
+            ),
+            models.Index(fields=["due_date"], name="assignment_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} · {self.filer_name}"
+
+    @property
+    def filer_name(self) -> str:
+        return str(self.branch or self.institution)
+
+    @property
+    def source_ref(self) -> str:
+        return f"screening-assignment:{self.pk}"
+
+    @property
+    def audit_office(self) -> Office:
+        return self.office
+
+    @property
+    def audit_institution(self) -> Institution:
+        return self.institution
+
+
+class Decision(models.TextChoices):
+    """A bank's answer for one enterprise (the SCREENING-RESULT decision column)."""
+
+    GRANTED = "granted", _("Credit granted")
+    DECLINED = "declined", _("Declined")
+    PENDING = "pending", _("Pending")
+    NO_NEED = "no_need", _("No need")
+    UNREACHABLE = "unreachable", _("Unreachable")
+
+
+class Outcome(models.Model):
+    """A bank's answer for one enterprise, as its accepted result filing gave it."""
+
+    decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices, blank=True)
+    decline_reason = models.CharField(_("decline reason"), max_length=30, blank=True)
+    credit_amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    loan_amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    rate = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    first_time = models.BooleanField(null=True, blank=True)
+    contact_date = models.DateField(null=True, blank=True)
+
+    OUTCOME_FIELDS = (
+        "decision",
+        "decline_reason",
+        "credit_amount",
+        "loan_amount",
+        "rate",
+        "first_time",
+        "contact_date",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class TaskEnterprise(Outcome):
+    """One enterprise of a task's list, where it now sits (the office holding it, and the
+    assignment it was last given to) and the current answer for it, kept here so that the
+    roll-up is one aggregate over one table."""
+
+    task = models.ForeignKey(ScreeningTask, on_delete=models.CASCADE, related_name="enterprises")
+    credit_code = models.CharField(_("unified social credit code"), max_length=18)
+    name = models.CharField(_("enterprise name"), max_length=200)
+    entity_type = models.CharField(_("entity type"), max_length=20, blank=True)
+    size = models.CharField(_("size"), max_length=10, blank=True)
+    industry = models.CharField(_("industry"), max_length=3, blank=True)
+    county = models.CharField(_("county"), max_length=6)
+    contact = models.CharField(_("contact person"), max_length=60, blank=True)
+    phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    need_amount = models.DecimalField(
+        _("financing need"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    need_term = models.PositiveIntegerField(_("term wanted (months)"), null=True, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=300, blank=True)
+    list_status = models.CharField(_("status"), max_length=20, blank=True)
+    holder = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="+", verbose_name=_("holding office")
+    )
+    holder_path = models.CharField(max_length=255)
+    assignment = models.ForeignKey(
+        Assignment, null=True, blank=True, on_delete=models.SET_NULL, related_name="enterprises"
+    )
+
+    class Meta:
+        verbose_name = _("task enterprise")
+        verbose_name_plural = _("task enterprises")
+        ordering = ["task", "credit_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "credit_code"], name="enterprise_once_per_task")
+        ]
+        indexes = [
+            models.Index(
+                fields=["holder_path"], name="enterprise_holder_prefix", opclasses=PATH_PATTERN
+            ),
+            models.Index(fields=["task", "holder", "county"], name="enterprise_holding"),
+            models.Index(fields=["credit_code"], name="enterprise_credit_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.credit_code})"
+
+
+class AssignmentEntry(Outcome):
+    """One enterprise in one assignment, with that bank's answer: the history of who was
+    asked about an enterprise and what each said, kept when it is assigned again."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="entries")
+    enterprise = models.ForeignKey(TaskEnterprise, on_delete=models.CASCADE, related_name="entries")
+    filing = models.ForeignKey(
+        Filing, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["enterprise", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "enterprise"], name="enterprise_once_per_assignment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} → {self.assignment.filer_name}"

@@ -1,0 +1,115 @@
+"""Screening results rolled up the tree: per task and per office, how many enterprises were
+visited, had a need, were granted credit, how much, at what average rate, how many were
+first-time borrowers and how many were declined and why.
+
+Every figure is one aggregate query over the enterprises under an office (a prefix of the
+holding office's path), grouped by the child office they sit under. Each figure is a count
+or a sum, so a province's figures are its own plus its sub-bureaus', exactly; the average
+rate is kept as its sum and count and divided only for display.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Substr
+
+from portal.models import Office
+from supervision.models.screening import Decision, ScreeningTask
+
+VISITED = (Decision.GRANTED, Decision.DECLINED, Decision.PENDING, Decision.NO_NEED)
+WITH_NEED = (Decision.GRANTED, Decision.DECLINED, Decision.PENDING)
+GRANTED = Q(decision=Decision.GRANTED)
+
+FIGURES = {
+    "enterprises": Count("pk"),
+    "assigned": Count("pk", filter=Q(assignment__isnull=False)),
+    "visited": Count("pk", filter=Q(decision__in=VISITED)),
+    "with_need": Count("pk", filter=Q(decision__in=WITH_NEED)),
+    "granted": Count("pk", filter=GRANTED),
+    "credit": Sum("credit_amount", filter=GRANTED),
+    "loans": Sum("loan_amount", filter=GRANTED),
+    "rate_sum": Sum("rate", filter=GRANTED),
+    "rated": Count("rate", filter=GRANTED),
+    "first_time": Count("pk", filter=GRANTED & Q(first_time=True)),
+    "declined": Count("pk", filter=Q(decision=Decision.DECLINED)),
+}
+ADDITIVE = tuple(FIGURES)
+
+
+@dataclass
+class Figures:
+    """One row of a roll-up: the office it is for (None: the enterprises held at the office
+    itself, not delegated) and its figures."""
+
+    office: Office | None
+    enterprises: int = 0
+    assigned: int = 0
+    visited: int = 0
+    with_need: int = 0
+    granted: int = 0
+    credit: Decimal = Decimal(0)
+    loans: Decimal = Decimal(0)
+    rate_sum: Decimal = Decimal(0)
+    rated: int = 0
+    first_time: int = 0
+    declined: int = 0
+
+    @classmethod
+    def of(cls, office: Office | None, values: dict) -> "Figures":
+        return cls(office, **{k: values.get(k) or 0 for k in ADDITIVE})
+
+    @property
+    def average_rate(self) -> Decimal | None:
+        if not self.rated:
+            return None
+        return (Decimal(self.rate_sum) / self.rated).quantize(Decimal("0.01"))
+
+    @property
+    def unassigned(self) -> int:
+        return self.enterprises - self.assigned
+
+    def as_dict(self) -> dict:
+        return {k: getattr(self, k) for k in ADDITIVE}
+
+
+@dataclass
+class Rollup:
+    office: Office
+    rows: list[Figures]  # each child office with a share, then the office's own holding
+    total: Figures
+    declined_by_reason: list[tuple[str, int]]
+
+
+def enterprises_under(enterprises: QuerySet, office: Office) -> QuerySet:
+    return enterprises.filter(holder_path__startswith=office.path)
+
+
+def rollup(enterprises: QuerySet, office: Office) -> Rollup:
+    """The figures of ``enterprises`` (already scoped, e.g. one task's) under ``office``, by
+    child office, with the total computed by the database too."""
+    under = enterprises_under(enterprises, office)
+    part = Substr("holder_path", 1, len(office.path) + Office.steplen)
+    grouped = {
+        row.pop("part"): row
+        for row in under.annotate(part=part).values("part").annotate(**FIGURES).order_by("part")
+    }
+    children = {o.path: o for o in Office.objects.filter(path__in=list(grouped))}
+    rows = [
+        Figures.of(children[p], v) for p, v in grouped.items() if p in children and p != office.path
+    ]
+    if office.path in grouped:
+        rows.append(Figures.of(None, grouped[office.path]))
+    reasons = (
+        under.filter(decision=Decision.DECLINED)
+        .values_list("decline_reason")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "decline_reason")
+    )
+    return Rollup(office, rows, Figures.of(office, under.aggregate(**FIGURES)), list(reasons))
+
+
+def per_task(enterprises: QuerySet, tasks: list[ScreeningTask]) -> dict[int, Figures]:
+    """Task id -> the figures of ``enterprises`` (scoped to a reader) in each of ``tasks``."""
+    rows = enterprises.filter(task__in=tasks).values("task_id").annotate(**FIGURES).order_by()
+    return {row.pop("task_id"): Figures.of(None, row) for row in rows}

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from supervision.views import screening
+
+urlpatterns = [
+    path("screening/", screening.task_list, name="screening-tasks"),
+    path("screening/new/", screening.task_create, name="screening-task-create"),
+    path("screening/overdue/", screening.overdue_list, name="screening-overdue"),
+    path("screening/<int:pk>/", screening.task_detail, name="screening-task"),
+    path(
+        "screening/assignments/<int:pk>/", screening.assignment_detail, name="screening-assignment"
+    ),
+    path("screening/enterprise/", screening.enterprise_lookup, name="screening-enterprise-lookup"),
+    path(
+        "screening/enterprises/<str:credit_code>/",
+        screening.enterprise_history,
+        name="screening-enterprise",
+    ),
+]

@@ -1,0 +1,618 @@
+"""Pages of enterprise screening: the task list, a new task from an uploaded list, the task
+page (roll-up by child office, the office's actions, its enterprises), one enterprise's
+history and the overdue list.
+
+Rows come through ``portal.scoping``; every change goes through ``supervision.screening``.
+Lists are paginated and every figure is an aggregate, so pages stay fast for a task of
+200,000 enterprises.
+"""
+
+import tempfile
+from pathlib import Path
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from portal import scoping
+from portal.models import Branch, Institution, Office, Role
+from supervision import rollup, screening, screening_deadlines
+from supervision.models.screening import (
+    Assignment,
+    AssignmentEntry,
+    Decision,
+    Delegation,
+    KeyArea,
+    ScreeningTask,
+    TaskEnterprise,
+)
+
+PAGE_SIZE = 50
+
+
+def _page(request: HttpRequest, qs: QuerySet):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _codes(text: str) -> list[str]:
+    """Codes typed with commas, spaces or new lines between them."""
+    return [c for c in text.replace(",", " ").replace("，", " ").split() if c]
+
+
+def mask_contact(name: str) -> str:
+    return f"{name[:1]}{'*' * max(1, len(name) - 1)}" if name else ""
+
+
+def mask_phone(phone: str) -> str:
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 8 else "****"
+
+
+# -- forms ---------------------------------------------------------------------------------
+
+
+class TaskForm(forms.Form):
+    office = forms.ChoiceField(label=gettext_lazy("Office"))
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    purpose = forms.CharField(
+        label=gettext_lazy("Purpose"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    key_areas = forms.MultipleChoiceField(
+        label=gettext_lazy("Key areas"),
+        required=False,
+        choices=KeyArea.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    deadline = forms.DateField(
+        label=gettext_lazy("Deadline"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    file = forms.FileField(
+        label=gettext_lazy("Enterprise list (SCREENING-LIST .xlsx)"), required=False
+    )
+    rows = forms.CharField(
+        label=gettext_lazy("Or paste the rows"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy(
+            "Rows copied from the template, one enterprise a line, its columns in the "
+            "template's order separated by tabs."
+        ),
+    )
+
+    def __init__(self, *args, offices: list[Office], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.offices = {o.code: o for o in offices}
+        self.fields["office"].choices = [(o.code, o.name) for o in offices]
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("file")) == bool(cleaned.get("rows", "").strip()):
+            raise ValidationError(_("Upload the list or paste its rows (one of the two)."))
+        return cleaned
+
+    def enterprises(self):
+        """The checked list, from the workbook or the pasted rows."""
+        if not self.cleaned_data["file"]:
+            keys = screening.LIST_SPEC.column_keys
+            lines = [line for line in self.cleaned_data["rows"].splitlines() if line.strip()]
+            return screening.list_from_rows(
+                [dict(zip(keys, line.split("\t"), strict=False)) for line in lines]
+            )
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "list.xlsx"
+            with path.open("wb") as out:
+                for chunk in self.cleaned_data["file"].chunks():
+                    out.write(chunk)
+            return screening.read_list(path)
+
+
+class DelegateForm(forms.Form):
+    child = forms.ChoiceField(label=gettext_lazy("Child office"))
+    counties = forms.CharField(
+        label=gettext_lazy("Counties (division codes)"),
+        required=False,
+        help_text=gettext_lazy("Blank: every county the child office covers."),
+    )
+
+    def __init__(self, *args, children: list[Office], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.children = {o.code: o for o in children}
+        self.fields["child"].choices = [(o.code, o.name) for o in children]
+
+
+class AssignForm(forms.Form):
+    filer = forms.ChoiceField(label=gettext_lazy("Bank or branch"))
+    counties = forms.CharField(label=gettext_lazy("Counties (division codes)"), required=False)
+    credit_codes = forms.CharField(
+        label=gettext_lazy("Or enterprises (credit codes)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, office: Office, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        institutions = Institution.objects.filter(
+            office__path__startswith=office.path, is_active=True
+        ).order_by("name_zh")
+        branches = (
+            Branch.objects.filter(office__path__startswith=office.path, is_active=True)
+            .select_related("institution")
+            .order_by("name_zh")
+        )
+        self.fields["filer"].choices = [
+            *((f"i:{i.pk}", i.name) for i in institutions),
+            *((f"b:{b.pk}", b.name) for b in branches),
+        ]
+
+    def chosen_filer(self) -> tuple[Institution, Branch | None]:
+        kind, pk = self.cleaned_data["filer"].split(":")
+        if kind == "b":
+            branch = Branch.objects.select_related("institution", "office").get(pk=pk)
+            return branch.institution, branch
+        return Institution.objects.get(pk=pk), None
+
+
+class AutoAssignForm(forms.Form):
+    rule = forms.ChoiceField(
+        label=gettext_lazy("Rule"),
+        choices=[
+            (Assignment.Rule.ROUND_ROBIN, Assignment.Rule.ROUND_ROBIN.label),
+            (Assignment.Rule.RELATIONSHIP, Assignment.Rule.RELATIONSHIP.label),
+        ],
+    )
+
+
+class EnterpriseFilterForm(forms.Form):
+    STATES = [
+        ("", gettext_lazy("All")),
+        ("unassigned", gettext_lazy("Not assigned")),
+        ("assigned", gettext_lazy("Assigned, no answer yet")),
+        *Decision.choices,
+    ]
+    county = forms.RegexField(
+        label=gettext_lazy("County"), regex=r"^\d{6}$", required=False, max_length=6
+    )
+    state = forms.ChoiceField(label=gettext_lazy("State"), choices=STATES, required=False)
+
+    def filter(self, enterprises: QuerySet) -> QuerySet:
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("county"):
+            enterprises = enterprises.filter(county=data["county"])
+        match data.get("state"):
+            case "unassigned":
+                enterprises = enterprises.filter(assignment__isnull=True)
+            case "assigned":
+                enterprises = enterprises.filter(assignment__isnull=False, decision="")
+            case "" | None:
+                pass
+            case decision:
+                enterprises = enterprises.filter(decision=decision)
+        return enterprises
+
+
+# -- task list and creation ----------------------------------------------------------------
+
+
+@login_required
+def task_list(request: HttpRequest) -> HttpResponse:
+    scope = scoping.scope_of(request.user)
+    tasks = scoping.visible(request.user, ScreeningTask).select_related("office")
+    page = _page(request, tasks.order_by("-created_at", "-pk"))
+    figures = rollup.per_task(scoping.visible(request.user, TaskEnterprise), list(page))
+    for task in page:
+        task.figures = figures.get(task.pk) or rollup.Figures(None)
+    return render(
+        request,
+        "supervision/screening/task_list.html",
+        {"page": page, "scope": scope, "can_create": bool(_creating_offices(request.user))},
+    )
+
+
+def _creating_offices(user) -> list[Office]:
+    """The offices the user holds a reviewer's or head's role at: where they may open tasks."""
+    scope = scoping.scope_of(user)
+    paths = [p for role, p in scope.offices if role in Role.at_least(Role.REVIEWER)]
+    return list(Office.objects.filter(path__in=paths).order_by("path"))
+
+
+@login_required
+def task_create(request: HttpRequest) -> HttpResponse:
+    offices = _creating_offices(request.user)
+    if not offices:
+        raise Http404
+    form = TaskForm(request.POST or None, request.FILES or None, offices=offices)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            task = screening.task_create(
+                request.user,
+                form.offices[data["office"]],
+                title=data["title"],
+                purpose=data["purpose"],
+                key_areas=data["key_areas"],
+                deadline=data["deadline"],
+                enterprises=form.enterprises(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "The task was created with %(n)d enterprise.",
+                    "The task was created with %(n)d enterprises.",
+                    task.enterprise_count,
+                )
+                % {"n": task.enterprise_count},
+            )
+            return redirect("screening-task", pk=task.pk)
+    return render(request, "supervision/screening/task_create.html", {"form": form})
+
+
+# -- the task page -------------------------------------------------------------------------
+
+
+def _top(request: HttpRequest, task: ScreeningTask) -> Office | None:
+    """The highest office of the task a regulator may look at: the task's own office for a
+    reader above it, else the reader's office (one the task was delegated down to)."""
+    paths = [p for _, p in scoping.scope_of(request.user).offices]
+    if not paths:
+        return None
+    if any(task.office.path.startswith(p) for p in paths):
+        return task.office
+    return Office.objects.filter(path__in=paths).order_by("path").first()
+
+
+def _viewpoint(request: HttpRequest, task: ScreeningTask, top: Office | None) -> Office | None:
+    """The office whose part of the task the page shows: ``top``, or an office below it
+    chosen with ``?office=``."""
+    at = top
+    if at is None:
+        return None
+    code = request.GET.get("office", "").strip()
+    if code and code != at.code:
+        chosen = scoping.visible(request.user, Office).filter(code=code).first()
+        if chosen is None or not chosen.path.startswith(at.path):
+            raise Http404
+        at = chosen
+    return at
+
+
+def _ancestry(top: Office, at: Office) -> list[Office]:
+    """Offices from ``top`` down to ``at``, for the breadcrumbs of a drill-down."""
+    if at.path == top.path:
+        return [top]
+    return list(
+        Office.objects.filter(
+            path__in=[at.path[:n] for n in range(len(top.path), len(at.path) + 1, Office.steplen)]
+        ).order_by("path")
+    )
+
+
+def _act(request: HttpRequest, task: ScreeningTask, at: Office) -> str:
+    """Run the posted action of the office ``at``; returns the message to show."""
+    user, action = request.user, request.POST.get("action")
+    if action == "delegate_by_county":
+        moved = screening.delegate_by_county(user, task, at)
+        return _("Delegated %(n)d enterprises to %(offices)d offices.") % {
+            "n": sum(moved.values()),
+            "offices": len(moved),
+        }
+    if action == "delegate":
+        form = DelegateForm(request.POST, children=list(Office.objects.get_children(at)))
+        if not form.is_valid():
+            raise ValidationError(_("Choose a child office."))
+        moved = screening.delegate(
+            user,
+            task,
+            at,
+            form.children[form.cleaned_data["child"]],
+            counties=_codes(form.cleaned_data["counties"]),
+        )
+        return _("Delegated %(n)d enterprises.") % {"n": moved}
+    if action in ("auto_assign", "reassign_declined"):
+        if action == "auto_assign":
+            form = AutoAssignForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("Choose a rule."))
+            result = screening.auto_assign(user, task, at, form.cleaned_data["rule"])
+        else:
+            result = screening.reassign_declined(user, task, at)
+        text = _("Assigned %(n)d enterprises to %(banks)d banks.") % {
+            "n": result.assigned,
+            "banks": len(result.given),
+        }
+        if result.unplaced:
+            text += " " + _("No bank in the county for %(n)d enterprises (%(counties)s).") % {
+                "n": sum(result.unplaced.values()),
+                "counties": ", ".join(sorted(result.unplaced)),
+            }
+        return text
+    if action == "assign":
+        form = AssignForm(request.POST, office=at)
+        if not form.is_valid():
+            raise ValidationError(_("Choose a bank or branch."))
+        institution, branch = form.chosen_filer()
+        result = screening.assign(
+            user,
+            task,
+            at,
+            institution=institution,
+            branch=branch,
+            counties=_codes(form.cleaned_data["counties"]),
+            credit_codes=_codes(form.cleaned_data["credit_codes"]),
+        )
+        return _("Assigned %(n)d enterprises.") % {"n": result.assigned}
+    raise ValidationError(_("Unknown action."))
+
+
+@login_required
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    task = scoping.get_visible_or_404(
+        request.user, ScreeningTask.objects.select_related("office"), pk=pk
+    )
+    top = _top(request, task)
+    at = _viewpoint(request, task, top)
+    share = Delegation.objects.filter(task=task, office=at).first() if at else None
+    can_act = share is not None and (
+        scoping.actionable(request.user, Office, Role.REVIEWER).filter(pk=at.pk).exists()
+    )
+    if request.method == "POST":
+        if not can_act:
+            raise Http404
+        try:
+            messages.success(request, _act(request, task, at))
+        except (ValidationError, PermissionDenied) as error:
+            text = "; ".join(error.messages) if isinstance(error, ValidationError) else ""
+            messages.error(request, text or _("You may not do this."))
+        return redirect(f"{request.path}?office={at.code}")
+
+    enterprises = scoping.visible(request.user, TaskEnterprise).filter(task=task)
+    if at is not None:
+        enterprises = rollup.enterprises_under(enterprises, at)
+    filters = EnterpriseFilterForm(request.GET)
+    page = _page(
+        request,
+        filters.filter(enterprises)
+        .select_related("holder", "assignment__institution", "assignment__branch")
+        .order_by("credit_code"),
+    )
+    for enterprise in page:
+        if at is not None:  # personal data in full only to the bank it was given to
+            enterprise.contact = mask_contact(enterprise.contact)
+            enterprise.phone = mask_phone(enterprise.phone)
+    assignments = screening_deadlines.with_filing_state(
+        scoping.visible(request.user, Assignment).filter(task=task)
+    ).select_related("institution", "branch", "office")
+    if at is not None:
+        assignments = assignments.filter(office=at)
+    figures = None
+    if at is not None:
+        figures = rollup.rollup(scoping.visible(request.user, TaskEnterprise).filter(task=task), at)
+        figures.declined_by_reason = [
+            (screening.decline_reason_label(reason), n) for reason, n in figures.declined_by_reason
+        ]
+    context = {
+        "task": task,
+        "at": at,
+        "trail": _ancestry(top, at) if at and top else [],
+        "share": share,
+        "can_act": can_act,
+        "figures": figures,
+        "own_total": rollup.Figures.of(None, enterprises.aggregate(**rollup.FIGURES)),
+        "page": page,
+        "filters": filters,
+        "assignments": assignments.order_by("institution__name_zh", "branch__name_zh", "pk")[:200],
+        "today": timezone.localdate(),
+    }
+    if can_act:
+        context.update(
+            delegate_form=DelegateForm(children=list(Office.objects.get_children(at))),
+            assign_form=AssignForm(office=at),
+            auto_form=AutoAssignForm(),
+            held=screening.held(task, at).count(),
+        )
+    return render(request, "supervision/screening/task_detail.html", context)
+
+
+# -- one enterprise's history --------------------------------------------------------------
+
+
+@login_required
+def enterprise_history(request: HttpRequest, credit_code: str) -> HttpResponse:
+    code = credit_code.strip().upper()
+    listed = (
+        scoping.visible(request.user, TaskEnterprise)
+        .filter(credit_code=code)
+        .select_related("task__office", "holder", "assignment__institution", "assignment__branch")
+        .order_by("-task__created_at")
+    )
+    entries = (
+        scoping.visible(request.user, AssignmentEntry)
+        .filter(enterprise__credit_code=code)
+        .select_related(
+            "enterprise__task",
+            "assignment__office",
+            "assignment__institution",
+            "assignment__branch",
+            "filing",
+        )
+        .order_by("-assigned_at", "-pk")
+    )
+    listed, entries = list(listed[:100]), list(entries[:500])
+    if not listed and not entries:
+        raise Http404
+    scope = scoping.scope_of(request.user)
+    if scope.is_regulator:
+        for enterprise in listed:
+            enterprise.contact = mask_contact(enterprise.contact)
+            enterprise.phone = mask_phone(enterprise.phone)
+    for entry in entries:
+        entry.decline_label = screening.decline_reason_label(entry.decline_reason)
+    name = listed[0].name if listed else entries[0].enterprise.name
+    return render(
+        request,
+        "supervision/screening/enterprise_history.html",
+        {"code": code, "name": name, "listed": listed, "entries": entries},
+    )
+
+
+@login_required
+def enterprise_lookup(request: HttpRequest) -> HttpResponse:
+    """The history page of the credit code typed in the search box."""
+    code = request.GET.get("code", "").strip().upper()
+    if not code:
+        return redirect("screening-tasks")
+    return redirect("screening-enterprise", credit_code=code)
+
+
+# -- overdue -------------------------------------------------------------------------------
+
+
+@login_required
+def overdue_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    page = _page(
+        request,
+        screening_deadlines.overdue_assignments(scoping.visible(request.user, Assignment), today),
+    )
+    for assignment in page:
+        assignment.days_overdue = screening_deadlines.days_overdue(assignment, today)
+    return render(request, "supervision/screening/overdue_list.html", {"page": page})
+
+
+# -- one assignment: its enterprises, and a bank's answers typed in -----------------------
+
+ROW_FORM_LIMIT = 20  # more enterprises than this are answered by uploading the workbook
+RESULT_COLUMNS = {c.key: c for c in screening.RESULT_SPEC.columns}
+
+
+def _choices(key: str, blank: str = "") -> list[tuple[str, str]]:
+    lang = screening.reading_language()
+    column = RESULT_COLUMNS[key]
+    return [
+        ("", blank),
+        *((c.value, c.label_zh if lang == "zh" else c.label_en) for c in column.choices),
+    ]
+
+
+class ResultRowForm(forms.Form):
+    """One enterprise's answer; a row left without a decision is not filed."""
+
+    credit_code = forms.CharField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(label=gettext_lazy("Decision"), required=False)
+    contact_date = forms.DateField(
+        label=gettext_lazy("Contact date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    decline_reason = forms.ChoiceField(label=gettext_lazy("Decline reason"), required=False)
+    credit_amount = forms.DecimalField(
+        label=gettext_lazy("Credit (10,000 CNY)"), required=False, decimal_places=2, min_value=0
+    )
+    loan_amount = forms.DecimalField(
+        label=gettext_lazy("Loan (10,000 CNY)"), required=False, decimal_places=2, min_value=0
+    )
+    loan_date = forms.DateField(
+        label=gettext_lazy("Loan date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    rate = forms.DecimalField(
+        label=gettext_lazy("Rate (%)"), required=False, decimal_places=2, min_value=0
+    )
+    credit_loan = forms.BooleanField(label=gettext_lazy("Credit loan"), required=False)
+    first_time = forms.BooleanField(label=gettext_lazy("First-time borrower"), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = _choices("decision", "—")
+        self.fields["decline_reason"].choices = _choices("decline_reason")
+
+    def row(self) -> dict | None:
+        """The answer as a SCREENING-RESULT row, or None when no decision was chosen."""
+        data = self.cleaned_data
+        if not data.get("decision"):
+            return None
+        row = {k: v for k, v in data.items() if v not in (None, "") and k in RESULT_COLUMNS}
+        granted = data["decision"] == Decision.GRANTED
+        row["credit_loan"] = "Y" if data["credit_loan"] else ("N" if granted else None)
+        row["first_time"] = "Y" if data["first_time"] else ("N" if granted else None)
+        return row
+
+
+ResultRowFormSet = forms.formset_factory(ResultRowForm, extra=0)
+
+
+@login_required
+def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = scoping.get_visible_or_404(
+        request.user,
+        Assignment.objects.select_related("task", "office", "institution", "branch", "request"),
+        pk=pk,
+    )
+    scope = scoping.scope_of(request.user)
+    current = list(
+        scoping.visible(request.user, TaskEnterprise)
+        .filter(assignment=assignment)
+        .order_by("credit_code")[: ROW_FORM_LIMIT + 1]
+    )
+    can_answer = len(current) <= ROW_FORM_LIMIT and (
+        scoping.actionable(request.user, type(assignment.request), Role.PREPARER)
+        .filter(pk=assignment.request_id)
+        .exists()
+    )
+    formset = None
+    if can_answer:
+        initial = [
+            {"credit_code": e.credit_code, "contact_date": timezone.localdate()}
+            | {k: getattr(e, k) for k in ("decision", "decline_reason", "credit_amount")}
+            | {k: getattr(e, k) for k in ("loan_amount", "rate", "first_time")}
+            for e in current
+        ]
+        formset = ResultRowFormSet(request.POST or None, initial=initial)
+        if request.method == "POST" and formset.is_valid():
+            rows = [row for form in formset if (row := form.row())]
+            try:
+                filing = screening.results_file(request.user, assignment, rows)
+            except ValidationError as error:
+                messages.error(request, "; ".join(error.messages))
+            else:
+                messages.success(request, _("Received. The answers are being validated."))
+                return redirect("filing-detail", pk=filing.pk)
+    elif request.method == "POST":
+        raise Http404
+    entries = (
+        scoping.visible(request.user, AssignmentEntry)
+        .filter(assignment=assignment)
+        .select_related("enterprise", "filing")
+        .order_by("enterprise__credit_code")
+    )
+    page = _page(request, entries)
+    for entry in page:
+        entry.decline_label = screening.decline_reason_label(entry.decline_reason)
+        if not scope.is_bank:
+            entry.enterprise.contact = mask_contact(entry.enterprise.contact)
+            entry.enterprise.phone = mask_phone(entry.enterprise.phone)
+    names = {e.credit_code: e.name for e in current}
+    return render(
+        request,
+        "supervision/screening/assignment_detail.html",
+        {
+            "assignment": assignment,
+            "page": page,
+            "formset": formset,
+            "rows": [(names.get(f.initial.get("credit_code"), ""), f) for f in formset or []],
+            "is_filed": screening_deadlines.with_filing_state(Assignment.objects.filter(pk=pk))
+            .values_list("is_filed", flat=True)
+            .get(),
+            "today": timezone.localdate(),
+        },
+    )

@@ -1,0 +1,39 @@
+from tests.isolation import Case
+
+
+def _task(name: str):
+    return lambda m: {"pk": getattr(m, f"screening_task_{name}").pk}
+
+
+def _code(name: str):
+    return lambda m: {"credit_code": getattr(m, f"screening_code_{name}")}
+
+
+def _assignment(name: str):
+    return lambda m: {"pk": getattr(m, f"screening_assignment_{name}").pk}
+
+
+OBJECT_URLS = {
+    "screening-assignment": [
+        Case("branch_a1", "branch_a2", _assignment("a1")),
+        Case("county_a", "county_b", _assignment("a1")),
+        Case("bank_a", "bank_b", _assignment("a1")),
+        Case("p1_head", "p2_head", _assignment("a1")),
+        Case("bank_b", "owner_b", _assignment("b1")),
+    ],
+    "screening-task": [
+        Case("county_a", "p2_head", _task("p1")),
+        Case("branch_a1", "bank_b", _task("p1")),
+        Case("bank_a", "owner_a", _task("p1")),
+        Case("county_b", "county_a", _task("county_b")),
+        Case("p2_head", "p1_head", _task("p2")),
+        Case("bank_b", "branch_a1", _task("p2")),
+    ],
+    "screening-enterprise": [
+        Case("county_a", "county_b", _code("a")),
+        Case("branch_a1", "branch_a2", _code("a")),
+        Case("county_b", "county_a", _code("b")),
+        Case("p1_head", "p2_head", _code("a")),
+        Case("bank_b", "bank_a", _code("c")),
+    ],
+}

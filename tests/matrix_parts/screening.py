@@ -1,0 +1,23 @@
+"""Screening in the matrix: a task of city1 delegated to both its counties, each assigning to
+its own branch of bank_a; a task of city2 assigned to branch_b1; and county_b's own task."""
+
+from supervision import screening
+from tests import factories as f
+
+
+def build(m) -> None:
+    p1_head, p2_head = m.users["p1_head"], m.users["p2_head"]
+    task = f.screening_task(p1_head, m.city1, {"350102": 2, "350121": 2}, title="矩阵筛查任务")
+    screening.delegate_by_county(p1_head, task, m.city1)
+    screening.auto_assign(p1_head, task, m.county_a)
+    screening.auto_assign(p1_head, task, m.county_b)
+    other = f.screening_task(p2_head, m.city2, {"440103": 1}, title="矩阵乙省筛查任务")
+    screening.delegate_by_county(p2_head, other, m.city2)
+    screening.auto_assign(p2_head, other, m.county_c)
+    own = f.screening_task(p1_head, m.county_b, {"350121": 1}, title="矩阵甲二县自有任务")
+    m.screening_task_p1, m.screening_task_p2, m.screening_task_county_b = task, other, own
+    code_of = {e.county: e.credit_code for e in task.enterprises.all()}
+    m.screening_code_a, m.screening_code_b = code_of["350102"], code_of["350121"]
+    m.screening_code_c = other.enterprises.get().credit_code
+    m.screening_assignment_a1 = m.branch_a1.screening_assignments.get()
+    m.screening_assignment_b1 = m.branch_b1.screening_assignments.get()

@@ -1,0 +1,26 @@
+"""The screening demo: every state of the part, and loading it twice changes nothing."""
+
+import pytest
+from django.utils import timezone
+
+from portal import demo as portal_demo
+from supervision import screening_deadlines
+from supervision.demo import screening as screening_demo
+from supervision.models.screening import Assignment, AssignmentEntry, ScreeningTask
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_shows_a_task_in_every_state_and_loads_once():
+    portal_demo.load_demo()
+    screening_demo.load_demo()
+    screening_demo.load_demo()
+    fuzhou = ScreeningTask.objects.get(title=screening_demo.FUZHOU_TASK)
+    holders = {(e.holder.code, e.assignment_id is None) for e in fuzhou.enterprises.all()}
+    # Gulou and Minhou assigned theirs; Fuqing holds its share unassigned.
+    assert holders == {("350102", False), ("350121", False), ("350181", True)}
+    answers = set(AssignmentEntry.objects.exclude(decision="").values_list("decision", flat=True))
+    assert answers == {"granted", "declined", "pending", "no_need"}
+    late = screening_deadlines.overdue(Assignment.objects.all(), timezone.localdate())
+    assert set(late.values_list("task__title", flat=True)) == {screening_demo.QUANZHOU_TASK}
+    assert ScreeningTask.objects.count() == 2
