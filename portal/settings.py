@@ -296,6 +296,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "supervision.tasks.complaints.sweep_overdue_complaints",
         "schedule": 900.0,
     },
+    # Escalation cases unacted past their deadline climb; providers' causes raise cases.
+    "sweep-escalations": {
+        "task": "supervision.tasks.escalation.sweep_escalations",
+        "schedule": 300.0,
+    },
 }
 
 # Returns

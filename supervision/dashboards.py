@@ -17,7 +17,7 @@ from portal import scoping
 from portal.models import Branch, Institution, Office
 from reporting import periods
 from reporting.models import Filing, FilingStatus, ReturnRequest
-from supervision import figures
+from supervision import charts, figures
 
 
 @dataclass(frozen=True)
@@ -96,17 +96,30 @@ def default_quarter(available: list[str]) -> str | None:
 RANKED = 20  # institutions listed on the page; the figures workbook has them all
 
 
-def _figures(subject: Subject) -> dict:
+def _base(subject: Subject) -> dict:
     return {"figures": subject.figures, "subject": subject}
 
 
-def _institutions(subject: Subject) -> dict:
+def _headline(subject: Subject) -> dict:
+    return {**_base(subject), "chart": charts.targets(subject.figures)}
+
+
+def _units(subject: Subject) -> dict | None:
+    if not subject.figures.units:
+        return None
+    url_of = charts.office_url(subject.period, subject.institution, subject.branch)
+    return {**_base(subject), "chart": charts.offices(subject.figures, url_of)}
+
+
+def _institutions(subject: Subject) -> dict | None:
     found = subject.figures
+    if not found.institutions or subject.institution is not None:
+        return None
     return {
-        "figures": found,
-        "subject": subject,
+        **_base(subject),
         "ranking": found.institutions[:RANKED],
         "more": len(found.institutions) > RANKED,
+        "chart": charts.ranking(found),
     }
 
 
@@ -121,14 +134,18 @@ def _filers(subject: Subject) -> dict | None:
     rows = [
         row for row in found.filers if row.branch.pk in visible and row.branch != subject.branch
     ]
-    return {"figures": found, "subject": subject, "filers": rows} if rows else None
+    return {**_base(subject), "filers": rows} if rows else None
+
+
+def _trend(subject: Subject) -> dict:
+    return {**_base(subject), "chart": charts.trend(subject.figures)}
 
 
 for _panel in (
-    Panel("headline", "supervision/dashboards/panels/headline.html", _figures),
-    Panel("units", "supervision/dashboards/panels/units.html", _figures),
+    Panel("headline", "supervision/dashboards/panels/headline.html", _headline),
+    Panel("units", "supervision/dashboards/panels/units.html", _units),
     Panel("institutions", "supervision/dashboards/panels/institutions.html", _institutions),
     Panel("filers", "supervision/dashboards/panels/filers.html", _filers),
-    Panel("trend", "supervision/dashboards/panels/trend.html", _figures),
+    Panel("trend", "supervision/dashboards/panels/trend.html", _trend),
 ):
     register_panel(_panel)

@@ -177,15 +177,17 @@ def accepted_loans(
     period: str = "2025Q3",
     *,
     branch: Branch | None = None,
+    spec_code: str = "SME-LOANS",
 ) -> Filing:
-    """An accepted SME-LOANS return in force for its period, its county ``rows`` (column key ->
-    value; see ``tests.reporting.returns.loan_row``) stored as the pipeline stores them."""
+    """An accepted return (SME-LOANS unless told) in force for its period, its ``rows``
+    (column key -> value; see ``tests.reporting.returns.loan_row``) stored as the pipeline
+    stores them."""
     from reporting.models import FilingRow
     from reporting.specs import spec_for_period
 
-    spec = spec_for_period("SME-LOANS", period)
+    spec = spec_for_period(spec_code, period)
     request, _ = ReturnRequest.objects.get_or_create(
-        spec_code="SME-LOANS",
+        spec_code=spec_code,
         period=period,
         institution=institution,
         branch=branch,
@@ -205,7 +207,7 @@ def accepted_loans(
         FilingRow(
             filing=filing,
             row=3 + offset,
-            key=str(row["county"]),
+            key="|".join(str(row[k]) for k in spec.key),
             data=[None if row.get(k) is None else str(row[k]) for k in spec.column_keys],
         )
         for offset, row in enumerate(rows)
@@ -246,6 +248,38 @@ def screening_task(user, office, counties: dict[str, int], **fields):
     fields.setdefault("title", f"筛查任务{next(_serial)}")
     fields.setdefault("deadline", date.today() + timedelta(days=30))
     return screening.task_create(user, office, enterprises=pl.DataFrame(rows), **fields)
+
+
+# -- evaluation -----------------------------------------------------------------------------
+
+
+def accepted_return(institution: Institution, period: str = "2025Q3", rows=None) -> Filing:
+    """An accepted return in force for ``institution`` (its generated rows unless given)."""
+    from supervision import filed_returns
+
+    filed = filed_returns.generated(institution, period)
+    if rows is not None:
+        filed = filed_returns.Filed(institution, period, rows)
+    filed_returns.write([filed], UserFactory())
+    return Filing.objects.get(
+        institution=institution, branch=None, period=period, is_current=True, request__source_ref=""
+    )
+
+
+def scored_evaluation(
+    institution: Institution, period: str = "2025Q3", status: str = "", rows=None
+):
+    """An institution's evaluation scored from an accepted return, moved to ``status``."""
+    from supervision.evaluation import score_institutions
+    from supervision.models.evaluation import Evaluation
+
+    accepted_return(institution, period, rows)
+    score_institutions(period, Institution.objects.filter(pk=institution.pk))
+    evaluation = Evaluation.objects.get(institution=institution, period=period)
+    if status:
+        evaluation.status = status
+        evaluation.save(update_fields=["status"])
+    return evaluation
 
 
 # -- complaints ---------------------------------------------------------------------------
@@ -290,3 +324,38 @@ class AttachmentFactory(factory.django.DjangoModelFactory):
     size = len(pdf_bytes())
     sha256 = hashlib.sha256(pdf_bytes()).hexdigest()
     uploaded_by = factory.SelfAttribute("complaint.owner")
+
+
+# -- escalation --------------------------------------------------------------------------
+
+_cause_serial = itertools.count(1)
+
+
+def cause(
+    institution: Institution,
+    *,
+    branch: Branch | None = None,
+    office: Office | None = None,
+    kind: str = "low-grade",
+    measure: int | str = 4,
+    key: str | None = None,
+    summary: str = "",
+):
+    """A Cause found against ``institution`` (or its ``branch``), at the office supervising it."""
+    from decimal import Decimal
+
+    from supervision.causes import Cause
+
+    serial = next(_cause_serial)
+    office = office or (branch.office if branch else institution.office)
+    return Cause(
+        kind=kind,
+        key=key or f"test-{kind}:{serial}",
+        institution_id=institution.pk,
+        branch_id=branch.pk if branch else None,
+        office_id=office.pk,
+        measure=Decimal(measure),
+        summary=summary or f"{kind} #{serial}",
+        evidence_url=f"/evidence/{serial}/",
+        occurred_on=date(2026, 1, 15),
+    )

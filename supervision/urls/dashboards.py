@@ -15,4 +15,17 @@ urlpatterns = [
         dashboards.dashboard_branch,
         name="dashboard-branch",
     ),
+    path(
+        "dashboards/<str:code>/completeness/",
+        dashboards.completeness_page,
+        name="completeness",
+    ),
+    path("dashboards/<str:code>/board/", dashboards.status_board, name="status-board"),
+    path("dashboards/<str:code>/exports/", dashboards.exports_page, name="dashboard-exports"),
+    path("dashboards/exports/<int:pk>/", dashboards.export_detail, name="dashboard-export"),
+    path(
+        "dashboards/exports/<int:pk>/download/",
+        dashboards.export_download,
+        name="dashboard-export-download",
+    ),
 ]

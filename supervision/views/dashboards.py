@@ -2,13 +2,27 @@
 the General Bureau down to one institution or branch, with breadcrumbs. Offices, institutions
 and branches come through ``portal.scoping``: outside one's scope is a 404."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from portal import scoping
-from portal.models import Branch, Institution, Office
-from supervision import dashboards
+from portal.models import Branch, Institution, Office, Role
+from reporting.spec import PeriodKind
+from reporting.specs import ALL as ALL_SPECS
+from supervision import charts, completeness, dashboard_exports, dashboards
+from supervision.models.dashboards import DashboardExport, ExportKind, ExportStatus
+
+BOARD_SPECS = sorted({s.code for s in ALL_SPECS if s.period_kind == PeriodKind.QUARTER})
+BOARD_STATES = [
+    (completeness.MISSING, gettext_lazy("missing (not filed past the due date)")),
+    *completeness.CellState.LABELS.items(),
+]
 
 
 def office_of(request: HttpRequest, code: str) -> Office:
@@ -78,3 +92,147 @@ def dashboard_branch(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         request.user, Branch.objects.select_related("institution"), pk=pk
     )
     return _render(request, office, institution=branch.institution, branch=branch)
+
+
+# -- completeness and the status board ------------------------------------------------------
+
+
+def _can_remind(user, office: Office) -> bool:
+    return scoping.actionable(user, Office, Role.REVIEWER).filter(pk=office.pk).exists()
+
+
+@login_required
+def completeness_page(request: HttpRequest, code: str) -> HttpResponse:
+    office = office_of(request, code)
+    period, available = quarter_of(request)
+    context = {
+        "office": office,
+        "period": period,
+        "quarters": available,
+        "trail": breadcrumbs(request.user, office),
+    }
+    if period is not None:
+        found = completeness.completeness(request.user, office, period)
+        context.update(found=found, chart=charts.completeness(found))
+    return render(request, "supervision/dashboards/completeness.html", context)
+
+
+BOARD_FILERS = 50
+
+
+@login_required
+def status_board(request: HttpRequest, code: str) -> HttpResponse:
+    office = office_of(request, code)
+    period, available = quarter_of(request)
+    if period is None:
+        return redirect("completeness", code=office.code)
+    quarters = completeness.board_quarters(period)
+    spec_code = request.GET.get("spec", "")
+    spec_code = spec_code if spec_code in BOARD_SPECS else ""
+    state = request.GET.get("state", "")
+    state = state if state in dict(BOARD_STATES) else ""
+    requests = completeness.board(request.user, office, quarters, spec_code, state)
+    can_remind = _can_remind(request.user, office)
+    if request.method == "POST":
+        if not can_remind:
+            raise Http404
+        return _remind(request, requests)
+    page = Paginator(completeness.filers(requests), BOARD_FILERS).get_page(request.GET.get("page"))
+    specs = [spec_code] if spec_code else list(BOARD_SPECS)
+    columns = [(code, q) for code in specs for q in quarters]
+    return render(
+        request,
+        "supervision/dashboards/board.html",
+        {
+            "office": office,
+            "period": period,
+            "quarters": available,
+            "trail": breadcrumbs(request.user, office),
+            "columns": columns,
+            "rows": completeness.board_rows(requests, page, columns),
+            "page": page,
+            "specs": BOARD_SPECS,
+            "spec": spec_code,
+            "states": BOARD_STATES,
+            "state": state,
+            "can_remind": can_remind,
+        },
+    )
+
+
+def _remind(request: HttpRequest, requests) -> HttpResponse:
+    """Remind the filers ticked on the board, or every filer the board's filter shows."""
+    if request.POST.get("everything"):
+        chosen = requests
+    else:
+        ids = [pk for pk in request.POST.getlist("request") if pk.isdigit()]
+        chosen = requests.filter(pk__in=ids)
+    if not chosen.exists():
+        messages.error(request, _("Tick the returns whose filers you want to remind."))
+    else:
+        try:
+            count = completeness.remind_filers(request.user, chosen)
+        except PermissionDenied as error:
+            raise Http404 from error
+        messages.success(
+            request,
+            ngettext(
+                "Reminded the filer of %(count)d return.",
+                "Reminded the filers of %(count)d returns.",
+                count,
+            )
+            % {"count": count},
+        )
+    return redirect(request.get_full_path())
+
+
+# -- exports --------------------------------------------------------------------------------
+
+
+@login_required
+def exports_page(request: HttpRequest, code: str) -> HttpResponse:
+    """The user's exports of this office's subtree, and a form to ask for another."""
+    office = office_of(request, code)
+    period, available = quarter_of(request)
+    if request.method == "POST":
+        try:
+            export = dashboard_exports.request_export(
+                request.user, office, request.POST.get("period", ""), request.POST.get("kind", "")
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(request.get_full_path())
+        return redirect("dashboard-export", pk=export.pk)
+    mine = scoping.visible(request.user, DashboardExport).filter(office=office)[:20]
+    return render(
+        request,
+        "supervision/dashboards/exports.html",
+        {
+            "office": office,
+            "period": period,
+            "quarters": available,
+            "trail": breadcrumbs(request.user, office),
+            "exports": mine,
+            "kinds": ExportKind.choices,
+        },
+    )
+
+
+@login_required
+def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An export's progress (polled while the worker builds it) and its download link."""
+    export = scoping.get_visible_or_404(
+        request.user, DashboardExport.objects.select_related("office"), pk=pk
+    )
+    template = "supervision/dashboards/export_detail.html"
+    if request.htmx:
+        template = "supervision/dashboards/_export_status.html"
+    return render(request, template, {"export": export})
+
+
+@login_required
+def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    export = scoping.get_visible_or_404(request.user, DashboardExport, pk=pk)
+    if export.status != ExportStatus.DONE or not export.file:
+        raise Http404
+    return FileResponse(export.file.open("rb"), as_attachment=True, filename=export.filename)

@@ -1,0 +1,93 @@
+"""The escalation timers, swept by beat: a case unacted past its deadline climbs to the parent
+office, and every provider's current causes raise or join cases.
+
+Deadlines are database columns. Each case moves in a transaction of its own that locks its row
+(skipping rows another sweep holds) and re-checks that it is still open and overdue, so two
+sweeps at once move it once, and a worker killed mid-sweep leaves each case either moved with
+its notifications or untouched for the next sweep.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from portal import audit
+from portal.models import Office
+from portal.notifications import notify, office_staff
+from supervision import causes
+from supervision.escalation import case_url, raise_all, rule_for
+from supervision.models.escalation import Case, CaseEvent, CaseStatus, EventVerb
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    climbed: int
+    raised: int
+
+
+def overdue_cases(now: datetime):
+    """Open cases past their deadline at an office that has a parent to climb to."""
+    return Case.objects.filter(status=CaseStatus.OPEN, deadline__lte=now, office__depth__gt=1)
+
+
+def climb(case_id: int, now: datetime) -> bool:
+    """Move one overdue case to the parent office and tell both offices; False if another
+    sweep holds it or it no longer needs to move."""
+    with transaction.atomic():
+        case = (
+            overdue_cases(now)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("office", "institution", "branch")
+            .filter(pk=case_id)
+            .first()
+        )
+        if case is None:
+            return False
+        below = case.office
+        above = Office.objects.get_parent(below)
+        rule = rule_for(case.kind, above)
+        case.office, case.level = above, above.level
+        case.deadline = now + rule.time_to_act(above.level)
+        case.escalations += 1
+        case.save(update_fields=["office", "level", "deadline", "escalations"])
+        CaseEvent.objects.create(
+            case=case, at=now, verb=EventVerb.CLIMBED, office=below, to_office=above
+        )
+        audit.record(None, "escalation.climbed", case, {"office": [below.code, above.code]})
+        notify(
+            [*office_staff(below, rule.notify_role), *office_staff(above, rule.notify_role)],
+            message=gettext_noop(
+                "Escalation case #%(case)s (%(subject)s) was not acted on by %(below)s by its "
+                "deadline and moved to %(above)s"
+            ),
+            params={
+                "case": case.pk,
+                "subject": case.subject.name_zh,
+                "below": below.name_zh,
+                "above": above.name_zh,
+            },
+            url=case_url(case),
+            target=case,
+        )
+    return True
+
+
+def climb_overdue(now: datetime | None = None) -> int:
+    """Move every overdue case one level up; returns how many this sweep moved."""
+    now = now or timezone.now()
+    ids = list(overdue_cases(now).order_by("deadline", "pk").values_list("pk", flat=True))
+    return sum(climb(pk, now) for pk in ids)
+
+
+def collect_causes(now: datetime | None = None) -> int:
+    """Ask every provider for its current causes and raise or join cases for the new ones."""
+    now = now or timezone.now()
+    return sum(raise_all(causes.current(kind, now), now=now) for kind in causes.kinds())
+
+
+def sweep(now: datetime | None = None) -> SweepResult:
+    now = now or timezone.now()
+    return SweepResult(climbed=climb_overdue(now), raised=collect_causes(now))

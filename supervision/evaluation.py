@@ -1,0 +1,229 @@
+"""Storing evaluation results: scoring a period (or a few institutions) in bulk, keeping the
+history of every change, the runs an office asks for, and figures for dashboards.
+
+Scoring reads every input in a handful of aggregated queries, scores in memory with the pure
+``scoring.score`` and writes the results with bulk statements, so the number of queries does
+not grow with the number of institutions. Running it twice changes nothing the second time
+(the result's fingerprint is unchanged, so no history is added). Confirmed results are frozen.
+"""
+
+import hashlib
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from portal.models import Institution, Office
+from supervision import scheme as schemes
+from supervision.evaluation_inputs import gather
+from supervision.models.evaluation import (
+    Evaluation,
+    EvaluationStatus,
+    PointAdjustment,
+    QualitativeScore,
+    ScoreRecord,
+    ScoringRun,
+)
+from supervision.scoring import Adjustment, Inputs, Result, result_from_dict, score
+
+
+@dataclass(frozen=True)
+class Tally:
+    scored: int = 0
+    unchanged: int = 0
+    frozen: int = 0
+
+
+def fingerprint(result: Result) -> str:
+    return hashlib.sha256(
+        json.dumps(result.as_dict(), sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+
+
+def _reviewed(evaluations: list[Evaluation]) -> tuple[dict, dict]:
+    """The reviewer's qualitative points and adjustments, by evaluation id and item code."""
+    ids = [e.pk for e in evaluations]
+    qualitative: dict[int, dict] = defaultdict(dict)
+    for evaluation_id, code, points in QualitativeScore.objects.filter(
+        evaluation_id__in=ids, points__isnull=False
+    ).values_list("evaluation_id", "code", "points"):
+        qualitative[evaluation_id][code] = points
+    adjustments: dict[int, dict] = defaultdict(dict)
+    for evaluation_id, code, points, reason in PointAdjustment.objects.filter(
+        evaluation_id__in=ids
+    ).values_list("evaluation_id", "code", "points", "reason"):
+        adjustments[evaluation_id][code] = Adjustment(points, reason)
+    return qualitative, adjustments
+
+
+def score_institutions(
+    period: str,
+    institutions: QuerySet | None = None,
+    cause: str = ScoreRecord.Cause.PERIOD,
+    today: date | None = None,
+) -> Tally:
+    """Score ``institutions`` (None: all) for ``period`` and store what changed.
+
+    An institution is evaluated once it has an accepted return for the period; one that has
+    an evaluation already is scored again whatever it filed since.
+    """
+    scheme = schemes.for_period(period)
+    today = today or timezone.localdate()
+    values, differentiated, filed = gather(scheme, period, institutions, today)
+    with transaction.atomic():
+        existing = Evaluation.objects.filter(period=period)
+        if institutions is not None:
+            existing = existing.filter(institution__in=institutions.values("pk"))
+        known = set(existing.values_list("institution_id", flat=True))
+        Evaluation.objects.bulk_create(
+            [
+                Evaluation(institution_id=pk, period=period, scheme_version=scheme.version)
+                for pk in sorted(filed - known)
+            ],
+            ignore_conflicts=True,  # a run scoring the same period at once made it first
+        )
+        evaluations = list(
+            existing.select_for_update(of=("self",)).select_related("institution").order_by("pk")
+        )
+        qualitative, adjustments = _reviewed(evaluations)
+        now = timezone.now()
+        changed, records, tally = [], [], Counter()
+        for evaluation in evaluations:
+            if evaluation.is_frozen:
+                tally["frozen"] += 1
+                continue
+            institution = evaluation.institution
+            result = score(
+                scheme,
+                Inputs(
+                    kind=institution.kind,
+                    values=values.get(institution.pk, {}),
+                    differentiated=institution.pk in differentiated,
+                    qualitative=qualitative.get(evaluation.pk, {}),
+                    adjustments=adjustments.get(evaluation.pk, {}),
+                ),
+            )
+            mark = fingerprint(result)
+            if mark == evaluation.fingerprint:
+                tally["unchanged"] += 1
+                continue
+            _apply(evaluation, result, mark, now)
+            changed.append(evaluation)
+            records.append(_record(evaluation, result, cause, now))
+            tally["scored"] += 1
+        Evaluation.objects.bulk_update(
+            changed,
+            [
+                "scheme_version",
+                "result",
+                "fingerprint",
+                "total",
+                "regular",
+                "grade",
+                "band",
+                "complete",
+                "scored_at",
+            ],
+            batch_size=1000,
+        )
+        ScoreRecord.objects.bulk_create(records, batch_size=1000)
+    return Tally(**tally)
+
+
+def _apply(evaluation: Evaluation, result: Result, mark: str, now) -> None:
+    evaluation.scheme_version = result.scheme
+    evaluation.result = result.as_dict()
+    evaluation.fingerprint = mark
+    evaluation.total, evaluation.regular = result.total, result.regular
+    evaluation.grade, evaluation.band = result.grade, result.band
+    evaluation.complete = result.complete
+    evaluation.scored_at = now
+
+
+def _record(evaluation: Evaluation, result: Result, cause: str, now) -> ScoreRecord:
+    return ScoreRecord(
+        evaluation=evaluation,
+        scored_at=now,
+        cause=cause,
+        scheme_version=result.scheme,
+        total=result.total,
+        grade=result.grade,
+        band=result.band,
+        complete=result.complete,
+        result=evaluation.result,
+    )
+
+
+def rescore(evaluation: Evaluation, cause: str) -> Tally:
+    """Score one evaluation again (after review points, an adjustment, a reopening)."""
+    return score_institutions(
+        evaluation.period, Institution.objects.filter(pk=evaluation.institution_id), cause
+    )
+
+
+def current_result(evaluation: Evaluation) -> Result | None:
+    return result_from_dict(evaluation.result) if evaluation.result else None
+
+
+# -- runs ------------------------------------------------------------------------------------
+
+
+def run(run_id: int) -> None:
+    """Carry out a queued scoring run; a run already done is left alone (a redelivered task)."""
+    with transaction.atomic():
+        job = ScoringRun.objects.select_for_update().get(pk=run_id)
+        if job.status == ScoringRun.Status.DONE:
+            return
+        job.status, job.started_at = ScoringRun.Status.RUNNING, timezone.now()
+        job.save(update_fields=["status", "started_at"])
+    try:
+        tally = score_institutions(
+            job.period, Institution.objects.filter(office__path__startswith=job.office.path)
+        )
+    except Exception as exc:
+        ScoringRun.objects.filter(pk=run_id).update(
+            status=ScoringRun.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        raise
+    ScoringRun.objects.filter(pk=run_id).update(
+        status=ScoringRun.Status.DONE,
+        finished_at=timezone.now(),
+        scored=tally.scored,
+        unchanged=tally.unchanged,
+        frozen=tally.frozen,
+    )
+
+
+# -- figures for dashboards -------------------------------------------------------------------
+
+
+def in_subtree(office: Office, period: str) -> QuerySet:
+    return Evaluation.objects.filter(
+        period=period, institution__office__path__startswith=office.path
+    )
+
+
+def grade_distribution(office: Office, period: str, confirmed_only: bool = False) -> dict:
+    """How many institutions under ``office`` hold each grade for ``period`` ({1: n, ...})."""
+    evaluations = in_subtree(office, period).filter(grade__isnull=False)
+    if confirmed_only:
+        evaluations = evaluations.filter(status__in=EvaluationStatus.frozen())
+    counts = dict(evaluations.values_list("grade").annotate(n=Count("pk")).order_by("grade"))
+    scheme = schemes.for_period(period)
+    return {band.grade: counts.get(band.grade, 0) for band in scheme.bands}
+
+
+def on_target(office: Office, period: str) -> dict[str, tuple[int, int]]:
+    """For each measured indicator, (institutions on target, institutions measured)."""
+    met: Counter = Counter()
+    measured: Counter = Counter()
+    for result in in_subtree(office, period).exclude(result={}).values_list("result", flat=True):
+        for line in result["lines"]:
+            if line["met"] is not None:
+                measured[line["code"]] += 1
+                met[line["code"]] += bool(line["met"])
+    return {code: (met[code], measured[code]) for code in sorted(measured)}

@@ -1,0 +1,246 @@
+"""The regulatory evaluation: one evaluation per institution and period with its current
+result and the history of every scoring, the cycle's state (self-assessment, review,
+confirmation, notification, archive), qualitative points, adjustments, evidence, the office's
+arrangement for a bank, and the runs that score a whole period."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Institution, Office
+
+
+class EvaluationStatus(models.TextChoices):
+    SELF_ASSESSMENT = "self_assessment", _("Self-assessment by the bank")
+    REVIEW = "review", _("Preliminary evaluation and review")
+    CONFIRMED = "confirmed", _("Confirmed")
+    NOTIFIED = "notified", _("Notified to the bank")
+    ARCHIVED = "archived", _("Archived")
+
+    @classmethod
+    def frozen(cls) -> list[str]:
+        """Confirmed results: scoring leaves them alone until someone reopens them."""
+        return [cls.CONFIRMED, cls.NOTIFIED, cls.ARCHIVED]
+
+    @classmethod
+    def shown_to_bank(cls) -> list[str]:
+        return [cls.NOTIFIED, cls.ARCHIVED]
+
+
+class Arrangement(models.Model):
+    """The office's record for one institution and year: its SME credit plan, and whether it
+    carries reform or risk-resolution work (a differentiated arrangement)."""
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="arrangements"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    credit_plan = models.DecimalField(
+        _("SME credit plan (increment, 10k CNY)"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    differentiated = models.BooleanField(_("differentiated arrangement"), default=False)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("evaluation arrangement")
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "year"], name="one_arrangement_a_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution} {self.year}"
+
+
+class Evaluation(models.Model):
+    """One institution's evaluation for one period, with its current result."""
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="evaluations"
+    )
+    period = models.CharField(_("period"), max_length=20)
+    scheme_version = models.CharField(_("scheme"), max_length=10)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=EvaluationStatus.choices,
+        default=EvaluationStatus.SELF_ASSESSMENT,
+    )
+    # The current result (scoring.Result.as_dict()) and its headline figures for rankings.
+    result = models.JSONField(default=dict)
+    fingerprint = models.CharField(max_length=64, blank=True)
+    total = models.DecimalField(_("total"), max_digits=7, decimal_places=2, null=True)
+    regular = models.DecimalField(max_digits=7, decimal_places=2, null=True)
+    grade = models.PositiveSmallIntegerField(_("grade"), null=True)
+    band = models.CharField(max_length=1, blank=True)
+    complete = models.BooleanField(default=False)
+    scored_at = models.DateTimeField(null=True)
+
+    self_submitted_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    reopen_reason = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        ordering = ["-period", "-total"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "period"], name="one_evaluation_per_period"
+            )
+        ]
+        indexes = [models.Index(fields=["period", "grade"])]
+
+    def __str__(self) -> str:
+        return f"{self.institution} {self.period}"
+
+    @property
+    def audit_office(self) -> Office:
+        return self.institution.office
+
+    @property
+    def audit_institution(self) -> Institution:
+        return self.institution
+
+    @property
+    def grade_label(self) -> str:
+        return f"{self.grade}{self.band}" if self.grade else ""
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status in EvaluationStatus.frozen()
+
+    @property
+    def shown_to_bank(self) -> bool:
+        return self.status in EvaluationStatus.shown_to_bank()
+
+
+class ScoreRecord(models.Model):
+    """One scoring of an evaluation that changed its result: the history, never rewritten."""
+
+    class Cause(models.TextChoices):
+        FILING = "filing", _("A return was accepted")
+        PERIOD = "period", _("The period was scored")
+        REVIEW = "review", _("Review")
+        REOPEN = "reopen", _("Reopened")
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="history")
+    scored_at = models.DateTimeField()
+    cause = models.CharField(max_length=10, choices=Cause.choices)
+    scheme_version = models.CharField(max_length=10)
+    total = models.DecimalField(max_digits=7, decimal_places=2)
+    grade = models.PositiveSmallIntegerField()
+    band = models.CharField(max_length=1)
+    complete = models.BooleanField()
+    result = models.JSONField()
+
+    class Meta:
+        ordering = ["evaluation", "-scored_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id} {self.scored_at:%Y-%m-%d %H:%M} {self.total}"
+
+
+class QualitativeScore(models.Model):
+    """One qualitative item: the bank's own points and note, and the reviewer's points."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="qualitative")
+    code = models.CharField(max_length=10)
+    self_points = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    self_note = models.TextField(blank=True)
+    points = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    note = models.TextField(blank=True)
+    scored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    scored_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "code"], name="one_score_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id} {self.code}"
+
+
+class PointAdjustment(models.Model):
+    """A reviewer's change to a computed indicator's points, with the reason."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="adjustments")
+    code = models.CharField(max_length=10)
+    points = models.DecimalField(max_digits=5, decimal_places=2)
+    reason = models.TextField()
+    adjusted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    adjusted_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "code"], name="one_adjustment_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id} {self.code} -> {self.points}"
+
+
+class Evidence(models.Model):
+    """A document the bank attaches to a qualitative item of its self-assessment."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="evidence")
+    code = models.CharField(max_length=10)
+    file = models.FileField(upload_to="evaluation/%Y/", max_length=300)
+    original_name = models.CharField(max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ScoringRun(models.Model):
+    """An office's request to score every institution under it for a period."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="scoring_runs")
+    period = models.CharField(_("period"), max_length=20)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    scored = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    frozen = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.office} {self.period} {self.status}"

@@ -1,0 +1,47 @@
+"""The evaluation's scoping rules and its receiver of reporting's ``filing_accepted``."""
+
+from django.dispatch import receiver
+
+from portal import scoping
+from reporting.periods import is_quarter
+from reporting.signals import filing_accepted
+from supervision import evaluation_cycle  # noqa: F401  (registers the causes it provides)
+from supervision.models.evaluation import (
+    Arrangement,
+    Evaluation,
+    Evidence,
+    PointAdjustment,
+    QualitativeScore,
+    ScoreRecord,
+    ScoringRun,
+)
+
+# An evaluation is the legal entity's: its supervising office and the offices above see it;
+# the bank's head-office officers see their own (the pages show scores once notified).
+# Branch officers and the offices of branches see none.
+scoping.register(
+    Evaluation,
+    office=scoping.under("institution__office__path"),
+    institution=scoping.among("institution_id"),
+)
+for _model in (QualitativeScore, Evidence):
+    scoping.register(
+        _model,
+        office=scoping.under("evaluation__institution__office__path"),
+        institution=scoping.among("evaluation__institution_id"),
+    )
+# What the office worked with stays with the office.
+scoping.register(ScoreRecord, office=scoping.under("evaluation__institution__office__path"))
+scoping.register(PointAdjustment, office=scoping.under("evaluation__institution__office__path"))
+scoping.register(Arrangement, office=scoping.under("institution__office__path"))
+scoping.register(ScoringRun, office=scoping.under("office__path"))
+
+
+@receiver(filing_accepted, dispatch_uid="evaluation-score-on-acceptance")
+def score_on_acceptance(sender, filing, **kwargs) -> None:
+    """An accepted quarterly return changes its filer's inputs: score that institution."""
+    if not is_quarter(filing.period):
+        return
+    from supervision.tasks.evaluation import score_institution
+
+    score_institution.delay_on_commit(filing.institution_id, filing.period)

@@ -1,0 +1,20 @@
+"""Celery tasks of the evaluation: thin wrappers; the work is in ``supervision.evaluation``."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+from portal.models import Institution
+from supervision import evaluation
+from supervision.models.evaluation import ScoreRecord
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def score_institution(institution_id: int, period: str) -> None:
+    evaluation.score_institutions(
+        period, Institution.objects.filter(pk=institution_id), ScoreRecord.Cause.FILING
+    )
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def run_scoring(run_id: int) -> None:
+    evaluation.run(run_id)

@@ -1,0 +1,33 @@
+"""The evaluation's pages in the isolation matrix: a scorecard and its workbook open for the
+bank itself and the offices above its head office, and for nobody else."""
+
+from tests.isolation import Case
+
+
+def _of(suffix: str, kind: str = "evaluation"):
+    return lambda m: {"pk": getattr(m, f"{kind}_{suffix}").pk}
+
+
+SCORECARD_CASES = [
+    Case("bank_a", "bank_b", _of("a")),
+    Case("bank_b", "bank_a", _of("b")),
+    Case("p1_head", "p2_head", _of("a")),
+    Case("p2_head", "p1_head", _of("b")),
+    Case("gb_head", "county_a", _of("a")),  # a county office does not see a provincial bank
+    Case("bank_a", "branch_a1", _of("a")),  # a branch is not the legal entity
+    Case("p1_head", "owner_a", _of("a")),
+]
+
+OBJECT_URLS = {
+    "evaluation-detail": SCORECARD_CASES,
+    "evaluation-xlsx": SCORECARD_CASES,
+    "evaluation-evidence": [
+        Case("bank_a", "bank_b", _of("a", "evidence")),
+        Case("p1_head", "p2_head", _of("a", "evidence")),
+        Case("p2_head", "county_a", _of("b", "evidence")),
+        Case("bank_b", "branch_a1", _of("b", "evidence")),
+    ],
+}
+
+# An outsider's step in the cycle is a 404 before the form is read.
+ACTION_URLS = {"evaluation-act": SCORECARD_CASES}

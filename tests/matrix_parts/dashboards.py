@@ -1,0 +1,22 @@
+"""The dashboards' objects in the matrix: a finished figures export of p1's head."""
+
+import io
+
+from django.core.files.base import ContentFile
+from openpyxl import Workbook
+
+from supervision.models.dashboards import DashboardExport, ExportKind, ExportStatus
+
+
+def build(m) -> None:
+    workbook = io.BytesIO()
+    Workbook().save(workbook)
+    export = DashboardExport.objects.create(
+        kind=ExportKind.FIGURES,
+        office=m.p1,
+        period="2025Q3",
+        requested_by=m.users["p1_head"],
+        status=ExportStatus.DONE,
+    )
+    export.file.save(export.filename, ContentFile(workbook.getvalue()))
+    m.export_p1 = export

@@ -1,0 +1,29 @@
+"""The demo jurisdiction's dashboard shows real figures at once, with targets met and missed."""
+
+import pytest
+
+from portal import demo as portal_demo
+from portal.models import Office
+from reporting import demo as returns_demo
+from reporting.models import Filing
+from supervision import dashboards, figures
+from supervision.demo import dashboards as dashboards_demo
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_dashboard_shows_figures_with_targets_missed():
+    portal_demo.load_demo()
+    returns_demo.load_demo()
+    dashboards_demo.load_demo()
+    period = dashboards.default_quarter(dashboards.quarters())
+    found = figures.subtree_figures(Office.objects.get(code="000000"), period)
+    assert found.has_data
+    assert all(row.by_key["sme_balance"].value for row in found.trend[-5:])
+    for target in ("loan_growth", "borrowers", "npl_ratio"):
+        assert found.missing[target] >= 1, target
+    assert len(found.institutions) >= len(dashboards_demo.STORIES)
+
+    filed = Filing.objects.count()
+    dashboards_demo.load_demo()
+    assert Filing.objects.count() == filed
