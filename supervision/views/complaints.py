@@ -116,7 +116,10 @@ def complaint_desk(request: HttpRequest) -> HttpResponse:
 def complaint_file(request: HttpRequest) -> HttpResponse:
     _owner_only(request)
     address = request_address.get()
-    form = IntakeForm(request.POST or None, request.FILES or None)
+    # Without JavaScript the county comes back in the query string to list its branches.
+    form = IntakeForm(
+        request.POST or None, request.FILES or None, initial={"county": request.GET.get("county")}
+    )
     if request.method == "POST":
         if over_limit(request.user, address):
             messages.error(

@@ -81,6 +81,26 @@ def test_the_branch_choices_follow_the_county(matrix, client_for):
     assert "Select a valid choice" in bad.content.decode()
 
 
+def test_without_javascript_the_county_in_the_address_lists_its_branches(matrix, client_for):
+    client = client_for(matrix.users["owner_a"])
+    page = client.get(reverse("complaint-file"), {"county": matrix.county_b.code})
+    body = page.content.decode()
+    assert f'value="{matrix.branch_a2.pk}"' in body
+    assert f'value="{matrix.branch_a1.pk}"' not in body
+
+
+def test_bank_inbox_can_show_finished_complaints_too(matrix, client_for):
+    complaints.answer(matrix.users["bank_a"], matrix.complaint_a1, Outcome.RELIEF, "已解决")
+    complaints.accept_answer(matrix.users["complainant_a"], matrix.complaint_a1)
+    client = client_for(matrix.users["bank_a"])
+    ref = matrix.complaint_a1.reference
+    assert ref not in client.get(reverse("complaint-list")).content.decode()
+    everything = client.get(reverse("complaint-list") + "?open=0")
+    assert ref in everything.content.decode()
+    ticked = client.get(reverse("complaint-list") + "?open=0&open=1")
+    assert ref not in ticked.content.decode()
+
+
 def test_a_wrong_answer_or_a_bad_credit_code_keeps_what_was_typed(matrix, client_for):
     client = client_for(matrix.users["owner_a"])
     response = client.post(
