@@ -38,7 +38,7 @@ from supervision.complaint_forms import (
     branches_near,
 )
 from supervision.complaint_guard import count_filing, over_limit
-from supervision.complaint_statistics import figures, in_period, total
+from supervision.complaint_statistics import by_child_office, figures, in_period, total
 from supervision.models.complaints import (
     Attachment,
     Category,
@@ -304,12 +304,18 @@ def _statistics(request: HttpRequest) -> dict:
     end = last + timedelta(days=1)
     visible = scoping.visible(request.user, Complaint)
     by_institution = figures(visible, start, end, by="institution")
+    if scope.is_regulator:
+        # A regulator reads its office's own complaints and each child office's subtree.
+        roots = Office.objects.filter(path__in=[path for _, path in scope.offices])
+        by_office = [row for root in roots for row in by_child_office(visible, root, start, end)]
+    else:
+        by_office = figures(visible, start, end, by="office")
     return {
         "start": start,
         "last": last,
         "end": end,
         "by_institution": by_institution,
-        "by_office": figures(visible, start, end, by="office"),
+        "by_office": by_office,
         "overall": total(by_institution),
         "categories": Category.choices,
         "complaints": in_period(visible, start, end),
