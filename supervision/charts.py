@@ -88,7 +88,7 @@ def offices(found: Figures, url_of) -> dict:
         name = (
             row.office.name
             if not row.directly
-            else _("%(name)s (directly)") % {"name": row.office.name}
+            else _("%(name)s itself") % {"name": row.office.name}
         )
         nodes.append(
             {
