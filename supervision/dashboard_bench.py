@@ -4,11 +4,10 @@ SME-LOANS returns for every bank of the national seed over some quarters, drawn 
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
 from statistics import median
 from time import perf_counter
 
-from django.db import connection, transaction
+from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -16,19 +15,9 @@ from django.utils import timezone
 from portal.models import Branch, Institution, InstitutionKind, Office, User
 from portal.scope_benchmark import bench_user
 from reporting import periods, synthetic
-from reporting.models import (
-    Filing,
-    FilingRow,
-    FilingSource,
-    FilingStatus,
-    RequestSource,
-    ReturnRequest,
-)
 from reporting.specs import spec_for_period
+from supervision import filed_returns
 from supervision.figures import SPEC_CODE
-
-SOURCE_REF = "bench-dashboard"
-BATCH = 5000
 
 
 def bench_quarters(count: int, last: str | None = None) -> list[str]:
@@ -52,84 +41,26 @@ def lending_places() -> dict[int, list[str]]:
 
 
 def seed_returns(quarters: list[str]) -> int:
-    """Accepted returns for each bank and quarter that has none yet; returns the rows stored."""
+    """Accepted returns for each bank and quarter that has none yet, written as the scoring
+    benchmark writes its history (``filed_returns``); returns how many were added."""
     places = lending_places()
+    institutions = Institution.objects.in_bulk(list(places))
     uploader = bench_user(Office.objects.filter(level=1).order_by("path").first())
-    offices = dict(Institution.objects.filter(pk__in=places).values_list("pk", "office_id"))
-    stored = 0
+    owners = [(pk, code) for pk, codes in places.items() for code in codes]
+    added = 0
     for index, period in enumerate(quarters):
-        spec = spec_for_period(SPEC_CODE, period)
-        done = set(
-            Filing.objects.filter(spec_code=SPEC_CODE, period=period, is_current=True).values_list(
-                "institution_id", flat=True
-            )
+        frame = synthetic.synthetic_frame(
+            spec_for_period(SPEC_CODE, period),
+            len(owners),
+            seed=index + 1,
+            counties=tuple(code for _, code in owners),
         )
-        banks = [pk for pk in places if pk not in done]
-        if not banks:
-            continue
-        with transaction.atomic():
-            due = periods.quarter_end(period) + timedelta(days=25)
-            ReturnRequest.objects.bulk_create(
-                [
-                    ReturnRequest(
-                        spec_code=SPEC_CODE,
-                        spec_version=spec.version,
-                        period=period,
-                        institution_id=pk,
-                        office_id=offices[pk],
-                        due_date=due,
-                        source=RequestSource.SCHEDULE,
-                        source_ref=SOURCE_REF,
-                    )
-                    for pk in banks
-                ],
-                batch_size=BATCH,
-                ignore_conflicts=True,
-            )
-            requests = dict(
-                ReturnRequest.objects.filter(
-                    spec_code=SPEC_CODE, period=period, source_ref=SOURCE_REF, branch=None
-                ).values_list("institution_id", "pk")
-            )
-            filings = Filing.objects.bulk_create(
-                [
-                    Filing(
-                        request_id=requests[pk],
-                        spec_code=SPEC_CODE,
-                        spec_version=spec.version,
-                        period=period,
-                        institution_id=pk,
-                        version=1,
-                        original_name="bench.xlsx",
-                        source=FilingSource.JSON,
-                        uploaded_by=uploader,
-                        status=FilingStatus.ACCEPTED,
-                        is_current=True,
-                        row_count=len(places[pk]),
-                    )
-                    for pk in banks
-                ],
-                batch_size=BATCH,
-            )
-            stored += _store_rows(spec, filings, places, seed=index + 1)
-    return stored
-
-
-def _store_rows(spec, filings: list[Filing], places: dict[int, list[str]], seed: int) -> int:
-    """One synthetic frame for all the quarter's returns, a row per bank and place."""
-    owners = [(f.pk, code) for f in filings for code in places[f.institution_id]]
-    frame = synthetic.synthetic_frame(
-        spec, len(owners), seed=seed, counties=tuple(code for _, code in owners)
-    )
-    batch = []
-    for (filing_id, code), values in zip(owners, frame.iter_rows(), strict=True):
-        data = [None if v is None else str(v) for v in values]
-        batch.append(FilingRow(filing_id=filing_id, row=3, key=code, data=data))
-        if len(batch) == BATCH:
-            FilingRow.objects.bulk_create(batch)
-            batch = []
-    FilingRow.objects.bulk_create(batch)
-    return len(owners)
+        rows: dict[int, list[dict]] = defaultdict(list)
+        for (pk, _code), row in zip(owners, frame.iter_rows(named=True), strict=True):
+            rows[pk].append(row)
+        filed = [filed_returns.Filed(institutions[pk], period, rows[pk]) for pk in places]
+        added += filed_returns.write(filed, uploader)
+    return added
 
 
 @dataclass(frozen=True)

@@ -30,10 +30,11 @@ def test_prints_the_time_and_queries_of_each_levels_dashboard():
     f.InstitutionFactory(office=gb, kind="insurer")  # files no lending return
 
     out = bench()
-    assert "returns: 6 rows added" in out  # 3 places a quarter: head offices and a branch
+    assert "returns: 4 added" in out  # two banks, two quarters
+    assert "6 stored rows" in out  # three places a quarter: the head offices and a branch
     assert Filing.objects.filter(period="2025Q2").count() == 2
     for label, code in (("General Bureau", "000000"), ("province", "350000")):
         line = rf"{label} \({code}\) dashboard: median \d+\.\d{{3}} s, \d+ SQL queries"
         assert any(re.fullmatch(line, text) for text in out.splitlines()), out
     assert "county office (350102)" in out
-    assert "returns: 0 rows added" in bench()
+    assert "returns: 0 added" in bench()

@@ -36,7 +36,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         added = seed_returns(chosen)
         self.stdout.write(
-            f"returns: {added} rows added in {time.perf_counter() - started:.1f} s; "
+            f"returns: {added} added in {time.perf_counter() - started:.1f} s; "
             f"{Filing.objects.filter(spec_code=SPEC_CODE, is_current=True).count()} accepted "
             f"SME-LOANS returns, {FilingRow.objects.count()} stored rows, quarters "
             f"{chosen[0]}..{chosen[-1]}"
