@@ -1,12 +1,16 @@
 """Escalation's scoping rules, its provider of overdue returns, the receiver that raises a case
 as soon as another part finds a cause, and the default rules after each migration."""
 
+import logging
+
 from django.db.models.signals import post_migrate
 
 from portal import scoping
 from supervision import causes, overdue_returns  # noqa: F401  (registers its provider)
 from supervision.escalation import raise_all, seed_default_rules
 from supervision.models.escalation import Case, RectificationNotice, ResponseEvidence
+
+logger = logging.getLogger(__name__)
 
 # A case is seen by the office where it sits and the offices above it: an office it climbed
 # away from no longer sees it. The institution sees only the notices it must answer.
@@ -26,7 +30,12 @@ scoping.register(
 
 
 def _raise_found(sender, **kwargs) -> None:
-    raise_all(kwargs["causes"])
+    # Sent after the finder's commit: a failure here must not fail its page, and the next
+    # sweep raises the same causes from the providers anyway.
+    try:
+        raise_all(kwargs["causes"])
+    except Exception:
+        logger.exception("escalation: could not raise the causes %s found", sender)
 
 
 def _seed_rules(sender, **kwargs) -> None:

@@ -2,6 +2,7 @@
 institution joining its open case, a key never raising twice, the cause_found signal, the
 providers collected by the sweep, and overdue returns as a cause."""
 
+import dataclasses
 from datetime import timedelta
 from decimal import Decimal
 
@@ -155,3 +156,10 @@ def test_a_failing_provider_does_not_stop_the_others(matrix, bank, provider, mon
     assert climbing.sweep().raised == 1
     assert Case.objects.filter(institution=bank, kind="screening-overdue").exists()
     assert "complaint-overdue" in caplog.text
+
+
+def test_a_cause_that_cannot_be_raised_does_not_fail_its_sender(matrix, bank, caplog):
+    lost = dataclasses.replace(f.cause(bank), office_id=999_999)  # an office that is gone
+    causes.cause_found.send(sender=None, causes=[lost])
+    assert not Case.objects.filter(institution=bank).exists()
+    assert "could not raise" in caplog.text
