@@ -98,3 +98,15 @@ def test_a_large_list_with_errors_fails_whole_and_says_why(
     assert not task.enterprises.exists()
     page = client.get(reverse("screening-task", args=[task.pk])).content.decode()
     assert "999999" in page
+
+
+@pytest.mark.worker
+def test_a_queued_job_is_run_by_the_worker(celery_worker, matrix, everything_is_large):
+    head = matrix.users["p1_head"]
+    task = f.screening_task(head, matrix.city1, {"350102": 2})
+    job = screening_jobs.submit(head, task, matrix.city1, ScreeningJob.Kind.DELEGATE_BY_COUNTY, {})
+    celery_worker.wait_until(
+        lambda: ScreeningJob.objects.get(pk=job.pk).state == ScreeningJob.State.DONE,
+        what="the worker to delegate the task",
+    )
+    assert set(task.enterprises.values_list("holder", flat=True)) == {matrix.county_a.pk}
