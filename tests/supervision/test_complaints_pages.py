@@ -2,9 +2,9 @@
 institution's inbox, the office's desk."""
 
 import re
+import uuid
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from portal.models import Role
@@ -17,9 +17,15 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _fresh_limits():
-    """The hourly counters live in the cache, which outlives a test's database."""
-    cache.clear()
+def own_cache(settings):
+    """Hourly counters and used questions in a cache of the test's own: the shared one outlives
+    the test's database and is shared by parallel workers, whose users' ids coincide."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"complaints-{uuid.uuid4().hex}",
+        }
+    }
 
 
 def intake_data(m, **extra) -> dict:
