@@ -88,7 +88,7 @@ def offices(found: Figures, url_of) -> dict:
         name = (
             row.office.name
             if not row.directly
-            else _("%(name)s (directly)") % {"name": row.office.name}
+            else _("%(name)s itself") % {"name": row.office.name}
         )
         nodes.append(
             {
@@ -155,3 +155,15 @@ def office_url(period: str, institution=None, branch=None):
         return f"{path}?period={period}"
 
     return url_of
+
+
+def columns(categories: list[str], series: list[tuple[str, list]], stack: bool = False) -> dict:
+    """Vertical bars: one column per category, a bar per series (stacked if asked)."""
+    return {
+        "kind": "columns",
+        "categories": categories,
+        "series": [
+            {"name": name, "type": "bar", "stack": "all" if stack else None, "data": data}
+            for name, data in series
+        ],
+    }

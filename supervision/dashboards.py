@@ -2,22 +2,26 @@
 optionally one institution or branch in it) and the panels drawn for it.
 
 A panel is a template and a function of the subject returning the panel's context, or None to
-leave the panel out. The returns panels are registered here; evaluation, complaints and
-escalation add theirs (grade distribution, complaint and case counts) with ``register_panel``
-from their own ``ready`` module, computing through their own service functions.
+leave the panel out. The returns panels come first; then the grade distribution, complaint and
+case counts, each computed by its own part's service functions (``evaluation``,
+``complaint_statistics``, ``case_statistics``). Another part adds a panel with
+``register_panel``.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import cached_property
 
 from django.db.models import Max, QuerySet
+from django.utils.translation import gettext as _
 
 from portal import scoping
 from portal.models import Branch, Institution, Office
 from reporting import periods
 from reporting.models import Filing, FilingStatus, ReturnRequest
-from supervision import charts, figures
+from supervision import case_statistics, charts, complaint_statistics, evaluation, figures
+from supervision.models.complaints import Category
 
 
 @dataclass(frozen=True)
@@ -141,11 +145,68 @@ def _trend(subject: Subject) -> dict:
     return {**_base(subject), "chart": charts.trend(subject.figures)}
 
 
+def _office_only(subject: Subject) -> bool:
+    """Grades, complaints and cases are shown for an office's subtree, not for one filer."""
+    return subject.institution is None and subject.branch is None
+
+
+def _grades(subject: Subject) -> dict | None:
+    """The evaluation grades of the institutions supervised in the subtree, for the quarter."""
+    if not _office_only(subject):
+        return None
+    counts = evaluation.grade_distribution(subject.office, subject.period)
+    if not any(counts.values()):
+        return None
+    label = _("Grade %(grade)s")
+    rows = [(label % {"grade": grade}, n) for grade, n in counts.items()]
+    chart = charts.columns(
+        [name for name, _n in rows], [(_("Institutions"), [n for _g, n in rows])]
+    )
+    return {"subject": subject, "rows": rows, "chart": chart}
+
+
+def _complaints(subject: Subject) -> dict | None:
+    """Complaints filed in the quarter against branches in the subtree."""
+    if not _office_only(subject):
+        return None
+    year, quarter = periods.parse_quarter(subject.period)
+    start = date(year, quarter * 3 - 2, 1)
+    end = periods.quarter_end(subject.period) + timedelta(days=1)
+    found = complaint_statistics.for_office(subject.office, start, end)
+    if not found.total:
+        return None
+    labels = dict(Category.choices)
+    categories = [(str(labels[c]), n) for c, n in found.by_category.items()]
+    chart = charts.columns(
+        [name for name, _n in categories], [(_("Complaints"), [n for _c, n in categories])]
+    )
+    return {"subject": subject, "found": found, "categories": categories, "chart": chart}
+
+
+def _cases(subject: Subject) -> dict | None:
+    """Escalation cases sitting in the subtree, open and closed, by cause."""
+    if not _office_only(subject):
+        return None
+    found = case_statistics.figures(case_statistics.in_subtree(subject.office))
+    if not found.total:
+        return None
+    rows = [row for row in found.by_cause if row.cases]
+    chart = charts.columns(
+        [row.label for row in rows],
+        [(_("Open"), [row.open for row in rows]), (_("Closed"), [row.closed for row in rows])],
+        stack=True,
+    )
+    return {"subject": subject, "found": found, "rows": rows, "chart": chart}
+
+
 for _panel in (
     Panel("headline", "supervision/dashboards/panels/headline.html", _headline),
     Panel("units", "supervision/dashboards/panels/units.html", _units),
     Panel("institutions", "supervision/dashboards/panels/institutions.html", _institutions),
     Panel("filers", "supervision/dashboards/panels/filers.html", _filers),
     Panel("trend", "supervision/dashboards/panels/trend.html", _trend),
+    Panel("grades", "supervision/dashboards/panels/grades.html", _grades),
+    Panel("complaints", "supervision/dashboards/panels/complaints.html", _complaints),
+    Panel("cases", "supervision/dashboards/panels/cases.html", _cases),
 ):
     register_panel(_panel)

@@ -5,6 +5,7 @@ tolerance) and whether it is on target. Pure functions: no database."""
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -56,8 +57,7 @@ def weighted_rate(sums: Sums) -> Decimal | None:
     return (weight / issued).quantize(CENT)
 
 
-@dataclass(frozen=True)
-class Basis:
+class Basis(NamedTuple):
     """What one set of sums is compared with: the previous year-end, the same quarter last
     year, the LPR in force and the NPL tolerance."""
 
@@ -67,8 +67,7 @@ class Basis:
     npl_tolerance: Decimal
 
 
-@dataclass(frozen=True)
-class Indicator:
+class Indicator(NamedTuple):
     key: str
     label: Promise
     unit: str

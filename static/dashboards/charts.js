@@ -65,6 +65,19 @@
         })
       };
     },
+    columns: function (spec) {
+      return {
+        color: COLOURS,
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+        legend: { top: 0 },
+        grid: { left: 10, right: 20, top: 40, bottom: 10, containLabel: true },
+        xAxis: { type: "category", data: spec.categories, axisLabel: { interval: 0, width: 90, overflow: "break" } },
+        yAxis: { type: "value", minInterval: 1 },
+        series: spec.series.map(function (s) {
+          return { name: s.name, type: "bar", stack: s.stack || undefined, data: s.data };
+        })
+      };
+    },
     offices: function (spec) {
       var series = spec.series[0];
       return {

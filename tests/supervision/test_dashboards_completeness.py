@@ -76,8 +76,8 @@ def test_the_board_says_the_state_of_each_return(filings, client_for):
         rows[(m.bank_a.pk, m.branch_a2.pk)].cells[column].state == completeness.CellState.ACCEPTED
     )
     assert rows[(m.bank_b.pk, None)].cells[column].state == completeness.CellState.NEWER
-    # The matrix's own returns of 2025Q3 are awaiting review.
-    assert rows[(m.bank_a.pk, None)].cells[("SME-LOANS", "2025Q3")].state == "submitted"
+    # The matrix's branch return of 2025Q3 awaits review.
+    assert rows[(m.bank_b.pk, m.branch_b1.pk)].cells[("SME-LOANS", "2025Q3")].state == "submitted"
     assert "accepted; newer version since" in page.content.decode()
 
     missing = client_for(m.users["p1_head"]).get(

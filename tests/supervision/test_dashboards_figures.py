@@ -155,7 +155,7 @@ def assert_figures_match(found: figures.Figures, office, institutions, branch=No
         missing_borrowers += e["borrowers"][0] < e["borrowers"][1]
     assert found.missing["loan_growth"] == missing_growth, office.code
     assert found.missing["borrowers"] == missing_borrowers, office.code
-    assert sum(r.sums["sme_balance"] for r in found.units) == want["sme_balance"][0]
+    assert sum(r.sums.get("sme_balance") or 0 for r in found.units) == want["sme_balance"][0]
     assert sum(r.sums["sme_balance"] for r in found.institutions) == want["sme_balance"][0]
 
 
@@ -190,15 +190,26 @@ def test_targets_count_the_institutions_that_miss_them(lending):
     assert (first_time.value, first_time.reference) == (3 * 12 + 3 + 2 * 12 + 5 + 7, 18)
     assert found.missing["first_time"] == 1
     # bank_a's county_b book shrank: its SME growth is below all loans' in that county.
+    # The General Bureau itself has no county, but supervises the large bank's head office.
     by_office = {row.office.code: row for row in found.units}
-    assert set(by_office) == {m.p1.code, m.p2.code}
+    assert set(by_office) == {m.gb.code, m.p1.code, m.p2.code}
+    assert by_office[m.gb.code].sums == {} and by_office[m.gb.code].on_target == 0
     city1 = figures.subtree_figures(m.city1, PERIOD)
     directly = [row for row in city1.units if row.directly]
     assert [row.office for row in directly] == [m.city1]
     assert directly[0].sums["sme_balance"] == 500
     county_b = {row.office.code: row for row in city1.units}[m.county_b.code]
-    assert county_b.institutions == 1 and county_b.on_target == 0
     assert "loan_growth" in county_b.missed
+    # A child office's share on target counts the institutions it supervises (head offices):
+    # bank_a, whose book in the province shrank, sits at the province itself.
+    province = figures.subtree_figures(m.p1, PERIOD)
+    [own] = [row for row in province.units if row.directly]
+    assert (own.institutions, own.on_target) == (1, 0)
+    assert {row.office.code: row.institutions for row in found.units} == {
+        m.gb.code: 1,
+        m.p1.code: 1,
+        m.p2.code: 1,
+    }
 
 
 def test_the_trend_runs_over_eight_quarters_up_to_the_period(lending):

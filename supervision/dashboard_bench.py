@@ -1,0 +1,100 @@
+"""Measuring the dashboard at national scale (``manage.py bench_dashboard``): accepted
+SME-LOANS returns for every bank of the national seed over some quarters, drawn by
+``reporting.synthetic``, then the dashboard page timed and its SQL queries counted."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from statistics import median
+from time import perf_counter
+
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from portal.models import Branch, Institution, InstitutionKind, Office, User
+from portal.scope_benchmark import bench_user
+from reporting import periods, synthetic
+from reporting.specs import spec_for_period
+from supervision import filed_returns
+from supervision.figures import SPEC_CODE
+
+
+def bench_quarters(count: int, last: str | None = None) -> list[str]:
+    """``count`` quarters ending with ``last`` (default: the quarter that ended last)."""
+    found = [last or periods.previous_quarter(periods.quarter_of(timezone.localdate()))]
+    while len(found) < count:
+        found.append(periods.previous_quarter(found[-1]))
+    return found[::-1]
+
+
+def lending_places() -> dict[int, list[str]]:
+    """Each bank's places of lending: the division codes of its head office and branches."""
+    places: dict[int, set[str]] = defaultdict(set)
+    banks = Institution.objects.filter(is_active=True).exclude(kind=InstitutionKind.INSURER)
+    for pk, code in banks.values_list("pk", "office__code"):
+        places[pk].add(code)
+    branches = Branch.objects.filter(is_active=True, institution__in=banks)
+    for pk, code in branches.values_list("institution_id", "office__code"):
+        places[pk].add(code)
+    return {pk: sorted(codes) for pk, codes in places.items()}
+
+
+def seed_returns(quarters: list[str]) -> int:
+    """Accepted returns for each bank and quarter that has none yet, written as the scoring
+    benchmark writes its history (``filed_returns``); returns how many were added."""
+    places = lending_places()
+    institutions = Institution.objects.in_bulk(list(places))
+    uploader = bench_user(Office.objects.filter(level=1).order_by("path").first())
+    owners = [(pk, code) for pk, codes in places.items() for code in codes]
+    added = 0
+    for index, period in enumerate(quarters):
+        frame = synthetic.synthetic_frame(
+            spec_for_period(SPEC_CODE, period),
+            len(owners),
+            seed=index + 1,
+            counties=tuple(code for _, code in owners),
+        )
+        rows: dict[int, list[dict]] = defaultdict(list)
+        for (pk, _code), row in zip(owners, frame.iter_rows(named=True), strict=True):
+            rows[pk].append(row)
+        filed = [filed_returns.Filed(institutions[pk], period, rows[pk]) for pk in places]
+        added += filed_returns.write(filed, uploader)
+    return added
+
+
+@dataclass(frozen=True)
+class Measure:
+    label: str
+    office: Office
+    median_seconds: float
+    queries: int
+
+    def line(self) -> str:
+        return (
+            f"{self.label} ({self.office.code}) dashboard: median {self.median_seconds:.3f} s, "
+            f"{self.queries} SQL queries"
+        )
+
+
+def measure(office: Office, period: str, runs: int, label: str) -> Measure:
+    """Render ``office``'s dashboard for a head of it: one warm-up, then ``runs`` timed."""
+    from supervision.views.dashboards import dashboard
+
+    user = bench_user(office)
+
+    def render() -> None:
+        request = RequestFactory().get(f"/dashboards/{office.code}/", {"period": period})
+        request.user = User.objects.get(pk=user.pk)  # as each request loads its user
+        response = dashboard(request, code=office.code)
+        assert response.status_code == 200, response.status_code
+
+    render()
+    with CaptureQueriesContext(connection) as captured:
+        render()
+    timings = []
+    for _ in range(runs):
+        started = perf_counter()
+        render()
+        timings.append(perf_counter() - started)
+    return Measure(label, office, median(timings), len(captured))

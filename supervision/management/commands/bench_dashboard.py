@@ -1,0 +1,56 @@
+import os
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from portal.models import Institution, Office
+from reporting.models import Filing, FilingRow
+from supervision.dashboard_bench import bench_quarters, measure, seed_returns
+from supervision.figures import SPEC_CODE
+
+
+class Command(BaseCommand):
+    help = (
+        "Time the dashboard at national scale (after seed_national): adds accepted SME-LOANS "
+        "returns of every bank for the last quarters (synthetic rows, one per place it lends; "
+        "kept for later runs), then renders the General Bureau's dashboard, a province's and "
+        "a county office's, printing the median time and the number of SQL queries."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--quarters", type=int, default=4, help="quarters of returns")
+        parser.add_argument("--period", help="the last quarter, e.g. 2025Q4 (default: last)")
+        parser.add_argument("--runs", type=int, default=5, help="timed renders per page")
+
+    def handle(self, *args, quarters: int, period: str | None, runs: int, **options) -> None:
+        if quarters < 1 or runs < 1:
+            raise CommandError("--quarters and --runs must be at least 1")
+        top = Office.objects.filter(level=1).order_by("path").first()
+        if top is None:
+            raise CommandError("no offices: run seed_national first")
+        try:
+            chosen = bench_quarters(quarters, period)
+        except ValueError as error:
+            raise CommandError(f"--period: {error}") from error
+        started = time.perf_counter()
+        added = seed_returns(chosen)
+        self.stdout.write(
+            f"returns: {added} added in {time.perf_counter() - started:.1f} s; "
+            f"{Filing.objects.filter(spec_code=SPEC_CODE, is_current=True).count()} accepted "
+            f"SME-LOANS returns, {FilingRow.objects.count()} stored rows, quarters "
+            f"{chosen[0]}..{chosen[-1]}"
+        )
+        load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
+        self.stdout.write(
+            f"database: {connection.vendor}, {Office.objects.count()} offices, "
+            f"{Institution.objects.count()} institutions; median of {runs} renders after one "
+            f"warm-up; machine load average {load} on {os.cpu_count()} cores"
+        )
+        levels = [("General Bureau", top)]
+        for level, label in ((2, "province"), (4, "county office")):
+            office = Office.objects.filter(level=level, path__startswith=top.path).order_by("path")
+            if office.exists():
+                levels.append((label, office.first()))
+        for label, office in levels:
+            self.stdout.write(measure(office, chosen[-1], runs, label).line())

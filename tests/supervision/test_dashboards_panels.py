@@ -1,0 +1,75 @@
+"""The panels the other parts feed: evaluation grades, complaints of the quarter and escalation
+cases of an office's subtree, each with its chart and table, computed by their own services."""
+
+import pytest
+from django.urls import reverse
+
+from supervision import escalation
+from supervision.models.complaints import Complaint
+from supervision.models.escalation import Case
+from supervision.models.evaluation import Evaluation
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+PERIOD = "2025Q3"
+
+
+@pytest.fixture
+def activity(matrix, time_machine):
+    """Three complaints filed in August 2025 under p1 (two in county_a, one in county_b),
+    bank_a's evaluation for the quarter and a case against it; the matrix's own complaints
+    are filed later."""
+    time_machine.move_to("2025-08-10 10:00 +0800")
+    m = matrix
+    f.ComplaintFactory(branch=m.branch_a1, category="rates")
+    f.ComplaintFactory(branch=m.branch_a1, category="fees", substantive=True)
+    f.ComplaintFactory(branch=m.branch_a2)
+    f.scored_evaluation(m.bank_a, PERIOD)
+    escalation.escalation_raise(f.cause(m.bank_a, kind="return-overdue"))
+    return m
+
+
+def panels(client, code: str, **filer) -> dict:
+    if filer:
+        url = reverse("dashboard-institution", kwargs={"code": code, **filer})
+    else:
+        url = reverse("dashboard", kwargs={"code": code})
+    page = client.get(url, {"period": PERIOD})
+    assert page.status_code == 200
+    return {panel.key: data for panel, data in page.context["panels"]}
+
+
+def test_an_office_sees_its_subtrees_grades_complaints_and_cases(activity, client_for):
+    m = activity
+    client = client_for(m.users["p1_head"])
+    found = panels(client, m.p1.code)
+    assert found["complaints"]["found"].total == 3
+    by_category = dict(found["complaints"]["categories"])
+    assert by_category["Interest rates"] == 1 and by_category["Fees and charges"] == 2
+    assert found["complaints"]["found"].substantive == 1
+    graded = Evaluation.objects.filter(
+        period=PERIOD, institution__office__path__startswith=m.p1.path, grade__isnull=False
+    )
+    assert sum(n for _, n in found["grades"]["rows"]) == graded.count() == 1
+    cases = Case.objects.filter(office__path__startswith=m.p1.path)
+    assert found["cases"]["found"].total == cases.count() >= 1
+    assert {row.kind for row in found["cases"]["rows"]} >= {"return-overdue"}
+    body = client.get(reverse("dashboard", kwargs={"code": m.p1.code}), {"period": PERIOD})
+    for chart in ("chart-grades", "chart-complaints", "chart-cases"):
+        assert f'data-source="{chart}"' in body.content.decode()
+
+
+def test_a_county_counts_only_its_own(activity, client_for):
+    m = activity
+    found = panels(client_for(m.users["county_b"]), m.county_b.code)
+    assert found["complaints"]["found"].total == 1
+    assert Complaint.objects.filter(office=m.county_b).count() >= 1
+    # bank_a's head office is the province's, not county_b's: no grades there.
+    assert "grades" not in found
+
+
+def test_an_institutions_page_has_none_of_them(activity, client_for):
+    m = activity
+    found = panels(client_for(m.users["p1_head"]), m.p1.code, pk=m.bank_a.pk)
+    assert not {"grades", "complaints", "cases"} & set(found)
