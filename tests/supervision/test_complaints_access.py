@@ -53,6 +53,7 @@ def test_a_new_owner_files_by_the_emailed_link(client, matrix):
 
 
 def test_an_owner_comes_back_to_their_complaints(client, matrix):
+    assert matrix.complaint_owner_a  # the matrix builds its complaints when first asked
     _ask(client, matrix.users["owner_a"].email)
     followed = client.get(_link(matrix.users["owner_a"].email))
     assert followed.url == reverse("complaint-list")

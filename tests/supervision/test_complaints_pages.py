@@ -16,6 +16,13 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def matrix(matrix):
+    """The matrix with its complaints, which it builds only when first asked for one."""
+    assert matrix.complaint_a1
+    return matrix
+
+
 @pytest.fixture(autouse=True)
 def own_cache(settings):
     """Hourly counters and used questions in a cache of the test's own: the shared one outlives
