@@ -324,13 +324,17 @@ PORTAL_COMPLAINT_EXTENSION_DAYS = env_int("PORTAL_COMPLAINT_EXTENSION_DAYS", 30)
 PORTAL_COMPLAINT_WORKING_DAYS = env_bool("PORTAL_COMPLAINT_WORKING_DAYS", False)
 PORTAL_COMPLAINT_HOLIDAYS = env_list("PORTAL_COMPLAINT_HOLIDAYS", [])
 PORTAL_COMPLAINT_EXTRA_WORKDAYS = env_list("PORTAL_COMPLAINT_EXTRA_WORKDAYS", [])
+# Calendar days before the deadline that the institution is reminded of an unanswered one.
+PORTAL_COMPLAINT_REMINDER_DAYS = env_int("PORTAL_COMPLAINT_REMINDER_DAYS", 3)
 # Attachments: PDF and images, each at most this size, at most this many per step.
 PORTAL_COMPLAINT_ATTACHMENT_MAX_BYTES = env_int(
     "PORTAL_COMPLAINT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024
 )
 PORTAL_COMPLAINT_ATTACHMENT_MAX_FILES = env_int("PORTAL_COMPLAINT_ATTACHMENT_MAX_FILES", 5)
-# Complaints one account, or one address, may file per hour.
+# Complaints one account, and one address (shared by owners behind one gateway), may file per
+# hour.
 PORTAL_COMPLAINT_HOURLY_LIMIT = env_int("PORTAL_COMPLAINT_HOURLY_LIMIT", 5)
+PORTAL_COMPLAINT_HOURLY_LIMIT_PER_ADDRESS = env_int("PORTAL_COMPLAINT_HOURLY_LIMIT_PER_ADDRESS", 20)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,5 +1,6 @@
 """The escalation timers, swept by beat: a case unacted past its deadline climbs to the parent
-office, and every provider's current causes raise or join cases.
+office, a rectification notice unanswered past its deadline is announced to both sides, and
+every provider's current causes raise or join cases.
 
 Deadlines are database columns. Each case moves in a transaction of its own that locks its row
 (skipping rows another sweep holds) and re-checks that it is still open and overdue, so two
@@ -7,24 +8,35 @@ sweeps at once move it once, and a worker killed mid-sweep leaves each case eith
 its notifications or untouched for the next sweep.
 """
 
+import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from portal import audit
-from portal.models import Office
-from portal.notifications import notify, office_staff
+from portal.models import Office, Role
+from portal.notifications import institution_staff, notify, office_staff
 from supervision import causes
-from supervision.escalation import case_url, raise_all, rule_for
-from supervision.models.escalation import Case, CaseEvent, CaseStatus, EventVerb
+from supervision.escalation import case_url, notice_url, raise_all, rule_for
+from supervision.models.escalation import (
+    Case,
+    CaseEvent,
+    CaseStatus,
+    EventVerb,
+    NoticeStatus,
+    RectificationNotice,
+)
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class SweepResult:
     climbed: int
+    lapsed: int
     raised: int
 
 
@@ -82,12 +94,74 @@ def climb_overdue(now: datetime | None = None) -> int:
     return sum(climb(pk, now) for pk in ids)
 
 
+def lapse(notice_id: int, today: date) -> bool:
+    """Tell the office and the institution, once, that a notice's deadline passed unanswered."""
+    with transaction.atomic():
+        notice = (
+            lapsed_notices(today)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("case__office", "case__institution", "case__branch")
+            .filter(pk=notice_id)
+            .first()
+        )
+        if notice is None:
+            return False
+        notice.lapsed_at = timezone.now()
+        notice.save(update_fields=["lapsed_at"])
+        case = notice.case
+        audit.record(None, "escalation.notice_lapsed", notice, {"deadline": str(notice.deadline)})
+        rule = rule_for(case.kind, case.office)
+        notify(
+            [
+                *office_staff(case.office, rule.notify_role if rule else Role.VIEWER),
+                *institution_staff(case.institution, case.branch),
+            ],
+            message=gettext_noop(
+                "Rectification notice #%(notice)s to %(subject)s was not answered by its "
+                "deadline (%(deadline)s)"
+            ),
+            params={
+                "notice": notice.pk,
+                "subject": case.subject.name_zh,
+                "deadline": notice.deadline.isoformat(),
+            },
+            url=notice_url(notice),
+            target=notice,
+        )
+    return True
+
+
+def lapsed_notices(today: date):
+    """Notices still awaiting an answer after their deadline, not yet announced as lapsed."""
+    return RectificationNotice.objects.filter(
+        status=NoticeStatus.ISSUED, deadline__lt=today, lapsed_at=None
+    ).exclude(case__status=CaseStatus.CLOSED)
+
+
+def lapse_overdue_notices(now: datetime | None = None) -> int:
+    today = timezone.localdate(now or timezone.now())
+    ids = list(lapsed_notices(today).order_by("deadline", "pk").values_list("pk", flat=True))
+    return sum(lapse(pk, today) for pk in ids)
+
+
 def collect_causes(now: datetime | None = None) -> int:
-    """Ask every provider for its current causes and raise or join cases for the new ones."""
+    """Ask every provider for its current causes and raise or join cases for the new ones.
+
+    A provider that fails is logged and skipped: the other parts' causes still raise cases,
+    and the next sweep asks it again.
+    """
     now = now or timezone.now()
-    return sum(raise_all(causes.current(kind, now), now=now) for kind in causes.kinds())
+    raised = 0
+    for kind in causes.kinds():
+        try:
+            raised += raise_all(causes.current(kind, now), now=now)
+        except Exception:
+            logger.exception("escalation: the provider of %r failed; skipped this sweep", kind)
+    return raised
 
 
 def sweep(now: datetime | None = None) -> SweepResult:
     now = now or timezone.now()
-    return SweepResult(climbed=climb_overdue(now), raised=collect_causes(now))
+    return SweepResult(
+        climbed=climb_overdue(now), lapsed=lapse_overdue_notices(now), raised=collect_causes(now)
+    )

@@ -89,7 +89,7 @@ class IntakeForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        county_code = self.data.get("county") if self.is_bound else None
+        county_code = self.data.get("county") if self.is_bound else self.initial.get("county")
         county = Division.objects.filter(code=county_code).select_related("office").first()
         if county is not None:
             self.fields["branch"].queryset = branches_near(county)

@@ -57,21 +57,27 @@ def check_challenge(token: str, answer: str) -> str:
     return ""
 
 
-def _keys(user, address: str | None) -> list[str]:
+def _counters(user, address: str | None) -> list[tuple[str, int]]:
+    """(cache key, hourly limit) for the account and, if known, the address. An address gets
+    more: owners in one industrial park or office building may share it."""
     hour = int(timezone.now().timestamp()) // WINDOW_SECONDS
-    keys = [f"complaint-rate:user:{user.pk}:{hour}"]
+    counters = [(f"complaint-rate:user:{user.pk}:{hour}", settings.PORTAL_COMPLAINT_HOURLY_LIMIT)]
     if address:
-        keys.append(f"complaint-rate:addr:{address}:{hour}")
-    return keys
+        counters.append(
+            (
+                f"complaint-rate:addr:{address}:{hour}",
+                settings.PORTAL_COMPLAINT_HOURLY_LIMIT_PER_ADDRESS,
+            )
+        )
+    return counters
 
 
 def over_limit(user, address: str | None) -> bool:
     """Whether this account or address has filed its hourly allowance already."""
-    limit = settings.PORTAL_COMPLAINT_HOURLY_LIMIT
-    return any((cache.get(key) or 0) >= limit for key in _keys(user, address))
+    return any((cache.get(key) or 0) >= limit for key, limit in _counters(user, address))
 
 
 def count_filing(user, address: str | None) -> None:
-    for key in _keys(user, address):
+    for key, _limit in _counters(user, address):
         if not cache.add(key, 1, WINDOW_SECONDS):
             cache.incr(key)

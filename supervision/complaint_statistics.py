@@ -12,15 +12,19 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from portal.models import Institution, Office
 from supervision.complaint_clock import local_day
 from supervision.models.complaints import Category, Complaint, ComplaintStatus
 
+# How rows are grouped: the column, and the model and field that name a group's key.
 GROUPS = {
-    "institution": ("institution_id", "institution__name_zh", "institution__name_en"),
-    "office": ("office_id", "office__name_zh", "office__name_en"),
+    "institution": ("institution_id", Institution, "pk"),
+    "office": ("office_id", Office, "pk"),
+    # The office subtree a complaint falls in (see ``by_child_office``).
+    "subtree": ("subtree", Office, "path"),
 }
 
 
@@ -79,12 +83,13 @@ def in_period(qs: QuerySet, start: date, end: date) -> QuerySet:
 def figures(
     complaints: QuerySet, start: date, end: date, by: str = "institution"
 ) -> list[ComplaintFigures]:
-    """Figures grouped ``by`` institution or office (the complaint's supervising office)."""
-    key, name_zh, name_en = GROUPS[by]
+    """Figures grouped ``by`` institution, office (the complaint's supervising office) or,
+    for a queryset annotated with ``subtree``, office subtree."""
+    key, model, field_name = GROUPS[by]
     qs = in_period(complaints, start, end)
     today = local_day()
     rows = (
-        qs.values(key, name_zh, name_en)
+        qs.values(key)
         .annotate(
             total=Count("pk"),
             answered=Count("pk", filter=Q(first_answered_at__isnull=False)),
@@ -101,13 +106,18 @@ def figures(
                 ),
             ),
         )
-        .order_by(name_zh)
+        .order_by()
     )
+    rows = list(rows)
+    names = {
+        getattr(named, field_name): named
+        for named in model.objects.filter(**{f"{field_name}__in": [r[key] for r in rows]})
+    }
     result = {
         row[key]: ComplaintFigures(
-            key=row[key],
-            name_zh=row[name_zh],
-            name_en=row[name_en] or row[name_zh],
+            key=names[row[key]].pk,
+            name_zh=names[row[key]].name_zh,
+            name_en=names[row[key]].name_en or names[row[key]].name_zh,
             total=row["total"],
             answered=row["answered"],
             answered_on_time=row["on_time"],
@@ -117,7 +127,7 @@ def figures(
             overdue_unanswered=row["overdue"],
             by_category={c: 0 for c in Category.values},
         )
-        for row in rows
+        for row in sorted(rows, key=lambda r: names[r[key]].name_zh)
     }
     for row in qs.values(key, "category").annotate(n=Count("pk")).order_by():
         result[row[key]].by_category[row["category"]] = row["n"]
@@ -159,6 +169,14 @@ def for_office(office: Office, start: date, end: date) -> ComplaintFigures:
 def by_institution_under(office: Office, start: date, end: date) -> list[ComplaintFigures]:
     """One row per institution with complaints under ``office``'s subtree."""
     return figures(Complaint.objects.filter(office__path__startswith=office.path), start, end)
+
+
+def by_child_office(complaints: QuerySet, office: Office, start: date, end: date):
+    """One row per child office of ``office`` with everything in its subtree, and one for
+    the complaints at ``office`` itself."""
+    subtree = Substr("office__path", 1, len(office.path) + office.steplen)
+    qs = complaints.filter(office__path__startswith=office.path).annotate(subtree=subtree)
+    return figures(qs, start, end, by="subtree")
 
 
 def for_institution(institution: Institution, start: date, end: date) -> ComplaintFigures:

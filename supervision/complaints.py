@@ -7,12 +7,13 @@ commit with the change; emails and escalation's signal go out on commit). A refu
 """
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -374,6 +375,38 @@ def sweep_overdue(now: datetime | None = None) -> int:
             _send_causes(overdue_cause(c, today))
             moved += 1
     return moved
+
+
+def remind_due_soon(now: datetime | None = None) -> int:
+    """Remind the institution of each unanswered complaint due within the reminder window,
+    once per deadline (an extended deadline is reminded of again)."""
+    today = local_day(now)
+    soon = Complaint.objects.filter(
+        status__in=S.awaiting_answer(),
+        due_on__gte=today,
+        due_on__lte=today + timedelta(days=settings.PORTAL_COMPLAINT_REMINDER_DAYS),
+    ).exclude(reminded_for=F("due_on"))
+    reminded = 0
+    for pk in soon.values_list("pk", flat=True):
+        with transaction.atomic():
+            c = (
+                soon.select_for_update(skip_locked=True, of=("self",))
+                .select_related("institution", "branch")
+                .filter(pk=pk)
+                .first()
+            )
+            if c is None:
+                continue
+            c.reminded_for = c.due_on
+            c.save(update_fields=["reminded_for"])
+            _tell(
+                _bank(c),
+                gettext_noop("Complaint %(reference)s must be answered by %(due)s"),
+                c,
+                due=c.due_on.isoformat(),
+            )
+            reminded += 1
+    return reminded
 
 
 # -- the office -----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import hashlib
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -123,7 +124,7 @@ def escalation_raise(cause: Cause, *, now: datetime | None = None) -> Case | Non
         return None
     office = Office.objects.get(pk=cause.office_id)
     rule = rule_for(cause.kind, office)
-    if rule is None or not rule.is_active or Decimal(cause.measure) < rule.threshold:
+    if not _raises(rule, cause):
         return None
     with transaction.atomic():
         # One raise at a time per institution: two causes found at once make one case.
@@ -183,13 +184,24 @@ def escalation_raise(cause: Cause, *, now: datetime | None = None) -> Case | Non
     return case
 
 
+def _raises(rule: EscalationRule | None, cause: Cause) -> bool:
+    return rule is not None and rule.is_active and Decimal(cause.measure) >= rule.threshold
+
+
 def raise_all(causes: Iterable[Cause], *, now: datetime | None = None) -> int:
     """Raise or join a case for each cause whose key is new; returns how many did."""
     causes = list(causes)
     seen = set(
         CaseCause.objects.filter(key__in=[c.key for c in causes]).values_list("key", flat=True)
     )
-    return sum(escalation_raise(c, now=now) is not None for c in causes if c.key not in seen)
+
+    # Most causes a sweep lists are known or below their threshold: look each rule up once.
+    @cache
+    def rule_at(kind: str, office_id: int) -> EscalationRule | None:
+        return rule_for(kind, Office.objects.get(pk=office_id))
+
+    due = [c for c in causes if c.key not in seen and _raises(rule_at(c.kind, c.office_id), c)]
+    return sum(escalation_raise(c, now=now) is not None for c in due)
 
 
 # -- acting on a case --------------------------------------------------------------------

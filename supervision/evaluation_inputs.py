@@ -8,7 +8,6 @@ the office's arrangements from their own table.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
@@ -20,6 +19,7 @@ from django.db.models.lookups import IsNull
 from reporting.models import FilingRow, FilingStatus, ReturnRequest
 from reporting.specs import ALL as ALL_SPECS
 from supervision.models.evaluation import Arrangement
+from supervision.sampling import misreported_rows
 from supervision.scheme import Input, Scheme
 
 HUNDRED = Decimal(100)
@@ -146,11 +146,6 @@ def _arrangement_inputs(year: int, institutions: QuerySet | None) -> tuple[Value
     return values, differentiated
 
 
-def _sampling_inputs(period: str, institutions: QuerySet | None, ids: Iterable[int]) -> Values:
-    # Until an office samples a bank's rows, no row of it has been found misreported.
-    return {institution_id: {"misreported_rows": Decimal(0)} for institution_id in ids}
-
-
 def gather(
     scheme: Scheme, period: str, institutions: QuerySet | None, today: date
 ) -> tuple[Values, set[int], set[int]]:
@@ -176,6 +171,6 @@ def gather(
     arranged, differentiated = _arrangement_inputs(int(period[:4]), institutions)
     for institution_id, found in arranged.items():
         values[institution_id].update(found)
-    for institution_id, found in _sampling_inputs(period, institutions, filed).items():
+    for institution_id, found in misreported_rows(period, institutions, filed).items():
         values[institution_id].update(found)
     return values, differentiated, filed

@@ -2,7 +2,7 @@
 visited, had a need, were granted credit, how much, at what average rate, how many were
 first-time borrowers and how many were declined and why.
 
-Every figure is one aggregate query over the enterprises under an office (a prefix of the
+The figures are one aggregate query over the enterprises under an office (a prefix of the
 holding office's path), grouped by the child office they sit under. Each figure is a count
 or a sum, so a province's figures are its own plus its sub-bureaus', exactly; the average
 rate is kept as its sum and count and divided only for display.
@@ -33,6 +33,9 @@ FIGURES = {
     "rated": Count("rate", filter=GRANTED),
     "first_time": Count("pk", filter=GRANTED & Q(first_time=True)),
     "declined": Count("pk", filter=Q(decision=Decision.DECLINED)),
+    "pending": Count("pk", filter=Q(decision=Decision.PENDING)),
+    "no_need": Count("pk", filter=Q(decision=Decision.NO_NEED)),
+    "unreachable": Count("pk", filter=Q(decision=Decision.UNREACHABLE)),
 }
 ADDITIVE = tuple(FIGURES)
 
@@ -54,6 +57,9 @@ class Figures:
     rated: int = 0
     first_time: int = 0
     declined: int = 0
+    pending: int = 0
+    no_need: int = 0
+    unreachable: int = 0
 
     @classmethod
     def of(cls, office: Office | None, values: dict) -> "Figures":
@@ -68,6 +74,19 @@ class Figures:
     @property
     def unassigned(self) -> int:
         return self.enterprises - self.assigned
+
+    @property
+    def unanswered(self) -> int:
+        """Assigned, and no answer from the bank yet."""
+        answered = self.granted + self.declined + self.pending + self.no_need + self.unreachable
+        return self.assigned - answered
+
+    def count_in(self, state: str) -> int:
+        """How many are in a state of the enterprise list's filter (see the task page):
+        not assigned, assigned and unanswered, or a decision."""
+        if state == "assigned":
+            return self.unanswered
+        return getattr(self, state)
 
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in ADDITIVE}
@@ -87,26 +106,34 @@ def enterprises_under(enterprises: QuerySet, office: Office) -> QuerySet:
 
 def rollup(enterprises: QuerySet, office: Office) -> Rollup:
     """The figures of ``enterprises`` (already scoped, e.g. one task's) under ``office``, by
-    child office, with the total computed by the database too."""
-    under = enterprises_under(enterprises, office)
+    child office, and the declines by reason: one aggregate query, grouped by the child office's
+    path and the decline reason; the handful of groups are then added up."""
     part = Substr("holder_path", 1, len(office.path) + Office.steplen)
-    grouped = {
-        row.pop("part"): row
-        for row in under.annotate(part=part).values("part").annotate(**FIGURES).order_by("part")
-    }
-    children = {o.path: o for o in Office.objects.filter(path__in=list(grouped))}
-    rows = [
-        Figures.of(children[p], v) for p, v in grouped.items() if p in children and p != office.path
-    ]
-    if office.path in grouped:
-        rows.append(Figures.of(None, grouped[office.path]))
-    reasons = (
-        under.filter(decision=Decision.DECLINED)
-        .values_list("decline_reason")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "decline_reason")
+    groups = (
+        enterprises_under(enterprises, office)
+        .annotate(part=part)
+        .values("part", "decline_reason")
+        .annotate(**FIGURES)
+        .order_by("part")
     )
-    return Rollup(office, rows, Figures.of(office, under.aggregate(**FIGURES)), list(reasons))
+    by_part: dict[str, dict] = {}
+    by_reason: dict[str, int] = {}
+    for group in groups:
+        path, reason = group.pop("part"), group.pop("decline_reason")
+        totals = by_part.setdefault(path, dict.fromkeys(ADDITIVE, 0))
+        for figure in ADDITIVE:
+            totals[figure] += group[figure] or 0
+        if group["declined"]:
+            by_reason[reason] = by_reason.get(reason, 0) + group["declined"]
+    children = {o.path: o for o in Office.objects.filter(path__in=list(by_part))}
+    rows = [
+        Figures.of(children[p], v) for p, v in by_part.items() if p in children and p != office.path
+    ]
+    if office.path in by_part:
+        rows.append(Figures.of(None, by_part[office.path]))
+    total = {k: sum(v[k] for v in by_part.values()) for k in ADDITIVE}
+    reasons = sorted(by_reason.items(), key=lambda item: (-item[1], item[0]))
+    return Rollup(office, rows, Figures.of(office, total), reasons)
 
 
 def per_task(enterprises: QuerySet, tasks: list[ScreeningTask]) -> dict[int, Figures]:

@@ -50,6 +50,7 @@ LIST_SPEC = get_spec("SCREENING-LIST")
 RESULT_SPEC = get_spec("SCREENING-RESULT")
 ISSUES_SHOWN = 10
 INSERT_BATCH = 5_000
+ANALYZE_AFTER = 10_000  # enterprises in a new list
 # Columns of the list as TaskEnterprise stores them: spec column key -> field name.
 LIST_FIELDS = {
     "credit_code": "credit_code",
@@ -90,6 +91,15 @@ def decline_reason_label(value: str) -> str:
         if value
         else ""
     )
+
+
+def mask_contact(name: str) -> str:
+    """A contact person's name for readers other than the assigned bank: personal data."""
+    return f"{name[:1]}{'*' * max(1, len(name) - 1)}" if name else ""
+
+
+def mask_phone(phone: str) -> str:
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 8 else "****"
 
 
 def _issue_lines(findings: list[Finding]) -> list[str]:
@@ -236,6 +246,11 @@ def task_create(
             task=task, office=office, office_path=office.path, created_by=user
         )
         _insert_enterprises(_enterprise_frame(task, enterprises.drop(ROW, strict=False)))
+        if connection.vendor == "postgresql" and enterprises.height >= ANALYZE_AFTER:
+            # The planner's row counts would lag until autovacuum: a list of this size changes
+            # the best plans for the pages that follow.
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {TaskEnterprise._meta.db_table}")
         audit.record(
             user,
             "screening.task_created",
@@ -257,7 +272,9 @@ def _share(task: ScreeningTask, office: Office) -> Delegation:
 
 def held(task: ScreeningTask, office: Office) -> QuerySet:
     """The enterprises ``office`` holds itself and has not given to a bank."""
-    return TaskEnterprise.objects.filter(task=task, holder=office, assignment__isnull=True)
+    return TaskEnterprise.objects.filter(
+        task=task, holder_path=office.path, assignment__isnull=True
+    )
 
 
 def _covered_counties(office: Office) -> QuerySet:
@@ -393,7 +410,9 @@ def assign(
     with transaction.atomic():
         _share(task, office)
         chosen = _selected(
-            TaskEnterprise.objects.filter(task=task, holder=office), counties, credit_codes
+            TaskEnterprise.objects.filter(task=task, holder_path=office.path),
+            counties,
+            credit_codes,
         ).exclude(assignment__institution=institution, assignment__branch=branch)
         ids = list(chosen.values_list("pk", flat=True))
         if not ids:
@@ -500,7 +519,10 @@ def reassign_declined(user: User, task: ScreeningTask, office: Office) -> Assign
     with transaction.atomic():
         _share(task, office)
         declined = TaskEnterprise.objects.filter(
-            task=task, holder=office, assignment__office=office, decision=Decision.DECLINED
+            task=task,
+            holder_path=office.path,
+            assignment__office=office,
+            decision=Decision.DECLINED,
         )
         rows = list(
             declined.order_by("county", "credit_code").values_list("pk", "county", "credit_code")
@@ -549,20 +571,12 @@ def _give(
 ) -> AssignmentResult:
     """Record each filer's enterprises: an entry each (history), the enterprise pointing at its
     new assignment with its answer cleared, one audit event and one notice per assignment."""
-    result = AssignmentResult()
+    result, given = AssignmentResult(), {}
     for (institution_id, branch_id), ids in plan.items():
         if not ids:
             continue
         assignment = _assignment_for(user, task, office, institution_id, branch_id)
-        for start in range(0, len(ids), INSERT_BATCH):
-            chunk = ids[start : start + INSERT_BATCH]
-            AssignmentEntry.objects.bulk_create(
-                (AssignmentEntry(assignment=assignment, enterprise_id=pk) for pk in chunk),
-                ignore_conflicts=True,
-            )
-            TaskEnterprise.objects.filter(pk__in=chunk).update(
-                assignment=assignment, **BLANK_OUTCOME
-            )
+        given[assignment.pk] = ids
         result.given[assignment] = len(ids)
         audit.record(
             user, "screening.assigned", assignment, {"enterprises": len(ids), "rule": rule}
@@ -577,7 +591,43 @@ def _give(
             url=reverse("request-detail", args=[assignment.request_id]),
             target=assignment,
         )
+    _point(given)
     return result
+
+
+def _point(given: dict[int, list[int]]) -> None:
+    """Point each enterprise at its new assignment (assignment id -> enterprise ids), its
+    answer cleared, and add the history entries (kept if the bank was asked before).
+
+    On PostgreSQL two statements over the whole plan, from arrays; elsewhere in batches."""
+    if connection.vendor == "postgresql":
+        enterprise_ids = [pk for ids in given.values() for pk in ids]
+        assignment_ids = [a for a, ids in given.items() for _ in ids]
+        pairs = "unnest(%s::bigint[], %s::bigint[]) AS m(enterprise, assignment)"
+        blank = ", ".join(f"{name} = %s" for name in BLANK_OUTCOME)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {TaskEnterprise._meta.db_table} AS t SET assignment_id = m.assignment, "
+                f"{blank} FROM {pairs} WHERE t.id = m.enterprise",
+                [*BLANK_OUTCOME.values(), enterprise_ids, assignment_ids],
+            )
+            cursor.execute(
+                f"INSERT INTO {AssignmentEntry._meta.db_table} (assignment_id, enterprise_id, "
+                f"{', '.join(BLANK_OUTCOME)}, assigned_at) SELECT m.assignment, m.enterprise, "
+                f"{', '.join(['%s'] * len(BLANK_OUTCOME))}, %s FROM {pairs} ON CONFLICT DO NOTHING",
+                [*BLANK_OUTCOME.values(), timezone.now(), enterprise_ids, assignment_ids],
+            )
+        return
+    for assignment_id, ids in given.items():
+        for start in range(0, len(ids), INSERT_BATCH):
+            chunk = ids[start : start + INSERT_BATCH]
+            AssignmentEntry.objects.bulk_create(
+                (AssignmentEntry(assignment_id=assignment_id, enterprise_id=pk) for pk in chunk),
+                ignore_conflicts=True,
+            )
+            TaskEnterprise.objects.filter(pk__in=chunk).update(
+                assignment_id=assignment_id, **BLANK_OUTCOME
+            )
 
 
 # -- results -------------------------------------------------------------------------------
@@ -593,6 +643,14 @@ def assignment_context(request) -> dict:
     return {"assigned": set(codes), "pushed_on": timezone.localdate(assignment.created_at)}
 
 
+def results_workbook(assignment: Assignment) -> bytes:
+    """The SCREENING-RESULT template with the credit codes of the assignment's enterprises
+    filled in, for the bank to complete offline and upload."""
+    codes = assignment.enterprises.order_by("credit_code").values_list("credit_code", flat=True)
+    with _workbook_of(RESULT_SPEC, [{"credit_code": code} for code in codes]) as path:
+        return path.read_bytes()
+
+
 def results_file(user: User, assignment: Assignment, rows: list[dict]) -> Filing:
     """A bank's answers typed into the portal for a handful of enterprises (rows keyed by
     SCREENING-RESULT's columns), filed as that return's workbook: validated, signed and
@@ -602,6 +660,28 @@ def results_file(user: User, assignment: Assignment, rows: list[dict]) -> Filing
     with _workbook_of(RESULT_SPEC, rows) as path, path.open("rb") as handle:
         return filings.filing_upload(
             user, assignment.request, File(handle), name=f"{RESULT_SPEC.code}-{assignment.pk}.xlsx"
+        )
+
+
+def _bulk_set(model, rows: list, fields: list[str]) -> None:
+    """``bulk_update``, as one UPDATE from arrays on PostgreSQL: Django's CASE per row takes
+    minutes for the tens of thousands of answers a large bank files at once."""
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(rows, fields, batch_size=1000)
+        return
+    if not rows:
+        return
+    columns = [model._meta.get_field(name) for name in fields]
+    names = ["id", *(c.column for c in columns)]
+    types = ["bigint", *(c.db_type(connection) for c in columns)]
+    arrays = [[row.pk for row in rows], *([getattr(r, c.attname) for r in rows] for c in columns)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {model._meta.db_table} AS t SET "
+            f"{', '.join(f'{n} = v.{n}' for n in names[1:])} "
+            f"FROM unnest({', '.join(f'%s::{t}[]' for t in types)}) AS v({', '.join(names)}) "
+            "WHERE t.id = v.id",
+            arrays,
         )
 
 
@@ -641,8 +721,8 @@ def record_results(filing_id: int) -> int:
             if is_current:
                 current.append(TaskEnterprise(pk=enterprise_pk, **outcome))
         fields = list(Outcome.OUTCOME_FIELDS)
-        AssignmentEntry.objects.bulk_update(answered, [*fields, "filing"], batch_size=1000)
-        TaskEnterprise.objects.bulk_update(current, fields, batch_size=1000)
+        _bulk_set(AssignmentEntry, answered, [*fields, "filing"])
+        _bulk_set(TaskEnterprise, current, fields)
         audit.record(
             None,
             "screening.results_recorded",

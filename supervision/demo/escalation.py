@@ -59,10 +59,10 @@ def load_demo() -> None:
         _cause(gulou, CauseKind.COMPLAINT_OVERDUE, 4, "投诉逾期 4 天未办结 / 4 days overdue", 4)
     )
 
-    # Climbed: misreported data at Jinjiang Rural Commercial Bank, unacted by the county office.
-    jinjiang = escalation.escalation_raise(
+    # Climbed: misreported data at Minhou's village bank, unacted by the county office.
+    minhou = escalation.escalation_raise(
         _cause(
-            _institution("Jinjiang Rural Commercial Bank"),
+            _institution("Minhou Mintai Village Bank"),
             CauseKind.MISREPORTED_DATA,
             1,
             "报送数据与检查结果不符 / reported data differ from the inspection",
@@ -70,7 +70,7 @@ def load_demo() -> None:
         ),
         now=now - timedelta(days=20),
     )
-    climbing.climb(jinjiang.pk, now - timedelta(days=4))
+    climbing.climb(minhou.pk, now - timedelta(days=4))
 
     # Acknowledged by the province: screening work overdue at Xianyou Rural Commercial Bank.
     xianyou = escalation.escalation_raise(

@@ -4,7 +4,8 @@
 each of its states: last year's results archived; this quarter Industrial Bank notified (its
 officers read their scorecard), Jinjiang Rural Commercial Bank confirmed at a low grade (a
 cause for escalation), Fujian Haixia Bank and Xianyou Rural Commercial Bank under review, the
-rest in self-assessment."""
+rest in self-assessment. The Fujian bureau has drawn a data sample of the latest quarter:
+one row confirmed, one corrected by the bank, one misreported."""
 
 from decimal import Decimal
 
@@ -14,10 +15,10 @@ from portal.models import Institution, Membership, Role, User
 from reporting.models import ReturnRequest
 from reporting.periods import previous_quarter
 from supervision import evaluation_cycle as cycle
-from supervision import filed_returns
+from supervision import filed_returns, sampling
 from supervision import scheme as schemes
 from supervision.evaluation import current_result, score_institutions
-from supervision.models.evaluation import Arrangement, Evaluation
+from supervision.models.evaluation import Arrangement, Evaluation, SampleFinding
 
 QUARTERS = 5  # the latest and the four before it: a year-on-year comparison and a trend
 RISK_RESOLUTION = "福建仙游农村商业银行股份有限公司"
@@ -65,6 +66,7 @@ def load_demo() -> None:
         score_institutions(period)
 
     _cycle(periods)
+    _sample(periods[-1])
 
 
 def _office_people(evaluation: Evaluation) -> tuple[User, User]:
@@ -136,3 +138,17 @@ def _cycle(periods: list[str]) -> None:
     for evaluation in now.filter(Q(institution__name_zh__in=UNDER_REVIEW)):
         reviewer, _ = _office_people(evaluation)
         cycle.start_review(reviewer, evaluation)
+
+
+def _sample(period: str) -> None:
+    reviewer = User.objects.get(email="fj.reviewer@demo.portal")
+    fujian = Membership.objects.get(user=reviewer).office
+    sample = sampling.draw(reviewer, fujian, period, 2, seed=2026)
+    rows = list(sample.rows.select_related("institution").order_by("pk"))
+    findings = [
+        (SampleFinding.CONFIRMED, ""),
+        (SampleFinding.CORRECTED, "银行已更正首贷户数，重报后一致"),
+        (SampleFinding.MISREPORTED, "信用贷款余额含抵押贷款，与信贷台账不符"),
+    ]
+    for row, (finding, note) in zip(rows[::2], findings, strict=False):
+        sampling.record(reviewer, row, finding, note)

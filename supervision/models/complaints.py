@@ -113,6 +113,8 @@ class Complaint(models.Model):
     # the day after. A transfer keeps it.
     due_on = models.DateField(_("answer due"))
     extended = models.BooleanField(_("deadline extended"), default=False)
+    # The deadline the institution was last reminded of; a new deadline earns a new reminder.
+    reminded_for = models.DateField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     first_answered_at = models.DateTimeField(null=True, blank=True)

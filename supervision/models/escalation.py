@@ -197,6 +197,8 @@ class RectificationNotice(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     issued_at = models.DateTimeField(_("issued"), auto_now_add=True)
+    # Set by the sweep when the deadline passed unanswered and both sides were told.
+    lapsed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("rectification notice")

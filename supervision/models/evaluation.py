@@ -244,3 +244,77 @@ class ScoringRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.office} {self.period} {self.status}"
+
+
+class DataSample(models.Model):
+    """An office's reproducible random sample of rows of accepted returns in its subtree, a
+    few rows per institution, drawn with a stored seed."""
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="data_samples")
+    period = models.CharField(_("period"), max_length=20)
+    spec_code = models.CharField(_("return"), max_length=40)
+    seed = models.PositiveIntegerField(_("seed"))
+    per_institution = models.PositiveSmallIntegerField(_("rows per institution"))
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    drawn_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("data sample")
+        ordering = ["-drawn_at"]
+
+    def __str__(self) -> str:
+        return f"{self.spec_code} {self.period} #{self.pk}"
+
+    @property
+    def audit_office(self) -> Office:
+        return self.office
+
+
+class SampleFinding(models.TextChoices):
+    PENDING = "pending", _("Not checked yet")
+    CONFIRMED = "confirmed", _("Confirmed as reported")
+    CORRECTED = "corrected", _("Corrected by the bank")
+    MISREPORTED = "misreported", _("Misreported")
+
+
+class SampledRow(models.Model):
+    """One sampled row and what checking it found."""
+
+    sample = models.ForeignKey(DataSample, on_delete=models.CASCADE, related_name="rows")
+    filing_row = models.ForeignKey(
+        "reporting.FilingRow", on_delete=models.PROTECT, related_name="+"
+    )
+    filing = models.ForeignKey("reporting.Filing", on_delete=models.PROTECT, related_name="+")
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    branch = models.ForeignKey(
+        "portal.Branch", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    finding = models.CharField(
+        _("finding"), max_length=12, choices=SampleFinding.choices, default=SampleFinding.PENDING
+    )
+    note = models.TextField(_("evidence"), blank=True)
+    evidence = models.FileField(upload_to="sampling/%Y/", max_length=300, blank=True)
+    evidence_name = models.CharField(max_length=255, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["sample", "institution", "filing", "filing_row"]
+        constraints = [
+            models.UniqueConstraint(fields=["sample", "filing_row"], name="one_draw_per_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sample} row {self.filing_row_id}"
+
+    @property
+    def audit_office(self) -> Office:
+        return self.sample.office
+
+    @property
+    def audit_institution(self) -> Institution:
+        return self.institution

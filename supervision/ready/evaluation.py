@@ -5,13 +5,17 @@ from django.dispatch import receiver
 from portal import scoping
 from reporting.periods import is_quarter
 from reporting.signals import filing_accepted
-from supervision import evaluation_cycle  # noqa: F401  (registers the causes it provides)
+
+# Imported for the causes they provide.
+from supervision import evaluation_cycle, sampling  # noqa: F401
 from supervision.models.evaluation import (
     Arrangement,
+    DataSample,
     Evaluation,
     Evidence,
     PointAdjustment,
     QualitativeScore,
+    SampledRow,
     ScoreRecord,
     ScoringRun,
 )
@@ -35,6 +39,14 @@ scoping.register(ScoreRecord, office=scoping.under("evaluation__institution__off
 scoping.register(PointAdjustment, office=scoping.under("evaluation__institution__office__path"))
 scoping.register(Arrangement, office=scoping.under("institution__office__path"))
 scoping.register(ScoringRun, office=scoping.under("office__path"))
+# A sample is the office's; each bank (or branch) sees the rows drawn from its own filings.
+scoping.register(DataSample, office=scoping.under("office__path"))
+scoping.register(
+    SampledRow,
+    office=scoping.under("sample__office__path"),
+    institution=scoping.among("institution_id"),
+    branch=scoping.among("branch_id"),
+)
 
 
 @receiver(filing_accepted, dispatch_uid="evaluation-score-on-acceptance")

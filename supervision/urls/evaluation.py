@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supervision.views import evaluation
+from supervision.views import evaluation, sampling
 
 urlpatterns = [
     path("evaluation/", evaluation.ranking, name="evaluation-ranking"),
@@ -16,4 +16,15 @@ urlpatterns = [
 urlpatterns += [
     path("evaluation/<int:pk>/act/", evaluation.act, name="evaluation-act"),
     path("evaluation/evidence/<int:pk>/", evaluation.evidence_file, name="evaluation-evidence"),
+]
+
+urlpatterns += [
+    path("evaluation/samples/", sampling.sample_list, name="sample-list"),
+    path("evaluation/samples/<int:pk>/", sampling.sample_detail, name="sample-detail"),
+    path("evaluation/samples/rows/<int:pk>/", sampling.sample_row_act, name="sample-row-act"),
+    path(
+        "evaluation/samples/rows/<int:pk>/evidence/",
+        sampling.sample_row_evidence,
+        name="sample-row-evidence",
+    ),
 ]

@@ -10,6 +10,11 @@ urlpatterns = [
     path(
         "screening/assignments/<int:pk>/", screening.assignment_detail, name="screening-assignment"
     ),
+    path(
+        "screening/assignments/<int:pk>/results.xlsx",
+        screening.assignment_workbook,
+        name="screening-assignment-workbook",
+    ),
     path("screening/enterprise/", screening.enterprise_lookup, name="screening-enterprise-lookup"),
     path(
         "screening/enterprises/<str:credit_code>/",

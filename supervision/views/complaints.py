@@ -38,7 +38,7 @@ from supervision.complaint_forms import (
     branches_near,
 )
 from supervision.complaint_guard import count_filing, over_limit
-from supervision.complaint_statistics import figures, in_period, total
+from supervision.complaint_statistics import by_child_office, figures, in_period, total
 from supervision.models.complaints import (
     Attachment,
     Category,
@@ -116,7 +116,10 @@ def complaint_desk(request: HttpRequest) -> HttpResponse:
 def complaint_file(request: HttpRequest) -> HttpResponse:
     _owner_only(request)
     address = request_address.get()
-    form = IntakeForm(request.POST or None, request.FILES or None)
+    # Without JavaScript the county comes back in the query string to list its branches.
+    form = IntakeForm(
+        request.POST or None, request.FILES or None, initial={"county": request.GET.get("county")}
+    )
     if request.method == "POST":
         if over_limit(request.user, address):
             messages.error(
@@ -137,6 +140,13 @@ def complaint_file(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, exc)
             else:
                 count_filing(request.user, address)
+                if form.data.get("enterprise_credit_code") != complaint.enterprise_credit_code:
+                    # Spaces, lower case or full-width letters were tidied: say what was kept.
+                    messages.info(
+                        request,
+                        _("The credit code was read as %(code)s.")
+                        % {"code": complaint.enterprise_credit_code},
+                    )
                 return redirect("complaint-confirmation", pk=complaint.pk)
     return render(request, "supervision/complaints/file.html", {"form": form})
 
@@ -294,12 +304,18 @@ def _statistics(request: HttpRequest) -> dict:
     end = last + timedelta(days=1)
     visible = scoping.visible(request.user, Complaint)
     by_institution = figures(visible, start, end, by="institution")
+    if scope.is_regulator:
+        # A regulator reads its office's own complaints and each child office's subtree.
+        roots = Office.objects.filter(path__in=[path for _, path in scope.offices])
+        by_office = [row for root in roots for row in by_child_office(visible, root, start, end)]
+    else:
+        by_office = figures(visible, start, end, by="office")
     return {
         "start": start,
         "last": last,
         "end": end,
         "by_institution": by_institution,
-        "by_office": figures(visible, start, end, by="office"),
+        "by_office": by_office,
         "overall": total(by_institution),
         "categories": Category.choices,
         "complaints": in_period(visible, start, end),

@@ -19,11 +19,13 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from portal import scoping
 from portal.models import Branch, Institution, Office, Role
+from reporting.workbooks import XLSX_CONTENT_TYPE
 from supervision import rollup, screening, screening_deadlines
 from supervision.models.screening import (
     Assignment,
@@ -38,21 +40,17 @@ from supervision.models.screening import (
 PAGE_SIZE = 50
 
 
-def _page(request: HttpRequest, qs: QuerySet):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+def _page(request: HttpRequest, qs: QuerySet, count: int | None = None):
+    """A page of ``qs``; ``count``, when the caller knows it, spares counting the rows again."""
+    paginator = Paginator(qs, PAGE_SIZE)
+    if count is not None:
+        paginator.count = count
+    return paginator.get_page(request.GET.get("page"))
 
 
 def _codes(text: str) -> list[str]:
     """Codes typed with commas, spaces or new lines between them."""
     return [c for c in text.replace(",", " ").replace("，", " ").split() if c]
-
-
-def mask_contact(name: str) -> str:
-    return f"{name[:1]}{'*' * max(1, len(name) - 1)}" if name else ""
-
-
-def mask_phone(phone: str) -> str:
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 8 else "****"
 
 
 # -- forms ---------------------------------------------------------------------------------
@@ -71,7 +69,8 @@ class TaskForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     deadline = forms.DateField(
-        label=gettext_lazy("Deadline"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Deadline"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     file = forms.FileField(
         label=gettext_lazy("Enterprise list (SCREENING-LIST .xlsx)"), required=False
@@ -180,6 +179,14 @@ class EnterpriseFilterForm(forms.Form):
         label=gettext_lazy("County"), regex=r"^\d{6}$", required=False, max_length=6
     )
     state = forms.ChoiceField(label=gettext_lazy("State"), choices=STATES, required=False)
+
+    def known_count(self, figures: "rollup.Figures") -> int | None:
+        """How many the filter lets through, read from the roll-up's ``figures`` when it
+        filters by state alone (a county needs counting)."""
+        if not self.is_valid() or self.cleaned_data.get("county"):
+            return None
+        state = self.cleaned_data.get("state")
+        return figures.count_in(state) if state else figures.enterprises
 
     def filter(self, enterprises: QuerySet) -> QuerySet:
         data = self.cleaned_data if self.is_valid() else {}
@@ -377,28 +384,32 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     enterprises = scoping.visible(request.user, TaskEnterprise).filter(task=task)
     if at is not None:
         enterprises = rollup.enterprises_under(enterprises, at)
+    figures = own_total = None
+    if at is not None:
+        figures = rollup.rollup(enterprises, at)
+        figures.declined_by_reason = [
+            (screening.decline_reason_label(reason), n) for reason, n in figures.declined_by_reason
+        ]
+    else:
+        own_total = rollup.Figures.of(None, enterprises.aggregate(**rollup.FIGURES))
     filters = EnterpriseFilterForm(request.GET)
     page = _page(
         request,
         filters.filter(enterprises)
         .select_related("holder", "assignment__institution", "assignment__branch")
         .order_by("credit_code"),
+        # The roll-up has counted them already, unless a county is chosen.
+        count=filters.known_count(figures.total) if figures else None,
     )
     for enterprise in page:
         if at is not None:  # personal data in full only to the bank it was given to
-            enterprise.contact = mask_contact(enterprise.contact)
-            enterprise.phone = mask_phone(enterprise.phone)
+            enterprise.contact = screening.mask_contact(enterprise.contact)
+            enterprise.phone = screening.mask_phone(enterprise.phone)
     assignments = screening_deadlines.with_filing_state(
         scoping.visible(request.user, Assignment).filter(task=task)
     ).select_related("institution", "branch", "office")
     if at is not None:
         assignments = assignments.filter(office=at)
-    figures = None
-    if at is not None:
-        figures = rollup.rollup(scoping.visible(request.user, TaskEnterprise).filter(task=task), at)
-        figures.declined_by_reason = [
-            (screening.decline_reason_label(reason), n) for reason, n in figures.declined_by_reason
-        ]
     context = {
         "task": task,
         "at": at,
@@ -406,7 +417,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "share": share,
         "can_act": can_act,
         "figures": figures,
-        "own_total": rollup.Figures.of(None, enterprises.aggregate(**rollup.FIGURES)),
+        "own_total": own_total,
         "page": page,
         "filters": filters,
         "assignments": assignments.order_by("institution__name_zh", "branch__name_zh", "pk")[:200],
@@ -452,8 +463,8 @@ def enterprise_history(request: HttpRequest, credit_code: str) -> HttpResponse:
     scope = scoping.scope_of(request.user)
     if scope.is_regulator:
         for enterprise in listed:
-            enterprise.contact = mask_contact(enterprise.contact)
-            enterprise.phone = mask_phone(enterprise.phone)
+            enterprise.contact = screening.mask_contact(enterprise.contact)
+            enterprise.phone = screening.mask_phone(enterprise.phone)
     for entry in entries:
         entry.decline_label = screening.decline_reason_label(entry.decline_reason)
     name = listed[0].name if listed else entries[0].enterprise.name
@@ -511,7 +522,7 @@ class ResultRowForm(forms.Form):
     contact_date = forms.DateField(
         label=gettext_lazy("Contact date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     decline_reason = forms.ChoiceField(label=gettext_lazy("Decline reason"), required=False)
     credit_amount = forms.DecimalField(
@@ -523,7 +534,7 @@ class ResultRowForm(forms.Form):
     loan_date = forms.DateField(
         label=gettext_lazy("Loan date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     rate = forms.DecimalField(
         label=gettext_lazy("Rate (%)"), required=False, decimal_places=2, min_value=0
@@ -599,8 +610,8 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for entry in page:
         entry.decline_label = screening.decline_reason_label(entry.decline_reason)
         if not scope.is_bank:
-            entry.enterprise.contact = mask_contact(entry.enterprise.contact)
-            entry.enterprise.phone = mask_phone(entry.enterprise.phone)
+            entry.enterprise.contact = screening.mask_contact(entry.enterprise.contact)
+            entry.enterprise.phone = screening.mask_phone(entry.enterprise.phone)
     names = {e.credit_code: e.name for e in current}
     return render(
         request,
@@ -616,3 +627,14 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "today": timezone.localdate(),
         },
     )
+
+
+@login_required
+def assignment_workbook(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = scoping.get_visible_or_404(
+        request.user, Assignment.objects.select_related("task"), pk=pk
+    )
+    response = HttpResponse(screening.results_workbook(assignment), content_type=XLSX_CONTENT_TYPE)
+    name = f"{screening.RESULT_SPEC.code}-{assignment.task.period}-{assignment.pk}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response

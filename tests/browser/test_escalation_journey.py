@@ -1,6 +1,6 @@
-"""The escalation journey of issue 7 in a real browser: a low grade raises a case at a county
-office, the county's reviewer issues a rectification notice, the bank answers it with evidence,
-and the office accepts the remedy and closes the case."""
+"""The escalation journey of issue 7 in a real browser: a low grade confirmed by a county office
+raises a case there, the county's reviewer issues a rectification notice, the bank answers it
+with evidence, and the office accepts the remedy and closes the case."""
 
 from datetime import timedelta
 
@@ -10,9 +10,11 @@ from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from portal.models import Role
-from supervision import escalation
-from supervision.models.escalation import CaseStatus, NoticeStatus
+from supervision import evaluation_cycle
+from supervision.models.escalation import Case, CaseStatus, NoticeStatus
 from tests import factories as f
+from tests.supervision.test_evaluation_cycle import _lower_to_grade_three
+from tests.supervision.test_evaluation_results import COUNTY_ROWS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,13 +37,18 @@ def sign_out(page) -> None:
 
 
 def test_a_low_grade_case_goes_from_notice_to_closed(matrix, sign_in, live_server, tmp_path):
-    branch = f.BranchFactory(institution=matrix.bank_a, office=matrix.county_a, name_zh="旅程支行")
+    # A local bank supervised by county A, evaluated on a year of its returns.
+    bank = f.InstitutionFactory(office=matrix.county_a, name_zh="旅程农商银行")
+    f.accepted_return(bank, "2024Q3", rows=COUNTY_ROWS)
+    evaluation = f.scored_evaluation(bank, rows=COUNTY_ROWS)
     reviewer = f.member(Role.REVIEWER, office=matrix.county_a)
-    preparer = f.member(Role.PREPARER, branch=branch)
-    # The evaluation found grade 4: its cause raises a case at the county office.
-    case = escalation.escalation_raise(
-        f.cause(matrix.bank_a, branch=branch, kind="low-grade", measure=4, summary="评价 4 级")
-    )
+    head = f.member(Role.HEAD, office=matrix.county_a)
+    preparer = f.member(Role.PREPARER, institution=bank)
+    # The county confirms grade 3: on commit, the evaluation raises a case at the county.
+    _lower_to_grade_three({"evaluation": evaluation, "reviewer": reviewer})
+    evaluation_cycle.confirm(head, evaluation)
+    case = Case.objects.get(institution=bank)
+    assert case.causes.get().kind == "low-grade"
     evidence = tmp_path / "整改报告.pdf"
     evidence.write_bytes(b"%PDF-1.4 journey evidence")
     deadline = (timezone.localdate() + timedelta(days=20)).isoformat()
@@ -53,7 +60,7 @@ def test_a_low_grade_case_goes_from_notice_to_closed(matrix, sign_in, live_serve
     page.on("pageerror", lambda e: console_errors.append(str(e)))
     with page.expect_navigation():
         page.get_by_role("link", name=zh("Escalation"), exact=True).click()
-    row = page.get_by_test_id("case-row").filter(has_text="旅程支行")
+    row = page.get_by_test_id("case-row").filter(has_text="旅程农商银行")
     expect(row).to_contain_text(label(CaseStatus.OPEN))
     with page.expect_navigation():
         row.get_by_role("link", name=f"#{case.pk}").click()

@@ -25,6 +25,13 @@ OBJECT_URLS = {
         Case("owner_b", "owner_a", _pk("complaint_owner_b")),
         Case("county_a", "bank_a", _pk("complaint_owner_a")),
     ],
+    "api:complaint-detail": [
+        Case("bank_a", "bank_b", _pk("complaint_a1")),
+        Case("branch_a1", "branch_a2", _pk("complaint_a1")),
+        Case("county_a", "county_b", _pk("complaint_a1")),
+        Case("p2_head", "p1_head", _pk("complaint_b1")),
+        Case("owner_a", "owner_b", _pk("complaint_owner_a")),
+    ],
     "complaint-confirmation": [
         Case("owner_a", "owner_b", _pk("complaint_owner_a")),
         Case("owner_a", "county_a", _pk("complaint_owner_a")),
@@ -40,6 +47,15 @@ OBJECT_URLS = {
 }
 
 ACTION_URLS = {
+    "api:complaint-acknowledge": [
+        Case("bank_a", "bank_b", _pk("complaint_a1")),
+        Case("branch_a1", "branch_a2", _pk("complaint_a1")),
+        Case("owner_b", "owner_a", _pk("complaint_owner_b")),
+    ],
+    "api:complaint-answer": [
+        Case("bank_b", "bank_a", _pk("complaint_b1")),
+        Case("county_a", "county_b", _pk("complaint_a1")),
+    ],
     "complaint-action": [
         Case("bank_a", "bank_b", _act("complaint_a1", "answer")),
         Case("branch_a1", "branch_a2", _act("complaint_a1", "acknowledge")),

@@ -36,3 +36,19 @@ OBJECT_URLS = {
         Case("p1_head", "p2_head", _pk("evidence_a1")),
     ],
 }
+
+OBJECT_URLS.update(
+    {
+        "api:escalation-case-detail": [
+            Case("county_a", "county_b", _pk("case_a1")),
+            Case("p1_head", "county_b", _pk("case_a2")),
+            Case("p2_head", "p1_head", _pk("case_b1")),
+            Case("p1_head", "bank_a", _pk("case_a1")),
+        ],
+        "api:rectification-notice-detail": [
+            Case("bank_a", "bank_b", _pk("notice_a1")),
+            Case("branch_a1", "branch_a2", _pk("notice_a1")),
+            Case("p2_head", "p1_head", _pk("notice_b1")),
+        ],
+    }
+)

@@ -27,7 +27,26 @@ OBJECT_URLS = {
         Case("p2_head", "county_a", _of("b", "evidence")),
         Case("bank_b", "branch_a1", _of("b", "evidence")),
     ],
+    "sample-detail": [
+        Case("p1_head", "p2_head", _of("a", "sample")),
+        Case("p2_head", "p1_head", _of("b", "sample")),
+        Case("gb_head", "county_a", _of("a", "sample")),  # drawn by the province
+        Case("p1_head", "bank_a", _of("a", "sample")),  # the bank sees its rows, not the sample
+    ],
+    "sample-row-evidence": [
+        Case("bank_a", "bank_b", _of("a", "sampled_row")),
+        Case("p1_head", "p2_head", _of("a", "sampled_row")),
+        Case("bank_b", "branch_a1", _of("b", "sampled_row")),
+        Case("p2_head", "county_a", _of("b", "sampled_row")),
+    ],
 }
 
-# An outsider's step in the cycle is a 404 before the form is read.
-ACTION_URLS = {"evaluation-act": SCORECARD_CASES}
+# An outsider's step is a 404 before the form is read.
+ACTION_URLS = {
+    "evaluation-act": SCORECARD_CASES,
+    "sample-row-act": [
+        Case("p1_head", "p2_head", _of("a", "sampled_row")),
+        Case("p2_head", "bank_a", _of("b", "sampled_row")),
+        Case("p1_head", "county_b", _of("a", "sampled_row")),
+    ],
+}

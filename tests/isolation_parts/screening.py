@@ -13,14 +13,35 @@ def _assignment(name: str):
     return lambda m: {"pk": getattr(m, f"screening_assignment_{name}").pk}
 
 
+ASSIGNMENT_CASES = [
+    Case("branch_a1", "branch_a2", _assignment("a1")),
+    Case("county_a", "county_b", _assignment("a1")),
+    Case("bank_a", "bank_b", _assignment("a1")),
+    Case("p1_head", "p2_head", _assignment("a1")),
+    Case("bank_b", "owner_b", _assignment("b1")),
+]
+
+
+def _enterprise(name: str):
+    return lambda m: {"pk": m.screening_enterprises[name].pk}
+
+
 OBJECT_URLS = {
-    "screening-assignment": [
-        Case("branch_a1", "branch_a2", _assignment("a1")),
-        Case("county_a", "county_b", _assignment("a1")),
-        Case("bank_a", "bank_b", _assignment("a1")),
-        Case("p1_head", "p2_head", _assignment("a1")),
-        Case("bank_b", "owner_b", _assignment("b1")),
+    "screening-assignment-workbook": ASSIGNMENT_CASES,
+    "api:screening-assignment-detail": ASSIGNMENT_CASES,
+    "api:screening-assignment-enterprises": ASSIGNMENT_CASES,
+    "api:screening-task-detail": [
+        Case("county_b", "county_a", _task("county_b")),
+        Case("branch_a1", "bank_b", _task("p1")),
+        Case("p2_head", "p1_head", _task("p2")),
     ],
+    "api:screening-enterprise-detail": [
+        Case("county_a", "county_b", _enterprise("a")),
+        Case("branch_a1", "branch_a2", _enterprise("a")),
+        Case("bank_b", "bank_a", _enterprise("c")),
+        Case("p1_head", "p2_head", _enterprise("b")),
+    ],
+    "screening-assignment": ASSIGNMENT_CASES,
     "screening-task": [
         Case("county_a", "p2_head", _task("p1")),
         Case("branch_a1", "bank_b", _task("p1")),

@@ -4,6 +4,19 @@ the complaints against bank_a and bank_b come from two more owners."""
 
 from tests import factories as f
 
+# The matrix builds this part when a test first asks for one of these.
+PROVIDES = (
+    "bank_c",
+    "branch_c_a",
+    "branch_c_c",
+    "complaint_a1",
+    "complaint_b1",
+    "complaint_owner_a",
+    "complaint_owner_b",
+    "attachment_a1",
+    "attachment_owner_a",
+)
+
 
 def build(m) -> None:
     # A national bank, supervised from the top, with a branch in each province.

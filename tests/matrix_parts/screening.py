@@ -4,6 +4,18 @@ its own branch of bank_a; a task of city2 assigned to branch_b1; and county_b's 
 from supervision import screening
 from tests import factories as f
 
+# The matrix builds this part when a test first asks for one of these.
+PROVIDES = (
+    "screening_task_p1",
+    "screening_task_p2",
+    "screening_task_county_b",
+    "screening_code_a",
+    "screening_code_b",
+    "screening_code_c",
+    "screening_assignment_a1",
+    "screening_assignment_b1",
+)
+
 
 def build(m) -> None:
     p1_head, p2_head = m.users["p1_head"], m.users["p2_head"]
@@ -19,5 +31,10 @@ def build(m) -> None:
     code_of = {e.county: e.credit_code for e in task.enterprises.all()}
     m.screening_code_a, m.screening_code_b = code_of["350102"], code_of["350121"]
     m.screening_code_c = other.enterprises.get().credit_code
+    m.screening_enterprises = {
+        "a": task.enterprises.get(credit_code=m.screening_code_a),
+        "b": task.enterprises.get(credit_code=m.screening_code_b),
+        "c": other.enterprises.get(),
+    }
     m.screening_assignment_a1 = m.branch_a1.screening_assignments.get()
     m.screening_assignment_b1 = m.branch_b1.screening_assignments.get()

@@ -96,6 +96,7 @@ def _text(response) -> str:
 
 @pytest.mark.parametrize("outsider", OUTSIDERS)
 def test_no_list_page_shows_an_outsider_anything_of_others(outsider, matrix, client):
+    matrix.build_parts()
     client.force_login(matrix.users[outsider])
     forbidden = matrix.forbidden(outsider)
     pages = [(name, route) for name, route, params in _matrix_urls() if not params]

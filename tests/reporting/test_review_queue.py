@@ -202,3 +202,14 @@ def test_a_reviewer_of_a_county_decides_only_there(client_for, matrix):
         FilingStatus.SUBMITTED,
         FilingStatus.SUBMITTED,
     ]
+
+
+def test_a_filing_whose_signer_left_still_shows_in_the_queue_and_on_its_pages(
+    client_for, matrix, head
+):
+    filing = matrix.filing_a
+    Filing.objects.filter(pk=filing.pk).update(signed_at=timezone.now(), signed_by=None)
+    client = client_for(head)
+    assert "MATRIX-A" in _queue(client)
+    assert client.get(_detail(filing)).status_code == 200
+    assert client.get(reverse("request-detail", args=[filing.request_id])).status_code == 200

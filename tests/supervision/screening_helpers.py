@@ -68,3 +68,12 @@ def answer(assignment: Assignment, rows: list[dict], tmp_path: Path, reviewer) -
     filings.filing_sign(approver, filing, {})
     filings.filing_accept(reviewer, filing)
     return screening.record_results(filing.pk)
+
+
+def matrix_banks_only(matrix):
+    """The matrix with only bank_a's and bank_b's branches active: other parts add banks of
+    their own to its counties, which would change who gets what in round robin."""
+    from portal.models import Branch
+
+    Branch.objects.exclude(institution__in=[matrix.bank_a, matrix.bank_b]).update(is_active=False)
+    return matrix

@@ -112,3 +112,24 @@ def test_an_extension_pushes_the_sweep_back(matrix):
         assert complaints.sweep_overdue() == 0
     with time_machine.travel(datetime(2026, 4, 21, 9, tzinfo=BEIJING)):
         assert complaints.sweep_overdue() == 1
+
+
+def test_the_institution_is_reminded_once_per_deadline(matrix):
+    c = _filed_on(matrix, datetime(2026, 3, 6, 9, tzinfo=BEIJING))  # due 21 March
+
+    def reminders() -> int:
+        return Notification.objects.filter(
+            recipient=matrix.users["branch_a1"], message__startswith="Complaint %(reference)s must"
+        ).count()
+
+    with time_machine.travel(datetime(2026, 3, 17, 9, tzinfo=BEIJING)):
+        assert complaints.remind_due_soon() == 0
+    with time_machine.travel(datetime(2026, 3, 18, 9, tzinfo=BEIJING)):
+        assert complaints.remind_due_soon() == 1
+        assert complaints.remind_due_soon() == 0
+    assert reminders() == 1
+    with time_machine.travel(datetime(2026, 3, 19, 9, tzinfo=BEIJING)):
+        complaints.extend(matrix.users["bank_a"], c, "需审批")
+    with time_machine.travel(datetime(2026, 4, 17, 9, tzinfo=BEIJING)):
+        assert complaints.remind_due_soon() == 1  # due 20 April now
+    assert reminders() == 2

@@ -80,6 +80,7 @@ def test_a_flood_from_one_address_is_held_while_other_owners_file(
     matrix, client_for, settings, client
 ):
     settings.PORTAL_COMPLAINT_HOURLY_LIMIT = 3
+    settings.PORTAL_COMPLAINT_HOURLY_LIMIT_PER_ADDRESS = 4
     flooder = f.UserFactory()
     client_for(flooder)
     for i in range(3):
@@ -87,10 +88,12 @@ def test_a_flood_from_one_address_is_held_while_other_owners_file(
     refused = _post(client, matrix, enterprise_name="刷单3", address="203.0.113.9")
     assert "Too many complaints" in refused.content.decode()
     assert "刷单3" in refused.content.decode()  # kept on the page to send later
-    # Another account from the same address is held too; so is the same account elsewhere.
+    # A neighbour behind the same address files once more; then the address is held.
     client_for(f.UserFactory())
+    _post(client, matrix, enterprise_name="邻居", address="203.0.113.9")
     held = _post(client, matrix, enterprise_name="同址", address="203.0.113.9")
     assert "Too many complaints" in held.content.decode()
+    # The flooding account is held from another address too.
     client_for(flooder)
     moved = _post(client, matrix, enterprise_name="换址", address="198.51.100.7")
     assert "Too many complaints" in moved.content.decode()
@@ -98,7 +101,7 @@ def test_a_flood_from_one_address_is_held_while_other_owners_file(
     client_for(matrix.users["owner_b"])
     _post(client, matrix, enterprise_name="正常投诉", address="198.51.100.20")
     filed = set(Complaint.objects.values_list("enterprise_name", flat=True))
-    assert {"刷单0", "刷单1", "刷单2", "正常投诉"} <= filed
+    assert {"刷单0", "刷单1", "刷单2", "邻居", "正常投诉"} <= filed
     assert not filed & {"刷单3", "同址", "换址"}
 
 

@@ -59,6 +59,16 @@ def test_owner_files_through_the_form_and_reads_the_reference(matrix, client_for
     )
 
 
+def test_a_pasted_credit_code_is_tidied_and_the_owner_told(matrix, client_for):
+    code = f.credit_code()
+    pasted = " " + code.lower().replace("9", "\uff19")  # full-width nine, lower case
+    response = client_for(matrix.users["owner_a"]).post(
+        reverse("complaint-file"), intake_data(matrix, enterprise_credit_code=pasted), follow=True
+    )
+    assert f"The credit code was read as {code}." in response.content.decode()
+    assert Complaint.objects.get(enterprise_name="鼓楼小茶馆").enterprise_credit_code == code
+
+
 def test_the_branch_choices_follow_the_county(matrix, client_for):
     client = client_for(matrix.users["owner_a"])
     options = client.get(reverse("complaint-branches"), {"county": matrix.county_a.code})
@@ -69,6 +79,26 @@ def test_the_branch_choices_follow_the_county(matrix, client_for):
     bad = client.post(reverse("complaint-file"), intake_data(matrix, branch=matrix.branch_b1.pk))
     assert bad.status_code == 200
     assert "Select a valid choice" in bad.content.decode()
+
+
+def test_without_javascript_the_county_in_the_address_lists_its_branches(matrix, client_for):
+    client = client_for(matrix.users["owner_a"])
+    page = client.get(reverse("complaint-file"), {"county": matrix.county_b.code})
+    body = page.content.decode()
+    assert f'value="{matrix.branch_a2.pk}"' in body
+    assert f'value="{matrix.branch_a1.pk}"' not in body
+
+
+def test_bank_inbox_can_show_finished_complaints_too(matrix, client_for):
+    complaints.answer(matrix.users["bank_a"], matrix.complaint_a1, Outcome.RELIEF, "已解决")
+    complaints.accept_answer(matrix.users["complainant_a"], matrix.complaint_a1)
+    client = client_for(matrix.users["bank_a"])
+    ref = matrix.complaint_a1.reference
+    assert ref not in client.get(reverse("complaint-list")).content.decode()
+    everything = client.get(reverse("complaint-list") + "?open=0")
+    assert ref in everything.content.decode()
+    ticked = client.get(reverse("complaint-list") + "?open=0&open=1")
+    assert ref not in ticked.content.decode()
 
 
 def test_a_wrong_answer_or_a_bad_credit_code_keeps_what_was_typed(matrix, client_for):

@@ -13,8 +13,13 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from supervision import causes, complaints
-from supervision.complaint_statistics import by_institution_under, for_institution, for_office
-from supervision.models.complaints import Outcome
+from supervision.complaint_statistics import (
+    by_child_office,
+    by_institution_under,
+    for_institution,
+    for_office,
+)
+from supervision.models.complaints import Complaint, Outcome
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +80,16 @@ def test_figures_per_office_subtree(history, matrix):
     assert for_office(matrix.gb, *Q1).total == 4
 
 
+def test_figures_per_child_office_subtree(history, matrix):
+    everything = Complaint.objects.all()
+    national = {r.name_zh: r.total for r in by_child_office(everything, matrix.gb, *Q1)}
+    assert national == {matrix.p1.name_zh: 3, matrix.p2.name_zh: 1}
+    province = {r.name_zh: r.total for r in by_child_office(everything, matrix.p1, *Q1)}
+    assert province == {matrix.city1.name_zh: 3}
+    city = {r.key: r.total for r in by_child_office(everything, matrix.city1, *Q1)}
+    assert city == {matrix.county_a.pk: 2, matrix.county_b.pk: 1}
+
+
 def test_statistics_page_and_export_for_an_office(history, matrix, client_for):
     client = client_for(matrix.users["county_a"])
     page = client.get(reverse("complaint-statistics"), {"from": "2026-01-01", "to": "2026-03-31"})
@@ -93,6 +108,10 @@ def test_statistics_page_and_export_for_an_office(history, matrix, client_for):
     for c in history:
         for personal in (c.enterprise_name, c.contact_phone, c.legal_representative, c.description):
             assert personal not in cells
+    province = client_for(matrix.users["p1_head"]).get(
+        reverse("complaint-statistics"), {"from": "2026-01-01", "to": "2026-03-31"}
+    )
+    assert matrix.city1.name_zh in province.content.decode()  # its child office's subtree
     owner = client_for(matrix.users["owner_a"])
     assert owner.get(reverse("complaint-statistics")).status_code == 404
 

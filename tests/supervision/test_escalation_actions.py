@@ -170,3 +170,27 @@ def test_a_refused_step_shows_its_reason_on_the_page(case, people, client):
     assert "Record an action" in response.content.decode()
     case.refresh_from_db()
     assert case.status == CaseStatus.OPEN
+
+
+def test_a_notice_unanswered_past_its_deadline_is_announced_once(case, people, time_machine):
+    from supervision import climbing
+
+    notice = escalation.notice_issue(people["reviewer"], case, "补报", _later(10))
+    answered = escalation.notice_issue(people["reviewer"], case, "说明", _later(10))
+    escalation.notice_answer(people["preparer"], answered, "已说明")
+
+    def told(who) -> int:
+        return Notification.objects.filter(
+            recipient=people[who], object_id=str(notice.pk), message__contains="was not answered"
+        ).count()
+
+    time_machine.move_to(timezone.now() + timedelta(days=10), tick=False)
+    climbing.sweep()
+    assert (told("reviewer"), told("preparer")) == (0, 0)  # due today: not yet lapsed
+    time_machine.move_to(timezone.now() + timedelta(days=2), tick=False)
+    climbing.sweep()
+    climbing.sweep()
+    assert (told("reviewer"), told("preparer")) == (1, 1)
+    notice.refresh_from_db()
+    answered.refresh_from_db()
+    assert notice.lapsed_at is not None and answered.lapsed_at is None

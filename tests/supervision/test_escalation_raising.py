@@ -144,3 +144,14 @@ def test_an_unfiled_return_past_due_becomes_a_return_overdue_case(matrix, bank):
     # Only the return 20 days late passes the default threshold of 15 days.
     assert [c.key for c in case.causes.all()] == [f"return-request:{late.pk}:overdue"]
     assert case.causes.get().evidence_url == f"/returns/requests/{late.pk}/"
+
+
+def test_a_failing_provider_does_not_stop_the_others(matrix, bank, provider, monkeypatch, caplog):
+    def broken(as_of):
+        raise RuntimeError("complaints table unreachable")
+
+    monkeypatch.setitem(causes._PROVIDERS, "complaint-overdue", broken)
+    provider("screening-overdue", [f.cause(bank, kind="screening-overdue", measure=10)])
+    assert climbing.sweep().raised == 1
+    assert Case.objects.filter(institution=bank, kind="screening-overdue").exists()
+    assert "complaint-overdue" in caplog.text

@@ -13,9 +13,14 @@ from portal.models import Notification, Role
 from supervision import causes, screening, screening_deadlines
 from supervision.models.screening import Assignment
 from tests import factories as f
-from tests.supervision.screening_helpers import answer, result_row
+from tests.supervision.screening_helpers import answer, matrix_banks_only, result_row
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def matrix(matrix):
+    return matrix_banks_only(matrix)
 
 
 @pytest.fixture

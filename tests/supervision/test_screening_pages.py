@@ -12,9 +12,20 @@ from portal.models import Role
 from supervision import screening
 from supervision.models.screening import Assignment, ScreeningTask
 from tests import factories as f
-from tests.supervision.screening_helpers import answer, list_row, list_workbook, result_row
+from tests.supervision.screening_helpers import (
+    answer,
+    list_row,
+    list_workbook,
+    matrix_banks_only,
+    result_row,
+)
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def matrix(matrix):
+    return matrix_banks_only(matrix)
 
 
 def test_an_office_creates_a_task_by_uploading_its_list(matrix, client_for, tmp_path):
@@ -88,6 +99,11 @@ def test_the_task_page_rolls_up_by_child_office_and_drills_down(matrix, client_f
     assert page.context["figures"].total.granted == 1
     body = page.content.decode()
     assert matrix.county_a.name_zh in body and "138****1234" in body and "13800001234" not in body
+
+    # The list's filters count what the roll-up counted.
+    for state, expected in (("granted", 1), ("no_need", 1), ("assigned", 2), ("unassigned", 0)):
+        assert client.get(url, {"state": state}).context["page"].paginator.count == expected
+    assert client.get(url, {"county": "350121"}).context["page"].paginator.count == 2
 
     down = client.get(url, {"office": matrix.county_a.code})
     assert down.context["at"] == matrix.county_a
@@ -266,3 +282,30 @@ def test_a_regulator_reads_an_assignment_but_does_not_answer_it(matrix, client_f
     assert page.context["formset"] is None
     assert "138****1234" in page.content.decode()
     assert client.post(url, {}).status_code == 404
+
+
+def test_the_bank_downloads_its_result_workbook_with_its_enterprises(matrix, client_for, tmp_path):
+    from reporting.reader import read_return
+
+    assignment = matrix.screening_assignment_a1
+    response = client_for(matrix.users["branch_a1"]).get(
+        reverse("screening-assignment-workbook", args=[assignment.pk])
+    )
+    path = tmp_path / "results.xlsx"
+    path.write_bytes(response.content)
+    table = read_return(path, screening.RESULT_SPEC)
+    assert sorted(table.frame["credit_code"]) == sorted(
+        assignment.enterprises.values_list("credit_code", flat=True)
+    )
+
+
+def test_the_api_gives_the_bank_its_enterprises_and_masks_them_for_regulators(matrix, client_for):
+    assignment = matrix.screening_assignment_a1
+    url = reverse("api:screening-assignment-enterprises", args=[assignment.pk])
+    mine = client_for(matrix.users["branch_a1"]).get(url).json()
+    assert mine["count"] == 2
+    assert {row["phone"] for row in mine["results"]} == {"13800001234"}
+    seen = client_for(matrix.users["county_a"]).get(url).json()
+    assert {row["phone"] for row in seen["results"]} == {"138****1234"}
+    listed = client_for(matrix.users["bank_b"]).get(reverse("api:screening-enterprise-list"))
+    assert [row["credit_code"] for row in listed.json()["results"]] == [matrix.screening_code_c]

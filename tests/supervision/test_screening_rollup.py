@@ -13,9 +13,14 @@ from supervision import rollup, screening, screening_deadlines
 from supervision.models.screening import Assignment, TaskEnterprise
 from tests import factories as f
 from tests.reporting.returns import RESULT, upload, workbook
-from tests.supervision.screening_helpers import answer, result_row
+from tests.supervision.screening_helpers import answer, matrix_banks_only, result_row
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def matrix(matrix):
+    return matrix_banks_only(matrix)
 
 
 @pytest.fixture

@@ -25,10 +25,16 @@ from tests.supervision.screening_helpers import (
     answer,
     list_row,
     list_workbook,
+    matrix_banks_only,
     result_row,
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def matrix(matrix):
+    return matrix_banks_only(matrix)
 
 
 def held_by(task: ScreeningTask) -> dict[str, int]:

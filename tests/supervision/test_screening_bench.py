@@ -1,0 +1,32 @@
+"""bench_screening: every step's timing line, on a small run; the bench task is gone after."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from supervision.models.screening import ScreeningTask
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_small_run_prints_each_step_and_cleans_up():
+    out = StringIO()
+    call_command("bench_screening", "--enterprises", "300", stdout=out)
+    text = out.getvalue()
+    assert "300 enterprises in 8 counties of 福建监管局 (350000)" in text
+    for step in (
+        "create the task",
+        "delegate to every county and assign in round robin",
+        "roll up at the province",
+        "page: task page, province",
+        "page: enterprise history",
+    ):
+        assert re.search(rf"{re.escape(step)}.*\s\d+\.\d{{3}} s", text), step
+    assert not ScreeningTask.objects.filter(title="bench_screening").exists()
+
+
+def test_an_unknown_province_is_a_clear_error():
+    with pytest.raises(CommandError, match="no provincial bureau 990000"):
+        call_command("bench_screening", "--province", "990000", stdout=StringIO())
