@@ -15,6 +15,10 @@ PROVIDES = (
     "evaluation_b",
     "evidence_a",
     "evidence_b",
+    "sample_a",
+    "sample_b",
+    "sampled_row_a",
+    "sampled_row_b",
 )
 
 

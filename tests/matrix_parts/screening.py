@@ -14,6 +14,7 @@ PROVIDES = (
     "screening_code_c",
     "screening_assignment_a1",
     "screening_assignment_b1",
+    "screening_enterprises",
 )
 
 
