@@ -337,14 +337,19 @@ def cause(
     branch: Branch | None = None,
     office: Office | None = None,
     kind: str = "low-grade",
-    measure: int | str = 4,
+    measure: int | str | None = None,
     key: str | None = None,
     summary: str = "",
 ):
-    """A Cause found against ``institution`` (or its ``branch``), at the office supervising it."""
+    """A Cause found against ``institution`` (or its ``branch``), at the office supervising it;
+    unless ``measure`` is given, one that raises a case under the national default rules."""
     from decimal import Decimal
 
     from supervision.causes import Cause
+    from supervision.escalation import DEFAULT_RULES
+
+    if measure is None:
+        measure = max(Decimal(4), DEFAULT_RULES.get(kind, (Decimal(4),))[0])
 
     serial = next(_cause_serial)
     office = office or (branch.office if branch else institution.office)
