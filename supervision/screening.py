@@ -210,6 +210,49 @@ def task_url(task: ScreeningTask) -> str:
     return reverse("screening-task", args=[task.pk])
 
 
+def _check_task(title: str, deadline: date, key_areas: Iterable[str]) -> None:
+    if not title.strip():
+        raise ValidationError(_("Give the task a title."))
+    if deadline < timezone.localdate():
+        raise ValidationError(_("The deadline has passed already."))
+    unknown = sorted(set(key_areas) - set(KeyArea.values))
+    if unknown:
+        raise ValidationError(_("Unknown key areas: %(areas)s") % {"areas": ", ".join(unknown)})
+
+
+def _new_task(user, office: Office, title: str, deadline: date, purpose: str, key_areas):
+    task = ScreeningTask.objects.create(
+        title=title.strip(),
+        purpose=purpose.strip(),
+        key_areas=list(key_areas),
+        deadline=deadline,
+        office=office,
+        created_by=user,
+    )
+    Delegation.objects.create(task=task, office=office, office_path=office.path, created_by=user)
+    return task
+
+
+def _store_list(user, task: ScreeningTask, enterprises: pl.DataFrame) -> None:
+    """The checked list's enterprises, all held by the task's office."""
+    if enterprises.height == 0:
+        raise ValidationError(_("The list has no enterprises."))
+    _insert_enterprises(_enterprise_frame(task, enterprises.drop(ROW, strict=False)))
+    if connection.vendor == "postgresql" and enterprises.height >= ANALYZE_AFTER:
+        # The planner's row counts would lag until autovacuum: a list of this size changes
+        # the best plans for the pages that follow.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {TaskEnterprise._meta.db_table}")
+    ScreeningTask.objects.filter(pk=task.pk).update(enterprise_count=enterprises.height)
+    task.enterprise_count = enterprises.height
+    audit.record(
+        user,
+        "screening.task_created",
+        task,
+        {"enterprises": enterprises.height, "deadline": task.deadline.isoformat()},
+    )
+
+
 def task_create(
     user: User,
     office: Office,
@@ -223,41 +266,46 @@ def task_create(
     """A task of ``office`` with its checked enterprise list (``read_list``), all held by the
     office until it delegates or assigns them."""
     _require_office(user, office)
-    if not title.strip():
-        raise ValidationError(_("Give the task a title."))
-    if deadline < timezone.localdate():
-        raise ValidationError(_("The deadline has passed already."))
-    unknown = sorted(set(key_areas) - set(KeyArea.values))
-    if unknown:
-        raise ValidationError(_("Unknown key areas: %(areas)s") % {"areas": ", ".join(unknown)})
-    if enterprises.height == 0:
-        raise ValidationError(_("The list has no enterprises."))
+    _check_task(title, deadline, key_areas)
     with transaction.atomic():
-        task = ScreeningTask.objects.create(
-            title=title.strip(),
-            purpose=purpose.strip(),
-            key_areas=list(key_areas),
-            deadline=deadline,
-            office=office,
-            created_by=user,
-            enterprise_count=enterprises.height,
-        )
-        Delegation.objects.create(
-            task=task, office=office, office_path=office.path, created_by=user
-        )
-        _insert_enterprises(_enterprise_frame(task, enterprises.drop(ROW, strict=False)))
-        if connection.vendor == "postgresql" and enterprises.height >= ANALYZE_AFTER:
-            # The planner's row counts would lag until autovacuum: a list of this size changes
-            # the best plans for the pages that follow.
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {TaskEnterprise._meta.db_table}")
-        audit.record(
-            user,
-            "screening.task_created",
-            task,
-            {"enterprises": enterprises.height, "deadline": deadline.isoformat()},
-        )
+        task = _new_task(user, office, title, deadline, purpose, key_areas)
+        _store_list(user, task, enterprises)
     return task
+
+
+def task_open(
+    user: User,
+    office: Office,
+    *,
+    title: str,
+    deadline: date,
+    workbook: File,
+    purpose: str = "",
+    key_areas: Iterable[str] = (),
+) -> ScreeningTask:
+    """A task whose list workbook is too large to read in a page: stored with the task, and
+    read by a worker (``load_list``); the task has no enterprises until then."""
+    _require_office(user, office)
+    _check_task(title, deadline, key_areas)
+    with transaction.atomic():
+        task = _new_task(user, office, title, deadline, purpose, key_areas)
+        task.list_file.save(f"{LIST_SPEC.code}-{task.pk}.xlsx", workbook, save=True)
+    return task
+
+
+def load_list(user: User, task: ScreeningTask) -> int:
+    """Read the stored list of a task opened with ``task_open``; all or nothing."""
+    if task.enterprises.exists():
+        return task.enterprise_count
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "list.xlsx"
+        with task.list_file.open("rb") as source, path.open("wb") as copy:
+            for chunk in source.chunks():
+                copy.write(chunk)
+        enterprises = read_list(path)
+    with transaction.atomic():
+        _store_list(user, task, enterprises)
+    return task.enterprise_count
 
 
 # -- delegation ----------------------------------------------------------------------------

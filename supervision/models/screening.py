@@ -43,6 +43,8 @@ class ScreeningTask(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Kept with the task so that lists need not count 200,000 rows per task.
     enterprise_count = models.PositiveIntegerField(_("enterprises"), default=0)
+    # The uploaded list, kept as filed; a large one is read by a worker (see ScreeningJob).
+    list_file = models.FileField(upload_to="screening/%Y/%m/", max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("screening task")
@@ -291,3 +293,53 @@ class AssignmentEntry(Outcome):
 
     def __str__(self) -> str:
         return f"{self.enterprise} → {self.assignment.filer_name}"
+
+
+class ScreeningJob(models.Model):
+    """Screening work too large for a page: reading a task's list, or passing a large share
+    on. The page queues it, a worker runs it (once: ``state`` is claimed under a row lock)
+    and the task page follows its state."""
+
+    class Kind(models.TextChoices):
+        LOAD_LIST = "load_list", _("Reading the enterprise list")
+        DELEGATE_BY_COUNTY = "delegate_by_county", _("Delegating by county")
+        DELEGATE = "delegate", _("Delegating to a child office")
+        AUTO_ASSIGN = "auto_assign", _("Assigning automatically")
+        ASSIGN = "assign", _("Assigning by hand")
+        REASSIGN_DECLINED = "reassign_declined", _("Assigning declined enterprises again")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    task = models.ForeignKey(ScreeningTask, on_delete=models.CASCADE, related_name="jobs")
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    params = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    # What it did (counts, by kind), or why it could not: shown in the reader's language.
+    result = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["task", "state"], name="screening_job_state")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.task}"
+
+    @property
+    def audit_office(self) -> Office:
+        return self.office
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)

@@ -12,6 +12,7 @@ from supervision.models.screening import (
     Assignment,
     AssignmentEntry,
     Delegation,
+    ScreeningJob,
     ScreeningTask,
     TaskEnterprise,
 )
@@ -36,6 +37,7 @@ scoping.register(
     branch=_tasks_where("assignments", scoping.among("branch_id")),
 )
 scoping.register(Delegation, office=scoping.under("office_path"))
+scoping.register(ScreeningJob, office=scoping.under("office__path"))
 scoping.register(
     Assignment,
     office=scoping.under("office_path"),

@@ -7,6 +7,7 @@ urlpatterns = [
     path("screening/new/", screening.task_create, name="screening-task-create"),
     path("screening/overdue/", screening.overdue_list, name="screening-overdue"),
     path("screening/<int:pk>/", screening.task_detail, name="screening-task"),
+    path("screening/<int:pk>/jobs/", screening.task_jobs, name="screening-task-jobs"),
     path(
         "screening/assignments/<int:pk>/", screening.assignment_detail, name="screening-assignment"
     ),

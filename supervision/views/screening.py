@@ -13,7 +13,7 @@ from pathlib import Path
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,17 +22,19 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django_htmx.http import HttpResponseClientRefresh
 
 from portal import scoping
 from portal.models import Branch, Institution, Office, Role
 from reporting.workbooks import XLSX_CONTENT_TYPE
-from supervision import rollup, screening, screening_deadlines
+from supervision import rollup, screening, screening_deadlines, screening_jobs
 from supervision.models.screening import (
     Assignment,
     AssignmentEntry,
     Decision,
     Delegation,
     KeyArea,
+    ScreeningJob,
     ScreeningTask,
     TaskEnterprise,
 )
@@ -237,15 +239,20 @@ def task_create(request: HttpRequest) -> HttpResponse:
     form = TaskForm(request.POST or None, request.FILES or None, offices=offices)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        office = form.offices[data["office"]]
+        fields = {k: data[k] for k in ("title", "purpose", "key_areas", "deadline")}
+        upload = data["file"]
         try:
+            if upload and upload.size > screening_jobs.SYNC_LIST_BYTES:
+                # Too large to read in the page: a worker reads it; the task page follows.
+                task = screening.task_open(request.user, office, workbook=upload, **fields)
+                job = screening_jobs.submit(
+                    request.user, task, office, ScreeningJob.Kind.LOAD_LIST, {}
+                )
+                messages.info(request, job_message(job))
+                return redirect("screening-task", pk=task.pk)
             task = screening.task_create(
-                request.user,
-                form.offices[data["office"]],
-                title=data["title"],
-                purpose=data["purpose"],
-                key_areas=data["key_areas"],
-                deadline=data["deadline"],
-                enterprises=form.enterprises(),
+                request.user, office, enterprises=form.enterprises(), **fields
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -303,61 +310,69 @@ def _ancestry(top: Office, at: Office) -> list[Office]:
     )
 
 
-def _act(request: HttpRequest, task: ScreeningTask, at: Office) -> str:
-    """Run the posted action of the office ``at``; returns the message to show."""
-    user, action = request.user, request.POST.get("action")
-    if action == "delegate_by_county":
-        moved = screening.delegate_by_county(user, task, at)
-        return _("Delegated %(n)d enterprises to %(offices)d offices.") % {
-            "n": sum(moved.values()),
-            "offices": len(moved),
-        }
-    if action == "delegate":
+def _posted_job(request: HttpRequest, at: Office) -> tuple[str, dict]:
+    """The job (kind and parameters) the office ``at`` posted; a bad form raises."""
+    Kind, action = ScreeningJob.Kind, request.POST.get("action")
+    if action in (Kind.DELEGATE_BY_COUNTY, Kind.REASSIGN_DECLINED):
+        return action, {}
+    if action == Kind.DELEGATE:
         form = DelegateForm(request.POST, children=list(Office.objects.get_children(at)))
         if not form.is_valid():
             raise ValidationError(_("Choose a child office."))
-        moved = screening.delegate(
-            user,
-            task,
-            at,
-            form.children[form.cleaned_data["child"]],
-            counties=_codes(form.cleaned_data["counties"]),
-        )
-        return _("Delegated %(n)d enterprises.") % {"n": moved}
-    if action in ("auto_assign", "reassign_declined"):
-        if action == "auto_assign":
-            form = AutoAssignForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError(_("Choose a rule."))
-            result = screening.auto_assign(user, task, at, form.cleaned_data["rule"])
-        else:
-            result = screening.reassign_declined(user, task, at)
-        text = _("Assigned %(n)d enterprises to %(banks)d banks.") % {
-            "n": result.assigned,
-            "banks": len(result.given),
-        }
-        if result.unplaced:
-            text += " " + _("No bank in the county for %(n)d enterprises (%(counties)s).") % {
-                "n": sum(result.unplaced.values()),
-                "counties": ", ".join(sorted(result.unplaced)),
-            }
-        return text
-    if action == "assign":
+        counties = _codes(form.cleaned_data["counties"])
+        return action, {"child": form.cleaned_data["child"], "counties": counties}
+    if action == Kind.AUTO_ASSIGN:
+        form = AutoAssignForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Choose a rule."))
+        return action, {"rule": form.cleaned_data["rule"]}
+    if action == Kind.ASSIGN:
         form = AssignForm(request.POST, office=at)
         if not form.is_valid():
             raise ValidationError(_("Choose a bank or branch."))
         institution, branch = form.chosen_filer()
-        result = screening.assign(
-            user,
-            task,
-            at,
-            institution=institution,
-            branch=branch,
-            counties=_codes(form.cleaned_data["counties"]),
-            credit_codes=_codes(form.cleaned_data["credit_codes"]),
-        )
-        return _("Assigned %(n)d enterprises.") % {"n": result.assigned}
+        return action, {
+            "institution": institution.pk,
+            "branch": branch.pk if branch else None,
+            "counties": _codes(form.cleaned_data["counties"]),
+            "credit_codes": _codes(form.cleaned_data["credit_codes"]),
+        }
     raise ValidationError(_("Unknown action."))
+
+
+def job_message(job: ScreeningJob) -> str:
+    """What a job did, or why it could not, or that it is still at work."""
+    Kind, result = ScreeningJob.Kind, job.result
+    if job.is_pending:
+        return _("%(work)s: in progress. This page shows the result when it is done.") % {
+            "work": job.get_kind_display()
+        }
+    if job.state == ScreeningJob.State.FAILED:
+        return "; ".join(job.errors)
+    n = result.get("enterprises", 0)
+    match job.kind:
+        case Kind.LOAD_LIST:
+            return ngettext(
+                "The task was created with %(n)d enterprise.",
+                "The task was created with %(n)d enterprises.",
+                n,
+            ) % {"n": n}
+        case Kind.DELEGATE_BY_COUNTY:
+            return _("Delegated %(n)d enterprises to %(offices)d offices.") % {
+                "n": n,
+                "offices": result["offices"],
+            }
+        case Kind.DELEGATE:
+            return _("Delegated %(n)d enterprises.") % {"n": n}
+        case Kind.ASSIGN:
+            return _("Assigned %(n)d enterprises.") % {"n": n}
+    text = _("Assigned %(n)d enterprises to %(banks)d banks.") % {"n": n, "banks": result["banks"]}
+    if result.get("unplaced"):
+        text += " " + _("No bank in the county for %(n)d enterprises (%(counties)s).") % {
+            "n": sum(result["unplaced"].values()),
+            "counties": ", ".join(sorted(result["unplaced"])),
+        }
+    return text
 
 
 @login_required
@@ -375,10 +390,13 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if not can_act:
             raise Http404
         try:
-            messages.success(request, _act(request, task, at))
-        except (ValidationError, PermissionDenied) as error:
-            text = "; ".join(error.messages) if isinstance(error, ValidationError) else ""
-            messages.error(request, text or _("You may not do this."))
+            kind, params = _posted_job(request, at)
+        except ValidationError as error:
+            messages.error(request, "; ".join(error.messages))
+        else:
+            job = screening_jobs.submit(request.user, task, at, kind, params)
+            failed = job.state == ScreeningJob.State.FAILED
+            (messages.error if failed else messages.success)(request, job_message(job))
         return redirect(f"{request.path}?office={at.code}")
 
     enterprises = scoping.visible(request.user, TaskEnterprise).filter(task=task)
@@ -411,6 +429,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if at is not None:
         assignments = assignments.filter(office=at)
     context = {
+        **_jobs(request, task, at),
         "task": task,
         "at": at,
         "trail": _ancestry(top, at) if at and top else [],
@@ -431,6 +450,30 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             held=screening.held(task, at).count(),
         )
     return render(request, "supervision/screening/task_detail.html", context)
+
+
+def _jobs(request: HttpRequest, task: ScreeningTask, at: Office | None) -> dict:
+    """The office's latest jobs on the task, each with what it did or is doing."""
+    if at is None:
+        return {"jobs": [], "pending": False}
+    jobs = list(scoping.visible(request.user, ScreeningJob).filter(task=task, office=at)[:5])
+    for job in jobs:
+        job.text = job_message(job)
+    return {"jobs": jobs, "pending": any(job.is_pending for job in jobs)}
+
+
+@login_required
+def task_jobs(request: HttpRequest, pk: int) -> HttpResponse:
+    """The jobs block that the task page polls while one is at work; once all are done, an
+    htmx request gets a refresh so the page shows their effect."""
+    task = scoping.get_visible_or_404(
+        request.user, ScreeningTask.objects.select_related("office"), pk=pk
+    )
+    at = _viewpoint(request, task, _top(request, task))
+    context = {"task": task, "at": at, **_jobs(request, task, at)}
+    if getattr(request, "htmx", False) and not context["pending"]:
+        return HttpResponseClientRefresh()
+    return render(request, "supervision/screening/_jobs.html", context)
 
 
 # -- one enterprise's history --------------------------------------------------------------

@@ -26,7 +26,18 @@ def _enterprise(name: str):
     return lambda m: {"pk": m.screening_enterprises[name].pk}
 
 
+TASK_CASES = [
+    Case("county_a", "p2_head", _task("p1")),
+    Case("branch_a1", "bank_b", _task("p1")),
+    Case("bank_a", "owner_a", _task("p1")),
+    Case("county_b", "county_a", _task("county_b")),
+    Case("p2_head", "p1_head", _task("p2")),
+    Case("bank_b", "branch_a1", _task("p2")),
+]
+
 OBJECT_URLS = {
+    "screening-task": TASK_CASES,
+    "screening-task-jobs": TASK_CASES,
     "screening-assignment-workbook": ASSIGNMENT_CASES,
     "api:screening-assignment-detail": ASSIGNMENT_CASES,
     "api:screening-assignment-enterprises": ASSIGNMENT_CASES,
@@ -42,14 +53,6 @@ OBJECT_URLS = {
         Case("p1_head", "p2_head", _enterprise("b")),
     ],
     "screening-assignment": ASSIGNMENT_CASES,
-    "screening-task": [
-        Case("county_a", "p2_head", _task("p1")),
-        Case("branch_a1", "bank_b", _task("p1")),
-        Case("bank_a", "owner_a", _task("p1")),
-        Case("county_b", "county_a", _task("county_b")),
-        Case("p2_head", "p1_head", _task("p2")),
-        Case("bank_b", "branch_a1", _task("p2")),
-    ],
     "screening-enterprise": [
         Case("county_a", "county_b", _code("a")),
         Case("branch_a1", "branch_a2", _code("a")),

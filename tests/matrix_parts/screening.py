@@ -22,11 +22,16 @@ def build(m) -> None:
     p1_head, p2_head = m.users["p1_head"], m.users["p2_head"]
     task = f.screening_task(p1_head, m.city1, {"350102": 2, "350121": 2}, title="矩阵筛查任务")
     screening.delegate_by_county(p1_head, task, m.city1)
-    screening.auto_assign(p1_head, task, m.county_a)
-    screening.auto_assign(p1_head, task, m.county_b)
+    # By hand, to the matrix's own branches: other parts add banks to these counties.
+    for county, branch in ((m.county_a, m.branch_a1), (m.county_b, m.branch_a2)):
+        screening.assign(
+            p1_head, task, county, institution=m.bank_a, branch=branch, counties=[county.code]
+        )
     other = f.screening_task(p2_head, m.city2, {"440103": 1}, title="矩阵乙省筛查任务")
     screening.delegate_by_county(p2_head, other, m.city2)
-    screening.auto_assign(p2_head, other, m.county_c)
+    screening.assign(
+        p2_head, other, m.county_c, institution=m.bank_b, branch=m.branch_b1, counties=["440103"]
+    )
     own = f.screening_task(p1_head, m.county_b, {"350121": 1}, title="矩阵甲二县自有任务")
     m.screening_task_p1, m.screening_task_p2, m.screening_task_county_b = task, other, own
     code_of = {e.county: e.credit_code for e in task.enterprises.all()}

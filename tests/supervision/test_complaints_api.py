@@ -11,6 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_bank_lists_only_its_complaints_and_answers_one(matrix, client_for):
+    assert matrix.complaint_owner_b  # the matrix builds its complaints when first asked
     client = client_for(matrix.users["bank_a"])
     listed = client.get(reverse("api:complaint-list")).json()["results"]
     assert [c["reference"] for c in listed] == [matrix.complaint_a1.reference]
