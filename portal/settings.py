@@ -357,6 +357,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1/",
+    # Several models call their choice "kind"; the schema names each set for what it is.
+    "ENUM_NAME_OVERRIDES": {
+        "InstitutionKindEnum": "portal.models.institutions.InstitutionKind",
+        "CauseKindEnum": "supervision.models.escalation.CauseKind",
+    },
 }
 
 # Only what the portal serves itself: no CDN, no inline script.

@@ -157,13 +157,10 @@ def office_url(period: str, institution=None, branch=None):
     return url_of
 
 
-def columns(categories: list[str], series: list[tuple[str, list]], stack: bool = False) -> dict:
-    """Vertical bars: one column per category, a bar per series (stacked if asked)."""
+def columns(categories: list[str], series: list[tuple[str, list]]) -> dict:
+    """Vertical bars: one column per category, a bar per series."""
     return {
         "kind": "columns",
         "categories": categories,
-        "series": [
-            {"name": name, "type": "bar", "stack": "all" if stack else None, "data": data}
-            for name, data in series
-        ],
+        "series": [{"name": name, "type": "bar", "data": data} for name, data in series],
     }

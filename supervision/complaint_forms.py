@@ -54,7 +54,35 @@ def branches_near(county: Division):
     )
 
 
-class IntakeForm(forms.Form):
+class ChallengeForm(forms.Form):
+    """A form that asks the signed arithmetic question of ``complaint_guard``; every showing
+    asks a fresh one (each is answered once), and the one being answered travels in the data."""
+
+    challenge = forms.CharField(widget=forms.HiddenInput)
+    challenge_answer = forms.CharField(label=_("Answer"), max_length=5)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.puzzle = new_challenge()
+
+    def clean(self):
+        cleaned = super().clean()
+        if "challenge_answer" in cleaned:
+            error = check_challenge(cleaned.get("challenge", ""), cleaned["challenge_answer"])
+            if error:
+                self.add_error("challenge_answer", error)
+        return cleaned
+
+
+class StartForm(ChallengeForm):
+    email = forms.EmailField(label=_("Email address"))
+    full_name = forms.CharField(label=_("Your name"), max_length=120)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+
+    field_order = ["email", "full_name", "phone"]
+
+
+class IntakeForm(ChallengeForm):
     county = forms.ModelChoiceField(
         label=_("County where the enterprise operates"),
         queryset=county_divisions(),
@@ -84,8 +112,6 @@ class IntakeForm(forms.Form):
         required=False,
         help_text=_("Contracts, receipts, letters or photos; files are checked by content."),
     )
-    challenge = forms.CharField(widget=forms.HiddenInput)
-    challenge_answer = forms.CharField(label=_("Answer"), max_length=5)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -93,9 +119,6 @@ class IntakeForm(forms.Form):
         county = Division.objects.filter(code=county_code).select_related("office").first()
         if county is not None:
             self.fields["branch"].queryset = branches_near(county)
-        # Every showing of the form asks a fresh question (each is answered once); the one
-        # being answered travels in the data.
-        self.puzzle = new_challenge()
 
     def clean_enterprise_credit_code(self) -> str:
         check = check_credit_code(self.cleaned_data["enterprise_credit_code"])
@@ -105,14 +128,6 @@ class IntakeForm(forms.Form):
                 % {"error": check.error}
             )
         return check.value
-
-    def clean(self):
-        cleaned = super().clean()
-        if "challenge_answer" in cleaned:
-            error = check_challenge(cleaned.get("challenge", ""), cleaned["challenge_answer"])
-            if error:
-                self.add_error("challenge_answer", error)
-        return cleaned
 
 
 class AcknowledgeForm(forms.Form):

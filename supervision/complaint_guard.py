@@ -57,11 +57,12 @@ def check_challenge(token: str, answer: str) -> str:
     return ""
 
 
-def _counters(user, address: str | None) -> list[tuple[str, int]]:
-    """(cache key, hourly limit) for the account and, if known, the address. An address gets
-    more: owners in one industrial park or office building may share it."""
+def _counters(who: str, address: str | None) -> list[tuple[str, int]]:
+    """(cache key, hourly limit) for the sender (``user:<id>`` or ``email:<address>``) and, if
+    known, the address. An address gets more: owners in one industrial park or office building
+    may share it."""
     hour = int(timezone.now().timestamp()) // WINDOW_SECONDS
-    counters = [(f"complaint-rate:user:{user.pk}:{hour}", settings.PORTAL_COMPLAINT_HOURLY_LIMIT)]
+    counters = [(f"complaint-rate:{who}:{hour}", settings.PORTAL_COMPLAINT_HOURLY_LIMIT)]
     if address:
         counters.append(
             (
@@ -72,12 +73,12 @@ def _counters(user, address: str | None) -> list[tuple[str, int]]:
     return counters
 
 
-def over_limit(user, address: str | None) -> bool:
-    """Whether this account or address has filed its hourly allowance already."""
-    return any((cache.get(key) or 0) >= limit for key, limit in _counters(user, address))
+def over_limit(who: str, address: str | None) -> bool:
+    """Whether this sender or address has used its hourly allowance already."""
+    return any((cache.get(key) or 0) >= limit for key, limit in _counters(who, address))
 
 
-def count_filing(user, address: str | None) -> None:
-    for key, _limit in _counters(user, address):
+def count_filing(who: str, address: str | None) -> None:
+    for key, _limit in _counters(who, address):
         if not cache.add(key, 1, WINDOW_SECONDS):
             cache.incr(key)

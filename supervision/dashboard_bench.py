@@ -5,7 +5,7 @@ SME-LOANS returns for every bank of the national seed over some quarters, drawn 
 from collections import defaultdict
 from dataclasses import dataclass
 from statistics import median
-from time import perf_counter
+from time import perf_counter, process_time
 
 from django.db import connection
 from django.test import RequestFactory
@@ -68,12 +68,15 @@ class Measure:
     label: str
     office: Office
     median_seconds: float
+    cpu_seconds: float  # this process's CPU time (rendering, Python), median
+    database_seconds: float  # time in the database's queries, one render
     queries: int
 
     def line(self) -> str:
         return (
             f"{self.label} ({self.office.code}) dashboard: median {self.median_seconds:.3f} s, "
-            f"{self.queries} SQL queries"
+            f"{self.queries} SQL queries (web process CPU {self.cpu_seconds:.3f} s, "
+            f"database {self.database_seconds:.3f} s)"
         )
 
 
@@ -92,9 +95,11 @@ def measure(office: Office, period: str, runs: int, label: str) -> Measure:
     render()
     with CaptureQueriesContext(connection) as captured:
         render()
-    timings = []
+    timings, cpu = [], []
     for _ in range(runs):
-        started = perf_counter()
+        started, started_cpu = perf_counter(), process_time()
         render()
         timings.append(perf_counter() - started)
-    return Measure(label, office, median(timings), len(captured))
+        cpu.append(process_time() - started_cpu)
+    database = sum(float(query["time"]) for query in captured.captured_queries)
+    return Measure(label, office, median(timings), median(cpu), database, len(captured))

@@ -2,10 +2,10 @@
 optionally one institution or branch in it) and the panels drawn for it.
 
 A panel is a template and a function of the subject returning the panel's context, or None to
-leave the panel out. The returns panels come first; then the grade distribution, complaint and
-case counts, each computed by its own part's service functions (``evaluation``,
-``complaint_statistics``, ``case_statistics``). Another part adds a panel with
-``register_panel``.
+leave the panel out. The returns panels come first; then the grade distribution and the
+complaints of the quarter, computed by their parts' service functions (``evaluation``,
+``complaint_statistics``). Another part adds its own panel with ``register_panel`` from its
+``ready`` module, as escalation does for its cases.
 """
 
 from collections.abc import Callable
@@ -20,7 +20,7 @@ from portal import scoping
 from portal.models import Branch, Institution, Office
 from reporting import periods
 from reporting.models import Filing, FilingStatus, ReturnRequest
-from supervision import case_statistics, charts, complaint_statistics, evaluation, figures
+from supervision import charts, complaint_statistics, evaluation, figures
 from supervision.models.complaints import Category
 
 
@@ -183,22 +183,6 @@ def _complaints(subject: Subject) -> dict | None:
     return {"subject": subject, "found": found, "categories": categories, "chart": chart}
 
 
-def _cases(subject: Subject) -> dict | None:
-    """Escalation cases sitting in the subtree, open and closed, by cause."""
-    if not _office_only(subject):
-        return None
-    found = case_statistics.figures(case_statistics.in_subtree(subject.office))
-    if not found.total:
-        return None
-    rows = [row for row in found.by_cause if row.cases]
-    chart = charts.columns(
-        [row.label for row in rows],
-        [(_("Open"), [row.open for row in rows]), (_("Closed"), [row.closed for row in rows])],
-        stack=True,
-    )
-    return {"subject": subject, "found": found, "rows": rows, "chart": chart}
-
-
 for _panel in (
     Panel("headline", "supervision/dashboards/panels/headline.html", _headline),
     Panel("units", "supervision/dashboards/panels/units.html", _units),
@@ -207,6 +191,5 @@ for _panel in (
     Panel("trend", "supervision/dashboards/panels/trend.html", _trend),
     Panel("grades", "supervision/dashboards/panels/grades.html", _grades),
     Panel("complaints", "supervision/dashboards/panels/complaints.html", _complaints),
-    Panel("cases", "supervision/dashboards/panels/cases.html", _cases),
 ):
     register_panel(_panel)

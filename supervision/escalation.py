@@ -80,8 +80,10 @@ def rule_for(kind: str, office: Office) -> EscalationRule | None:
     """The rule of the nearest office from ``office`` up to the root, else the default."""
     steps = range(office.steplen, len(office.path) + 1, office.steplen)
     lineage = [office.path[:end] for end in steps]
-    rules = EscalationRule.objects.filter(kind=kind).filter(
-        Q(office__path__in=lineage) | Q(office=None)
+    rules = (
+        EscalationRule.objects.filter(kind=kind)
+        .filter(Q(office__path__in=lineage) | Q(office=None))
+        .select_related("office")
     )
     return max(rules, key=lambda r: len(r.office.path) if r.office_id else 0, default=None)
 

@@ -13,7 +13,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
@@ -38,10 +39,13 @@ class Tally:
     frozen: int = 0
 
 
-def fingerprint(result: Result) -> str:
-    return hashlib.sha256(
-        json.dumps(result.as_dict(), sort_keys=True, ensure_ascii=False).encode()
-    ).hexdigest()
+def as_json(result: Result) -> str:
+    """The result as compact JSON text with sorted keys: stored, and fingerprinted."""
+    return json.dumps(result.as_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def fingerprint(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _reviewed(evaluations: list[Evaluation]) -> tuple[dict, dict]:
@@ -79,15 +83,13 @@ def score_institutions(
         if institutions is not None:
             existing = existing.filter(institution__in=institutions.values("pk"))
         known = set(existing.values_list("institution_id", flat=True))
-        Evaluation.objects.bulk_create(
-            [
-                Evaluation(institution_id=pk, period=period, scheme_version=scheme.version)
-                for pk in sorted(filed - known)
-            ],
-            ignore_conflicts=True,  # a run scoring the same period at once made it first
-        )
+        # A run scoring the same period at once may have made some first: those are skipped.
+        _insert_blank(period, scheme.version, sorted(filed - known))
         evaluations = list(
-            existing.select_for_update(of=("self",)).select_related("institution").order_by("pk")
+            existing.select_for_update(of=("self",))
+            .select_related("institution")
+            .defer("result")  # only its fingerprint is compared
+            .order_by("pk")
         )
         qualitative, adjustments = _reviewed(evaluations)
         now = timezone.now()
@@ -107,31 +109,127 @@ def score_institutions(
                     adjustments=adjustments.get(evaluation.pk, {}),
                 ),
             )
-            mark = fingerprint(result)
+            text = as_json(result)
+            mark = fingerprint(text)
             if mark == evaluation.fingerprint:
                 tally["unchanged"] += 1
                 continue
             _apply(evaluation, result, mark, now)
-            changed.append(evaluation)
+            changed.append((evaluation, text))
             records.append(_record(evaluation, result, cause, now))
             tally["scored"] += 1
-        Evaluation.objects.bulk_update(
-            changed,
-            [
-                "scheme_version",
-                "result",
-                "fingerprint",
-                "total",
-                "regular",
-                "grade",
-                "band",
-                "complete",
-                "scored_at",
-            ],
-            batch_size=1000,
-        )
-        ScoreRecord.objects.bulk_create(records, batch_size=1000)
+        _update_results(changed)
+        _insert_records(records)
     return Tally(**tally)
+
+
+# -- writing in bulk ---------------------------------------------------------------------------
+# On PostgreSQL each write is one statement over unnest()ed arrays, however many rows (Django's
+# bulk methods would split a national run into batches, or build a CASE per row and column).
+# Elsewhere (the embedded SQLite mode) Django's bulk methods do it.
+
+RESULT_FIELDS = [
+    ("scheme_version", "varchar"),
+    ("result", "jsonb"),
+    ("fingerprint", "varchar"),
+    ("total", "numeric"),
+    ("regular", "numeric"),
+    ("grade", "integer"),
+    ("band", "varchar"),
+    ("complete", "boolean"),
+    ("scored_at", "timestamptz"),
+]
+RECORD_FIELDS = [
+    ("evaluation_id", "bigint"),
+    ("scored_at", "timestamptz"),
+    ("cause", "varchar"),
+    ("scheme_version", "varchar"),
+    ("total", "numeric"),
+    ("grade", "integer"),
+    ("band", "varchar"),
+    ("complete", "boolean"),
+    ("fingerprint", "varchar"),
+]
+
+
+def _arrays(columns: list[tuple[str, str]], rows: list[tuple]) -> tuple[str, list]:
+    placeholders = ", ".join(f"%s::{kind}[]" for _, kind in columns)
+    return placeholders, [list(column) for column in zip(*rows, strict=True)]
+
+
+def _insert_blank(period: str, version: str, institution_ids: list[int]) -> None:
+    if not institution_ids:
+        return
+    if connection.vendor != "postgresql":
+        Evaluation.objects.bulk_create(
+            [
+                Evaluation(institution_id=pk, period=period, scheme_version=version)
+                for pk in institution_ids
+            ],
+            ignore_conflicts=True,
+        )
+        return
+    columns = [
+        ("institution_id", "bigint"),
+        ("period", "varchar"),
+        ("scheme_version", "varchar"),
+        ("status", "varchar"),
+        ("result", "jsonb"),
+        ("fingerprint", "varchar"),
+        ("band", "varchar"),
+        ("complete", "boolean"),
+        ("reopen_reason", "text"),
+    ]
+    blank = (period, version, EvaluationStatus.SELF_ASSESSMENT, "{}", "", "", False, "")
+    placeholders, params = _arrays(columns, [(pk, *blank) for pk in institution_ids])
+    names = ", ".join(name for name, _ in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Evaluation._meta.db_table} ({names}) "
+            f"SELECT * FROM unnest({placeholders}) ON CONFLICT DO NOTHING",
+            params,
+        )
+
+
+def _update_results(changed: list[tuple[Evaluation, str]]) -> None:
+    """Each changed evaluation's result, given with its JSON text."""
+    if not changed:
+        return
+    if connection.vendor != "postgresql":
+        Evaluation.objects.bulk_update([e for e, _ in changed], [n for n, _ in RESULT_FIELDS])
+        return
+    # One JSON document of all rows, read by jsonb_to_recordset: arrays of large text values
+    # are slow to quote and parse, one document is not. The result's text is spliced in as is.
+    small = [(name, kind) for name, kind in RESULT_FIELDS if name != "result"]
+    rows = []
+    for evaluation, text in changed:
+        fields = {"id": evaluation.pk} | {name: getattr(evaluation, name) for name, _ in small}
+        rows.append(json.dumps(fields, cls=DjangoJSONEncoder)[:-1] + ',"result":' + text + "}")
+    columns = ", ".join(f"{name} {kind}" for name, kind in [("id", "bigint"), *RESULT_FIELDS])
+    sets = ", ".join(f"{name} = v.{name}" for name, _ in RESULT_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Evaluation._meta.db_table} AS e SET {sets} "
+            f"FROM jsonb_to_recordset(%s::jsonb) AS v({columns}) WHERE e.id = v.id",
+            ["[" + ",".join(rows) + "]"],
+        )
+
+
+def _insert_records(records: list[ScoreRecord]) -> None:
+    if not records:
+        return
+    if connection.vendor != "postgresql":
+        ScoreRecord.objects.bulk_create(records)
+        return
+    rows = [tuple(getattr(r, name) for name, _ in RECORD_FIELDS) for r in records]
+    placeholders, params = _arrays(RECORD_FIELDS, rows)
+    names = ", ".join(name for name, _ in RECORD_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {ScoreRecord._meta.db_table} ({names}) "
+            f"SELECT * FROM unnest({placeholders})",
+            params,
+        )
 
 
 def _apply(evaluation: Evaluation, result: Result, mark: str, now) -> None:
@@ -154,7 +252,7 @@ def _record(evaluation: Evaluation, result: Result, cause: str, now) -> ScoreRec
         grade=result.grade,
         band=result.band,
         complete=result.complete,
-        result=evaluation.result,
+        fingerprint=evaluation.fingerprint,
     )
 
 

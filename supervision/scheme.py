@@ -89,7 +89,7 @@ class Formula:
     """
 
     text: str
-    tree: ast.Expression = field(compare=False, repr=False)
+    function: Callable = field(compare=False, repr=False)
     names: frozenset[str] = frozenset()
 
     @classmethod
@@ -132,47 +132,73 @@ class Formula:
                 raise SchemeError(f"formula {source!r}: {type(node).__name__} is not allowed")
             if isinstance(node, ast.Constant) and not isinstance(node.value, int | float):
                 raise SchemeError(f"formula {source!r}: only numbers are allowed as constants")
-        return cls(source, tree, frozenset(names - set(FUNCTIONS)))
+        return cls(source, _compile(tree.body), frozenset(names - set(FUNCTIONS)))
 
     def __call__(self, values: Mapping[str, Decimal]) -> Decimal | bool:
         """The formula's value; ZeroDivisionError when a divisor is zero."""
-        return _evaluate(self.tree.body, values)
+        return self.function(values)
 
 
-def _evaluate(node: ast.AST, values: Mapping[str, Decimal]):
+def _divide(left: Decimal, right: Decimal) -> Decimal:
+    if right == 0:
+        raise ZeroDivisionError
+    return left / right
+
+
+def _guarded(name: str) -> Callable[..., Decimal]:
+    function = FUNCTIONS[name]
+    if name not in ("growth", "share"):
+        return function
+
+    def call(first: Decimal, second: Decimal) -> Decimal:
+        if second == 0:
+            raise ZeroDivisionError
+        return function(first, second)
+
+    return call
+
+
+def _compile(node: ast.AST) -> Callable[[Mapping[str, Decimal]], Decimal | bool]:
+    """The node as a Python function of the values, built once: scoring a national period
+    evaluates formulas some hundred thousand times."""
     match node:
         case ast.Constant(value=value):
-            return Decimal(str(value))
+            constant = Decimal(str(value))
+            return lambda values: constant
         case ast.Name(id=name):
-            return values[name]
+            return lambda values: values[name]
         case ast.UnaryOp(op=ast.USub(), operand=operand):
-            return -_evaluate(operand, values)
+            inner = _compile(operand)
+            return lambda values: -inner(values)
         case ast.UnaryOp(op=ast.Not(), operand=operand):
-            return not _evaluate(operand, values)
-        case ast.BinOp(left=left, op=ast.Div(), right=right):
-            divisor = _evaluate(right, values)
-            if divisor == 0:
-                raise ZeroDivisionError
-            return _evaluate(left, values) / divisor
+            inner = _compile(operand)
+            return lambda values: not inner(values)
         case ast.BinOp(left=left, op=op, right=right):
-            return _BINARY[type(op)](_evaluate(left, values), _evaluate(right, values))
-        case ast.BoolOp(op=ast.And(), values=parts):
-            return all(_evaluate(part, values) for part in parts)
-        case ast.BoolOp(op=ast.Or(), values=parts):
-            return any(_evaluate(part, values) for part in parts)
+            apply = _divide if isinstance(op, ast.Div) else _BINARY[type(op)]
+            first, second = _compile(left), _compile(right)
+            return lambda values: apply(first(values), second(values))
+        case ast.BoolOp(op=op, values=parts):
+            compiled = [_compile(part) for part in parts]
+            combine = all if isinstance(op, ast.And) else any
+            return lambda values: combine(part(values) for part in compiled)
         case ast.Compare(left=left, ops=ops, comparators=rights):
-            current = _evaluate(left, values)
-            for op, right in zip(ops, rights, strict=True):
-                following = _evaluate(right, values)
-                if not _COMPARE[type(op)](current, following):
-                    return False
-                current = following
-            return True
+            terms = [_compile(left), *(_compile(right) for right in rights)]
+            tests = [_COMPARE[type(op)] for op in ops]
+
+            def compare(values):
+                current = terms[0](values)
+                for test, term in zip(tests, terms[1:], strict=True):
+                    following = term(values)
+                    if not test(current, following):
+                        return False
+                    current = following
+                return True
+
+            return compare
         case ast.Call(func=ast.Name(id=name), args=args):
-            arguments = [_evaluate(arg, values) for arg in args]
-            if name in ("growth", "share") and arguments[1] == 0:
-                raise ZeroDivisionError
-            return FUNCTIONS[name](*arguments)
+            function = _guarded(name)
+            arguments = [_compile(arg) for arg in args]
+            return lambda values: function(*(argument(values) for argument in arguments))
     raise SchemeError(f"cannot evaluate {ast.dump(node)}")
 
 

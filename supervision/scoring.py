@@ -7,7 +7,7 @@ points (``None``), never a silent zero. Nothing here touches the database.
 """
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext, gettext_noop
@@ -53,6 +53,25 @@ QUALITATIVE_MISSING = gettext_noop("Not scored yet: awaits the reviewer's points
 ADJUSTED = gettext_noop(
     "Adjusted by the reviewer from %(computed)s to %(points)s points: %(reason)s"
 )
+
+
+# Stored results name their sentence by a short key, not the whole message id.
+SENTENCES = {
+    "met": MET,
+    "within": WITHIN,
+    "proportional": PROPORTIONAL,
+    "linear": LINEAR,
+    "beyond": BEYOND,
+    "no_partial": NO_PARTIAL,
+    "gate_failed": GATE_FAILED,
+    "penalty": PENALTY,
+    "missing": MISSING,
+    "undefined": UNDEFINED,
+    "qualitative": QUALITATIVE,
+    "qualitative_missing": QUALITATIVE_MISSING,
+    "adjusted": ADJUSTED,
+}
+KEY_OF = {message: key for key, message in SENTENCES.items()}
 
 
 @dataclass(frozen=True)
@@ -125,17 +144,58 @@ class Result:
 
     def as_dict(self) -> dict:
         """Plain JSON: Decimals as strings, so stored results read back exactly."""
-        return _plain(asdict(self))
+        return {
+            "scheme": self.scheme,
+            "kind": self.kind,
+            "lines": [_line_dict(line) for line in self.lines],
+            "regular": str(self.regular),
+            "bonus": str(self.bonus),
+            "total": str(self.total),
+            "grade": self.grade,
+            "band": self.band,
+            "floor_applied": self.floor_applied,
+        }
 
 
-def _plain(value):
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+SIX_PLACES = Decimal("0.000001")
+
+
+def _input_text(value: Decimal | None) -> str | None:
+    # Inputs are kept to six decimals without trailing zeros: what a reader needs, in fewer
+    # bytes (a national run stores thousands of results at once).
+    if value is None:
+        return None
+    return f"{value.quantize(SIX_PLACES).normalize():f}"
+
+
+def _line_dict(line: Line) -> dict:
+    # Written out rather than dataclasses.asdict, which deep-copies: a national run stores
+    # thousands of results, and asdict alone took most of its time. Fields at their default
+    # are left out.
+    data = {
+        "code": line.code,
+        "element": line.element,
+        "kind": line.kind,
+        "max_points": str(line.max_points),
+        "points": _text(line.points),
+        "reason": line.reason,
+        "inputs": {name: _input_text(value) for name, value in line.inputs.items()},
+        "value": _text(line.value),
+        "target": _text(line.target),
+        "unit": line.unit,
+        "met": line.met,
+    }
+    if line.missing:
+        data["missing"] = list(line.missing)
+    if line.differentiated:
+        data["differentiated"] = True
+    if line.computed is not None:
+        data["computed"] = str(line.computed)
+    return data
 
 
 def result_from_dict(data: dict) -> Result:
@@ -151,8 +211,8 @@ def result_from_dict(data: dict) -> Result:
                 "inputs": {k: number(v) for k, v in line["inputs"].items()},
                 "value": number(line["value"]),
                 "target": number(line["target"]),
-                "missing": tuple(line["missing"]),
-                "computed": number(line["computed"]),
+                "missing": tuple(line.get("missing", ())),
+                "computed": number(line.get("computed")),
             }
         )
         for line in data["lines"]
@@ -185,7 +245,7 @@ def shown(value: Decimal | None, unit: str = "") -> dict:
 
 
 def _sentence(message: str, **params) -> dict:
-    return {"message": message, "params": params}
+    return {"message": KEY_OF[message], "params": params}
 
 
 def _param(value, lang: str) -> str:
@@ -204,7 +264,7 @@ def sentence(reason: dict, lang: str | None = None) -> str:
     if lang is None:
         lang = "en" if (translation.get_language() or "zh").startswith("en") else "zh"
     with translation.override("en" if lang == "en" else "zh-hans"):
-        text = gettext(reason["message"])
+        text = gettext(SENTENCES.get(reason["message"], reason["message"]))
     return text % {k: _param(v, lang) for k, v in reason["params"].items()}
 
 
@@ -388,19 +448,17 @@ def _adjusted(indicator: Indicator, line: Line, inputs: Inputs) -> Line:
         return line
     points = _clamp(Decimal(adjustment.points), indicator.lowest, indicator.points)
     computed = line.points
-    return Line(
-        **{
-            **asdict(line),
-            "points": points,
-            "computed": computed,
-            "missing": (),
-            "reason": _sentence(
-                ADJUSTED,
-                computed=str(computed) if computed is not None else "—",
-                points=str(points),
-                reason=adjustment.reason,
-            ),
-        }
+    return replace(
+        line,
+        points=points,
+        computed=computed,
+        missing=(),
+        reason=_sentence(
+            ADJUSTED,
+            computed=str(computed) if computed is not None else "—",
+            points=str(points),
+            reason=adjustment.reason,
+        ),
     )
 
 

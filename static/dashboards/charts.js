@@ -74,7 +74,7 @@
         xAxis: { type: "category", data: spec.categories, axisLabel: { interval: 0, width: 90, overflow: "break" } },
         yAxis: { type: "value", minInterval: 1 },
         series: spec.series.map(function (s) {
-          return { name: s.name, type: "bar", stack: s.stack || undefined, data: s.data };
+          return { name: s.name, type: "bar", data: s.data };
         })
       };
     },

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.models import Branch, Institution, Office, OfficeLevel, Role
 
@@ -74,7 +75,7 @@ class EscalationRule(models.Model):
 
 
 class CaseStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("escalation case", "Open")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     ACTION_TAKEN = "action_taken", _("Action taken")
     CLOSED = "closed", _("Closed")

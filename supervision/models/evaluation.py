@@ -144,7 +144,11 @@ class ScoreRecord(models.Model):
     grade = models.PositiveSmallIntegerField()
     band = models.CharField(max_length=1)
     complete = models.BooleanField()
-    result = models.JSONField()
+    # The explanations live on the evaluation (the current result); history keeps the
+    # headline figures and the result's fingerprint, a tenth of the bytes to write. Records
+    # written before keep their whole result (the column stays: migrations only add).
+    fingerprint = models.CharField(max_length=64, default="")
+    result = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["evaluation", "-scored_at", "-pk"]

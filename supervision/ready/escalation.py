@@ -1,12 +1,10 @@
 """Escalation's scoping rules, its provider of overdue returns, the receiver that raises a case
-as soon as another part finds a cause, the default rules after each migration, and its panel
-on the dashboards."""
+as soon as another part finds a cause, and the default rules after each migration."""
 
 from django.db.models.signals import post_migrate
 
 from portal import scoping
-from supervision import case_statistics, causes, overdue_returns  # noqa: F401  (its provider)
-from supervision.dashboards import Panel, Subject, register_panel
+from supervision import causes, overdue_returns  # noqa: F401  (registers its provider)
 from supervision.escalation import raise_all, seed_default_rules
 from supervision.models.escalation import Case, RectificationNotice, ResponseEvidence
 
@@ -38,20 +36,3 @@ def _seed_rules(sender, **kwargs) -> None:
 
 causes.cause_found.connect(_raise_found, dispatch_uid="escalation.raise_found")
 post_migrate.connect(_seed_rules, dispatch_uid="escalation.seed_rules")
-
-
-def _cases_panel(subject: Subject) -> dict | None:
-    """The cases now sitting in the dashboard's subtree (and its institution or branch, if one
-    is chosen) that the user may see; None when there are none."""
-    cases = case_statistics.in_subtree(subject.office).filter(
-        pk__in=scoping.visible(subject.user, Case).values("pk")
-    )
-    if subject.institution is not None:
-        cases = cases.filter(institution=subject.institution)
-    if subject.branch is not None:
-        cases = cases.filter(branch=subject.branch)
-    found = case_statistics.figures(cases)
-    return {"cases": found, "subject": subject} if found.total else None
-
-
-register_panel(Panel("escalation", "supervision/escalation/dashboard_panel.html", _cases_panel))

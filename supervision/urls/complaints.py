@@ -6,6 +6,7 @@ urlpatterns = [
     path("complaints/", views.complaint_list, name="complaint-list"),
     path("complaints/desk/", views.complaint_desk, name="complaint-desk"),
     path("complaints/new/", views.complaint_file, name="complaint-file"),
+    path("complaints/start/", views.complaint_start, name="complaint-start"),
     path("complaints/statistics/", views.complaint_statistics, name="complaint-statistics"),
     path(
         "complaints/statistics.xlsx",

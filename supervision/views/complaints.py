@@ -8,6 +8,7 @@ Rows come through ``portal.scoping`` (out of scope is a 404); changes go through
 from datetime import timedelta
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -24,6 +25,7 @@ from portal.audit import request_address
 from portal.models import Division, Office
 from reporting.workbooks import XLSX_CONTENT_TYPE
 from supervision import complaints
+from supervision.complaint_access import follow_tracking_link, send_tracking_link
 from supervision.complaint_clock import local_day
 from supervision.complaint_exports import statistics_workbook
 from supervision.complaint_forms import (
@@ -33,6 +35,7 @@ from supervision.complaint_forms import (
     InfoForm,
     IntakeForm,
     LinkForm,
+    StartForm,
     TextForm,
     TransferForm,
     branches_near,
@@ -121,7 +124,7 @@ def complaint_file(request: HttpRequest) -> HttpResponse:
         request.POST or None, request.FILES or None, initial={"county": request.GET.get("county")}
     )
     if request.method == "POST":
-        if over_limit(request.user, address):
+        if over_limit(f"user:{request.user.pk}", address):
             messages.error(
                 request,
                 _(
@@ -139,7 +142,7 @@ def complaint_file(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                count_filing(request.user, address)
+                count_filing(f"user:{request.user.pk}", address)
                 if form.data.get("enterprise_credit_code") != complaint.enterprise_credit_code:
                     # Spaces, lower case or full-width letters were tidied: say what was kept.
                     messages.info(
@@ -149,6 +152,31 @@ def complaint_file(request: HttpRequest) -> HttpResponse:
                     )
                 return redirect("complaint-confirmation", pk=complaint.pk)
     return render(request, "supervision/complaints/file.html", {"form": form})
+
+
+def complaint_start(request: HttpRequest) -> HttpResponse:
+    """Filing without registering: an emailed link (the tracking code) signs the owner in."""
+    code = request.GET.get("code")
+    if code:
+        owner = follow_tracking_link(code)
+        if owner is None:
+            messages.error(request, _("This link no longer works; please ask for a new one."))
+            return redirect("complaint-start")
+        login(request, owner, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("complaint-list" if owner.complaints.exists() else "complaint-file")
+    if request.user.is_authenticated:
+        return redirect("complaint-file" if scoping.scope_of(request.user).is_sme_owner else "home")
+    address = request_address.get()
+    form = StartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"].strip().lower()
+        if over_limit(f"email:{email}", address):
+            messages.error(request, _("Too many links were asked for; please try again later."))
+        else:
+            count_filing(f"email:{email}", address)
+            send_tracking_link(email, form.cleaned_data["full_name"], form.cleaned_data["phone"])
+            return render(request, "supervision/complaints/start_sent.html", {"email": email})
+    return render(request, "supervision/complaints/start.html", {"form": form})
 
 
 @login_required

@@ -2,23 +2,19 @@
 account, replayed questions; each refused clearly, none of the legitimate ones lost."""
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from supervision.models.complaints import Attachment, Complaint
 from tests import factories as f
-from tests.supervision.test_complaints_pages import intake_data
+from tests.supervision.test_complaints_pages import (
+    intake_data,
+    own_cache,  # noqa: F401 (autouse)
+)
 
 pytestmark = pytest.mark.django_db
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits():
-    """The hourly counters live in the cache, which outlives a test's database."""
-    cache.clear()
 
 
 def _post(client, m, address="127.0.0.1", **extra):

@@ -2,9 +2,9 @@
 institution's inbox, the office's desk."""
 
 import re
+import uuid
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from portal.models import Role
@@ -16,10 +16,23 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def matrix(matrix):
+    """The matrix with its complaints, which it builds only when first asked for one."""
+    assert matrix.complaint_a1
+    return matrix
+
+
 @pytest.fixture(autouse=True)
-def _fresh_limits():
-    """The hourly counters live in the cache, which outlives a test's database."""
-    cache.clear()
+def own_cache(settings):
+    """Hourly counters and used questions in a cache of the test's own: the shared one outlives
+    the test's database and is shared by parallel workers, whose users' ids coincide."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"complaints-{uuid.uuid4().hex}",
+        }
+    }
 
 
 def intake_data(m, **extra) -> dict:

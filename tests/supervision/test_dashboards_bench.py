@@ -34,7 +34,10 @@ def test_prints_the_time_and_queries_of_each_levels_dashboard():
     assert "6 stored rows" in out  # three places a quarter: the head offices and a branch
     assert Filing.objects.filter(period="2025Q2").count() == 2
     for label, code in (("General Bureau", "000000"), ("province", "350000")):
-        line = rf"{label} \({code}\) dashboard: median \d+\.\d{{3}} s, \d+ SQL queries"
+        line = (
+            rf"{label} \({code}\) dashboard: median \d+\.\d{{3}} s, \d+ SQL queries "
+            r"\(web process CPU \d+\.\d{3} s, database \d+\.\d{3} s\)"
+        )
         assert any(re.fullmatch(line, text) for text in out.splitlines()), out
     assert "county office (350102)" in out
     assert "returns: 0 added" in bench()

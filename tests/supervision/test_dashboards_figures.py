@@ -310,3 +310,14 @@ def test_queries_do_not_grow_with_offices_or_institutions(lending, client_for):
     assert _queries(client, url) == small
     client = client_for(f.member(Role.HEAD, office=m.gb))
     assert _queries(client, url) == small
+
+
+def test_before_any_return_is_requested_the_pages_say_so(client_for, db):
+    gb = f.office("000000", "总局")
+    client = client_for(f.member(Role.VIEWER, office=gb))
+    page = client.get(reverse("dashboard", kwargs={"code": gb.code}))
+    assert 'data-testid="no-returns"' in page.content.decode()
+    assert client.get(reverse("completeness", kwargs={"code": gb.code})).status_code == 200
+    board = client.get(reverse("status-board", kwargs={"code": gb.code}))
+    assert board.url == reverse("completeness", kwargs={"code": gb.code})
+    assert client.get(reverse("dashboard-exports", kwargs={"code": gb.code})).status_code == 200

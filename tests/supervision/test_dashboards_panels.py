@@ -1,12 +1,12 @@
-"""The panels the other parts feed: evaluation grades, complaints of the quarter and escalation
-cases of an office's subtree, each with its chart and table, computed by their own services."""
+"""The panels the other parts feed: evaluation grades and complaints of the quarter of an
+office's subtree, each with its chart and table, computed by their own services; and the
+escalation part's own panel beside them."""
 
 import pytest
 from django.urls import reverse
 
 from supervision import escalation
 from supervision.models.complaints import Complaint
-from supervision.models.escalation import Case
 from supervision.models.evaluation import Evaluation
 from tests import factories as f
 
@@ -26,7 +26,7 @@ def activity(matrix, time_machine):
     f.ComplaintFactory(branch=m.branch_a1, category="fees", substantive=True)
     f.ComplaintFactory(branch=m.branch_a2)
     f.scored_evaluation(m.bank_a, PERIOD)
-    escalation.escalation_raise(f.cause(m.bank_a, kind="return-overdue"))
+    assert escalation.escalation_raise(f.cause(m.bank_a)) is not None
     return m
 
 
@@ -52,11 +52,10 @@ def test_an_office_sees_its_subtrees_grades_complaints_and_cases(activity, clien
         period=PERIOD, institution__office__path__startswith=m.p1.path, grade__isnull=False
     )
     assert sum(n for _, n in found["grades"]["rows"]) == graded.count() == 1
-    cases = Case.objects.filter(office__path__startswith=m.p1.path)
-    assert found["cases"]["found"].total == cases.count() >= 1
-    assert {row.kind for row in found["cases"]["rows"]} >= {"return-overdue"}
+    # Escalation adds its own panel of the subtree's cases.
+    assert "escalation" in found
     body = client.get(reverse("dashboard", kwargs={"code": m.p1.code}), {"period": PERIOD})
-    for chart in ("chart-grades", "chart-complaints", "chart-cases"):
+    for chart in ("chart-grades", "chart-complaints"):
         assert f'data-source="{chart}"' in body.content.decode()
 
 
@@ -72,4 +71,4 @@ def test_a_county_counts_only_its_own(activity, client_for):
 def test_an_institutions_page_has_none_of_them(activity, client_for):
     m = activity
     found = panels(client_for(m.users["p1_head"]), m.p1.code, pk=m.bank_a.pk)
-    assert not {"grades", "complaints", "cases"} & set(found)
+    assert not {"grades", "complaints"} & set(found)

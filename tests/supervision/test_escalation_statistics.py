@@ -90,15 +90,3 @@ def test_the_page_and_the_export(matrix, cases, client):
 def test_banks_have_no_statistics(matrix, client):
     client.force_login(matrix.users["bank_a"])
     assert client.get(reverse("escalation-statistics")).status_code == 404
-
-
-def test_the_dashboard_shows_the_subtrees_cases(matrix, client):
-    client.force_login(matrix.users["p1_head"])
-    page = client.get(reverse("dashboard", kwargs={"code": matrix.city1.code}))
-    panel = page.content.decode().split('data-testid="panel-escalation"')[1].split("</section>")[0]
-    # At the city and below: the case at county A and the one that climbed to the city.
-    assert "2 cases, 2 not closed, 1 escalated at least once." in panel
-    assert 'data-testid="escalation-cause-low-grade"' in panel
-    client.force_login(matrix.users["county_b"])
-    page = client.get(reverse("dashboard", kwargs={"code": matrix.county_b.code}))
-    assert 'data-testid="panel-escalation"' not in page.content.decode()

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from portal.models import AuditEvent, Notification, Role
 from supervision import causes
@@ -20,6 +20,14 @@ from tests import factories as f
 from tests.supervision.test_evaluation_results import COUNTY_ROWS
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Services answer in the active language: these tests read the English messages."""
+    with translation.override("en"):
+        yield
+
 
 QUALITATIVE = ("Q1", "Q2", "Q3", "Q4", "Q5", "B1")
 
@@ -97,7 +105,7 @@ def test_the_whole_cycle_through_the_pages(people, client_for, django_capture_on
     as_("reviewer").post(act, {"verb": "archive"})
     assert _fresh(people).status == EvaluationStatus.ARCHIVED
     verbs = list(
-        AuditEvent.objects.filter(object_id=str(evaluation.pk))
+        AuditEvent.objects.filter(object_type=Evaluation._meta.label, object_id=str(evaluation.pk))
         .order_by("at", "pk")
         .values_list("verb", flat=True)
     )

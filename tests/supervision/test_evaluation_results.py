@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from portal.models import Institution, InstitutionKind, Role
@@ -26,6 +27,14 @@ from supervision.models.evaluation import (
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Services answer in the active language: these tests read the English messages."""
+    with translation.override("en"):
+        yield
+
 
 # Two counties of a city bank that add up to tests/supervision/test_evaluation_scoring.py's
 # CITY_BANK: SME loans 1,000 -> 1,100, all loans 5,000 -> 5,500, and so on.

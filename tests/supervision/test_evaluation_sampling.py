@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from portal.models import Institution, Role
 from supervision import causes, sampling
@@ -18,6 +18,13 @@ from supervision.models.evaluation import Evaluation, SampledRow, SampleFinding
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Services answer in the active language: these tests read the English messages."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -1,0 +1,28 @@
+"""The escalation benchmark prints its numbers and leaves nothing behind."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from supervision.models.escalation import Case, CaseCause
+from tests import factories as f
+
+
+def test_the_benchmark_raises_and_sweeps_then_rolls_back(matrix):
+    for _ in range(3):
+        f.BranchFactory(institution=matrix.bank_b, office=matrix.county_c)
+    before = Case.objects.count()
+    out = io.StringIO()
+    call_command("bench_escalation", cases=3, stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[1].startswith("raise: 3 of 3 in ")
+    assert lines[2].startswith("sweep, all overdue: 3 of 3 in ")
+    assert lines[3].startswith("sweep, nothing due: 0 of 3 in ")
+    assert Case.objects.count() == before
+    assert not CaseCause.objects.filter(key__startswith="bench:").exists()
+
+
+def test_the_benchmark_needs_enough_branches(matrix):
+    with pytest.raises(CommandError, match="seed_national"):
+        call_command("bench_escalation", cases=50)
