@@ -5,6 +5,7 @@ makes working days (调休); both lists are settings an administrator changes ea
 """
 
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from django.conf import settings
 from django.utils import timezone
@@ -12,14 +13,33 @@ from django.utils import timezone
 from supervision.models.complaints import Complexity
 
 
-def _dates(values: list[str]) -> set[date]:
-    return {date.fromisoformat(v) for v in values}
+@cache
+def _dates(values: tuple[str, ...]) -> frozenset[date]:
+    return frozenset(date.fromisoformat(v) for v in values)
+
+
+def calendar_errors() -> list[str]:
+    """The holiday and make-up day settings that are not ISO dates (a system check)."""
+    return [
+        f"{name}: {value!r} is not a date like 2026-10-01"
+        for name in ("PORTAL_COMPLAINT_HOLIDAYS", "PORTAL_COMPLAINT_EXTRA_WORKDAYS")
+        for value in getattr(settings, name)
+        if not _is_date(value)
+    ]
+
+
+def _is_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def is_working_day(day: date) -> bool:
-    if day in _dates(settings.PORTAL_COMPLAINT_EXTRA_WORKDAYS):
+    if day in _dates(tuple(settings.PORTAL_COMPLAINT_EXTRA_WORKDAYS)):
         return True
-    return day.weekday() < 5 and day not in _dates(settings.PORTAL_COMPLAINT_HOLIDAYS)
+    return day.weekday() < 5 and day not in _dates(tuple(settings.PORTAL_COMPLAINT_HOLIDAYS))
 
 
 def add_days(start: date, days: int) -> date:

@@ -82,18 +82,17 @@ def score_institutions(
         existing = Evaluation.objects.filter(period=period)
         if institutions is not None:
             existing = existing.filter(institution__in=institutions.values("pk"))
-        known = set(existing.values_list("institution_id", flat=True))
-        # A run scoring the same period at once may have made some first: those are skipped.
-        _insert_blank(period, scheme.version, sorted(filed - known))
         evaluations = list(
             existing.select_for_update(of=("self",))
             .select_related("institution")
             .defer("result")  # only its fingerprint is compared
             .order_by("pk")
         )
+        new_ids = sorted(filed - {e.institution_id for e in evaluations})
+        kinds = dict(Institution.objects.filter(pk__in=new_ids).values_list("pk", "kind"))
         qualitative, adjustments = _reviewed(evaluations)
         now = timezone.now()
-        changed, records, tally = [], [], Counter()
+        changed, tally = [], Counter()
         for evaluation in evaluations:
             if evaluation.is_frozen:
                 tally["frozen"] += 1
@@ -115,11 +114,22 @@ def score_institutions(
                 tally["unchanged"] += 1
                 continue
             _apply(evaluation, result, mark, now)
-            changed.append((evaluation, text))
-            records.append(_record(evaluation, result, cause, now))
-            tally["scored"] += 1
+            changed.append((evaluation, text, result))
+        created = []
+        for pk in new_ids:
+            inputs = Inputs(kinds[pk], values.get(pk, {}), pk in differentiated)
+            result = score(scheme, inputs)
+            text = as_json(result)
+            evaluation = Evaluation(institution_id=pk, period=period)
+            _apply(evaluation, result, fingerprint(text), now)
+            created.append((evaluation, text, result))
         _update_results(changed)
-        _insert_records(records)
+        # A run scoring the same period at once may have made some first: those are skipped.
+        created = _insert_new(created)
+        _insert_records(
+            [_record(evaluation, result, cause, now) for evaluation, _, result in changed + created]
+        )
+        tally["scored"] = len(changed) + len(created)
     return Tally(**tally)
 
 
@@ -157,61 +167,64 @@ def _arrays(columns: list[tuple[str, str]], rows: list[tuple]) -> tuple[str, lis
     return placeholders, [list(column) for column in zip(*rows, strict=True)]
 
 
-def _insert_blank(period: str, version: str, institution_ids: list[int]) -> None:
-    if not institution_ids:
-        return
+def _recordset(rows: list[tuple[Evaluation, str, Result]], fields: list[str]) -> str:
+    """The rows as one JSON array for jsonb_to_recordset: arrays of large text values are slow
+    to quote and parse, one document is not. Each result's JSON text is spliced in as is."""
+    parts = []
+    for evaluation, text, _ in rows:
+        small = {name: getattr(evaluation, name) for name in fields if name != "result"}
+        parts.append(json.dumps(small, cls=DjangoJSONEncoder)[:-1] + ',"result":' + text + "}")
+    return "[" + ",".join(parts) + "]"
+
+
+NEW_FIELDS = [
+    ("institution_id", "bigint"),
+    ("period", "varchar"),
+    ("status", "varchar"),
+    ("reopen_reason", "text"),
+    *RESULT_FIELDS,
+]
+
+
+def _insert_new(created: list[tuple[Evaluation, str, Result]]) -> list:
+    """Insert new evaluations with their results; those another run inserted first are left
+    out of what is returned."""
+    if not created:
+        return []
     if connection.vendor != "postgresql":
-        Evaluation.objects.bulk_create(
-            [
-                Evaluation(institution_id=pk, period=period, scheme_version=version)
-                for pk in institution_ids
-            ],
-            ignore_conflicts=True,
-        )
-        return
-    columns = [
-        ("institution_id", "bigint"),
-        ("period", "varchar"),
-        ("scheme_version", "varchar"),
-        ("status", "varchar"),
-        ("result", "jsonb"),
-        ("fingerprint", "varchar"),
-        ("band", "varchar"),
-        ("complete", "boolean"),
-        ("reopen_reason", "text"),
-    ]
-    blank = (period, version, EvaluationStatus.SELF_ASSESSMENT, "{}", "", "", False, "")
-    placeholders, params = _arrays(columns, [(pk, *blank) for pk in institution_ids])
-    names = ", ".join(name for name, _ in columns)
+        Evaluation.objects.bulk_create([e for e, _, _ in created])
+        return created
+    names = [name for name, _ in NEW_FIELDS]
+    columns = ", ".join(f"{name} {kind}" for name, kind in NEW_FIELDS)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {Evaluation._meta.db_table} ({names}) "
-            f"SELECT * FROM unnest({placeholders}) ON CONFLICT DO NOTHING",
-            params,
+            f"INSERT INTO {Evaluation._meta.db_table} ({', '.join(names)}) "
+            f"SELECT {', '.join(names)} FROM jsonb_to_recordset(%s::jsonb) AS v({columns}) "
+            "ON CONFLICT DO NOTHING RETURNING id, institution_id",
+            [_recordset(created, names)],
         )
+        ids = dict((institution, pk) for pk, institution in cursor.fetchall())
+    inserted = []
+    for evaluation, text, result in created:
+        if evaluation.institution_id in ids:
+            evaluation.pk = ids[evaluation.institution_id]
+            inserted.append((evaluation, text, result))
+    return inserted
 
 
-def _update_results(changed: list[tuple[Evaluation, str]]) -> None:
-    """Each changed evaluation's result, given with its JSON text."""
+def _update_results(changed: list[tuple[Evaluation, str, Result]]) -> None:
     if not changed:
         return
     if connection.vendor != "postgresql":
-        Evaluation.objects.bulk_update([e for e, _ in changed], [n for n, _ in RESULT_FIELDS])
+        Evaluation.objects.bulk_update([e for e, _, _ in changed], [n for n, _ in RESULT_FIELDS])
         return
-    # One JSON document of all rows, read by jsonb_to_recordset: arrays of large text values
-    # are slow to quote and parse, one document is not. The result's text is spliced in as is.
-    small = [(name, kind) for name, kind in RESULT_FIELDS if name != "result"]
-    rows = []
-    for evaluation, text in changed:
-        fields = {"id": evaluation.pk} | {name: getattr(evaluation, name) for name, _ in small}
-        rows.append(json.dumps(fields, cls=DjangoJSONEncoder)[:-1] + ',"result":' + text + "}")
     columns = ", ".join(f"{name} {kind}" for name, kind in [("id", "bigint"), *RESULT_FIELDS])
     sets = ", ".join(f"{name} = v.{name}" for name, _ in RESULT_FIELDS)
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {Evaluation._meta.db_table} AS e SET {sets} "
             f"FROM jsonb_to_recordset(%s::jsonb) AS v({columns}) WHERE e.id = v.id",
-            ["[" + ",".join(rows) + "]"],
+            [_recordset(changed, ["id", *(n for n, _ in RESULT_FIELDS)])],
         )
 
 

@@ -12,13 +12,23 @@ from rest_framework.routers import BaseRouter
 from portal.api import ScopedViewSet
 from reporting.api import _service
 from supervision import complaints
-from supervision.models.complaints import Complaint, ComplaintEvent, Complexity, Outcome
+from supervision.models.complaints import (
+    Complaint,
+    ComplaintEvent,
+    Complexity,
+    EventKind,
+    Outcome,
+)
 
 
 class EventSerializer(serializers.ModelSerializer):
+    # "step", not "kind": the schema's enums are named by field, and institutions and
+    # escalation causes have kinds of their own.
+    step = serializers.ChoiceField(source="kind", choices=EventKind.choices, read_only=True)
+
     class Meta:
         model = ComplaintEvent
-        fields = ["kind", "at", "text", "details", "internal"]
+        fields = ["step", "at", "text", "details", "internal"]
 
 
 class ComplaintSerializer(serializers.ModelSerializer):

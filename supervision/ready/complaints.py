@@ -2,8 +2,11 @@
 supervising the branch; their steps and files follow the complaint. Importing the causes
 module registers complaints' escalation providers."""
 
+from django.core import checks
+
 from portal.scoping import among, owned_by, register, under
 from supervision import complaint_causes  # noqa: F401  (registers the providers)
+from supervision.complaint_clock import calendar_errors
 from supervision.models.complaints import Attachment, Complaint
 
 register(
@@ -20,3 +23,9 @@ register(
     branch=among("complaint__branch_id"),
     owner=owned_by("complaint__owner"),
 )
+
+
+@checks.register()
+def complaint_calendar(app_configs, **kwargs) -> list[checks.Error]:
+    """A mistyped holiday would stop every deadline being worked out: refuse to start."""
+    return [checks.Error(message, id="supervision.E601") for message in calendar_errors()]

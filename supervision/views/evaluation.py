@@ -118,9 +118,14 @@ def _reviewer_office(user) -> Office | None:
 @login_required
 def ranking(request: HttpRequest) -> HttpResponse:
     filters = RankingFilters(request.GET)
-    evaluations, period = ranking_queryset(request.user, filters)
-    page = Paginator(evaluations, PAGE_SIZE).get_page(request.GET.get("page"))
     scope = scoping.scope_of(request.user)
+    if scope.is_regulator:
+        evaluations, period = ranking_queryset(request.user, filters)
+    else:
+        # A bank's own evaluations of every period: where the self-assessment is done, and
+        # where the results appear (with total and grade) once notified.
+        evaluations, period = _evaluations_for(request.user).order_by("-period"), None
+    page = Paginator(evaluations, PAGE_SIZE).get_page(request.GET.get("page"))
     params = filters.params() | ({"period": period} if period else {})
     return render(
         request,

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -413,11 +413,15 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     filters = EnterpriseFilterForm(request.GET)
     page = _page(
         request,
-        filters.filter(enterprises)
-        .select_related("holder", "assignment__institution", "assignment__branch")
-        .order_by("credit_code"),
+        filters.filter(enterprises).order_by("credit_code"),
         # The roll-up has counted them already, unless a county is chosen.
         count=filters.known_count(figures.total) if figures else None,
+    )
+    # Joined for the page's rows only: joined in the paged query, they would be joined for
+    # every row a deep page skips too.
+    page.object_list = list(page.object_list)
+    prefetch_related_objects(
+        page.object_list, "holder", "assignment__institution", "assignment__branch"
     )
     for enterprise in page:
         if at is not None:  # personal data in full only to the bank it was given to

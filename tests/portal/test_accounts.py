@@ -464,3 +464,14 @@ def test_a_token_does_not_get_round_an_enrolled_second_factor(client, matrix):
     token = Token.objects.create(user=user)
     response = client.get(reverse("api:me"), headers={"Authorization": f"Token {token}"})
     assert response.status_code == 403
+
+
+def test_an_owner_home_leads_to_filing_and_following_complaints(client_for, matrix):
+    page = client_for(matrix.users["owner_a"]).get(reverse("home")).content.decode()
+    assert reverse("complaint-file") in page
+    assert reverse("complaint-list") in page
+
+
+def test_the_sign_in_page_offers_a_complaint_without_an_account(client):
+    page = client.get(reverse("login")).content.decode()
+    assert reverse("complaint-start") in page

@@ -1,12 +1,13 @@
 """Building screening data for tests: list workbooks, and banks' answers filed, signed and
 accepted through the returns pipeline as a bank would file them."""
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
+from django.urls import reverse
 from django.utils import timezone
 
-from portal.models import Role
+from portal.models import Branch, Role
 from reporting import filings, pipeline
 from reporting.models import FilingStatus
 from reporting.specs import get_spec
@@ -73,7 +74,20 @@ def answer(assignment: Assignment, rows: list[dict], tmp_path: Path, reviewer) -
 def matrix_banks_only(matrix):
     """The matrix with only bank_a's and bank_b's branches active: other parts add banks of
     their own to its counties, which would change who gets what in round robin."""
-    from portal.models import Branch
-
     Branch.objects.exclude(institution__in=[matrix.bank_a, matrix.bank_b]).update(is_active=False)
     return matrix
+
+
+def post_new_task(client, office, title: str, path: Path | None = None, **fields):
+    """Send the new-task form for ``office`` with the list workbook at ``path`` (or other
+    fields, e.g. pasted ``rows``), due in ten days."""
+    data = {
+        "office": office.code,
+        "title": title,
+        "deadline": (timezone.localdate() + timedelta(days=10)).isoformat(),
+        **fields,
+    }
+    if path is None:
+        return client.post(reverse("screening-task-create"), data)
+    with path.open("rb") as handle:
+        return client.post(reverse("screening-task-create"), {**data, "file": handle})

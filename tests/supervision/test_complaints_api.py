@@ -26,7 +26,7 @@ def test_a_bank_lists_only_its_complaints_and_answers_one(matrix, client_for):
         answer, {"outcome": "relief", "text": "已退费"}, content_type="application/json"
     ).json()
     assert (done["status"], done["outcome"]) == (ComplaintStatus.ANSWERED, "relief")
-    assert [e["kind"] for e in done["events"]] == ["acknowledged", "answered"]
+    assert [e["step"] for e in done["events"]] == ["acknowledged", "answered"]
     again = client.post(answer, {"outcome": "relief", "text": "再答"})
     assert again.status_code == 400
 
@@ -38,7 +38,7 @@ def test_a_viewer_cannot_answer_and_an_owner_sees_no_internal_step(matrix, clien
     answer = reverse("api:complaint-answer", args=[c.pk])
     assert viewer.post(answer, {"outcome": "relief", "text": "x"}).status_code == 403
     office = viewer.get(reverse("api:complaint-detail", args=[c.pk])).json()
-    assert [e["kind"] for e in office["events"]] == ["substantive"]
+    assert [e["step"] for e in office["events"]] == ["substantive"]
     owner = client_for(matrix.users["owner_a"])
     mine = owner.get(reverse("api:complaint-detail", args=[c.pk])).json()
     assert mine["events"] == [] and "substantive" not in mine

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.checks import run_checks
 from django.utils import translation
 
 from portal.models import Notification
@@ -133,3 +134,11 @@ def test_the_institution_is_reminded_once_per_deadline(matrix):
     with time_machine.travel(datetime(2026, 4, 17, 9, tzinfo=BEIJING)):
         assert complaints.remind_due_soon() == 1  # due 20 April now
     assert reminders() == 2
+
+
+def test_a_mistyped_holiday_is_a_system_check_error(settings):
+    settings.PORTAL_COMPLAINT_HOLIDAYS = ["2026-10-01", "2026-13-01"]
+    errors = [e for e in run_checks() if e.id == "supervision.E601"]
+    assert [e.msg for e in errors] == [
+        "PORTAL_COMPLAINT_HOLIDAYS: '2026-13-01' is not a date like 2026-10-01"
+    ]

@@ -1,16 +1,18 @@
 """Screening work too large for a page goes to a worker: the page queues it, the task page
 follows it, and it runs once, all or nothing."""
 
-from datetime import timedelta
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from supervision import screening_jobs
 from supervision.models.screening import ScreeningJob, ScreeningTask
 from tests import factories as f
-from tests.supervision.screening_helpers import list_row, list_workbook, matrix_banks_only
+from tests.supervision.screening_helpers import (
+    list_row,
+    list_workbook,
+    matrix_banks_only,
+    post_new_task,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -54,16 +56,7 @@ def test_a_large_delegation_is_queued_and_the_page_follows_it(
 def test_a_large_list_is_read_by_the_worker(matrix, client_for, tmp_path, everything_is_large):
     client = client_for(matrix.users["p1_head"])
     path = list_workbook(tmp_path / "big.xlsx", [list_row("350102"), list_row("350121")])
-    with path.open("rb") as handle:
-        response = client.post(
-            reverse("screening-task-create"),
-            {
-                "office": matrix.p1.code,
-                "title": "大清单",
-                "deadline": (timezone.localdate() + timedelta(days=10)).isoformat(),
-                "file": handle,
-            },
-        )
+    response = post_new_task(client, matrix.p1, "大清单", path)
     task = ScreeningTask.objects.get(title="大清单")
     assert response.url == reverse("screening-task", args=[task.pk])
     assert task.enterprise_count == 0 and task.list_file
@@ -79,16 +72,7 @@ def test_a_large_list_with_errors_fails_whole_and_says_why(
 ):
     client = client_for(matrix.users["p1_head"])
     path = list_workbook(tmp_path / "bad.xlsx", [list_row("350102"), list_row("999999")])
-    with path.open("rb") as handle:
-        client.post(
-            reverse("screening-task-create"),
-            {
-                "office": matrix.p1.code,
-                "title": "错误大清单",
-                "deadline": (timezone.localdate() + timedelta(days=10)).isoformat(),
-                "file": handle,
-            },
-        )
+    post_new_task(client, matrix.p1, "错误大清单", path)
     task = ScreeningTask.objects.get(title="错误大清单")
     job = task.jobs.get()
     screening_jobs.run(job.pk)

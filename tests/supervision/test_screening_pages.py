@@ -17,6 +17,7 @@ from tests.supervision.screening_helpers import (
     list_row,
     list_workbook,
     matrix_banks_only,
+    post_new_task,
     result_row,
 )
 
@@ -31,18 +32,14 @@ def matrix(matrix):
 def test_an_office_creates_a_task_by_uploading_its_list(matrix, client_for, tmp_path):
     client = client_for(matrix.users["p1_head"])
     path = list_workbook(tmp_path / "list.xlsx", [list_row("350102"), list_row("350121")])
-    with path.open("rb") as handle:
-        response = client.post(
-            reverse("screening-task-create"),
-            {
-                "office": matrix.p1.code,
-                "title": "民营企业走访",
-                "purpose": "摸排融资需求",
-                "key_areas": ["private", "manufacturing"],
-                "deadline": (timezone.localdate() + timedelta(days=10)).isoformat(),
-                "file": handle,
-            },
-        )
+    response = post_new_task(
+        client,
+        matrix.p1,
+        "民营企业走访",
+        path,
+        purpose="摸排融资需求",
+        key_areas=["private", "manufacturing"],
+    )
     task = ScreeningTask.objects.get(title="民营企业走访")
     assert response.status_code == 302 and response.url == reverse("screening-task", args=[task.pk])
     page = client.get(response.url).content.decode()
@@ -53,16 +50,7 @@ def test_an_office_creates_a_task_by_uploading_its_list(matrix, client_for, tmp_
 def test_a_list_with_errors_is_shown_back_and_no_task_is_made(matrix, client_for, tmp_path):
     client = client_for(matrix.users["p1_head"])
     path = list_workbook(tmp_path / "bad.xlsx", [list_row("999999")])
-    with path.open("rb") as handle:
-        response = client.post(
-            reverse("screening-task-create"),
-            {
-                "office": matrix.p1.code,
-                "title": "错误清单",
-                "deadline": (timezone.localdate() + timedelta(days=10)).isoformat(),
-                "file": handle,
-            },
-        )
+    response = post_new_task(client, matrix.p1, "错误清单", path)
     assert response.status_code == 200
     assert "999999" in response.content.decode()
     assert not ScreeningTask.objects.filter(title="错误清单").exists()
@@ -217,15 +205,8 @@ def test_the_overdue_list_names_the_office_and_the_bank(matrix, client_for):
 def test_rows_pasted_from_the_template_make_a_task(matrix, client_for):
     keys = screening.LIST_SPEC.column_keys
     lines = ["\t".join(str(list_row(county)[k]) for k in keys) for county in ("350102", "350121")]
-    response = client_for(matrix.users["p1_head"]).post(
-        reverse("screening-task-create"),
-        {
-            "office": matrix.p1.code,
-            "title": "粘贴清单",
-            "deadline": (timezone.localdate() + timedelta(days=10)).isoformat(),
-            "rows": "\n".join(lines),
-        },
-    )
+    client = client_for(matrix.users["p1_head"])
+    response = post_new_task(client, matrix.p1, "粘贴清单", rows="\n".join(lines))
     assert response.status_code == 302
     assert ScreeningTask.objects.get(title="粘贴清单").enterprise_count == 2
 
