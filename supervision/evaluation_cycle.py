@@ -22,6 +22,7 @@ from supervision import causes
 from supervision import scheme as schemes
 from supervision.evaluation import current_result, rescore
 from supervision.models.evaluation import (
+    Arrangement,
     Evaluation,
     EvaluationStatus,
     Evidence,
@@ -208,6 +209,66 @@ def adjust(user, evaluation: Evaluation, code: str, points, reason: str) -> None
             },
         )
         rescore(evaluation, ScoreRecord.Cause.REVIEW)
+
+
+def set_arrangement(
+    user, evaluation: Evaluation, credit_plan: str, differentiated: bool, reason: str
+) -> Arrangement:
+    """The office records the institution's SME credit plan for the year and whether it carries
+    reform or risk-resolution work (a differentiated arrangement); the result is scored again."""
+    reason = reason.strip()
+    if differentiated and not reason:
+        raise ValidationError(_("Say why the institution gets a differentiated arrangement."))
+    plan = _credit_plan(credit_plan)
+    with transaction.atomic():
+        evaluation = _locked(user, evaluation, Role.REVIEWER)
+        if evaluation.is_frozen:
+            raise ValidationError(
+                _("The result is confirmed: reopen it before changing its arrangement.")
+            )
+        year = int(evaluation.period[:4])
+        before = Arrangement.objects.filter(
+            institution_id=evaluation.institution_id, year=year
+        ).first()
+        arrangement, _created = Arrangement.objects.update_or_create(
+            institution_id=evaluation.institution_id,
+            year=year,
+            defaults={"credit_plan": plan, "differentiated": differentiated, "reason": reason},
+        )
+        audit.record(
+            user,
+            "evaluation.arrangement_set",
+            evaluation,
+            {
+                "credit_plan": [
+                    _text(before.credit_plan) if before else None,
+                    _text(plan),
+                ],
+                "differentiated": [before.differentiated if before else None, differentiated],
+                "reason": reason,
+            },
+        )
+        rescore(evaluation, ScoreRecord.Cause.REVIEW)
+    return arrangement
+
+
+def _credit_plan(value: str) -> Decimal | None:
+    """A credit plan in 10,000 CNY: blank for none, else a non-negative amount in cents."""
+    if not str(value).strip():
+        return None
+    try:
+        plan = Decimal(str(value).strip().replace(",", ""))
+    except InvalidOperation as exc:
+        raise ValidationError(_("The credit plan must be an amount in 10,000 CNY.")) from exc
+    if not plan.is_finite() or plan < 0 or plan != round(plan, 2) or plan >= 10**14:
+        raise ValidationError(
+            _("The credit plan must be an amount of at least 0 with at most two decimals.")
+        )
+    return plan
+
+
+def _text(amount: Decimal | None) -> str | None:
+    return str(amount) if amount is not None else None
 
 
 # -- confirmation, notification, archive ----------------------------------------------------------

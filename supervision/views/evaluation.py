@@ -25,6 +25,7 @@ from supervision import evaluation_cycle as cycle
 from supervision import scheme as schemes
 from supervision import scorecards
 from supervision.models.evaluation import (
+    Arrangement,
     Evaluation,
     EvaluationStatus,
     Evidence,
@@ -221,7 +222,11 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
             "archive": status == EvaluationStatus.NOTIFIED
             and _can(user, evaluation, Role.REVIEWER),
             "reopen": evaluation.is_frozen and _can(user, evaluation, Role.HEAD),
+            "arrange": not evaluation.is_frozen and _can(user, evaluation, Role.REVIEWER),
         },
+        "arrangement": Arrangement.objects.filter(
+            institution_id=evaluation.institution_id, year=int(evaluation.period[:4])
+        ).first(),
         "measured": [
             i for i in scheme.applicable(evaluation.institution.kind) if not i.qualitative
         ],
@@ -249,6 +254,7 @@ DONE = {
     "notify": gettext_lazy("The bank is notified of its result."),
     "archive": gettext_lazy("The result is archived."),
     "reopen": gettext_lazy("The result is reopened for review."),
+    "arrangement": gettext_lazy("The arrangement is saved and the result scored again."),
 }
 
 
@@ -308,6 +314,14 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
                 cycle.archive(user, evaluation)
             case "reopen":
                 cycle.reopen(user, evaluation, post.get("reason", ""))
+            case "arrangement":
+                cycle.set_arrangement(
+                    user,
+                    evaluation,
+                    post.get("credit_plan", ""),
+                    post.get("differentiated") == "on",
+                    post.get("reason", ""),
+                )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -15,7 +15,7 @@ from portal.models import AuditEvent, Notification, Role
 from supervision import causes
 from supervision import evaluation_cycle as cycle
 from supervision.evaluation import current_result, score_institutions
-from supervision.models.evaluation import Evaluation, EvaluationStatus, Evidence
+from supervision.models.evaluation import Arrangement, Evaluation, EvaluationStatus, Evidence
 from tests import factories as f
 from tests.supervision.test_evaluation_results import COUNTY_ROWS
 
@@ -228,3 +228,58 @@ def test_a_good_grade_raises_nothing(people, django_capture_on_commit_callbacks)
     assert _fresh(people).grade <= 2
     assert received == []
     assert causes.current("low-grade", timezone.now()) == []
+
+
+def test_the_office_sets_the_credit_plan_and_a_differentiated_arrangement(people, client_for):
+    evaluation = people["evaluation"]
+    assert not any(line.differentiated for line in current_result(evaluation).lines)
+    client = client_for(people["reviewer"])
+    page = client.get(reverse("evaluation-detail", args=[evaluation.pk])).content.decode()
+    assert 'data-testid="arrangement"' in page
+    client.post(
+        reverse("evaluation-act", args=[evaluation.pk]),
+        {
+            "verb": "arrangement",
+            "credit_plan": "1,500.50",
+            "differentiated": "on",
+            "reason": "高风险机构处置中",
+        },
+    )
+    arrangement = Arrangement.objects.get(institution=evaluation.institution, year=2025)
+    assert (arrangement.credit_plan, arrangement.differentiated) == (D("1500.50"), True)
+    evaluation.refresh_from_db()
+    assert any(line.differentiated for line in current_result(evaluation).lines)
+    event = AuditEvent.objects.get(verb="evaluation.arrangement_set")
+    assert event.actor == people["reviewer"]
+    assert event.changes["credit_plan"] == [None, "1500.50"]
+    page = client.get(reverse("evaluation-detail", args=[evaluation.pk])).content.decode()
+    assert 'value="1500.50"' in page and "高风险机构处置中" in page
+
+
+@pytest.mark.parametrize(
+    ("plan", "differentiated", "reason", "message"),
+    [
+        ("-1", False, "", "at least 0"),
+        ("abc", False, "", "amount in 10,000 CNY"),
+        ("", True, " ", "Say why"),
+    ],
+)
+def test_a_bad_arrangement_is_refused_and_nothing_is_stored(
+    people, plan, differentiated, reason, message
+):
+    with pytest.raises(ValidationError, match=message):
+        cycle.set_arrangement(
+            people["reviewer"], people["evaluation"], plan, differentiated, reason
+        )
+    assert not Arrangement.objects.exists()
+
+
+def test_only_the_office_may_arrange_and_never_on_a_confirmed_result(people):
+    evaluation = people["evaluation"]
+    for outsider in ("viewer", "preparer", "approver"):
+        with pytest.raises(PermissionDenied):
+            cycle.set_arrangement(people[outsider], evaluation, "100", False, "")
+    Evaluation.objects.filter(pk=evaluation.pk).update(status=EvaluationStatus.CONFIRMED)
+    with pytest.raises(ValidationError, match="reopen it"):
+        cycle.set_arrangement(people["reviewer"], evaluation, "100", False, "")
+    assert not Arrangement.objects.exists()
