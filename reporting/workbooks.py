@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
@@ -69,6 +69,20 @@ def both(pair: tuple[str, str]) -> str:
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d[\d,]*)?\.?\d+(e[+-]?\d+)?", re.IGNORECASE)
+
+
+def in_both_languages(text: Any) -> tuple[str, str]:
+    """A (lazily) translated text in Chinese and in English, whatever the reader's language."""
+    with translation.override("zh-hans"):
+        zh = str(text)
+    with translation.override("en"):
+        return zh, str(text)
+
+
+def bilingual(text: Any) -> str:
+    """ "中文 / English" for an export heading or label; one of them when they are the same."""
+    zh, en = in_both_languages(text)
+    return zh if zh == en else f"{zh} / {en}"
 
 
 def safe_text(value: Any) -> Any:

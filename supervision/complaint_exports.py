@@ -6,10 +6,9 @@ import io
 from collections.abc import Iterable
 
 from django.db.models import QuerySet
-from django.utils import translation
 from openpyxl import Workbook
 
-from reporting.workbooks import safe_text
+from reporting.workbooks import in_both_languages, safe_text
 from supervision.complaint_clock import local_day
 from supervision.complaint_statistics import ComplaintFigures
 from supervision.models.complaints import Category, Complaint, ComplaintStatus, Outcome
@@ -46,11 +45,8 @@ COMPLAINT_HEADINGS = [
 
 def _both(choices, value: str) -> str:
     """A choice's label in Chinese and English."""
-    label = choices(value).label
-    with translation.override("zh-hans"):
-        zh = str(label)
-    with translation.override("en"):
-        return f"{zh} {label}"
+    zh, en = in_both_languages(choices(value).label)
+    return f"{zh} {en}"
 
 
 def _category_headings() -> list[str]:

@@ -26,7 +26,14 @@ from reporting import periods
 from reporting.models import Filing, FilingRow, FilingStatus, typed_value
 from reporting.spec import ColumnType, PeriodKind, ReturnSpec
 from reporting.specs import ALL, get_spec, spec_for_period
-from reporting.workbooks import HEAD_FILL, HEAD_FONT, SUBHEAD_FONT, column_width, safe_text
+from reporting.workbooks import (
+    HEAD_FILL,
+    HEAD_FONT,
+    SUBHEAD_FONT,
+    column_width,
+    in_both_languages,
+    safe_text,
+)
 from supervision import figures
 from supervision.indicators import Indicator
 from supervision.models.dashboards import DashboardExport, ExportKind, ExportStatus
@@ -195,15 +202,6 @@ def returns_workbook(export: DashboardExport, path: Path) -> int:
 # -- dashboard figures ---------------------------------------------------------------------
 
 
-def _both(text) -> tuple[str, str]:
-    """A lazily translated text in Chinese and in English."""
-    with translation.override("zh-hans"):
-        zh = str(text)
-    with translation.override("en"):
-        en = str(text)
-    return zh, en
-
-
 def _bilingual(ws, pairs: list[tuple[str, str]]) -> None:
     ws.append(_heading(ws, [zh for zh, _ in pairs]))
     ws.append(_heading(ws, [en for _, en in pairs], font=SUBHEAD_FONT, fill=None))
@@ -237,8 +235,11 @@ def figures_workbook(export: DashboardExport, path: Path) -> int:
         ],
     )
     for indicator, missing in found.headline_rows:
-        label, reference = _both(indicator.label), _both(indicator.reference_label)
-        target = _both(indicator.target) if indicator.target else ("", "")
+        label, reference = (
+            in_both_languages(indicator.label),
+            in_both_languages(indicator.reference_label),
+        )
+        target = in_both_languages(indicator.target) if indicator.target else ("", "")
         ws.append(
             [
                 safe_text(label[0]),
@@ -254,7 +255,7 @@ def figures_workbook(export: DashboardExport, path: Path) -> int:
         )
 
     keys = [i.key for i in found.headline]
-    labels = [_both(i.label) for i in found.headline]
+    labels = [in_both_languages(i.label) for i in found.headline]
     ws = wb.create_sheet("分辖区 Offices")
     _bilingual(
         ws,
@@ -285,7 +286,9 @@ def figures_workbook(export: DashboardExport, path: Path) -> int:
         ],
     )
     for row in found.institutions:
-        missed = ", ".join(_both(i.label)[0] for i in row.indicators if i.on_target is False)
+        missed = ", ".join(
+            in_both_languages(i.label)[0] for i in row.indicators if i.on_target is False
+        )
         ws.append(
             [safe_text(row.institution.name_zh), row.institution.credit_code, safe_text(missed)]
             + [row.by_key[k].value for k in keys]

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from portal.models import InstitutionKind
-from reporting.workbooks import HEAD_FILL, HEAD_FONT, safe_text
+from reporting.workbooks import HEAD_FILL, HEAD_FONT, bilingual, safe_text
 from supervision import scheme as schemes
 from supervision.models.evaluation import Evaluation, EvaluationStatus
 from supervision.scheme import Scheme
@@ -122,14 +122,6 @@ def trend(scheme: Scheme, evaluations: Iterable[Evaluation], lang: str | None = 
 # -- workbooks -------------------------------------------------------------------------------
 
 
-def _both(label) -> str:
-    with translation.override("zh-hans"):
-        zh = str(label)
-    with translation.override("en"):
-        en = str(label)
-    return zh if zh == en else f"{zh} / {en}"
-
-
 def _sheet(wb: Workbook, title: str, headings: list[tuple[str, str]], widths: list[int]):
     ws = wb.create_sheet(title)
     for index, width in enumerate(widths):
@@ -172,8 +164,8 @@ def ranking_workbook(evaluations: Iterable[Evaluation]) -> bytes:
     """The ranking as shown (rank by total), written row by row."""
     wb = Workbook(write_only=True)
     ws = _sheet(wb, "评价排名 Ranking", RANKING_COLUMNS, RANKING_WIDTHS)
-    kinds = {value: _both(label) for value, label in InstitutionKind.choices}
-    statuses = {value: _both(label) for value, label in EvaluationStatus.choices}
+    kinds = {value: bilingual(label) for value, label in InstitutionKind.choices}
+    statuses = {value: bilingual(label) for value, label in EvaluationStatus.choices}
     for rank, evaluation in enumerate(evaluations, start=1):
         missing = [ln["code"] for ln in evaluation.result.get("lines", []) if ln["points"] is None]
         row = [
@@ -222,7 +214,7 @@ def scorecard_workbook(evaluation: Evaluation) -> bytes:
         (("常规指标得分", "Regular points"), result.regular),
         (("加分", "Bonus"), result.bonus),
         (("等级", "Grade"), result.label),
-        (("状态", "Status"), _both(evaluation.get_status_display())),
+        (("状态", "Status"), bilingual(evaluation.get_status_display())),
     ):
         summary.append([safe_text(f"{label[0]} {label[1]}"), safe_text(value)])
     ws = _sheet(wb, "指标 Indicators", SCORECARD_COLUMNS, [16, 30, 7, 50, 14, 14, 8, 8, 50, 50])

@@ -12,7 +12,7 @@ from django.db.models import F, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -25,7 +25,7 @@ from portal.models import InstitutionKind, Role
 from reporting import filings
 from reporting.forms import BulkDecisionForm, QueueFilterForm
 from reporting.models import Filing, FilingStatus
-from reporting.workbooks import HEAD_FILL, HEAD_FONT, XLSX_CONTENT_TYPE, safe_text
+from reporting.workbooks import HEAD_FILL, HEAD_FONT, XLSX_CONTENT_TYPE, bilingual, safe_text
 
 PAGE_SIZE = 50
 
@@ -128,15 +128,6 @@ EXPORT_COLUMNS = (
 EXPORT_WIDTHS = (32, 22, 18, 24, 14, 8, 10, 8, 22, 8, 30, 18, 24, 18, 8, 8, 8, 24, 18, 40)
 
 
-def _both(label) -> str:
-    """A model choice label in Chinese and English, whatever the reader's language."""
-    with translation.override("zh-hans"):
-        zh = str(label)
-    with translation.override("en"):
-        en = str(label)
-    return zh if zh == en else f"{zh} / {en}"
-
-
 def _local(moment: datetime | None) -> datetime | None:
     # Excel has no time zones: write the portal's local time without one.
     return timezone.localtime(moment).replace(tzinfo=None) if moment else None
@@ -182,8 +173,8 @@ def review_export(request: HttpRequest) -> HttpResponse:
     _regulator_or_404(request.user)
     filings_qs = queue(request.user, QueueFilterForm(request.GET))
     labels = {
-        "kind": {value: _both(label) for value, label in InstitutionKind.choices},
-        "status": {value: _both(label) for value, label in FilingStatus.choices},
+        "kind": {value: bilingual(label) for value, label in InstitutionKind.choices},
+        "status": {value: bilingual(label) for value, label in FilingStatus.choices},
         "yes": "是 / yes",
         "no": "否 / no",
     }

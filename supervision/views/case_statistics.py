@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
@@ -16,7 +16,7 @@ from openpyxl.cell import WriteOnlyCell
 
 from portal import scoping
 from portal.models import OfficeLevel
-from reporting.workbooks import HEAD_FILL, HEAD_FONT, XLSX_CONTENT_TYPE, safe_text
+from reporting.workbooks import HEAD_FILL, HEAD_FONT, XLSX_CONTENT_TYPE, bilingual, safe_text
 from supervision import case_statistics
 from supervision.models.escalation import Case, CaseStatus, CauseKind
 from supervision.views.escalation import DATE_INPUT
@@ -52,14 +52,6 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "supervision/escalation/statistics.html",
         {"filters": filters, "figures": case_statistics.figures(cases)},
     )
-
-
-def _in_both_languages(label) -> str:
-    with translation.override("zh-hans"):
-        zh = str(label)
-    with translation.override("en"):
-        en = str(label)
-    return zh if zh == en else f"{zh} / {en}"
 
 
 CASE_COLUMNS = (
@@ -123,9 +115,9 @@ def statistics_export(request: HttpRequest) -> HttpResponse:
     _filters, cases = _statistics_cases(request)
     figures = case_statistics.figures(cases)
     labels = {
-        "kind": {k: _in_both_languages(label) for k, label in CauseKind.choices},
-        "level": {k: _in_both_languages(label) for k, label in OfficeLevel.choices},
-        "status": {k: _in_both_languages(label) for k, label in CaseStatus.choices},
+        "kind": {k: bilingual(label) for k, label in CauseKind.choices},
+        "level": {k: bilingual(label) for k, label in OfficeLevel.choices},
+        "status": {k: bilingual(label) for k, label in CaseStatus.choices},
     }
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("统计 Statistics")
