@@ -5,31 +5,13 @@ office finds it on its desk."""
 import re
 
 import pytest
-from django.utils import translation
-from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from supervision.models.complaints import Complaint, ComplaintStatus, Outcome
 from tests import factories as f
+from tests.browser.chinese import label, sign_out, zh
 
 pytestmark = [pytest.mark.browser]
-
-LANGUAGE = "zh-hans"
-
-
-def zh(message: str) -> str:
-    with translation.override(LANGUAGE):
-        return gettext(message)
-
-
-def label(choice) -> str:
-    with translation.override(LANGUAGE):
-        return str(choice.label)
-
-
-def sign_out(page) -> None:
-    with page.expect_navigation():
-        page.get_by_role("button", name=zh("Sign out"), exact=True).click()
 
 
 def test_owner_files_bank_answers_owner_rejects_office_sees_it(

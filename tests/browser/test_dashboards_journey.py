@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.utils import translation
-from django.utils.translation import gettext
 
 from portal.models import Office
 from tests import factories as f
+from tests.browser.chinese import in_language
 from tests.reporting.returns import loan_row
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,11 +32,6 @@ CHARTS_DRAWN = """() => Array.from(document.querySelectorAll('[data-chart]')).ma
     v => v !== null && v !== undefined).length, 0) : 0;
   return [el.dataset.chart, inked, points];
 })"""
-
-
-def in_language(language: str, message: str) -> str:
-    with translation.override(language):
-        return gettext(message)
 
 
 @pytest.fixture

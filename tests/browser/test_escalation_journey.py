@@ -5,35 +5,18 @@ with evidence, and the office accepts the remedy and closes the case."""
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from portal.models import Role
 from supervision import evaluation_cycle
 from supervision.models.escalation import Case, CaseStatus, NoticeStatus
 from tests import factories as f
+from tests.browser.chinese import label, sign_out, zh
 from tests.supervision.test_evaluation_cycle import _lower_to_grade_three
 from tests.supervision.test_evaluation_results import COUNTY_ROWS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-LANGUAGE = "zh-hans"  # the browser asks for Chinese (tests/browser/conftest.py)
-
-
-def zh(message: str) -> str:
-    with translation.override(LANGUAGE):
-        return gettext(message)
-
-
-def label(choice) -> str:
-    with translation.override(LANGUAGE):
-        return str(choice.label)
-
-
-def sign_out(page) -> None:
-    with page.expect_navigation():
-        page.get_by_role("button", name=zh("Sign out"), exact=True).click()
 
 
 def test_a_low_grade_case_goes_from_notice_to_closed(matrix, sign_in, live_server, tmp_path):

@@ -2,21 +2,15 @@
 page, switch language both ways, and meet a 404 outside one's scope."""
 
 import pytest
-from django.utils import translation
-from django.utils.translation import gettext
 
 from portal.models import Institution, Office
 from tests import factories as f
+from tests.browser.chinese import in_language
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ENGLISH = "English"
 CHINESE = "简体中文"
-
-
-def in_language(language: str, message: str) -> str:
-    with translation.override(language):
-        return gettext(message)
 
 
 def switch_language(page, label: str) -> None:

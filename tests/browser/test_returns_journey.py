@@ -6,37 +6,22 @@ accepts the filing from the review queue."""
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from portal.models import Role
 from reporting.models import Filing, FilingStatus
 from reporting.specs import rule_of
 from tests import factories as f
+from tests.browser.chinese import label, sign_out, zh
 from tests.reporting.returns import loan_row, open_request, workbook
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
 # The browser asks for Chinese (tests/browser/conftest.py); the specs' texts are bilingual.
-LANGUAGE, SPEC_LANG = "zh-hans", "zh"
+SPEC_LANG = "zh"
 # Long enough for the worker to pick the file up and the page's one-second polling to notice.
 VALIDATION_MS = 30_000
-
-
-def zh(message: str) -> str:
-    with translation.override(LANGUAGE):
-        return gettext(message)
-
-
-def status_label(status: FilingStatus) -> str:
-    with translation.override(LANGUAGE):
-        return str(status.label)
-
-
-def sign_out(page) -> None:
-    with page.expect_navigation():
-        page.get_by_role("button", name=zh("Sign out"), exact=True).click()
 
 
 def upload(page, path) -> None:
@@ -85,7 +70,7 @@ def test_a_return_goes_from_a_flawed_upload_to_accepted(
     assert page.evaluate("typeof htmx") == "object", "htmx did not load: nothing would poll"
     upload(page, flawed)
     wait_for_report(page)
-    expect(page.get_by_test_id("status")).to_have_text(status_label(FilingStatus.REJECTED))
+    expect(page.get_by_test_id("status")).to_have_text(label(FilingStatus.REJECTED))
     expect(page.get_by_test_id("errors")).to_have_text("1")
     error = page.locator("#hit-SL-V101")
     expect(error.locator("h3 code")).to_have_text("SL-V101")
@@ -98,9 +83,7 @@ def test_a_return_goes_from_a_flawed_upload_to_accepted(
     page.goto(f"{live_server.url}/returns/requests/{request.pk}/")
     upload(page, fixed)
     wait_for_report(page)
-    expect(page.get_by_test_id("status")).to_have_text(
-        status_label(FilingStatus.NEEDS_CONFIRMATION)
-    )
+    expect(page.get_by_test_id("status")).to_have_text(label(FilingStatus.NEEDS_CONFIRMATION))
     expect(page.get_by_test_id("errors")).to_have_text("0")
     expect(page.get_by_test_id("warnings")).to_have_text("1")
     expect(page.locator("#hit-SL-V101")).to_have_count(0)
@@ -122,9 +105,7 @@ def test_a_return_goes_from_a_flawed_upload_to_accepted(
     with page.expect_navigation():
         sign_button.click()
     expect(sign.locator(".errorlist")).to_contain_text("SL-Q201")
-    expect(page.get_by_test_id("status")).to_have_text(
-        status_label(FilingStatus.NEEDS_CONFIRMATION)
-    )
+    expect(page.get_by_test_id("status")).to_have_text(label(FilingStatus.NEEDS_CONFIRMATION))
     sign.locator("input[name='confirm_SL-Q201']").check()
     sign.locator("textarea[name='reason_SL-Q201']").fill("The core system exports fractions.")
     with page.expect_navigation():
@@ -133,7 +114,7 @@ def test_a_return_goes_from_a_flawed_upload_to_accepted(
     expect(receipt).to_have_text(f"SME-LOANS-2025Q1-{bank.credit_code[-6:]}-{filing.pk:07d}")
     receipt_number = receipt.inner_text()
     expect(page.locator("ul.messages")).to_contain_text(receipt_number)
-    expect(page.get_by_test_id("status")).to_have_text(status_label(FilingStatus.SUBMITTED))
+    expect(page.get_by_test_id("status")).to_have_text(label(FilingStatus.SUBMITTED))
     expect(page.locator("form.sign")).to_have_count(0)
     sign_out(page)
 
@@ -147,7 +128,7 @@ def test_a_return_goes_from_a_flawed_upload_to_accepted(
     with page.expect_navigation():
         page.locator("form.review").get_by_role("button", name=zh("Accept"), exact=True).click()
     expect(page.locator("ul.messages")).to_contain_text(zh("Filing accepted."))
-    expect(page.get_by_test_id("status")).to_have_text(status_label(FilingStatus.ACCEPTED))
+    expect(page.get_by_test_id("status")).to_have_text(label(FilingStatus.ACCEPTED))
     expect(page.get_by_test_id("receipt")).to_have_text(receipt_number)
     expect(page.locator("form.review")).to_have_count(0)
 

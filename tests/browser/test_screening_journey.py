@@ -13,7 +13,8 @@ from portal.models import Role
 from reporting.models import Filing, FilingStatus
 from supervision.models.screening import ScreeningTask, TaskEnterprise
 from tests import factories as f
-from tests.browser.test_returns_journey import sign_out, status_label, wait_for_report, zh
+from tests.browser.chinese import label, sign_out, zh
+from tests.browser.test_returns_journey import wait_for_report
 from tests.supervision.screening_helpers import list_row, list_workbook, matrix_banks_only
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
@@ -94,7 +95,7 @@ def test_a_task_goes_down_to_a_bank_and_its_results_come_back_up(
     declined.locator("select[name$='decline_reason']").select_option("over_indebted")
     press(page, "File these answers")
     wait_for_report(page)
-    expect(page.get_by_test_id("status")).to_have_text(status_label(FilingStatus.VALID))
+    expect(page.get_by_test_id("status")).to_have_text(label(FilingStatus.VALID))
     filing_url = page.url
     sign_out(page)
 
@@ -103,13 +104,13 @@ def test_a_task_goes_down_to_a_bank_and_its_results_come_back_up(
     page.goto(filing_url)
     with page.expect_navigation():
         page.locator("form.sign").get_by_role("button", name=zh("Sign and submit")).click()
-    expect(page.get_by_test_id("status")).to_have_text(status_label(FilingStatus.SUBMITTED))
+    expect(page.get_by_test_id("status")).to_have_text(label(FilingStatus.SUBMITTED))
     sign_out(page)
     sign_in(county, f.PASSWORD)
     page.goto(filing_url)
     with page.expect_navigation():
         page.locator("form.review").get_by_role("button", name=zh("Accept"), exact=True).click()
-    expect(page.get_by_test_id("status")).to_have_text(status_label(FilingStatus.ACCEPTED))
+    expect(page.get_by_test_id("status")).to_have_text(label(FilingStatus.ACCEPTED))
     sign_out(page)
     celery_worker.wait_until(
         lambda: TaskEnterprise.objects.filter(task=task, decision="granted").exists(),
