@@ -423,13 +423,19 @@ def _bounds(column: Column) -> pl.Expr | None:
     return out
 
 
+def _finite(text: pl.Expr) -> pl.Expr:
+    """The number a text spells; "nan", "inf" and numbers too large for a float are not."""
+    number = text.cast(pl.Float64, strict=False)
+    return pl.when(number.is_finite()).then(number)
+
+
 def _typed(text: pl.Expr, column: Column) -> tuple[pl.Expr, str]:
     """The typed expression of a normalised column and the rule a cell breaks if it fails."""
     match column.type:
         case T.AMOUNT | T.COUNT | T.DECIMAL:
-            return text.cast(pl.Float64, strict=False), "V002"
+            return _finite(text), "V002"
         case T.RATE:
-            return text.str.strip_suffix("%").cast(pl.Float64, strict=False), "V002"
+            return _finite(text.str.strip_suffix("%")), "V002"
         case T.DATE:
             return _date(text), "V008"
         case T.CHOICE:

@@ -130,6 +130,12 @@ def test_a_percent_sign_in_an_amount_is_refused_with_its_cell(tmp_path):
     assert "30%" in render_message(found["V002"].rule, example, LOANS, "en")
 
 
+@pytest.mark.parametrize("typed", ["nan", "inf", "-Infinity", "1e400"])
+def test_a_word_or_a_number_beyond_any_balance_is_refused(tmp_path, typed):
+    found, _ = findings_of(workbook(tmp_path / "odd.xlsx", [loan_row(sme_balance=typed)]))
+    assert found["V002"].examples[0].value == typed
+
+
 def test_a_percent_sign_in_a_rate_is_understood(tmp_path):
     found, table = findings_of(workbook(tmp_path / "r.xlsx", [loan_row(issued_rate="3.85%")]))
     assert table.frame["issued_rate"][0] == 3.85 and found == {}
