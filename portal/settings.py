@@ -296,6 +296,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "supervision.tasks.complaints.sweep_overdue_complaints",
         "schedule": 900.0,
     },
+    # Accepted returns whose lending rows were not written on acceptance (a process died).
+    "record-missing-lending-rows": {
+        "task": "supervision.tasks.dashboards.record_missing_lending_rows",
+        "schedule": 300.0,
+    },
     # Escalation cases unacted past their deadline climb; providers' causes raise cases.
     "sweep-escalations": {
         "task": "supervision.tasks.escalation.sweep_escalations",

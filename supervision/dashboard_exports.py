@@ -139,7 +139,7 @@ def accepted_in_subtree(user, office: Office, spec: ReturnSpec, period: str) -> 
     )
     rows = FilingRow.objects.filter(filing__in=in_force)
     if any(spec.column(k).type == ColumnType.DIVISION for k in spec.key):
-        return figures.in_subtree(rows, office)
+        return figures.in_subtree(rows, office, county="key")
     return rows.filter(
         Q(filing__branch__office__path__startswith=office.path)
         | Q(filing__branch__isnull=True, filing__institution__office__path__startswith=office.path)

@@ -1,8 +1,8 @@
 """The notices' headline figures for an office's subtree and a period, from the county rows of
-accepted SME-LOANS returns.
+accepted SME-LOANS returns (their figures as numbers: ``supervision.lending_rows``).
 
-One aggregate query sums the rows by period, child office, institution and filer (the row's
-county says which office's subtree it belongs to); every figure, comparison and count of
+Aggregate queries sum the rows by period and county, institution or filer (the row's county
+says which office's subtree it belongs to); every figure, comparison and count of
 institutions missing a target is arithmetic on those sums. The number of queries is the same
 for a county office and for the General Bureau.
 """
@@ -12,15 +12,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import DecimalField, F, Func, Q, QuerySet, Sum
-from django.db.models.fields.json import KeyTextTransform
+from django.db.models import DecimalField, F, Q, QuerySet, Sum
+from django.db.models.functions import Substr
 
 from portal.models import Branch, Division, Institution, Office
 from reporting import periods
-from reporting.models import FilingRow, FilingStatus, LprRate
+from reporting.models import FilingStatus, LprRate
 from reporting.rules import Context
 from reporting.specs import get_spec
-from reporting.specs.sme_loans import SME_LOANS_2023, SME_LOANS_2025
 from supervision.indicators import (
     RATE_WEIGHT,
     TARGETED,
@@ -32,11 +31,9 @@ from supervision.indicators import (
     missed,
     percent,
 )
+from supervision.lending_rows import SPEC_CODE
+from supervision.models.dashboards import LendingRow
 
-SPEC_CODE = "SME-LOANS"
-# The 2025 version only appends the key areas, so one column position serves both versions
-# (a 2023 row has no key-area cells: they read as blank).
-assert SME_LOANS_2025.column_keys[: len(SME_LOANS_2023.column_keys)] == SME_LOANS_2023.column_keys
 SUMMED = tuple(c.key for c in get_spec(SPEC_CODE).columns if c.is_numeric and c.type != "rate")
 TREND_QUARTERS = 8
 # What the trend shows: balance, growth against all loans, borrowers, the new-loan rate and
@@ -54,27 +51,16 @@ TREND = (
 )
 
 
-class Numeric(Func):
-    """A text as an unconstrained number (no precision to round to, unlike a DecimalField)."""
-
-    template = "CAST(%(expressions)s AS NUMERIC)"
-    output_field = DecimalField()
-
-
-def _number(key: str) -> Numeric:
-    return Numeric(KeyTextTransform(get_spec(SPEC_CODE).column_keys.index(key), "data"))
-
-
 def _aggregates(columns: tuple[str, ...] = ()) -> dict:
-    sums = {key: Sum(_number(key)) for key in columns or SUMMED if key != RATE_WEIGHT}
+    sums = {key: Sum(key) for key in columns or SUMMED if key != RATE_WEIGHT}
     if not columns or RATE_WEIGHT in columns:
-        sums[RATE_WEIGHT] = Sum(_number("issued_rate") * _number("issued_ytd"))
+        sums[RATE_WEIGHT] = Sum(F("issued_rate") * F("issued_ytd"), output_field=DecimalField())
     return sums
 
 
-def accepted_rows(period_list: list[str]):
-    """The stored rows of the accepted SME-LOANS filings in force for these periods."""
-    return FilingRow.objects.filter(
+def accepted_rows(period_list: list[str]) -> QuerySet[LendingRow]:
+    """The lending rows of the accepted SME-LOANS filings in force for these periods."""
+    return LendingRow.objects.filter(
         filing__spec_code=SPEC_CODE,
         filing__period__in=period_list,
         filing__is_current=True,
@@ -83,17 +69,18 @@ def accepted_rows(period_list: list[str]):
     )
 
 
-def in_subtree(rows, office: Office):
-    """Rows whose county is covered by ``office`` or an office under it."""
+def in_subtree(rows: QuerySet, office: Office, county: str = "county") -> QuerySet:
+    """Rows whose ``county`` field names a county covered by ``office`` or an office under it."""
     counties = Division.objects.filter(office__path__startswith=office.path).values("code")
-    return rows.filter(key__in=counties)
+    return rows.filter(**{f"{county}__in": counties})
 
 
 def sums_by(rows: QuerySet, *keys: str, columns: tuple[str, ...] = ()) -> dict[tuple, Sums]:
     """The rows' column sums (all, or ``columns`` only) grouped by ``keys``: one query."""
-    aggregates = _aggregates(columns)
-    names = list(aggregates)
-    found = rows.values(*keys).annotate(**aggregates).order_by().values_list(*keys, *names)
+    # Each sum is named apart from its column, which the rate's weight multiplies.
+    aggregates = {f"total_{name}": total for name, total in _aggregates(columns).items()}
+    found = rows.values(*keys).annotate(**aggregates).order_by().values_list(*keys, *aggregates)
+    names = [name.removeprefix("total_") for name in aggregates]
     # PostgreSQL's driver gives Decimals already: read the cursor directly, sparing Django's
     # per-value converters (a quarter of the General Bureau's page time). SQLite gives
     # floats, made exact Decimals again from their text.
@@ -109,21 +96,6 @@ def sums_by(rows: QuerySet, *keys: str, columns: tuple[str, ...] = ()) -> dict[t
             }
             for values in cursor.fetchall()
         }
-
-
-def units_of(office: Office, by_county: dict[tuple, Sums]) -> dict[tuple, Sums]:
-    """(period, county) sums added up by the child office (or ``office`` itself) covering
-    each county: the county-to-office map is one query, the adding is done here."""
-    width = len(office.path) + Office.steplen
-    paths = dict(
-        Division.objects.filter(office__path__startswith=office.path).values_list(
-            "code", "office__path"
-        )
-    )
-    by_unit: dict[tuple, Sums] = defaultdict(dict)
-    for (period, county), sums in by_county.items():
-        add(by_unit[(period, paths[county][:width])], sums)
-    return by_unit
 
 
 # -- the figures of a subtree -------------------------------------------------------------
@@ -205,9 +177,9 @@ def subtree_figures(
     ``among`` (all when None), or of one institution or branch: a fixed number of queries,
     whatever the size of the subtree.
 
-    Four aggregate queries over the stored rows: by county (added up by child office here),
-    by institution, by branch filing its own returns, each for the quarter and the two it is
-    compared with; and by quarter for the trend."""
+    Four aggregate queries over the lending rows: by child office (the office covering the
+    row's county), by institution, by branch filing its own returns, each for the quarter and
+    the two it is compared with; and by quarter for the trend."""
     filer = Q()
     if among is not None:
         filer &= Q(filing__institution__in=among.values("pk"))
@@ -234,7 +206,10 @@ def subtree_figures(
             figures.npl_tolerance,
         )
 
-    by_unit = units_of(office, sums_by(rows, "period", "key"))
+    # Each row's unit: the child office covering its county, or ``office`` itself.
+    width = len(office.path) + Office.steplen
+    unit = Substr("county__office__path", 1, width)
+    by_unit = sums_by(rows.annotate(unit=unit), "period", "unit")
     by_period: dict[tuple, Sums] = defaultdict(dict)
     for (each, _unit), sums in by_unit.items():
         add(by_period[(each,)], sums)

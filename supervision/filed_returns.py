@@ -22,6 +22,7 @@ from reporting.models import (
 )
 from reporting.periods import parse_quarter, quarter_end
 from reporting.specs import spec_for_period
+from supervision import lending_rows
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ def write(filed: Iterable[Filed], uploader: User) -> int:
                 key = str(row.get(spec.key[0], number))
                 rows.append(FilingRow(filing=filing, row=number, key=key, data=data))
         FilingRow.objects.bulk_create(rows, batch_size=5000)
+        lending_rows.record(Filing.objects.filter(pk__in=[filing.pk for filing in filings]))
     return len(filings)
 
 

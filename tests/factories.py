@@ -181,9 +181,9 @@ def accepted_loans(
 ) -> Filing:
     """An accepted return (SME-LOANS unless told) in force for its period, its ``rows``
     (column key -> value; see ``tests.reporting.returns.loan_row``) stored as the pipeline
-    stores them."""
-    from reporting.models import FilingRow
+    stores them, and its lending rows written as acceptance writes them."""
     from reporting.specs import spec_for_period
+    from supervision import lending_rows
 
     spec = spec_for_period(spec_code, period)
     request, _ = ReturnRequest.objects.get_or_create(
@@ -200,9 +200,18 @@ def accepted_loans(
         },
     )
     request.filings.filter(is_current=True).update(is_current=False)
-    filing = FilingFactory(
-        request=request, status=FilingStatus.ACCEPTED, is_current=True, row_count=len(rows)
-    )
+    filing = FilingFactory(request=request, status=FilingStatus.ACCEPTED, is_current=True)
+    store_rows(filing, rows)
+    lending_rows.record(Filing.objects.filter(pk=filing.pk))
+    return filing
+
+
+def store_rows(filing: Filing, rows: list[dict]) -> None:
+    """The filing's ``rows`` (column key -> value) stored as the pipeline stores them."""
+    from reporting.models import FilingRow
+    from reporting.specs import get_spec
+
+    spec = get_spec(filing.spec_code, filing.spec_version)
     FilingRow.objects.bulk_create(
         FilingRow(
             filing=filing,
@@ -212,7 +221,8 @@ def accepted_loans(
         )
         for offset, row in enumerate(rows)
     )
-    return filing
+    filing.row_count = len(rows)
+    filing.save(update_fields=["row_count"])
 
 
 # -- screening --

@@ -1,10 +1,55 @@
-"""Dashboard exports: one row per workbook a regulator asked for, built by a worker."""
+"""What the dashboards read and build: each accepted SME-LOANS row's figures as numbers, and
+one row per workbook a regulator asked for, built by a worker."""
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Office
+from portal.models import Division, Office
+from reporting.models import Filing, FilingRow
+from reporting.specs import get_spec
+
+# The newest version's numeric columns: earlier versions' are a prefix of them.
+LENDING_FIGURES = tuple(c.key for c in get_spec("SME-LOANS").columns if c.is_numeric)
+
+
+class Number(models.DecimalField):
+    """A decimal of any size (PostgreSQL's unconstrained numeric), so that a filed figure is
+    kept, and summed, exactly as it was filed."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("max_digits", 40)
+        kwargs.setdefault("decimal_places", 10)
+        super().__init__(*args, **kwargs)
+
+    def db_type(self, connection) -> str:
+        return "numeric" if connection.vendor == "postgresql" else super().db_type(connection)
+
+
+class LendingRow(models.Model):
+    """One county row of an accepted SME-LOANS return with its figures as numbers, written
+    when the return is accepted (``supervision.lending_rows``): the dashboards add these up
+    rather than read every figure out of the stored text."""
+
+    row = models.OneToOneField(
+        FilingRow, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="+")
+    # The county as filed: a code unknown to the division table is kept (and placed nowhere).
+    county = models.ForeignKey(
+        Division, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("lending row")
+        verbose_name_plural = _("lending rows")
+
+    def __str__(self) -> str:
+        return f"{self.county_id} of filing {self.filing_id}"
+
+
+for _key in LENDING_FIGURES:
+    LendingRow.add_to_class(_key, Number(null=True))
 
 
 class ExportKind(models.TextChoices):

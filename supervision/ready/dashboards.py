@@ -1,7 +1,19 @@
-"""The dashboards' scoping: an export is its requester's alone (it was built with their
-scope)."""
+"""The dashboards' scoping (an export is its requester's alone: it was built with their
+scope) and their receiver of reporting's ``filing_accepted``."""
+
+from django.dispatch import receiver
 
 from portal import scoping
+from reporting.models import Filing
+from reporting.signals import filing_accepted
+from supervision import lending_rows
 from supervision.models.dashboards import DashboardExport
 
 scoping.register(DashboardExport, owner=scoping.owned_by("requested_by"))
+
+
+@receiver(filing_accepted, dispatch_uid="dashboards-lending-rows")
+def record_lending_rows(sender, filing: Filing, **kwargs) -> None:
+    """An accepted SME-LOANS return's figures are written as numbers for the dashboards."""
+    if filing.spec_code == lending_rows.SPEC_CODE:
+        lending_rows.record(Filing.objects.filter(pk=filing.pk))

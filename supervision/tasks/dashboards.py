@@ -1,4 +1,5 @@
-"""The dashboards' worker task: build one export (the work is in ``DashboardExport.run``)."""
+"""The dashboards' worker tasks: build one export (the work is in ``DashboardExport.run``);
+write the lending rows of accepted returns that have none."""
 
 from celery import shared_task
 from django.db import OperationalError
@@ -11,3 +12,10 @@ def build_export(export_id: int) -> None:
     export = DashboardExport.objects.filter(pk=export_id).first()
     if export is not None:
         export.run()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def record_missing_lending_rows() -> None:
+    from supervision import lending_rows
+
+    lending_rows.record_missing()

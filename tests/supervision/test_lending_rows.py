@@ -1,0 +1,98 @@
+"""An accepted SME-LOANS return's figures are written as numbers for the dashboards: on
+acceptance, exactly as filed, once; and by the sweep for an accepted return still without
+them (a process died between the acceptance's commit and the receiver)."""
+
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+
+from portal.models import Office, Role
+from reporting import filings
+from reporting.models import Filing, FilingStatus
+from reporting.specs import spec_for_period
+from supervision import figures, lending_rows
+from supervision.models.dashboards import LendingRow
+from tests import factories as f
+from tests.reporting.returns import loan_row
+
+pytestmark = pytest.mark.django_db
+
+SCORING = "supervision.tasks.evaluation.score_institution.delay"
+
+
+def _submitted(bank, rows, spec_code="SME-LOANS", period="2025Q3"):
+    version = spec_for_period(spec_code, period).version
+    request = f.ReturnRequestFactory(
+        institution=bank, spec_code=spec_code, spec_version=version, period=period
+    )
+    filing = f.FilingFactory(request=request, status=FilingStatus.SUBMITTED)
+    f.store_rows(filing, rows)
+    return filing
+
+
+def _accept(filing, django_capture_on_commit_callbacks):
+    reviewer = f.member(Role.REVIEWER, office=filing.institution.office)
+    with mock.patch(SCORING), django_capture_on_commit_callbacks(execute=True):
+        filings.filing_accept(reviewer, filing)
+
+
+def test_accepting_a_return_writes_its_figures_exactly_as_filed(
+    matrix, django_capture_on_commit_callbacks
+):
+    rows = [
+        loan_row(matrix.county_a.code, sme_balance="1234567890123.45", issued_rate="3.8512"),
+        loan_row(matrix.county_b.code, first_time=0),
+    ]
+    filing = _submitted(matrix.bank_a, rows)
+    assert not LendingRow.objects.filter(filing=filing).exists()
+
+    _accept(filing, django_capture_on_commit_callbacks)
+
+    written = {r.county_id: r for r in LendingRow.objects.filter(filing=filing)}
+    assert set(written) == {matrix.county_a.code, matrix.county_b.code}
+    first = written[matrix.county_a.code]
+    assert first.sme_balance == Decimal("1234567890123.45")
+    assert first.issued_rate == Decimal("3.8512")
+    assert first.consumption_balance == Decimal(30)
+    assert written[matrix.county_b.code].first_time == 0
+
+
+def test_a_return_of_another_kind_writes_nothing(matrix, django_capture_on_commit_callbacks):
+    filing = _submitted(matrix.bank_a, [loan_row(matrix.county_a.code)], spec_code="SME-LOANS")
+    filing.spec_code = "SME-INSURANCE"
+    filing.save(update_fields=["spec_code"])
+    _accept(filing, django_capture_on_commit_callbacks)
+    assert not LendingRow.objects.exists()
+
+
+def test_writing_again_changes_nothing(matrix):
+    filing = f.accepted_loans(matrix.bank_a, [loan_row(matrix.county_a.code)])
+    assert LendingRow.objects.filter(filing=filing).count() == 1
+    assert lending_rows.record(Filing.objects.filter(pk=filing.pk)) == 0
+    assert lending_rows.record_missing() == 0
+    assert LendingRow.objects.count() == 1
+
+
+def test_the_sweep_writes_accepted_returns_in_force_left_without_figures(matrix):
+    lost = f.accepted_loans(matrix.bank_a, [loan_row(matrix.county_a.code)])
+    returned = f.accepted_loans(matrix.bank_b, [loan_row(matrix.county_c.code)])
+    LendingRow.objects.all().delete()
+    returned.status = FilingStatus.RETURNED
+    returned.save(update_fields=["status"])
+
+    assert lending_rows.record_missing() == 1
+    assert list(LendingRow.objects.values_list("filing", flat=True)) == [lost.pk]
+
+
+def test_a_2023_return_has_no_key_areas_and_an_unknown_county_is_placed_nowhere(matrix):
+    old = loan_row(matrix.county_a.code, sme_balance=800)
+    filing = f.accepted_loans(matrix.bank_a, [old], period="2024Q3")
+    assert spec_for_period("SME-LOANS", "2024Q3").version == "2023"
+    row = LendingRow.objects.get(filing=filing)
+    assert (row.sme_balance, row.technology_balance) == (Decimal(800), None)
+
+    f.accepted_loans(matrix.bank_b, [loan_row("999999"), loan_row(matrix.county_c.code)])
+    assert LendingRow.objects.filter(county_id="999999").exists()
+    found = figures.subtree_figures(Office.objects.get(code=matrix.gb.code), "2025Q3")
+    assert found.headline[0].value == Decimal(1000)
