@@ -35,6 +35,11 @@ class Command(BaseCommand):
             raise CommandError(f"--period: {error}") from error
         started = time.perf_counter()
         added = seed_returns(chosen)
+        if added and connection.vendor == "postgresql":
+            # As autovacuum would soon after a bulk load: otherwise the planner, guessing
+            # about tables it has never measured, picks plans no running portal would use.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(
             f"returns: {added} added in {time.perf_counter() - started:.1f} s; "
             f"{Filing.objects.filter(spec_code=SPEC_CODE, is_current=True).count()} accepted "
