@@ -12,7 +12,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from portal.models import Branch, Institution, InstitutionKind, Office, User
+from portal.models import Institution, InstitutionKind, Office, User
 from portal.scope_benchmark import bench_user
 from reporting import periods, synthetic
 from reporting.specs import spec_for_period
@@ -28,23 +28,12 @@ def bench_quarters(count: int, last: str | None = None) -> list[str]:
     return found[::-1]
 
 
-def lending_places() -> dict[int, list[str]]:
-    """Each bank's places of lending: the division codes of its head office and branches."""
-    places: dict[int, set[str]] = defaultdict(set)
-    banks = Institution.objects.filter(is_active=True).exclude(kind=InstitutionKind.INSURER)
-    for pk, code in banks.values_list("pk", "office__code"):
-        places[pk].add(code)
-    branches = Branch.objects.filter(is_active=True, institution__in=banks)
-    for pk, code in branches.values_list("institution_id", "office__code"):
-        places[pk].add(code)
-    return {pk: sorted(codes) for pk, codes in places.items()}
-
-
 def seed_returns(quarters: list[str]) -> int:
     """Accepted returns for each bank and quarter that has none yet, written as the scoring
     benchmark writes its history (``filed_returns``); returns how many were added."""
-    places = lending_places()
-    institutions = Institution.objects.in_bulk(list(places))
+    banks = Institution.objects.filter(is_active=True).exclude(kind=InstitutionKind.INSURER)
+    institutions = banks.select_related("office").in_bulk()
+    places = filed_returns.lending_places(institutions.values())
     uploader = bench_user(Office.objects.filter(level=1).order_by("path").first())
     owners = [(pk, code) for pk, codes in places.items() for code in codes]
     added = 0

@@ -11,7 +11,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from portal.models import Institution, InstitutionKind, User
+from portal.identifiers import NATIONAL_CODE
+from portal.models import Branch, Institution, InstitutionKind, User
 from reporting.models import (
     Filing,
     FilingRow,
@@ -174,12 +175,27 @@ def insurer_rows(rng: random.Random, size: float) -> list[dict]:
     return rows
 
 
-def generated(institution: Institution, period: str, seed: int = 9) -> Filed:
-    """The same plausible return for the same institution, period and seed, every time."""
+def lending_places(institutions: Iterable[Institution]) -> dict[int, list[str]]:
+    """Where each institution lends: the codes of its head office and of its branches'
+    offices, each a division the dashboards place (every office covers its own code); the
+    General Bureau's only for a bank with no branch."""
+    places = {i.pk: {i.office.code} for i in institutions}
+    branches = Branch.objects.filter(is_active=True, institution__in=list(places))
+    for pk, code in branches.values_list("institution_id", "office__code"):
+        places[pk].add(code)
+    return {pk: sorted(codes - {NATIONAL_CODE} or codes) for pk, codes in places.items()}
+
+
+def generated(
+    institution: Institution, period: str, places: list[str] | None = None, seed: int = 9
+) -> Filed:
+    """The same plausible return for the same institution, period and seed, every time: a
+    bank's rows for up to three of its ``places`` (``lending_places``; looked up if not
+    given)."""
     rng = random.Random(f"{seed}:{institution.credit_code}:{period}")
     size = rng.uniform(2_000, 200_000)
     if institution.kind == InstitutionKind.INSURER:
         return Filed(institution, period, insurer_rows(rng, size / 100))
-    code = institution.office.code if institution.office.code != "000000" else "110101"
-    counties = [code, str(int(code) + 1), str(int(code) + 2)]
-    return Filed(institution, period, [bank_rows(rng, period, c, size / 3) for c in counties])
+    counties = (places or lending_places([institution])[institution.pk])[:3]
+    rows = [bank_rows(rng, period, c, size / len(counties)) for c in counties]
+    return Filed(institution, period, rows)

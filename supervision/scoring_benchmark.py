@@ -38,11 +38,13 @@ def prepare(period: str) -> int:
         Institution.objects.filter(is_active=True).select_related("office").order_by("pk")
     )
     user = bench_user()
+    places = filed_returns.lending_places(institutions)
     written = 0
     for label in (year_before(period), period):
         for start in range(0, len(institutions), BATCH):
             chunk = institutions[start : start + BATCH]
-            written += filed_returns.write([filed_returns.generated(i, label) for i in chunk], user)
+            filed = [filed_returns.generated(i, label, places[i.pk]) for i in chunk]
+            written += filed_returns.write(filed, user)
     Arrangement.objects.bulk_create(
         [
             Arrangement(institution=i, year=int(period[:4]), credit_plan=Decimal(2000))

@@ -47,8 +47,13 @@ def load_demo() -> None:
     periods = demo_periods()
     institutions = list(Institution.objects.select_related("office").order_by("pk"))
     reviewer = User.objects.get(email="fj.reviewer@demo.portal")
+    places = filed_returns.lending_places(institutions)
     filed_returns.write(
-        [filed_returns.generated(i, period) for period in periods for i in institutions],
+        [
+            filed_returns.generated(i, period, places[i.pk])
+            for period in periods
+            for i in institutions
+        ],
         reviewer,
     )
     year = int(periods[-1][:4])

@@ -33,10 +33,14 @@ def area():
     p1 = f.office("350000", "甲省局", gb)
     city = f.office("350100", "甲市分局", p1)
     p2 = f.office("440000", "乙省局", gb)
+    counties = [f.office(f"35010{n}", f"甲市{n}县", city) for n in (2, 3)]
     banks = [f.InstitutionFactory(office=city) for _ in range(3)]
     outside = f.InstitutionFactory(office=p2, name_zh="外省银行")
-    for bank in [*banks, outside]:
-        f.accepted_return(bank)  # three county rows each
+    for bank in banks:
+        for county in counties:
+            f.BranchFactory(institution=bank, office=county)
+        f.accepted_return(bank)  # three county rows each: its own and its branches'
+    f.accepted_return(outside)
     return {
         "p1": p1,
         "banks": banks,
