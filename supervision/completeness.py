@@ -8,6 +8,8 @@ else the institution's). The counts are one grouped query whatever the size of t
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -27,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from portal import audit, scoping
-from portal.models import Office, Role
+from portal.models import AuditEvent, Office, Role
 from portal.notifications import institution_staff, notify
 from reporting import periods
 from reporting.models import Filing, FilingStatus, ReturnRequest
@@ -278,9 +280,19 @@ REMINDER = gettext_noop(
 )
 
 
-def remind_filers(user, requests: QuerySet) -> int:
+# A filer reminded of a return is not reminded of it again so soon, however often the board's
+# button is pressed (by the same regulator or by another office up the tree).
+REMINDER_GAP = timedelta(hours=20)
+
+
+class Reminded(NamedTuple):
+    sent: int  # returns whose filers were reminded
+    recent: int  # returns still owed whose filers were reminded within REMINDER_GAP
+
+
+def remind_filers(user, requests: QuerySet) -> Reminded:
     """Remind the officers of each filer that still owes one of ``requests`` (not filed,
-    invalid, unsigned or returned); returns how many were reminded. A reviewer or head of the
+    invalid, unsigned or returned) and was not reminded of it lately. A reviewer or head of the
     supervising subtree may; the requests outside their reach are left alone."""
     allowed = scoping.actionable(user, ReturnRequest, Role.REVIEWER).filter(
         pk__in=requests.values("pk")
@@ -292,8 +304,17 @@ def remind_filers(user, requests: QuerySet) -> int:
         for request in with_state(allowed.select_related("institution", "branch"))
         if cell_state(request) in CellState.OWED
     ]
+    recently = set(
+        AuditEvent.objects.filter(
+            verb="request.reminded",
+            object_type=ReturnRequest._meta.label,
+            object_id__in=[str(request.pk) for request in owed],
+            at__gte=timezone.now() - REMINDER_GAP,
+        ).values_list("object_id", flat=True)
+    )
+    due = [request for request in owed if str(request.pk) not in recently]
     with transaction.atomic():
-        for request in owed:
+        for request in due:
             notify(
                 institution_staff(request.institution, request.branch),
                 message=REMINDER,
@@ -306,4 +327,4 @@ def remind_filers(user, requests: QuerySet) -> int:
                 target=request,
             )
             audit.record(user, "request.reminded", request, {"state": cell_state(request)})
-    return len(owed)
+    return Reminded(len(due), len(owed) - len(due))

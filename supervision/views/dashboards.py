@@ -171,7 +171,7 @@ def _remind(request: HttpRequest, requests) -> HttpResponse:
         messages.error(request, _("Tick the returns whose filers you want to remind."))
     else:
         try:
-            count = completeness.remind_filers(request.user, chosen)
+            reminded = completeness.remind_filers(request.user, chosen)
         except PermissionDenied as error:
             raise Http404 from error
         messages.success(
@@ -179,10 +179,22 @@ def _remind(request: HttpRequest, requests) -> HttpResponse:
             ngettext(
                 "Reminded the filer of %(count)d return.",
                 "Reminded the filers of %(count)d returns.",
-                count,
+                reminded.sent,
             )
-            % {"count": count},
+            % {"count": reminded.sent},
         )
+        if reminded.recent:
+            messages.info(
+                request,
+                ngettext(
+                    "The filer of %(count)d return was reminded less than a day ago and was "
+                    "not reminded again.",
+                    "The filers of %(count)d returns were reminded less than a day ago and "
+                    "were not reminded again.",
+                    reminded.recent,
+                )
+                % {"count": reminded.recent},
+            )
     return redirect(request.get_full_path())
 
 

@@ -1,7 +1,7 @@
 """Completeness and timeliness per office and return, the status board, and reminding the
 filers who still owe a return."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -111,6 +111,22 @@ def test_a_head_reminds_every_filer_still_owing(
         ]
     )
     assert "2025Q2" in notes.first().text
+    assert AuditEvent.objects.filter(verb="request.reminded").count() == 2
+
+
+def test_a_filer_reminded_lately_is_not_reminded_again(filings, client_for, time_machine):
+    m = filings
+    url = f"{reverse('status-board', kwargs={'code': m.p1.code})}?period={QUARTER}"
+    picked = {"request": [m.q2_a.pk]}
+    client = client_for(m.users["p1_head"])
+    client.post(url, picked)
+    page = client.post(url, picked, follow=True).content.decode()
+    assert "Reminded the filers of 0 returns." in page
+    assert "reminded less than a day ago and was not reminded again" in page
+    assert AuditEvent.objects.filter(verb="request.reminded").count() == 1
+
+    time_machine.shift(completeness.REMINDER_GAP + timedelta(minutes=1))
+    client_for(m.users["p1_head"]).post(url, picked)  # signed in again: the day's session ended
     assert AuditEvent.objects.filter(verb="request.reminded").count() == 2
 
 
