@@ -12,10 +12,10 @@ from types import ModuleType
 CONCEPTS = ("screening", "evaluation", "complaints", "escalation", "dashboards")
 
 
-def modules(package: str) -> list[ModuleType]:
-    """Each part's module in ``package``, in ``CONCEPTS`` order, for the parts that have one."""
+def modules(package: str, order: tuple[str, ...] = CONCEPTS) -> list[ModuleType]:
+    """Each part's module in ``package``, in ``order``, for the parts that have one."""
     return [
         import_module(f"{package}.{concept}")
-        for concept in CONCEPTS
+        for concept in order
         if find_spec(f"{package}.{concept}") is not None
     ]

@@ -83,6 +83,7 @@ def quarters() -> list[str]:
     """The quarters SME-LOANS returns were requested for, newest first."""
     found = (
         ReturnRequest.objects.filter(spec_code=figures.SPEC_CODE)
+        .order_by("period")
         .values_list("period", flat=True)
         .distinct()
     )

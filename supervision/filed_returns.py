@@ -192,8 +192,10 @@ def generated(
     """The same plausible return for the same institution, period and seed, every time: a
     bank's rows for up to three of its ``places`` (``lending_places``; looked up if not
     given)."""
+    # The institution's size is its own, the same every quarter, so that its book moves
+    # plausibly from one quarter to the next; the rest varies by quarter.
+    size = random.Random(f"{seed}:{institution.credit_code}").uniform(2_000, 200_000)
     rng = random.Random(f"{seed}:{institution.credit_code}:{period}")
-    size = rng.uniform(2_000, 200_000)
     if institution.kind == InstitutionKind.INSURER:
         return Filed(institution, period, insurer_rows(rng, size / 100))
     counties = (places or lending_places([institution])[institution.pk])[:3]

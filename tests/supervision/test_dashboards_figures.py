@@ -2,6 +2,7 @@
 stored rows of the accepted returns, for a constructed subtree at every level; and the number
 of queries a dashboard takes, which does not grow with the tree."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -12,7 +13,7 @@ from django.urls import reverse
 from portal.models import Division, Institution, InstitutionKind, Office, Role
 from reporting.models import FilingRow, FilingStatus
 from reporting.specs import spec_for_period
-from supervision import figures
+from supervision import dashboards, figures
 from tests import factories as f
 from tests.reporting.returns import loan_row
 
@@ -321,3 +322,14 @@ def test_before_any_return_is_requested_the_pages_say_so(client_for, db):
     board = client.get(reverse("status-board", kwargs={"code": gb.code}))
     assert board.url == reverse("completeness", kwargs={"code": gb.code})
     assert client.get(reverse("dashboard-exports", kwargs={"code": gb.code})).status_code == 200
+
+
+def test_each_quarter_is_offered_once_newest_first(matrix):
+    for bank, period, due in [
+        (matrix.bank_a, "2025Q2", date(2025, 7, 25)),
+        (matrix.bank_a, "2025Q3", date(2025, 10, 25)),
+        (matrix.bank_b, "2025Q3", date(2025, 11, 5)),
+        (matrix.bank_b, "2025", date(2026, 1, 31)),
+    ]:
+        f.ReturnRequestFactory(institution=bank, period=period, due_date=due)
+    assert dashboards.quarters() == ["2025Q3", "2025Q2"]
