@@ -10,6 +10,7 @@ for a county office and for the General Bureau.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.db import connection
 from django.db.models import DecimalField, F, Q, QuerySet, Sum
@@ -28,7 +29,7 @@ from supervision.indicators import (
     Sums,
     add,
     indicators,
-    missed,
+    missed_targets,
     percent,
 )
 from supervision.lending_rows import SPEC_CODE
@@ -103,10 +104,13 @@ def sums_by(rows: QuerySet, *keys: str, columns: tuple[str, ...] = ()) -> dict[t
 
 @dataclass
 class Row:
-    """The figures of one part of the subtree: a child office, an institution or a filer."""
+    """The figures of one part of the subtree: a child office, an institution or a filer.
+    They are worked out when first read: the General Bureau's page counts the targets its
+    thousands of institutions miss, and shows the figures of twenty."""
 
     sums: Sums
-    indicators: list[Indicator]
+    basis: Basis
+    kind: str | None = None  # the institution's kind, for the targets that bind it
     office: Office | None = None
     institution: Institution | None = None
     branch: Branch | None = None
@@ -117,13 +121,17 @@ class Row:
     on_target: int = 0  # institutions missing no target
     period: str = ""
 
+    @cached_property
+    def indicators(self) -> list[Indicator]:
+        return indicators(self.sums, self.basis, self.kind)
+
     @property
     def by_key(self) -> dict[str, Indicator]:
         return {i.key: i for i in self.indicators}
 
-    @property
+    @cached_property
     def missed(self) -> list[str]:
-        return missed(self.indicators)
+        return missed_targets(self.sums, self.basis, self.kind)
 
     @property
     def on_target_share(self) -> Decimal | None:
@@ -226,14 +234,15 @@ def subtree_figures(
     )
     figures.missing = dict.fromkeys(TARGETED, 0)
     for pk in ids:
-        found = indicators(
-            by_institution[(period, pk)], basis(by_institution, (pk,)), institutions[pk].kind
+        row = Row(
+            by_institution[(period, pk)],
+            basis(by_institution, (pk,)),
+            institutions[pk].kind,
+            institution=institutions[pk],
         )
-        for key in missed(found):
+        for key in row.missed:
             figures.missing[key] += 1
-        figures.institutions.append(
-            Row(by_institution[(period, pk)], found, institution=institutions[pk])
-        )
+        figures.institutions.append(row)
     figures.institutions.sort(key=lambda r: -(r.sums.get("sme_balance") or 0))
 
     figures.units = _units(office, period, by_unit, basis, figures.institutions)
@@ -243,7 +252,11 @@ def subtree_figures(
         "branch_id",
     )
     figures.filers = _filers(period, by_branch, basis)
-    figures.trend = _trend(office, period, filer, rates, figures.npl_tolerance)
+    compared = {
+        (p,): {key: by_period.get((p,), {}).get(key) for key in TREND}
+        for p in (period, year_end, last_year)
+    }
+    figures.trend = _trend(office, period, filer, rates, figures.npl_tolerance, compared)
     return figures
 
 
@@ -268,7 +281,7 @@ def _units(office: Office, period: str, by_unit: dict, basis, institutions: list
     rows = [
         Row(
             by_unit.get((period, unit), {}),
-            indicators(by_unit.get((period, unit), {}), basis(by_unit, (unit,))),
+            basis(by_unit, (unit,)),
             office=offices.get(unit),
             directly=unit == office.path,
             institutions=counted[unit][0],
@@ -287,11 +300,8 @@ def _filers(period: str, by_branch: dict, basis) -> list[Row]:
     rows = [
         Row(
             by_branch[(period, pk)],
-            indicators(
-                by_branch[(period, pk)],
-                basis(by_branch, (pk,)),
-                branches[pk].institution.kind,
-            ),
+            basis(by_branch, (pk,)),
+            branches[pk].institution.kind,
             branch=branches[pk],
         )
         for pk in ids
@@ -300,14 +310,16 @@ def _filers(period: str, by_branch: dict, basis) -> list[Row]:
     return rows
 
 
-def _trend(office, period, filer, rates, tolerance) -> list[Row]:
-    """The subtree's figures quarter by quarter, up to ``period``: one query."""
+def _trend(office, period, filer, rates, tolerance, summed: dict[tuple, Sums]) -> list[Row]:
+    """The subtree's figures quarter by quarter, up to ``period``: the quarters ``summed``
+    already (the period and those it is compared with), and one query for the others."""
     quarters = trend_periods(period)
-    rows = in_subtree(accepted_rows(quarters), office).filter(filer)
-    sums_by_period = sums_by(rows.annotate(period=F("filing__period")), "period", columns=TREND)
+    others = [p for p in quarters if (p,) not in summed]
+    rows = in_subtree(accepted_rows(others), office).filter(filer)
+    found = sums_by(rows.annotate(period=F("filing__period")), "period", columns=TREND)
+    sums_by_period = {**found, **summed}
     trend = []
     for p in quarters:
         sums = sums_by_period.get((p,), {})
-        basis = Basis(None, None, lpr_on(p, rates), tolerance)
-        trend.append(Row(sums, indicators(sums, basis), period=p))
+        trend.append(Row(sums, Basis(None, None, lpr_on(p, rates), tolerance), period=p))
     return trend

@@ -117,6 +117,9 @@ class Definition:
     # Institution kinds the target binds (all when empty); the figure is shown for everyone.
     binds: frozenset[str] = frozenset()
 
+    def binds_kind(self, kind: str | None) -> bool:
+        return kind is None or not self.binds or kind in self.binds
+
 
 def _balance(sums: Sums, basis: Basis):
     return sums.get("sme_balance"), sums.get("sme_balance_start"), None
@@ -281,7 +284,8 @@ DEFINITIONS: tuple[Definition, ...] = (
         for key, label in KEY_AREAS
     ),
 )
-TARGETED = tuple(d.key for d in DEFINITIONS if d.target)
+TARGETED_DEFINITIONS = tuple(d for d in DEFINITIONS if d.target)
+TARGETED = tuple(d.key for d in TARGETED_DEFINITIONS)
 
 
 def indicators(sums: Sums, basis: Basis, kind: str | None = None) -> list[Indicator]:
@@ -290,7 +294,7 @@ def indicators(sums: Sums, basis: Basis, kind: str | None = None) -> list[Indica
     result = []
     for d in DEFINITIONS:
         value, reference, on_target = d.evaluate(sums, basis)
-        if kind is not None and d.binds and kind not in d.binds:
+        if not d.binds_kind(kind):
             on_target = None
         result.append(
             Indicator(
@@ -300,5 +304,11 @@ def indicators(sums: Sums, basis: Basis, kind: str | None = None) -> list[Indica
     return result
 
 
-def missed(found: list[Indicator]) -> list[str]:
-    return [i.key for i in found if i.on_target is False]
+def missed_targets(sums: Sums, basis: Basis, kind: str | None = None) -> list[str]:
+    """The keys of the targets ``sums`` miss: those of ``indicators(sums, basis, kind)`` off
+    target, without building every figure."""
+    return [
+        d.key
+        for d in TARGETED_DEFINITIONS
+        if d.binds_kind(kind) and d.evaluate(sums, basis)[2] is False
+    ]
