@@ -31,7 +31,9 @@ What the fixture gives you:
   stored by the test are the files the worker opens.
 - The worker also imports ``tests.worker_tasks`` (probe tasks for the infrastructure's own tests).
 - ``wait_until(predicate)`` polls (opening no transaction) until the predicate holds, and fails
-  with the worker's log if it does not in time or if the worker died. When a test using the
+  with the worker's log if it does not in time or if the worker died. After each test the
+  fixture waits for the worker to go idle, so that no task is writing while the data are
+  flushed. When a test using the
   fixture fails, the worker's log lines written during that test are added to the report.
 """
 
@@ -49,6 +51,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from amqp.exceptions import ChannelError
 from django.conf import settings
 from django.db import connection
 
@@ -159,6 +162,30 @@ class CeleryWorker:
                     f"waited {timeout:.0f}s for {what}; worker log of this test:\n{self.test_log()}"
                 )
             time.sleep(interval)
+
+    def queued(self) -> int:
+        """Messages waiting on the broker in this session's queue (none before the first)."""
+        with self.app.connection_for_write() as conn:
+            try:
+                return conn.default_channel.queue_declare(queue=self.queue, passive=True)[1]
+            except ChannelError:
+                return 0
+
+    def wait_idle(self, timeout: float = 30.0) -> None:
+        """Wait until no task is waiting, reserved or running, twice in a row: a task still
+        writing (scoring after an acceptance, say) when the test's data are flushed would
+        deadlock the flush."""
+        deadline = time.monotonic() + timeout
+        quiet = 0
+        while quiet < 2 and self.is_running() and time.monotonic() < deadline:
+            answer = self.app.control.inspect(destination=[self.hostname], timeout=1.0)
+            busy = (
+                self.queued()
+                or (answer.active() or {}).get(self.hostname)
+                or (answer.reserved() or {}).get(self.hostname)
+            )
+            quiet = 0 if busy else quiet + 1
+            time.sleep(0.1)
 
     # -- lifecycle ------------------------------------------------------------------------
     def command(self) -> list[str]:
@@ -315,17 +342,19 @@ def _celery_worker_process(
 
 
 @pytest.fixture
-def celery_worker(_celery_worker_process, transactional_db, settings) -> CeleryWorker:
+def celery_worker(_celery_worker_process, transactional_db, settings) -> Iterator[CeleryWorker]:
     """A real Celery worker consuming this session's queue against the test database.
 
-    See tests/worker.py for what it gives and how to use it; mark tests ``worker``.
+    See tests/worker.py for what it gives and how to use it; mark tests ``worker``. After the
+    test it waits for the worker to finish what the test set going, before the data go.
     """
     worker = _celery_worker_process
     if not worker.is_running():
         pytest.fail(f"the Celery worker is not running:\n{worker.log()}")
     worker.test_log_offset = worker.log_size()
     settings.MEDIA_ROOT = worker.media_root
-    return worker
+    yield worker
+    worker.wait_idle()
 
 
 @pytest.hookimpl(wrapper=True)
