@@ -145,6 +145,7 @@ USERS = [
     ("icbc.gulou.approver@demo.portal", "工行鼓楼支行 审批人", Role.APPROVER, ("icbc", "350102")),
     ("picc.preparer@demo.portal", "人保财险 填报员", Role.PREPARER, "picc"),
     ("owner@demo.portal", "晋江 张老板（企业主）", None, None),
+    ("owner2@demo.portal", "福州 李老板（企业主）", None, None),
 ]
 
 
