@@ -21,6 +21,7 @@ SCORECARD_CASES = [
 OBJECT_URLS = {
     "evaluation-detail": SCORECARD_CASES,
     "evaluation-xlsx": SCORECARD_CASES,
+    "api:evaluation-detail": SCORECARD_CASES,
     "evaluation-evidence": [
         Case("bank_a", "bank_b", _of("a", "evidence")),
         Case("p1_head", "p2_head", _of("a", "evidence")),
