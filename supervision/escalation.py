@@ -354,38 +354,59 @@ def notice_answer(
 
 
 def notice_decide(
-    user, notice: RectificationNotice, accept: bool, note: str = ""
+    user, notice: RectificationNotice, accept: bool, note: str = "", deadline: date | None = None
 ) -> NoticeResponse:
-    """The office accepts the remedy, or rejects it with a reason and awaits a new answer."""
-    if not accept and not note.strip():
-        raise ValidationError(_("Say why the remedy is rejected."))
+    """The office accepts the remedy, or rejects it with a reason and awaits a new answer by
+    ``deadline`` (required once the notice's own has come; otherwise it stays unless given).
+    A new deadline may lapse and be announced again."""
+    today = timezone.localdate()
+    if not accept:
+        if not note.strip():
+            raise ValidationError(_("Say why the remedy is rejected."))
+        if deadline is not None and deadline <= today:
+            raise ValidationError(_("The deadline must be after today."))
     with transaction.atomic():
         case = _locked_case(user, notice.case)
         notice = RectificationNotice.objects.select_for_update().get(pk=notice.pk)
         if notice.status != NoticeStatus.ANSWERED:
             raise ValidationError(_("This notice has no answer awaiting a decision."))
+        if not accept and deadline is None and notice.deadline <= today:
+            raise ValidationError(
+                _("The notice's deadline has come: give a new one for the next answer.")
+            )
         response = notice.responses.filter(decision=Decision.PENDING).last()
         response.decision = Decision.ACCEPTED if accept else Decision.REJECTED
         response.decided_by, response.decided_at = user, timezone.now()
         response.decision_note = note.strip()
         response.save(update_fields=["decision", "decided_by", "decided_at", "decision_note"])
+        changes = {"response": response.pk, "note": note.strip()}
         notice.status = NoticeStatus.ACCEPTED if accept else NoticeStatus.ISSUED
-        notice.save(update_fields=["status"])
+        if not accept and deadline is not None:
+            changes["deadline"] = [notice.deadline.isoformat(), deadline.isoformat()]
+            notice.deadline, notice.lapsed_at = deadline, None
+        notice.save(update_fields=["status", "deadline", "lapsed_at"])
         verb = EventVerb.REMEDY_ACCEPTED if accept else EventVerb.REMEDY_REJECTED
         _event(case, verb, user, note=note.strip())
-        audit.record(
-            user, f"escalation.{verb}", notice, {"response": response.pk, "note": note.strip()}
-        )
+        audit.record(user, f"escalation.{verb}", notice, changes)
         if accept:
             message = gettext_noop("Your answer to rectification notice #%(notice)s was accepted")
-        else:
+        elif deadline is None:
             message = gettext_noop(
                 "Your answer to rectification notice #%(notice)s was rejected: %(note)s"
+            )
+        else:
+            message = gettext_noop(
+                "Your answer to rectification notice #%(notice)s was rejected: %(note)s. "
+                "Answer again by %(deadline)s."
             )
         notify(
             institution_staff(case.institution, case.branch),
             message=message,
-            params={"notice": notice.pk, "note": note.strip()[:200]},
+            params={
+                "notice": notice.pk,
+                "note": note.strip()[:200],
+                "deadline": notice.deadline.isoformat(),
+            },
             url=notice_url(notice),
             target=notice,
         )

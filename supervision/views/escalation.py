@@ -129,6 +129,11 @@ class DecisionForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    deadline = forms.DateField(
+        label=_("Answer again by (to reject; required once the deadline has come)"),
+        required=False,
+        widget=DATE_INPUT,
+    )
 
 
 # The case page's forms by the ``action`` they post, and the service each one calls.
@@ -301,6 +306,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     notice,
                     data["decision"] == "accept",
                     data["note"],
+                    data["deadline"],
                 )
         else:
             raise PermissionDenied

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from portal.models import Notification, Role
-from supervision import escalation
+from supervision import climbing, escalation
 from supervision.models.escalation import CaseStatus, NoticeStatus, RectificationNotice
 from tests import factories as f
 
@@ -57,6 +57,40 @@ def test_closing_needs_a_recorded_action(case, people):
     assert closed.status == CaseStatus.CLOSED and closed.closed_at
     with pytest.raises(ValidationError, match="closed"):
         escalation.action_record(people["reviewer"], case, "inspection", timezone.localdate(), "x")
+
+
+def test_a_remedy_rejected_after_the_deadline_needs_a_new_one_which_may_lapse_again(
+    case, people, time_machine
+):
+    time_machine.move_to(timezone.now())
+    notice = escalation.notice_issue(people["reviewer"], case, "补报数据", _later(5))
+    escalation.notice_answer(people["preparer"], notice, "已补报")
+    time_machine.shift(timedelta(days=6))
+    assert climbing.lapse_overdue_notices() == 0  # answered: nothing lapses
+    with pytest.raises(ValidationError, match="give a new one"):
+        escalation.notice_decide(people["reviewer"], notice, accept=False, note="不完整")
+    with pytest.raises(ValidationError, match="after today"):
+        escalation.notice_decide(
+            people["reviewer"], notice, False, "不完整", deadline=timezone.localdate()
+        )
+    escalation.notice_decide(people["reviewer"], notice, False, "不完整", deadline=_later(10))
+    notice.refresh_from_db()
+    assert (notice.status, notice.deadline) == (NoticeStatus.ISSUED, _later(10))
+    told = Notification.objects.filter(recipient=people["preparer"], object_id=str(notice.pk))
+    assert _later(10).isoformat() in told.order_by("pk").last().text
+
+    time_machine.shift(timedelta(days=11))
+    assert climbing.lapse_overdue_notices() == 1
+    notice.refresh_from_db()
+    assert notice.lapsed_at is not None
+
+
+def test_a_remedy_rejected_before_the_deadline_keeps_it_unless_told(case, people):
+    notice = escalation.notice_issue(people["reviewer"], case, "补报数据", _later(20))
+    escalation.notice_answer(people["preparer"], notice, "已补报")
+    escalation.notice_decide(people["reviewer"], notice, accept=False, note="不完整")
+    notice.refresh_from_db()
+    assert notice.deadline == _later(20)
 
 
 def test_a_viewer_and_a_bank_cannot_act_on_a_case(case, people):
