@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from portal import scoping
+from portal import scoping, worklist
 from portal.models import (
     AuditEvent,
     Branch,
@@ -31,7 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
     memberships = Membership.objects.filter(user=request.user).select_related(
         "office", "institution", "branch__institution"
     )
-    context = {"memberships": memberships}
+    context = {"memberships": memberships, "waiting": worklist.waiting_for(request.user)}
     if scope.is_regulator:
         offices = scoping.visible(request.user, Office)
         context.update(

@@ -8,8 +8,11 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Returns and filings")
 
     def ready(self) -> None:
-        from portal import scoping
+        from portal import scoping, worklist
+        from reporting import worklist as returns_waiting
         from reporting.models import Filing, ReturnRequest
+
+        worklist.register("returns", returns_waiting.waiting)
 
         offices = scoping.under("institution__office__path", "branch__office__path")
         scoping.register(

@@ -17,12 +17,13 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from portal import audit, scoping
 from portal.identifiers import check_credit_code
 from portal.models import Branch, Division, Office, Role, User
 from portal.notifications import institution_staff, notify, office_staff
+from portal.worklist import Waiting
 from supervision import causes
 from supervision.complaint_causes import overdue_cause, rejected_cause, substantive_cause
 from supervision.complaint_clock import due_date, local_day
@@ -566,3 +567,32 @@ def transfer(
             c,
         )
     _tell([c.owner], gettext_noop("Your complaint %(reference)s was transferred"), c)
+
+
+def waiting(user) -> list[Waiting]:
+    """Complaints on the office's desk; to answer (institutions); answered, or asking for
+    more, and waiting for their owner."""
+    scope = scoping.scope_of(user)
+    found = scoping.visible(user, Complaint)
+    listed = reverse("complaint-list")
+    items = []
+    if scope.is_regulator:
+        desk = found.filter(status__in=S.on_desk())
+        items.append(
+            Waiting(
+                desk.count(),
+                gettext_lazy("Complaints on the office's desk"),
+                reverse("complaint-desk"),
+            )
+        )
+    if scope.is_bank:
+        owed = found.filter(status__in=S.awaiting_answer())
+        items.append(Waiting(owed.count(), gettext_lazy("Complaints to answer"), listed))
+    if scope.is_sme_owner:
+        for status, label in (
+            (S.ANSWERED, gettext_lazy("Answers to your complaints to confirm or reject")),
+            (S.INFO_REQUESTED, gettext_lazy("Complaints asking you for more information")),
+        ):
+            mine = found.filter(status=status)
+            items.append(Waiting(mine.count(), label, f"{listed}?status={status}"))
+    return items

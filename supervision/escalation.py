@@ -9,7 +9,8 @@ import hashlib
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, reduce
+from operator import or_
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -18,11 +19,12 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from portal import audit, scoping
 from portal.models import Institution, Office, Role
 from portal.notifications import institution_staff, notify, office_staff
+from portal.worklist import Waiting
 from supervision.causes import Cause
 from supervision.models.escalation import (
     ActionKind,
@@ -489,3 +491,46 @@ def rule_reset(user, office: Office, kind: str) -> None:
         deleted, _rows = EscalationRule.objects.filter(office=office, kind=kind).delete()
         if deleted:
             audit.record(user, "escalation.rule_reset", office, {"kind": kind})
+
+
+def desk_cases(user):
+    """Cases at the user's offices, and below them where the user is head of office."""
+    scope = scoping.scope_of(user)
+    here = [Q(office__path=path) for _role, path in scope.offices]
+    below = [Q(office__path__startswith=path) for role, path in scope.offices if role == Role.HEAD]
+    return scoping.visible(user, Case).filter(reduce(or_, here + below))
+
+
+def waiting(user) -> list[Waiting]:
+    """Cases not yet taken up and remedies to decide on (offices); notices to answer (banks)."""
+    scope = scoping.scope_of(user)
+    items = []
+    if scope.is_regulator:
+        fresh = desk_cases(user).filter(status=CaseStatus.OPEN)
+        answered = scoping.actionable(user, RectificationNotice, ACTING_ROLE).filter(
+            status=NoticeStatus.ANSWERED
+        )
+        items += [
+            Waiting(
+                fresh.count(),
+                gettext_lazy("Escalation cases not yet taken up"),
+                reverse("escalation-desk"),
+            ),
+            Waiting(
+                answered.count(),
+                gettext_lazy("Remedies awaiting your decision"),
+                reverse("escalation-notices"),
+            ),
+        ]
+    if scope.is_bank:
+        issued = scoping.visible(user, RectificationNotice).filter(
+            status=NoticeStatus.ISSUED, case__closed_at=None
+        )
+        items.append(
+            Waiting(
+                issued.count(),
+                gettext_lazy("Rectification notices to answer"),
+                reverse("escalation-notices"),
+            )
+        )
+    return items

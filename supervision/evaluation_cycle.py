@@ -13,11 +13,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from portal import audit, scoping
 from portal.models import Role
 from portal.notifications import institution_staff, notify, office_staff
+from portal.worklist import Waiting
 from supervision import causes
 from supervision import scheme as schemes
 from supervision.evaluation import current_result, rescore
@@ -400,3 +401,29 @@ def low_grades(as_of) -> list[causes.Cause]:
         for e in latest.values()
         if e.grade >= schemes.load(e.scheme_version).escalation_grade
     ]
+
+
+def waiting(user) -> list[Waiting]:
+    """Results to review (offices); self-assessments to complete and submit (banks)."""
+    scope = scoping.scope_of(user)
+    ranking = reverse("evaluation-ranking")
+    items = []
+    if scope.is_regulator:
+        review = scoping.actionable(user, Evaluation, Role.REVIEWER).filter(
+            status=EvaluationStatus.REVIEW
+        )
+        items.append(
+            Waiting(
+                review.count(),
+                gettext_lazy("Evaluations to review"),
+                f"{ranking}?status={EvaluationStatus.REVIEW}",
+            )
+        )
+    if scope.is_bank:
+        own = scoping.visible(user, Evaluation).filter(status=EvaluationStatus.SELF_ASSESSMENT)
+        first = own.order_by("-period").first()
+        url = reverse("evaluation-detail", args=[first.pk]) if first else ranking
+        items.append(
+            Waiting(own.count(), gettext_lazy("Self-assessments to complete and submit"), url)
+        )
+    return items

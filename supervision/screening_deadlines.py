@@ -12,9 +12,11 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
+from portal import scoping
 from portal.notifications import institution_staff, notify, office_staff
+from portal.worklist import Waiting
 from reporting.models import Filing, FilingStatus
 from supervision import causes
 from supervision.models.screening import Assignment
@@ -167,3 +169,28 @@ def overdue_causes(as_of: datetime) -> Iterator[causes.Cause]:
         .iterator(chunk_size=1000)
     ):
         yield _cause(assignment, today)
+
+
+def waiting(user) -> list[Waiting]:
+    """Assignments past their due date (offices); assignments to file results for (banks)."""
+    scope = scoping.scope_of(user)
+    assignments = scoping.visible(user, Assignment)
+    items = []
+    if scope.is_regulator:
+        late = overdue(assignments, timezone.localdate())
+        items.append(
+            Waiting(
+                late.count(),
+                gettext_lazy("Screening assignments overdue"),
+                reverse("screening-overdue"),
+            )
+        )
+    if scope.is_bank:
+        items.append(
+            Waiting(
+                unfiled(assignments).count(),
+                gettext_lazy("Screening assignments awaiting your results"),
+                reverse("screening-tasks"),
+            )
+        )
+    return items

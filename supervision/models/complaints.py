@@ -44,6 +44,11 @@ class ComplaintStatus(models.TextChoices):
     def finished(cls) -> list[str]:
         return [cls.ACCEPTED, cls.CLOSED]
 
+    @classmethod
+    def on_desk(cls) -> list[str]:
+        """On the office's desk: unanswered in time, or the answer rejected by the owner."""
+        return [cls.AT_OFFICE, cls.MEDIATING]
+
 
 class Complexity(models.TextChoices):
     SIMPLE = "simple", _("Simple")

@@ -4,8 +4,9 @@ module registers complaints' escalation providers."""
 
 from django.core import checks
 
+from portal import worklist
 from portal.scoping import among, owned_by, register, under
-from supervision import complaint_causes  # noqa: F401  (registers the providers)
+from supervision import complaint_causes, complaints  # noqa: F401  (complaint_causes: providers)
 from supervision.complaint_clock import calendar_errors
 from supervision.models.complaints import Attachment, Complaint
 
@@ -29,3 +30,6 @@ register(
 def complaint_calendar(app_configs, **kwargs) -> list[checks.Error]:
     """A mistyped holiday would stop every deadline being worked out: refuse to start."""
     return [checks.Error(message, id="supervision.E601") for message in calendar_errors()]
+
+
+worklist.register("complaints", complaints.waiting)

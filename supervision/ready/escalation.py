@@ -6,8 +6,8 @@ import logging
 
 from django.db.models.signals import post_migrate
 
-from portal import scoping
-from supervision import case_statistics, causes, overdue_returns  # noqa: F401  (its provider)
+from portal import scoping, worklist
+from supervision import case_statistics, causes, escalation, overdue_returns  # noqa: F401 (providers)
 from supervision.dashboards import Panel, Subject, register_panel
 from supervision.escalation import raise_all, seed_default_rules
 from supervision.models.escalation import Case, RectificationNotice, ResponseEvidence
@@ -64,3 +64,5 @@ def _cases_panel(subject: Subject) -> dict | None:
 
 
 register_panel(Panel("escalation", "supervision/escalation/dashboard_panel.html", _cases_panel))
+
+worklist.register("escalation", escalation.waiting)

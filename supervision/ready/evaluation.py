@@ -2,12 +2,12 @@
 
 from django.dispatch import receiver
 
-from portal import scoping
+from portal import scoping, worklist
 from reporting.periods import is_quarter
 from reporting.signals import filing_accepted
 
 # Imported for the causes they provide.
-from supervision import evaluation_cycle, sampling  # noqa: F401
+from supervision import evaluation_cycle, sampling  # noqa: F401 (sampling's causes)
 from supervision.models.evaluation import (
     Arrangement,
     DataSample,
@@ -57,3 +57,6 @@ def score_on_acceptance(sender, filing, **kwargs) -> None:
     from supervision.tasks.evaluation import score_institution
 
     score_institution.delay_on_commit(filing.institution_id, filing.period)
+
+
+worklist.register("evaluation", evaluation_cycle.waiting)

@@ -3,11 +3,11 @@ accepted filings."""
 
 from django.db.models import Q
 
-from portal import scoping
+from portal import scoping, worklist
 from reporting import pipeline
 from reporting.models import Filing
 from reporting.signals import filing_accepted
-from supervision import screening, screening_deadlines  # noqa: F401 (its cause provider)
+from supervision import screening, screening_deadlines
 from supervision.models.screening import (
     Assignment,
     AssignmentEntry,
@@ -70,3 +70,5 @@ def _results_accepted(sender, filing: Filing, **kwargs) -> None:
 
 
 filing_accepted.connect(_results_accepted, dispatch_uid="screening-results-accepted")
+
+worklist.register("screening", screening_deadlines.waiting)

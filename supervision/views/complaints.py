@@ -51,7 +51,6 @@ from supervision.models.complaints import (
 )
 
 PAGE_SIZE = 50
-DESK = [ComplaintStatus.AT_OFFICE, ComplaintStatus.MEDIATING]
 
 
 def _page(request: HttpRequest, qs):
@@ -107,7 +106,11 @@ def complaint_desk(request: HttpRequest) -> HttpResponse:
     """The office's desk: complaints unanswered in time or whose answer the owner rejected."""
     if not scoping.scope_of(request.user).is_regulator:
         raise Http404
-    rows = _complaints(request.user).filter(status__in=DESK).order_by("at_office_since", "pk")
+    rows = (
+        _complaints(request.user)
+        .filter(status__in=ComplaintStatus.on_desk())
+        .order_by("at_office_since", "pk")
+    )
     return render(
         request,
         "supervision/complaints/desk.html",

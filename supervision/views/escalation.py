@@ -4,15 +4,11 @@ rectification notices with the answer form, and the evidence files.
 Rows come through ``portal.scoping``; every change goes through ``supervision.escalation``.
 """
 
-from functools import reduce
-from operator import or_
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -161,14 +157,6 @@ def _can(user, model, role: str, pk: int) -> bool:
     return scoping.actionable(user, model, role).filter(pk=pk).exists()
 
 
-def _desk_cases(user):
-    """Cases at the user's offices, and below them where the user is head of office."""
-    scope = scoping.scope_of(user)
-    here = [Q(office__path=path) for _role, path in scope.offices]
-    below = [Q(office__path__startswith=path) for role, path in scope.offices if role == Role.HEAD]
-    return scoping.visible(user, Case).filter(reduce(or_, here + below))
-
-
 def _run(request: HttpRequest, service, *args) -> bool:
     """Call a service; a refusal becomes a message on the page instead of an error page."""
     try:
@@ -189,7 +177,7 @@ def desk(request: HttpRequest) -> HttpResponse:
         raise Http404
     filters = DeskFilterForm(request.GET)
     cases = (
-        filters.filter(_desk_cases(request.user))
+        filters.filter(escalation.desk_cases(request.user))
         .select_related("institution", "branch", "office")
         .prefetch_related("causes")
         .order_by("deadline", "pk")
