@@ -1,6 +1,9 @@
 """The dashboards' scoping (an export is its requester's alone: it was built with their
 scope) and their receiver of reporting's ``filing_accepted``."""
 
+import logging
+
+from django.db import DatabaseError
 from django.dispatch import receiver
 
 from portal import scoping
@@ -9,11 +12,19 @@ from reporting.signals import filing_accepted
 from supervision import lending_rows
 from supervision.models.dashboards import DashboardExport
 
+logger = logging.getLogger(__name__)
+
 scoping.register(DashboardExport, owner=scoping.owned_by("requested_by"))
 
 
 @receiver(filing_accepted, dispatch_uid="dashboards-lending-rows")
 def record_lending_rows(sender, filing: Filing, **kwargs) -> None:
     """An accepted SME-LOANS return's figures are written as numbers for the dashboards."""
-    if filing.spec_code == lending_rows.SPEC_CODE:
+    if filing.spec_code != lending_rows.SPEC_CODE:
+        return
+    try:
         lending_rows.record(Filing.objects.filter(pk=filing.pk))
+    except DatabaseError:
+        # The acceptance has committed: the reviewer is not shown an error for this, and
+        # the sweep writes the rows within minutes.
+        logger.exception("lending rows of filing %s not written; the sweep will", filing.pk)

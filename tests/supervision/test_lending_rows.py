@@ -6,6 +6,7 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
+from django.db import DatabaseError
 
 from portal.models import Office, Role
 from reporting import filings
@@ -96,3 +97,16 @@ def test_a_2023_return_has_no_key_areas_and_an_unknown_county_is_placed_nowhere(
     assert LendingRow.objects.filter(county_id="999999").exists()
     found = figures.subtree_figures(Office.objects.get(code=matrix.gb.code), "2025Q3")
     assert found.headline[0].value == Decimal(1000)
+
+
+def test_a_failure_to_write_them_does_not_undo_the_acceptance(
+    matrix, django_capture_on_commit_callbacks, caplog
+):
+    filing = _submitted(matrix.bank_a, [loan_row(matrix.county_a.code)])
+    broken = mock.patch.object(lending_rows, "record", side_effect=DatabaseError("disk full"))
+    with broken:
+        _accept(filing, django_capture_on_commit_callbacks)
+    filing.refresh_from_db()
+    assert filing.status == FilingStatus.ACCEPTED
+    assert "the sweep will" in caplog.text
+    assert lending_rows.record_missing() == 1
