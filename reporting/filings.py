@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from portal import audit, scoping
 from portal.models import Role
+from portal.stored_files import atomic_with_files, save_file
 from reporting.models import (
     Filing,
     FilingSource,
@@ -63,7 +64,7 @@ def filing_upload(
             _("This period is closed. Ask your supervising office to reopen it for you.")
         )
     sha256, size = _hash(upload)
-    with transaction.atomic():
+    with atomic_with_files():
         ReturnRequest.objects.select_for_update().get(pk=request.pk)
         version = 0
         if not check_only:
@@ -87,7 +88,7 @@ def filing_upload(
             is_late=not check_only and today > request.due_date,
             heartbeat_at=timezone.now(),
         )
-        filing.file.save(name, upload, save=False)
+        save_file(filing.file, name, upload)
         filing.save()
         audit.record(
             user,

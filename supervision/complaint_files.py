@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from portal.stored_files import save_file
 from supervision.models.complaints import Attachment, Complaint, ComplaintEvent
 
 # (leading bytes, content type, extension); WebP is checked apart (its marker is at byte 8).
@@ -88,7 +89,7 @@ def store_uploads(
             sha256=digest.hexdigest(),
             uploaded_by=user,
         )
-        attachment.file.save(f"{uuid.uuid4().hex}.{extension}", upload, save=False)
+        save_file(attachment.file, f"{uuid.uuid4().hex}.{extension}", upload)
         attachment.save()
         stored.append(attachment)
     return stored

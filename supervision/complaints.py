@@ -23,6 +23,7 @@ from portal import audit, scoping
 from portal.identifiers import check_credit_code
 from portal.models import Branch, Division, Office, Role, User
 from portal.notifications import institution_staff, notify, office_staff
+from portal.stored_files import atomic_with_files
 from portal.worklist import Waiting
 from supervision import causes
 from supervision.complaint_causes import overdue_cause, rejected_cause, substantive_cause
@@ -144,7 +145,7 @@ def file_complaint(
     if not branch.is_active or not branch.institution.is_active:
         raise ValidationError(_("This branch no longer takes complaints."))
     check_uploads(attachments)
-    with transaction.atomic():
+    with atomic_with_files():
         complaint = Complaint.objects.create(
             owner=owner,
             branch=branch,
@@ -236,7 +237,7 @@ def provide_info(
     _require(is_owner(owner, complaint))
     text = _required_text(text, _("the information asked for"))
     check_uploads(attachments)
-    with transaction.atomic():
+    with atomic_with_files():
         c = _lock(complaint, [S.INFO_REQUESTED], _("No information was asked for."))
         c.status = S.ACKNOWLEDGED
         c.save()

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from portal import audit, scoping
 from portal.models import Institution, Office, Role
 from portal.notifications import institution_staff, notify, office_staff
+from portal.stored_files import atomic_with_files, save_file
 from portal.worklist import Waiting
 from supervision.causes import Cause
 from supervision.models.escalation import (
@@ -312,7 +313,7 @@ def notice_answer(
     """The institution's remedy, with files as evidence; the office then decides on it."""
     if not text.strip():
         raise ValidationError(_("Describe the remedy."))
-    with transaction.atomic():
+    with atomic_with_files():
         notice = (
             scoping.actionable(user, RectificationNotice, Role.PREPARER)
             .select_for_update(of=("self",))
@@ -332,7 +333,7 @@ def notice_answer(
             evidence = ResponseEvidence(
                 response=response, original_name=upload.name[:255], size=size, sha256=sha256
             )
-            evidence.file.save(upload.name, upload, save=False)
+            save_file(evidence.file, upload.name, upload)
             evidence.save()
         notice.status = NoticeStatus.ANSWERED
         notice.save(update_fields=["status"])

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from portal import audit, scoping
 from portal.models import Role
 from portal.notifications import institution_staff, notify, office_staff
+from portal.stored_files import atomic_with_files, save_file
 from portal.worklist import Waiting
 from supervision import causes
 from supervision import scheme as schemes
@@ -112,13 +113,13 @@ def attach_evidence(user, evaluation: Evaluation, code: str, upload: UploadedFil
     """A document for one qualitative item of the self-assessment."""
     if upload.size > EVIDENCE_MAX_BYTES:
         raise ValidationError(_("The file is larger than 20 MiB."))
-    with transaction.atomic():
+    with atomic_with_files():
         evaluation = _locked(user, evaluation, Role.PREPARER)
         _require(evaluation, S.SELF_ASSESSMENT)
         _item(evaluation, code, qualitative=True)
         name = upload.name.rsplit("/", 1)[-1][:200]
         evidence = Evidence(evaluation=evaluation, code=code, original_name=name, uploaded_by=user)
-        evidence.file.save(name, upload, save=False)
+        save_file(evidence.file, name, upload)
         evidence.save()
         audit.record(user, "evaluation.evidence_attached", evaluation, {"item": code, "file": name})
     return evidence

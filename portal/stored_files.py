@@ -1,0 +1,43 @@
+"""Files stored as part of a transaction: if it rolls back, they are deleted again, so that a
+failure half-way through leaves no file on disk without the row that names it.
+
+``atomic_with_files()`` is ``transaction.atomic()`` that also tracks every file saved inside
+it with ``save_file``; on an exception those files are deleted before it propagates. (A file
+kept by an inner block whose outer transaction rolls back later stays: the services that use
+this own their transaction.)
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
+
+from django.core.files.storage import Storage
+from django.db import transaction
+from django.db.models.fields.files import FieldFile
+
+_SAVED: ContextVar[list[tuple[Storage, str]] | None] = ContextVar("saved_files", default=None)
+
+
+def save_file(field_file: FieldFile, name: str, content) -> None:
+    """``field_file.save(name, content, save=False)``, deleted again if the enclosing
+    ``atomic_with_files`` block fails."""
+    field_file.save(name, content, save=False)
+    saved = _SAVED.get()
+    if saved is not None:
+        saved.append((field_file.storage, field_file.name))
+
+
+@contextmanager
+def atomic_with_files() -> Iterator[None]:
+    saved: list[tuple[Storage, str]] = []
+    token = _SAVED.set(saved)
+    try:
+        with transaction.atomic():
+            yield
+    except BaseException:
+        for storage, name in saved:
+            with suppress(OSError):  # the failure that got us here is the one to report
+                storage.delete(name)
+        raise
+    finally:
+        _SAVED.reset(token)
