@@ -8,6 +8,7 @@ from reporting.signals import filing_accepted
 
 # Imported for the causes they provide.
 from supervision import evaluation_cycle, sampling  # noqa: F401 (sampling's causes)
+from supervision.evaluation_inputs import year_after
 from supervision.models.evaluation import (
     Arrangement,
     DataSample,
@@ -51,12 +52,17 @@ scoping.register(
 
 @receiver(filing_accepted, dispatch_uid="evaluation-score-on-acceptance")
 def score_on_acceptance(sender, filing, **kwargs) -> None:
-    """An accepted quarterly return changes its filer's inputs: score that institution."""
+    """An accepted quarterly return changes its filer's inputs: score that institution for the
+    quarter, and for the same quarter a year later if it was scored already (a late return
+    of last year changes this year's comparison)."""
     if not is_quarter(filing.period):
         return
     from supervision.tasks.evaluation import score_institution
 
     score_institution.delay_on_commit(filing.institution_id, filing.period)
+    later = year_after(filing.period)
+    if Evaluation.objects.filter(institution_id=filing.institution_id, period=later).exists():
+        score_institution.delay_on_commit(filing.institution_id, later)
 
 
 worklist.register("evaluation", evaluation_cycle.waiting)

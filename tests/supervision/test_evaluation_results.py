@@ -174,6 +174,22 @@ def test_an_accepted_return_queues_scoring_of_its_filer(
     delay.assert_called_once_with(bank.pk, "2025Q3")
 
 
+def test_a_late_return_of_last_year_rescores_this_years_result(
+    province, django_capture_on_commit_callbacks
+):
+    bank = _bank(province[2])
+    f.scored_evaluation(bank, "2025Q3")
+    reviewer = f.member(Role.REVIEWER, office=province[1])
+    late = f.FilingFactory(
+        request=f.ReturnRequestFactory(institution=bank, period="2024Q3"),
+        status=FilingStatus.SUBMITTED,
+    )
+    task = "supervision.tasks.evaluation.score_institution.delay"
+    with mock.patch(task) as delay, django_capture_on_commit_callbacks(execute=True):
+        filings.filing_accept(reviewer, late)
+    assert [c.args for c in delay.call_args_list] == [(bank.pk, "2024Q3"), (bank.pk, "2025Q3")]
+
+
 def test_the_number_of_queries_does_not_grow_with_the_institutions(province):
     def queries_for(count: int) -> int:
         banks = [_bank(province[2]) for _ in range(count)]
