@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
-from portal import audit, scoping
+from portal import audit, jobs, scoping
 from portal.models import Institution, Office
 from reporting import periods
 from reporting.models import Filing, FilingRow, FilingStatus, typed_value
@@ -65,26 +65,11 @@ def request_export(user, office: Office, period: str, kind: str) -> DashboardExp
     return export
 
 
-def _claim(pk: int) -> DashboardExport | None:
-    with transaction.atomic():
-        export = DashboardExport.objects.select_for_update().filter(pk=pk).first()
-        if export is None:
-            return None
-        stale = (
-            export.status == ExportStatus.RUNNING
-            and export.started_at is not None
-            and export.started_at < timezone.now() - STALE
-        )
-        if export.status != ExportStatus.QUEUED and not stale:
-            return None
-        export.status, export.started_at = ExportStatus.RUNNING, timezone.now()
-        export.save(update_fields=["status", "started_at"])
-    return export
-
-
 def run(pk: int) -> None:
     """Build export ``pk`` once: a second delivery of the task finds it taken and stops."""
-    export = _claim(pk)
+    export = jobs.claim(
+        DashboardExport.objects.select_related("requested_by"), pk, STALE, state_field="status"
+    )
     if export is None:
         return
     build = returns_workbook if export.kind == ExportKind.RETURNS else figures_workbook

@@ -11,13 +11,14 @@ import hashlib
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from portal import jobs
 from portal.models import Institution, Office
 from supervision import scheme as schemes
 from supervision.evaluation_inputs import gather
@@ -283,18 +284,28 @@ def current_result(evaluation: Evaluation) -> Result | None:
 # -- runs ------------------------------------------------------------------------------------
 
 
+# A national run takes seconds; one still running after this lost its worker.
+STUCK_SCORING = timedelta(minutes=30)
+
+
 def run(run_id: int) -> None:
-    """Carry out a queued scoring run; a run already done is left alone (a redelivered task)."""
-    with transaction.atomic():
-        job = ScoringRun.objects.select_for_update().get(pk=run_id)
-        if job.status == ScoringRun.Status.DONE:
-            return
-        job.status, job.started_at = ScoringRun.Status.RUNNING, timezone.now()
-        job.save(update_fields=["status", "started_at"])
+    """Carry out a queued scoring run once: a redelivered task finds it taken or done. A
+    database hiccup puts it back in the queue for the task's retry."""
+    job = jobs.claim(
+        ScoringRun.objects.select_related("office"),
+        run_id,
+        STUCK_SCORING,
+        state_field="status",
+    )
+    if job is None:
+        return
     try:
         tally = score_institutions(
             job.period, Institution.objects.filter(office__path__startswith=job.office.path)
         )
+    except OperationalError:
+        ScoringRun.objects.filter(pk=run_id).update(status=ScoringRun.Status.QUEUED)
+        raise
     except Exception as exc:
         ScoringRun.objects.filter(pk=run_id).update(
             status=ScoringRun.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()

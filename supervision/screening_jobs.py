@@ -11,11 +11,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from portal import jobs
 from portal.models import Branch, Institution, Office, User
 from supervision import screening
 from supervision.models.screening import ScreeningJob, ScreeningTask, TaskEnterprise
@@ -52,26 +51,13 @@ def _is_small(job: ScreeningJob) -> bool:
     return held.count() <= SYNC_ENTERPRISES
 
 
-def _claim(job_id: int) -> ScreeningJob | None:
-    stuck = timezone.now() - timedelta(seconds=settings.PORTAL_STUCK_FILING_SECONDS)
-    with transaction.atomic():
-        job = (
-            ScreeningJob.objects.select_for_update()
-            .select_related("task", "office", "requested_by")
-            .filter(Q(state=State.QUEUED) | Q(state=State.RUNNING, started_at__lt=stuck))
-            .filter(pk=job_id)
-            .first()
-        )
-        if job is None:
-            return None
-        job.state, job.started_at = State.RUNNING, timezone.now()
-        job.save(update_fields=["state", "started_at"])
-    return job
-
-
 def run(job_id: int) -> None:
     """Do the job once; a second call for a finished job does nothing."""
-    job = _claim(job_id)
+    job = jobs.claim(
+        ScreeningJob.objects.select_related("task", "office", "requested_by"),
+        job_id,
+        timedelta(seconds=settings.PORTAL_STUCK_FILING_SECONDS),
+    )
     if job is None:
         return
     with translation.override(job.requested_by.language or settings.LANGUAGE_CODE):

@@ -7,7 +7,7 @@ from decimal import Decimal as D
 from unittest import mock
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
@@ -225,6 +225,24 @@ def test_a_period_run_scores_the_offices_subtree_only(province, client_for):
     assert list(Evaluation.objects.values_list("institution", flat=True)) == [ours.pk]
     service.run(job.pk)  # a redelivered task changes nothing
     assert ScoreRecord.objects.count() == 1
+
+
+def test_a_run_hit_by_a_database_hiccup_goes_back_to_the_queue_for_its_retry(province):
+    bank = _bank(province[2])
+    f.accepted_return(bank)
+    job = ScoringRun.objects.create(
+        office=province[1], period="2025Q3", requested_by=f.member(Role.HEAD, office=province[1])
+    )
+    hiccup = mock.patch.object(
+        service, "score_institutions", side_effect=OperationalError("connection lost")
+    )
+    with hiccup, pytest.raises(OperationalError):
+        service.run(job.pk)
+    job.refresh_from_db()
+    assert job.status == ScoringRun.Status.QUEUED
+    service.run(job.pk)  # the retry
+    job.refresh_from_db()
+    assert (job.status, job.scored) == (ScoringRun.Status.DONE, 1)
 
 
 def test_a_viewer_cannot_score_a_period(province, client_for):
