@@ -7,13 +7,20 @@ kept by an inner block whose outer transaction rolls back later stays: the servi
 this own their transaction.)
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 
+from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+# Evidence documents (a self-assessment's, a sample's, an answer to a notice) are at most this.
+EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
 
 _SAVED: ContextVar[list[tuple[Storage, str]] | None] = ContextVar("saved_files", default=None)
 
@@ -41,3 +48,13 @@ def atomic_with_files() -> Iterator[None]:
         raise
     finally:
         _SAVED.reset(token)
+
+
+def check_evidence(uploads: Iterable[UploadedFile]) -> None:
+    """Refuse, naming it, a file larger than ``EVIDENCE_MAX_BYTES``."""
+    for upload in uploads:
+        if upload.size > EVIDENCE_MAX_BYTES:
+            raise ValidationError(
+                _("%(name)s is larger than %(limit)s.")
+                % {"name": upload.name, "limit": filesizeformat(EVIDENCE_MAX_BYTES)}
+            )

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from portal import audit, scoping
 from portal.models import Institution, Office, Role
 from portal.notifications import institution_staff, notify, office_staff
-from portal.stored_files import atomic_with_files, save_file
+from portal.stored_files import atomic_with_files, check_evidence, save_file
 from portal.worklist import Waiting
 from supervision.causes import Cause
 from supervision.models.escalation import (
@@ -313,6 +313,8 @@ def notice_answer(
     """The institution's remedy, with files as evidence; the office then decides on it."""
     if not text.strip():
         raise ValidationError(_("Describe the remedy."))
+    files = list(files)
+    check_evidence(files)
     with atomic_with_files():
         notice = (
             scoping.actionable(user, RectificationNotice, Role.PREPARER)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from portal import audit, scoping
 from portal.models import Role
 from portal.notifications import institution_staff, notify, office_staff
-from portal.stored_files import atomic_with_files, save_file
+from portal.stored_files import EVIDENCE_MAX_BYTES, atomic_with_files, save_file
 from portal.worklist import Waiting
 from supervision import causes
 from supervision import scheme as schemes
@@ -34,7 +34,6 @@ from supervision.models.evaluation import (
 )
 from supervision.scheme import Indicator
 
-EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
 S = EvaluationStatus
 
 

@@ -22,13 +22,13 @@ from django.utils.translation import gettext_noop
 from portal import audit, scoping
 from portal.models import Institution, Office, Role
 from portal.notifications import institution_staff, notify
+from portal.stored_files import EVIDENCE_MAX_BYTES
 from reporting.models import FilingRow, FilingStatus
 from reporting.periods import is_quarter
 from supervision import causes
 from supervision.models.evaluation import DataSample, SampledRow, SampleFinding
 
 MAX_PER_INSTITUTION = 50
-EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
 CHECKED = (SampleFinding.CONFIRMED, SampleFinding.CORRECTED, SampleFinding.MISREPORTED)
 
 

@@ -1,10 +1,18 @@
-"""Escalation in the API, read-only: the cases an office sees (with their causes), and the
-rectification notices both sides see (with the answers and the office's decisions)."""
+"""Escalation in the API: the cases an office sees (with their causes), and the rectification
+notices both sides see (with the answers and the office's decisions), which the institution
+answers here as on the notice page."""
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from portal.api import ScopedViewSet
+from reporting.api import _service
+from supervision import escalation
 from supervision.models.escalation import (
     Case,
     CaseCause,
@@ -92,6 +100,13 @@ class CaseViewSet(ScopedViewSet):
     filterset_fields = ["status", "kind", "level", "institution", "branch"]
 
 
+class NoticeAnswerSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=20000, help_text="the remedy")
+    evidence = serializers.ListField(
+        child=serializers.FileField(max_length=255), required=False, default=list
+    )
+
+
 class NoticeViewSet(ScopedViewSet):
     queryset = (
         RectificationNotice.objects.select_related("case__office")
@@ -100,6 +115,22 @@ class NoticeViewSet(ScopedViewSet):
     )
     serializer_class = NoticeSerializer
     filterset_fields = ["status"]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(request=NoticeAnswerSerializer, responses=NoticeSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request: Request, pk=None) -> Response:
+        """The institution's remedy, with evidence files (multipart), as on the notice page."""
+        notice = self.get_object()
+        data = NoticeAnswerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        answer = data.validated_data
+        _service(
+            lambda: escalation.notice_answer(
+                request.user, notice, answer["text"], answer["evidence"]
+            )
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=notice.pk)).data)
 
 
 def register(router: BaseRouter) -> None:

@@ -11,12 +11,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal import scoping
 from portal.models import Role
+from portal.stored_files import EVIDENCE_MAX_BYTES, check_evidence
 from supervision import escalation
 from supervision.models.escalation import (
     ActionKind,
@@ -29,7 +29,6 @@ from supervision.models.escalation import (
 )
 
 PAGE_SIZE = 50
-EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
 
@@ -97,12 +96,7 @@ class EvidenceField(forms.FileField):
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
         cleaned = [super(EvidenceField, self).clean(item, initial) for item in files]
-        for upload in cleaned:
-            if upload.size > EVIDENCE_MAX_BYTES:
-                raise ValidationError(
-                    _("%(name)s is larger than %(limit)s.")
-                    % {"name": upload.name, "limit": filesizeformat(EVIDENCE_MAX_BYTES)}
-                )
+        check_evidence(cleaned)
         return cleaned
 
 

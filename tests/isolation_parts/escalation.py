@@ -52,3 +52,13 @@ OBJECT_URLS.update(
         ],
     }
 )
+
+# The institution answers a notice through the API (a POST): another bank's or branch's is
+# a 404.
+ACTION_URLS = {
+    "api:rectification-notice-answer": [
+        Case("bank_a", "bank_b", _pk("notice_a1")),
+        Case("branch_a1", "branch_a2", _pk("notice_a1")),
+        Case("p1_head", "p2_head", _pk("notice_a1")),
+    ],
+}
