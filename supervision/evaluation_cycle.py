@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from portal import audit, scoping
 from portal.models import Role
 from portal.notifications import institution_staff, notify, office_staff
-from portal.stored_files import EVIDENCE_MAX_BYTES, atomic_with_files, save_file
+from portal.stored_files import atomic_with_files, check_evidence, save_file
 from portal.worklist import Waiting
 from supervision import causes
 from supervision import scheme as schemes
@@ -110,8 +110,7 @@ def self_assess(user, evaluation: Evaluation, code: str, points, note: str = "")
 
 def attach_evidence(user, evaluation: Evaluation, code: str, upload: UploadedFile) -> Evidence:
     """A document for one qualitative item of the self-assessment."""
-    if upload.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError(_("The file is larger than 20 MiB."))
+    check_evidence([upload])
     with atomic_with_files():
         evaluation = _locked(user, evaluation, Role.PREPARER)
         _require(evaluation, S.SELF_ASSESSMENT)

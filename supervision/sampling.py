@@ -22,7 +22,7 @@ from django.utils.translation import gettext_noop
 from portal import audit, scoping
 from portal.models import Institution, Office, Role
 from portal.notifications import institution_staff, notify
-from portal.stored_files import EVIDENCE_MAX_BYTES
+from portal.stored_files import atomic_with_files, check_evidence, save_file
 from reporting.models import FilingRow, FilingStatus
 from reporting.periods import is_quarter
 from supervision import causes
@@ -135,9 +135,8 @@ def record(user, row: SampledRow, finding: str, note: str, upload: UploadedFile 
         raise ValidationError(_("Choose what the check found."))
     if finding != SampleFinding.CONFIRMED and not note.strip():
         raise ValidationError(_("Describe the evidence for a corrected or misreported row."))
-    if upload is not None and upload.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError(_("The file is larger than 20 MiB."))
-    with transaction.atomic():
+    check_evidence([upload] if upload is not None else [])
+    with atomic_with_files():
         allowed = scoping.actionable(user, SampledRow, Role.REVIEWER)
         row = (
             allowed.select_for_update(of=("self",))
@@ -152,7 +151,7 @@ def record(user, row: SampledRow, finding: str, note: str, upload: UploadedFile 
         row.checked_by, row.checked_at = user, timezone.now()
         if upload is not None:
             name = upload.name.rsplit("/", 1)[-1][:200]
-            row.evidence.save(name, upload, save=False)
+            save_file(row.evidence, name, upload)
             row.evidence_name = name
         row.save()
         audit.record(
