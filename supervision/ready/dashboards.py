@@ -4,6 +4,7 @@ scope) and their receiver of reporting's ``filing_accepted``."""
 import logging
 
 from django.db import DatabaseError
+from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
 from portal import scoping
@@ -28,3 +29,11 @@ def record_lending_rows(sender, filing: Filing, **kwargs) -> None:
         # The acceptance has committed: the reviewer is not shown an error for this, and
         # the sweep writes the rows within minutes.
         logger.exception("lending rows of filing %s not written; the sweep will", filing.pk)
+
+
+@receiver(post_migrate, dispatch_uid="dashboards-lending-rows-after-migrate")
+def record_after_migrate(sender, **kwargs) -> None:
+    """After an upgrade, the returns accepted before lending rows existed get theirs at once
+    (the beat sweep would, within minutes)."""
+    if sender.name == "supervision":
+        lending_rows.record_missing()

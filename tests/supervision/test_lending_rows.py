@@ -6,6 +6,7 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
+from django.core.management.sql import emit_post_migrate_signal
 from django.db import DatabaseError
 
 from portal.models import Office, Role
@@ -110,3 +111,10 @@ def test_a_failure_to_write_them_does_not_undo_the_acceptance(
     assert filing.status == FilingStatus.ACCEPTED
     assert "the sweep will" in caplog.text
     assert lending_rows.record_missing() == 1
+
+
+def test_migrating_writes_those_of_returns_accepted_before_they_existed(matrix):
+    filing = f.accepted_loans(matrix.bank_a, [loan_row(matrix.county_a.code)])
+    LendingRow.objects.all().delete()
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert list(LendingRow.objects.values_list("filing", flat=True)) == [filing.pk]
