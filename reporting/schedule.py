@@ -6,11 +6,14 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from portal import audit, scoping
 from portal.models import Branch, Institution, InstitutionKind, Office, Role
+from portal.notifications import institution_staff, notify
 from reporting import periods
 from reporting.models import RequestSource, ReturnRequest
 from reporting.spec import FilerKind, PeriodKind
@@ -99,11 +102,13 @@ def close_lapsed_requests(today: date | None = None) -> int:
 @transaction.atomic
 def request_reopen(user, request: ReturnRequest, until: date, reason: str) -> ReturnRequest:
     """Let one filer file again for a closed period, until a date; an office head or reviewer
-    of the supervising subtree decides, with a reason."""
+    of the supervising subtree decides, with a reason, and the filer's officers are told."""
     if not scoping.actionable(user, ReturnRequest, Role.REVIEWER).filter(pk=request.pk).exists():
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError(_("Give the reason for reopening."))
+    if until <= timezone.localdate():
+        raise ValidationError(_("Reopen until a day after today."))
     if request.closed_at is None:
         raise ValidationError(_("This request is open: there is nothing to reopen."))
     request.reopened_until, request.reopen_reason = until, reason.strip()
@@ -114,5 +119,20 @@ def request_reopen(user, request: ReturnRequest, until: date, reason: str) -> Re
         request,
         {"until": until.isoformat(), "reason": reason},
         office=request.office,
+    )
+    notify(
+        institution_staff(request.institution, request.branch),
+        message=gettext_noop(
+            "Your supervising office reopened your %(spec)s return for %(period)s until "
+            "%(until)s: %(reason)s"
+        ),
+        params={
+            "spec": request.spec_code,
+            "period": request.period,
+            "until": until.isoformat(),
+            "reason": reason.strip()[:200],
+        },
+        url=reverse("request-detail", kwargs={"pk": request.pk}),
+        target=request,
     )
     return request

@@ -8,7 +8,7 @@ else the institution's). The counts are one grouped query whatever the size of t
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied
@@ -31,7 +31,7 @@ from django.utils.translation import gettext_noop
 from portal import audit, scoping
 from portal.models import AuditEvent, Office, Role
 from portal.notifications import institution_staff, notify
-from reporting import periods
+from reporting import periods, schedule
 from reporting.models import Filing, FilingStatus, ReturnRequest
 from reporting.views.requests import with_filing_state
 
@@ -278,6 +278,23 @@ REMINDER = gettext_noop(
     "Reminder from your supervising office: your %(spec)s return for %(period)s, due on "
     "%(due)s, is still owed."
 )
+
+
+def reopen_owed(user, requests: QuerySet, until: date, reason: str) -> int:
+    """Reopen, until ``until``, each closed period among ``requests`` whose return is still
+    owed (reporting's ``request_reopen``: audited, the filer told); returns how many. A
+    reviewer or head of the supervising subtree may; those outside their reach are left."""
+    allowed = scoping.actionable(user, ReturnRequest, Role.REVIEWER).filter(
+        pk__in=requests.values("pk")
+    )
+    if not allowed.exists():
+        raise PermissionDenied
+    closed = with_state(allowed.filter(closed_at__isnull=False).select_related("institution"))
+    owed = [request for request in closed if cell_state(request) in CellState.OWED]
+    with transaction.atomic():
+        for request in owed:
+            schedule.request_reopen(user, request, until, reason)
+    return len(owed)
 
 
 # A filer reminded of a return is not reminded of it again so soon, however often the board's

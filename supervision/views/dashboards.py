@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from portal import scoping
 from portal.models import Branch, Institution, Office, Role
+from reporting.forms import ReopenForm
 from reporting.spec import PeriodKind
 from reporting.specs import ALL as ALL_SPECS
 from supervision import charts, completeness, dashboard_exports, dashboards
@@ -136,6 +137,8 @@ def status_board(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         if not can_remind:
             raise Http404
+        if request.POST.get("action") == "reopen":
+            return _reopen(request, requests)
         return _remind(request, requests)
     page = Paginator(completeness.filers(requests), BOARD_FILERS).get_page(request.GET.get("page"))
     specs = [spec_code] if spec_code else list(BOARD_SPECS)
@@ -156,17 +159,51 @@ def status_board(request: HttpRequest, code: str) -> HttpResponse:
             "states": BOARD_STATES,
             "state": state,
             "can_remind": can_remind,
+            "reopen_form": ReopenForm(),
         },
     )
 
 
+def _ticked(request: HttpRequest, requests):
+    """The returns ticked on the board, or every one the board's filter shows."""
+    if request.POST.get("everything"):
+        return requests
+    ids = [pk for pk in request.POST.getlist("request") if pk.isdigit()]
+    return requests.filter(pk__in=ids)
+
+
+def _reopen(request: HttpRequest, requests) -> HttpResponse:
+    """Reopen the closed periods of the ticked returns still owed, until a date."""
+    chosen, form = _ticked(request, requests), ReopenForm(request.POST)
+    if not chosen.exists():
+        messages.error(request, _("Tick the returns whose period you want to reopen."))
+    elif not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    else:
+        data = form.cleaned_data
+        try:
+            count = completeness.reopen_owed(request.user, chosen, data["until"], data["reason"])
+        except PermissionDenied as error:
+            raise Http404 from error
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Reopened %(count)d closed return until %(until)s.",
+                    "Reopened %(count)d closed returns until %(until)s.",
+                    count,
+                )
+                % {"count": count, "until": data["until"].isoformat()},
+            )
+    return redirect(request.get_full_path())
+
+
 def _remind(request: HttpRequest, requests) -> HttpResponse:
     """Remind the filers ticked on the board, or every filer the board's filter shows."""
-    if request.POST.get("everything"):
-        chosen = requests
-    else:
-        ids = [pk for pk in request.POST.getlist("request") if pk.isdigit()]
-        chosen = requests.filter(pk__in=ids)
+    chosen = _ticked(request, requests)
     if not chosen.exists():
         messages.error(request, _("Tick the returns whose filers you want to remind."))
     else:

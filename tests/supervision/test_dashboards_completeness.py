@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.models import AuditEvent, Notification, Role
 from reporting.models import FilingStatus, ReturnRequest
@@ -128,6 +129,30 @@ def test_a_filer_reminded_lately_is_not_reminded_again(filings, client_for, time
     time_machine.shift(completeness.REMINDER_GAP + timedelta(minutes=1))
     client_for(m.users["p1_head"]).post(url, picked)  # signed in again: the day's session ended
     assert AuditEvent.objects.filter(verb="request.reminded").count() == 2
+
+
+def test_a_head_reopens_the_closed_periods_of_returns_still_owed(filings, client_for):
+    m = filings
+    ReturnRequest.objects.filter(period=QUARTER).update(closed_at=timezone.now())
+    url = f"{reverse('status-board', kwargs={'code': m.p1.code})}?period={QUARTER}"
+    client = client_for(m.users["p1_head"])
+    until = timezone.localdate() + timedelta(days=7)
+    picked = {"action": "reopen", "request": [m.q2_a.pk, m.q2_a2.pk], "reason": "系统故障补报"}
+
+    refused = client.post(url, {**picked, "until": "2025-08-01"}, follow=True)
+    assert "Reopen until a day after today." in refused.content.decode()
+    page = client.post(url, {**picked, "until": until.isoformat()}, follow=True)
+    assert f"Reopened 1 closed return until {until.isoformat()}." in page.content.decode()
+    m.q2_a.refresh_from_db()
+    m.q2_a2.refresh_from_db()
+    assert (m.q2_a.reopened_until, m.q2_a2.reopened_until) == (until, None)  # accepted: left
+    told = Notification.objects.filter(recipient=m.users["bank_a"], object_id=str(m.q2_a.pk))
+    assert "系统故障补报" in told.get().text
+    assert AuditEvent.objects.filter(verb="request.reopened").count() == 1
+
+    viewer = client_for(m.users["county_a"])
+    board = reverse("status-board", kwargs={"code": m.county_a.code})
+    assert viewer.post(board, {**picked, "until": until.isoformat()}).status_code == 404
 
 
 def test_a_return_already_accepted_is_not_reminded(filings, client_for):
