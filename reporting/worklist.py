@@ -1,4 +1,5 @@
-"""Returns waiting for the user: to review (regulators), to sign (bank approvers)."""
+"""Returns waiting for the user: to review (regulators); to file, and to sign (bank
+officers)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -6,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from portal import scoping
 from portal.models import Role
 from portal.worklist import Waiting
-from reporting.models import Filing, FilingStatus
+from reporting.models import Filing, FilingStatus, ReturnRequest
+from reporting.views.requests import with_filing_state
 
 
 def waiting(user) -> list[Waiting]:
@@ -18,6 +20,13 @@ def waiting(user) -> list[Waiting]:
         )
         items.append(Waiting(review.count(), _("Returns awaiting review"), reverse("review-queue")))
     if scope.is_bank:
+        owed = with_filing_state(scoping.visible(user, ReturnRequest)).filter(
+            is_open=True, is_filed=False
+        )
+        listed = reverse("request-list")
+        items.append(
+            Waiting(owed.count(), _("Returns to file"), f"{listed}?completeness=not_filed")
+        )
         sign = scoping.actionable(user, Filing, Role.APPROVER).filter(
             status__in=[FilingStatus.VALID, FilingStatus.NEEDS_CONFIRMATION], check_only=False
         )

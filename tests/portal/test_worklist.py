@@ -40,6 +40,16 @@ def test_an_office_sees_the_returns_awaiting_its_review_and_no_other_offices(mat
     assert "Returns awaiting review" not in _items(client_for(matrix.users["county_a"]))
 
 
+def test_a_bank_sees_the_returns_it_still_has_to_file(matrix, client_for):
+    # The matrix's own requests are filed (signed, awaiting review); a new one is not.
+    bank = client_for(matrix.users["bank_a"])
+    assert "Returns to file" not in _items(bank)
+    f.ReturnRequestFactory(institution=matrix.bank_a, period="2025Q4")
+    count, url = _items(bank)["Returns to file"]
+    assert count == 1 and url == f"{reverse('request-list')}?completeness=not_filed"
+    assert "Returns to file" not in _items(client_for(matrix.users["bank_b"]))
+
+
 def test_a_bank_sees_the_notices_to_answer_until_it_answers(matrix, client_for):
     case = escalation.escalation_raise(f.cause(matrix.bank_a, measure=4))
     reviewer = f.member(Role.REVIEWER, office=matrix.bank_a.office)
