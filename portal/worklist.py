@@ -1,5 +1,5 @@
-"""What waits for the signed-in user, listed first on the home page: returns to review or
-sign, cases to act on, complaints to answer, and so on. Each part registers a source, a
+"""What waits for the signed-in user, listed first on the home page: returns to review, file
+or sign, cases to act on, complaints to answer, and so on. Each part registers a source, a
 function of the user giving its items (how many, of what, and the page that lists them);
 items of nought are not shown. Sources count with the scoping layer, like every page."""
 
@@ -12,7 +12,7 @@ from django.utils.functional import Promise
 @dataclass(frozen=True)
 class Waiting:
     count: int
-    label: Promise | str  # what is waiting, after its count: "returns awaiting your review"
+    label: Promise | str  # what is waiting, shown before its count: "Returns awaiting review"
     url: str
 
 

@@ -280,17 +280,26 @@ REMINDER = gettext_noop(
 )
 
 
-def reopen_owed(user, requests: QuerySet, until: date, reason: str) -> int:
-    """Reopen, until ``until``, each closed period among ``requests`` whose return is still
-    owed (reporting's ``request_reopen``: audited, the filer told); returns how many. A
-    reviewer or head of the supervising subtree may; those outside their reach are left."""
+def _owed_in_reach(user, requests: QuerySet) -> list[ReturnRequest]:
+    """Those of ``requests`` still owed (not filed, invalid, unsigned or returned) that
+    ``user`` reviews for their subtree; refused when the user reviews none of them."""
     allowed = scoping.actionable(user, ReturnRequest, Role.REVIEWER).filter(
         pk__in=requests.values("pk")
     )
     if not allowed.exists():
         raise PermissionDenied
-    closed = with_state(allowed.filter(closed_at__isnull=False).select_related("institution"))
-    owed = [request for request in closed if cell_state(request) in CellState.OWED]
+    return [
+        request
+        for request in with_state(allowed.select_related("institution", "branch"))
+        if cell_state(request) in CellState.OWED
+    ]
+
+
+def reopen_owed(user, requests: QuerySet, until: date, reason: str) -> int:
+    """Reopen, until ``until``, each closed period among ``requests`` whose return is still
+    owed (reporting's ``request_reopen``: audited, the filer told); returns how many. A
+    reviewer or head of the supervising subtree may; those outside their reach are left."""
+    owed = [request for request in _owed_in_reach(user, requests) if request.closed_at]
     with transaction.atomic():
         for request in owed:
             schedule.request_reopen(user, request, until, reason)
@@ -311,16 +320,7 @@ def remind_filers(user, requests: QuerySet) -> Reminded:
     """Remind the officers of each filer that still owes one of ``requests`` (not filed,
     invalid, unsigned or returned) and was not reminded of it lately. A reviewer or head of the
     supervising subtree may; the requests outside their reach are left alone."""
-    allowed = scoping.actionable(user, ReturnRequest, Role.REVIEWER).filter(
-        pk__in=requests.values("pk")
-    )
-    if not allowed.exists():
-        raise PermissionDenied
-    owed = [
-        request
-        for request in with_state(allowed.select_related("institution", "branch"))
-        if cell_state(request) in CellState.OWED
-    ]
+    owed = _owed_in_reach(user, requests)
     recently = set(
         AuditEvent.objects.filter(
             verb="request.reminded",
