@@ -365,7 +365,7 @@ SPECTACULAR_SETTINGS = {
     # Several models call their choice "kind"; the schema names each set for what it is.
     "ENUM_NAME_OVERRIDES": {
         "InstitutionKindEnum": "portal.models.institutions.InstitutionKind",
-        "CauseKindEnum": "supervision.models.escalation.CauseKind",
+        "CauseKindEnum": "supervision.escalation.models.CauseKind",
     },
 }
 

@@ -6,6 +6,11 @@ from django.db import OperationalError
 from portal import notifications
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name="portal.tasks.send_notification_emails",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def send_notification_emails(ids: list[int]) -> None:
     notifications.deliver(ids)

@@ -4,3 +4,8 @@ from django.dispatch import Signal
 
 # Sent on commit when a reviewer accepts a filing; kwargs: filing.
 filing_accepted = Signal()
+
+# Sent inside the transaction when accepted history is written straight to the tables (the
+# demo's earlier quarters, the benchmarks; ``reporting.history``), where no reviewer accepts
+# anything; kwargs: filings (a queryset).
+history_written = Signal()

@@ -7,17 +7,22 @@ from django.db import OperationalError
 from reporting import pipeline, schedule
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name="reporting.tasks.validate_filing",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def validate_filing(filing_id: int) -> None:
     pipeline.run(filing_id)
 
 
-@shared_task
+@shared_task(name="reporting.tasks.requeue_stuck_filings")
 def requeue_stuck_filings() -> None:
     pipeline.requeue_stuck(settings.PORTAL_STUCK_FILING_SECONDS)
 
 
-@shared_task
+@shared_task(name="reporting.tasks.open_periodic_requests")
 def open_periodic_requests() -> None:
     schedule.open_periodic_requests()
     schedule.close_lapsed_requests()

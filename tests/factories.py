@@ -183,7 +183,7 @@ def accepted_loans(
     (column key -> value; see ``tests.reporting.returns.loan_row``) stored as the pipeline
     stores them, and its lending rows written as acceptance writes them."""
     from reporting.specs import spec_for_period
-    from supervision import lending_rows
+    from supervision.dashboards import lending_rows
 
     spec = spec_for_period(spec_code, period)
     request, _ = ReturnRequest.objects.get_or_create(
@@ -252,7 +252,7 @@ def screening_task(user, office, counties: dict[str, int], **fields):
     """A task of ``office`` listing ``n`` enterprises in each county, through the service."""
     import polars as pl
 
-    from supervision import screening
+    from supervision.screening import services as screening
 
     rows = [screening_row(county) for county, n in counties.items() for _ in range(n)]
     fields.setdefault("title", f"筛查任务{next(_serial)}")
@@ -265,12 +265,12 @@ def screening_task(user, office, counties: dict[str, int], **fields):
 
 def accepted_return(institution: Institution, period: str = "2025Q3", rows=None) -> Filing:
     """An accepted return in force for ``institution`` (its generated rows unless given)."""
-    from supervision import filed_returns
+    from reporting import history
 
-    filed = filed_returns.generated(institution, period)
+    filed = history.generated(institution, period)
     if rows is not None:
-        filed = filed_returns.Filed(institution, period, rows)
-    filed_returns.write([filed], UserFactory())
+        filed = history.Filed(institution, period, rows)
+    history.write([filed], UserFactory())
     return Filing.objects.get(
         institution=institution, branch=None, period=period, is_current=True, request__source_ref=""
     )
@@ -280,8 +280,8 @@ def scored_evaluation(
     institution: Institution, period: str = "2025Q3", status: str = "", rows=None
 ):
     """An institution's evaluation scored from an accepted return, moved to ``status``."""
-    from supervision.evaluation import score_institutions
-    from supervision.models.evaluation import Evaluation
+    from supervision.evaluation.models import Evaluation
+    from supervision.evaluation.services import score_institutions
 
     accepted_return(institution, period, rows)
     score_institutions(period, Institution.objects.filter(pk=institution.pk))
@@ -356,7 +356,7 @@ def cause(
     from decimal import Decimal
 
     from supervision.causes import Cause
-    from supervision.escalation import DEFAULT_RULES
+    from supervision.escalation.services import DEFAULT_RULES
 
     if measure is None:
         measure = max(Decimal(4), DEFAULT_RULES.get(kind, (Decimal(4),))[0])

@@ -16,8 +16,8 @@ from portal.models import (
     User,
 )
 from reporting.models import Filing, FilingStatus, ReturnRequest
-from supervision.concepts import modules
 from tests import factories as f
+from tests.matrix_parts import PARTS
 
 
 @dataclass
@@ -76,7 +76,7 @@ class Matrix:
 
     def _pending_parts(self) -> list:
         built = self.__dict__.setdefault("built_parts", set())
-        return [p for p in modules("tests.matrix_parts") if p.__name__ not in built]
+        return [p for p in PARTS if p.__name__ not in built]
 
     def _build_part(self, part) -> None:
         self.__dict__["built_parts"].add(part.__name__)

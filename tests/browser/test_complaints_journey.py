@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from supervision.models.complaints import Complaint, ComplaintStatus, Outcome
+from supervision.complaints.models import Complaint, ComplaintStatus, Outcome
 from tests import factories as f
 from tests.browser.chinese import label, sign_out, zh
 

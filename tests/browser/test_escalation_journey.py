@@ -9,8 +9,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from portal.models import Role
-from supervision import evaluation_cycle
-from supervision.models.escalation import Case, CaseStatus, NoticeStatus
+from supervision.escalation.models import Case, CaseStatus, NoticeStatus
+from supervision.evaluation import cycle as evaluation_cycle
 from tests import factories as f
 from tests.browser.chinese import label, sign_out, zh
 from tests.supervision.test_evaluation_cycle import _lower_to_grade_three

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from portal.models import Role
 from reporting.models import Filing, FilingStatus
-from supervision.models.screening import ScreeningTask, TaskEnterprise
+from supervision.screening.models import ScreeningTask, TaskEnterprise
 from tests import factories as f
 from tests.browser.chinese import label, sign_out, zh
 from tests.browser.test_returns_journey import wait_for_report

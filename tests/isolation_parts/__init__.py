@@ -1,2 +1,2 @@
-"""Each part of supervision lists its URLs in ``tests.isolation_parts.<part>``: ``OBJECT_URLS``,
-and optionally ``ACTION_URLS`` and ``PUBLIC_URLS``, shaped as in ``tests.isolation``."""
+"""Each capability lists its URLs in its own module here: ``OBJECT_URLS``, and optionally
+``ACTION_URLS`` and ``PUBLIC_URLS``, shaped as in ``tests.isolation``, which gathers them."""

@@ -1,3 +1,7 @@
-"""Each part of supervision adds its objects to the matrix in ``tests.matrix_parts.<part>``:
-``build(m)`` sets attributes on the Matrix, and ``PROVIDES`` names them, so that the matrix
-builds the part only when a test first asks for one of them."""
+"""Each capability adds its objects to the matrix in its own module here: ``build(m)`` sets
+attributes on the Matrix, and ``PROVIDES`` names them, so that the matrix builds the part only
+when a test first asks for one of them. ``PARTS`` is the order they are built in."""
+
+from tests.matrix_parts import complaints, dashboards, escalation, evaluation, screening
+
+PARTS = (screening, evaluation, complaints, escalation, dashboards)

@@ -5,7 +5,7 @@ import io
 from django.core.files.base import ContentFile
 from openpyxl import Workbook
 
-from supervision.models.dashboards import DashboardExport, ExportKind, ExportStatus
+from supervision.dashboards.models import DashboardExport, ExportKind, ExportStatus
 
 # The matrix builds this part when a test first asks for one of these.
 PROVIDES = ("export_p1",)

@@ -7,7 +7,8 @@ from datetime import timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from supervision import climbing, escalation
+from supervision.escalation import climbing
+from supervision.escalation import services as escalation
 from tests import factories as f
 
 # The matrix builds this part when a test first asks for one of these.

@@ -5,8 +5,8 @@ row found misreported with evidence."""
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from supervision import sampling
-from supervision.models.evaluation import EvaluationStatus, Evidence
+from supervision.evaluation import sampling
+from supervision.evaluation.models import EvaluationStatus, Evidence
 from tests import factories as f
 
 # The matrix builds this part when a test first asks for one of these.

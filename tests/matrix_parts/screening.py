@@ -1,7 +1,7 @@
 """Screening in the matrix: a task of city1 delegated to both its counties, each assigning to
 its own branch of bank_a; a task of city2 assigned to branch_b1; and county_b's own task."""
 
-from supervision import screening
+from supervision.screening import services as screening
 from tests import factories as f
 
 # The matrix builds this part when a test first asks for one of these.

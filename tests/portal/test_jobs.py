@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from portal import jobs
 from portal.models import Role
-from supervision.models.dashboards import DashboardExport, ExportKind, ExportStatus
+from supervision.dashboards.models import DashboardExport, ExportKind, ExportStatus
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from portal.models import Role
 from portal.stored_files import atomic_with_files, save_file
 from reporting import filings
 from reporting.models import Filing
-from supervision import complaints
-from supervision.models.complaints import Attachment, Complaint
+from supervision.complaints import services as complaints
+from supervision.complaints.models import Attachment, Complaint
 from tests import factories as f
 from tests.reporting.returns import loan_row, open_request, upload, workbook
 from tests.supervision.test_complaints_lifecycle import file_for

@@ -12,7 +12,8 @@ from django.utils import timezone
 from portal import worklist
 from portal.models import Role
 from reporting.models import FilingStatus
-from supervision import complaints, escalation
+from supervision.complaints import services as complaints
+from supervision.escalation import services as escalation
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

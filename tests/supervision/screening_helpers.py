@@ -11,8 +11,8 @@ from portal.models import Branch, Role
 from reporting import filings, pipeline
 from reporting.models import FilingStatus
 from reporting.specs import get_spec
-from supervision import screening
-from supervision.models.screening import Assignment
+from supervision.screening import services as screening
+from supervision.screening.models import Assignment
 from tests import factories as f
 from tests.reporting.returns import RESULT, upload, workbook
 

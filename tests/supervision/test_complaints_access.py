@@ -10,8 +10,8 @@ from django.core import mail
 from django.urls import reverse
 
 from portal.models import User
-from supervision.complaint_access import tracking_token
-from supervision.complaint_guard import new_challenge
+from supervision.complaints.access import tracking_token
+from supervision.complaints.guard import new_challenge
 from tests import factories as f
 from tests.supervision.test_complaints_pages import own_cache  # noqa: F401 (autouse)
 

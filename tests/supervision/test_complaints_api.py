@@ -4,8 +4,8 @@ read theirs without the office's internal steps."""
 import pytest
 from django.urls import reverse
 
-from supervision import complaints
-from supervision.models.complaints import ComplaintStatus
+from supervision.complaints import services as complaints
+from supervision.complaints.models import ComplaintStatus
 
 pytestmark = pytest.mark.django_db
 

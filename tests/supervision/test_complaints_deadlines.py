@@ -10,10 +10,11 @@ from django.core.checks import run_checks
 from django.utils import translation
 
 from portal.models import Notification
-from supervision import causes, complaints
-from supervision.complaint_clock import add_days, due_date
-from supervision.models.complaints import ComplaintStatus, Complexity, DeskReason, Outcome
-from supervision.tasks.complaints import sweep_overdue_complaints
+from supervision import causes
+from supervision.complaints import services as complaints
+from supervision.complaints.clock import add_days, due_date
+from supervision.complaints.models import ComplaintStatus, Complexity, DeskReason, Outcome
+from supervision.complaints.tasks import sweep_overdue_complaints
 from tests.supervision.test_complaints_lifecycle import file_for
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@
 import pytest
 
 from portal.demo import load_demo as load_portal_demo
-from supervision.demo.complaints import load_demo
-from supervision.models.complaints import Complaint, ComplaintStatus
+from supervision.complaints.demo import load_demo
+from supervision.complaints.models import Complaint, ComplaintStatus
 
 pytestmark = pytest.mark.django_db
 

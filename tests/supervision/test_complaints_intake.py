@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from supervision.models.complaints import Attachment, Complaint
+from supervision.complaints.models import Attachment, Complaint
 from tests import factories as f
 from tests.supervision.test_complaints_pages import (
     intake_data,

@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from portal.models import AuditEvent, Notification, Role
-from supervision import complaints
-from supervision.models.complaints import (
+from supervision.complaints import services as complaints
+from supervision.complaints.models import (
     ComplaintStatus,
     Complexity,
     DeskReason,

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 
 from portal.models import Role
-from supervision import complaints
-from supervision.complaint_guard import new_challenge
-from supervision.models.complaints import Complaint, ComplaintStatus, Outcome
+from supervision.complaints import services as complaints
+from supervision.complaints.guard import new_challenge
+from supervision.complaints.models import Complaint, ComplaintStatus, Outcome
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -12,14 +12,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
-from supervision import causes, complaints
-from supervision.complaint_statistics import (
+from supervision import causes
+from supervision.complaints import services as complaints
+from supervision.complaints.models import Complaint, Outcome
+from supervision.complaints.statistics import (
     by_child_office,
     by_institution_under,
     for_institution,
     for_office,
 )
-from supervision.models.complaints import Complaint, Outcome
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

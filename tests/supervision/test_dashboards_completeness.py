@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from portal.models import AuditEvent, Notification, Role
 from reporting.models import FilingStatus, ReturnRequest
-from supervision import completeness
+from supervision.dashboards import completeness
 from tests import factories as f
 from tests.reporting.returns import loan_row
 

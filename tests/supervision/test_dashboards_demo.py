@@ -8,8 +8,9 @@ from portal import demo as portal_demo
 from portal.models import Office
 from reporting import demo as returns_demo
 from reporting.models import Filing
-from supervision import dashboards, figures
-from supervision.demo import dashboards as dashboards_demo
+from supervision.dashboards import demo as dashboards_demo
+from supervision.dashboards import figures
+from supervision.dashboards import panels as dashboards
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,7 @@ def test_the_demo_dashboard_shows_figures_with_targets_missed(django_capture_on_
     portal_demo.load_demo()
     returns_demo.load_demo()
     # Acceptance writes the lending rows on commit; scoring is the evaluation's (not run here).
-    scoring = "supervision.tasks.evaluation.score_institution.delay"
+    scoring = "supervision.evaluation.tasks.score_institution.delay"
     with mock.patch(scoring), django_capture_on_commit_callbacks(execute=True):
         dashboards_demo.load_demo()
     period = dashboards.default_quarter(dashboards.quarters())

@@ -12,8 +12,9 @@ from django.urls import reverse
 from portal.models import Institution
 from reporting import synthetic
 from reporting.specs import get_spec
-from supervision import dashboard_exports, figures
-from supervision.models.dashboards import DashboardExport, ExportKind, ExportStatus
+from supervision.dashboards import exports as dashboard_exports
+from supervision.dashboards import figures
+from supervision.dashboards.models import DashboardExport, ExportKind, ExportStatus
 from tests import factories as f
 from tests.reporting.returns import loan_row
 

@@ -13,7 +13,8 @@ from django.urls import reverse
 from portal.models import Division, Institution, InstitutionKind, Office, Role
 from reporting.models import FilingRow, FilingStatus
 from reporting.specs import spec_for_period
-from supervision import dashboards, figures
+from supervision.dashboards import figures
+from supervision.dashboards import panels as dashboards
 from tests import factories as f
 from tests.reporting.returns import loan_row
 

@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portal.models import InstitutionKind
-from supervision.indicators import RATE_WEIGHT, Basis, indicators, missed_targets
-from supervision.models.dashboards import LENDING_FIGURES
+from supervision.dashboards.indicators import RATE_WEIGHT, Basis, indicators, missed_targets
+from supervision.dashboards.models import LENDING_FIGURES
 
 AMOUNTS = st.one_of(st.none(), st.decimals(min_value=0, max_value=10**6, places=2))
 COLUMNS = (*LENDING_FIGURES, RATE_WEIGHT)

@@ -5,9 +5,9 @@ escalation part's own panel beside them."""
 import pytest
 from django.urls import reverse
 
-from supervision import escalation
-from supervision.models.complaints import Complaint
-from supervision.models.evaluation import Evaluation
+from supervision.complaints.models import Complaint
+from supervision.escalation import services as escalation
+from supervision.evaluation.models import Evaluation
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from portal.models import Notification, Role
-from supervision import climbing, escalation
-from supervision.models.escalation import CaseStatus, NoticeStatus, RectificationNotice
+from supervision.escalation import climbing
+from supervision.escalation import services as escalation
+from supervision.escalation.models import CaseStatus, NoticeStatus, RectificationNotice
 from tests import factories as f
 
 
@@ -207,7 +208,7 @@ def test_a_refused_step_shows_its_reason_on_the_page(case, people, client):
 
 
 def test_a_notice_unanswered_past_its_deadline_is_announced_once(case, people, time_machine):
-    from supervision import climbing
+    from supervision.escalation import climbing
 
     notice = escalation.notice_issue(people["reviewer"], case, "补报", _later(10))
     answered = escalation.notice_issue(people["reviewer"], case, "说明", _later(10))

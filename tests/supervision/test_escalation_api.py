@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from portal import stored_files
-from supervision import escalation
-from supervision.models.escalation import NoticeStatus
+from supervision.escalation import services as escalation
+from supervision.escalation.models import NoticeStatus
 
 
 def test_an_office_reads_its_cases_with_their_causes(matrix, client):

@@ -5,7 +5,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from supervision.models.escalation import Case, CaseCause
+from supervision.escalation.models import Case, CaseCause
 from tests import factories as f
 
 

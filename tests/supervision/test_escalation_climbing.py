@@ -9,8 +9,9 @@ import pytest
 from django.db import connection
 
 from portal.models import Notification, Role
-from supervision import climbing, escalation
-from supervision.models.escalation import Case, CaseStatus, EventVerb
+from supervision.escalation import climbing
+from supervision.escalation import services as escalation
+from supervision.escalation.models import Case, CaseStatus, EventVerb
 from tests import factories as f
 
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)

@@ -10,8 +10,10 @@ import pytest
 from django.utils import timezone
 
 from reporting.models import FilingStatus
-from supervision import causes, climbing, escalation
-from supervision.models.escalation import Case, CaseStatus, EscalationRule, EventVerb
+from supervision import causes
+from supervision.escalation import climbing
+from supervision.escalation import services as escalation
+from supervision.escalation.models import Case, CaseStatus, EscalationRule, EventVerb
 from tests import factories as f
 
 

@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from portal.models import AuditEvent
-from supervision import escalation
-from supervision.models.escalation import EscalationRule
+from supervision.escalation import services as escalation
+from supervision.escalation.models import EscalationRule
 from tests import factories as f
 
 RULE = {

@@ -6,9 +6,9 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
-from supervision import climbing
-from supervision import evaluation_cycle as cycle
-from supervision.models.escalation import Case
+from supervision.escalation import climbing
+from supervision.escalation.models import Case
+from supervision.evaluation import cycle
 from tests import factories as f
 from tests.supervision.test_evaluation_cycle import _lower_to_grade_three, people  # noqa: F401
 

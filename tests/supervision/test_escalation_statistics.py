@@ -10,8 +10,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from portal.models import Role
-from supervision import case_statistics, climbing, escalation
-from supervision.models.escalation import Case
+from supervision.escalation import climbing
+from supervision.escalation import services as escalation
+from supervision.escalation import statistics as case_statistics
+from supervision.escalation.models import Case
 from tests import factories as f
 
 START = datetime(2026, 2, 2, 1, 0, tzinfo=UTC)

@@ -11,9 +11,9 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from portal.models import Notification, Role
-from supervision import escalation
-from supervision.models.escalation import Case, EventVerb
-from supervision.tasks.escalation import sweep_escalations
+from supervision.escalation import services as escalation
+from supervision.escalation.models import Case, EventVerb
+from supervision.escalation.tasks import sweep_escalations
 from tests import factories as f
 
 pytestmark = [

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from supervision.models.evaluation import EvaluationStatus
+from supervision.evaluation.models import EvaluationStatus
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

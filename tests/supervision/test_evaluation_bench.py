@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from portal.models import InstitutionKind
 from reporting.models import Filing
-from supervision.models.evaluation import Evaluation
+from supervision.evaluation.models import Evaluation
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,10 @@ from django.utils import timezone, translation
 
 from portal.models import AuditEvent, Notification, Role
 from supervision import causes
-from supervision import evaluation_cycle as cycle
-from supervision.evaluation import current_result, score_institutions
-from supervision.models.evaluation import Arrangement, Evaluation, EvaluationStatus, Evidence
+from supervision.evaluation import cycle
+from supervision.evaluation.models import Arrangement, Evaluation, EvaluationStatus, Evidence
+from supervision.evaluation.selectors import current_result
+from supervision.evaluation.services import score_institutions
 from tests import factories as f
 from tests.supervision.test_evaluation_results import COUNTY_ROWS
 

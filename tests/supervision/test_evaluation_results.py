@@ -16,8 +16,9 @@ from openpyxl import load_workbook
 from portal.models import Institution, InstitutionKind, Role
 from reporting import filings
 from reporting.models import FilingStatus
-from supervision import evaluation as service
-from supervision.models.evaluation import (
+from supervision.evaluation import selectors
+from supervision.evaluation import services as service
+from supervision.evaluation.models import (
     Arrangement,
     Evaluation,
     EvaluationStatus,
@@ -104,7 +105,7 @@ def _bank(office, kind=InstitutionKind.CITY_COMMERCIAL, name=None):
 def test_inputs_are_summed_over_the_filers_rows_and_rates_weighted(province):
     bank = _bank(province[2])
     evaluation = f.scored_evaluation(bank, rows=COUNTY_ROWS)
-    result = service.current_result(evaluation)
+    result = selectors.current_result(evaluation)
     assert result.line("CS1").inputs == {
         "all_balance": D(5500),
         "all_balance_start": D(5000),
@@ -125,12 +126,12 @@ def test_branch_returns_are_added_up_unless_the_bank_filed_its_own(province):
     for row in COUNTY_ROWS:
         f.accepted_loans(bank, [row], branch=f.BranchFactory(institution=bank, office=province[2]))
     service.score_institutions("2025Q3", Institution.objects.filter(pk=bank.pk))
-    result = service.current_result(Evaluation.objects.get(institution=bank))
+    result = selectors.current_result(Evaluation.objects.get(institution=bank))
     assert result.line("CS1").inputs["sme_balance"] == D(1100)
     own = [row | {"sme_balance": 2000} for row in COUNTY_ROWS[:1]]
     f.accepted_return(bank, rows=own)
     service.score_institutions("2025Q3", Institution.objects.filter(pk=bank.pk))
-    result = service.current_result(Evaluation.objects.get(institution=bank))
+    result = selectors.current_result(Evaluation.objects.get(institution=bank))
     assert result.line("CS1").inputs["sme_balance"] == D(2000)
 
 
@@ -147,7 +148,7 @@ def test_scoring_again_is_idempotent_and_keeps_history(province):
     assert len(history) == 2
     assert history[0].total > history[1].total  # the newest first: CS5 is now scored
     evaluation.refresh_from_db()
-    assert service.current_result(evaluation).line("CS5").points == D(8)  # +0.1 pp
+    assert selectors.current_result(evaluation).line("CS5").points == D(8)  # +0.1 pp
 
 
 def test_a_confirmed_result_is_frozen(province):
@@ -168,7 +169,7 @@ def test_an_accepted_return_queues_scoring_of_its_filer(
     filing = f.FilingFactory(
         request=f.ReturnRequestFactory(institution=bank), status=FilingStatus.SUBMITTED
     )
-    task = "supervision.tasks.evaluation.score_institution.delay"
+    task = "supervision.evaluation.tasks.score_institution.delay"
     with mock.patch(task) as delay, django_capture_on_commit_callbacks(execute=True):
         filings.filing_accept(reviewer, filing)
     delay.assert_called_once_with(bank.pk, "2025Q3")
@@ -184,7 +185,7 @@ def test_a_late_return_of_last_year_rescores_this_years_result(
         request=f.ReturnRequestFactory(institution=bank, period="2024Q3"),
         status=FilingStatus.SUBMITTED,
     )
-    task = "supervision.tasks.evaluation.score_institution.delay"
+    task = "supervision.evaluation.tasks.score_institution.delay"
     with mock.patch(task) as delay, django_capture_on_commit_callbacks(execute=True):
         filings.filing_accept(reviewer, late)
     assert [c.args for c in delay.call_args_list] == [(bank.pk, "2024Q3"), (bank.pk, "2025Q3")]
@@ -213,7 +214,7 @@ def test_a_period_run_scores_the_offices_subtree_only(province, client_for):
     f.accepted_return(theirs)
     head = f.member(Role.HEAD, office=p1)
     client = client_for(head)
-    with mock.patch("supervision.tasks.evaluation.run_scoring.delay_on_commit") as delay:
+    with mock.patch("supervision.evaluation.tasks.run_scoring.delay_on_commit") as delay:
         response = client.post(reverse("evaluation-score"), {"period": "2025q3"})
     assert response.status_code == 302
     job = ScoringRun.objects.get()
@@ -346,9 +347,9 @@ def test_the_scorecard_workbook_has_both_languages(ranked, client_for):
 
 def test_grade_distribution_and_counts_on_target(ranked):
     p1, strong, weak, _ = ranked
-    distribution = service.grade_distribution(p1, "2025Q3")
+    distribution = selectors.grade_distribution(p1, "2025Q3")
     assert sum(distribution.values()) == 2
     assert distribution[strong.grade] >= 1 and distribution[weak.grade] >= 1
-    on_target = service.on_target(p1, "2025Q3")
+    on_target = selectors.on_target(p1, "2025Q3")
     assert on_target["PI1"] == (1, 2)  # the weak bank made no credit loans
     assert on_target["CS1"] == (2, 2)

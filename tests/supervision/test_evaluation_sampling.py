@@ -12,9 +12,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from portal.models import Institution, Role
-from supervision import causes, sampling
-from supervision.evaluation import current_result, score_institutions
-from supervision.models.evaluation import Evaluation, SampledRow, SampleFinding
+from supervision import causes
+from supervision.evaluation import sampling
+from supervision.evaluation.models import Evaluation, SampledRow, SampleFinding
+from supervision.evaluation.selectors import current_result
+from supervision.evaluation.services import score_institutions
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +84,7 @@ def test_findings_need_evidence_and_misreporting_is_raised(
         sampling.record(area["viewer"], row, SampleFinding.CONFIRMED, "")
     received = []
     causes.cause_found.connect(lambda sender, causes, **kw: received.extend(causes), weak=False)
-    task = "supervision.tasks.evaluation.score_institution.delay"
+    task = "supervision.evaluation.tasks.score_institution.delay"
     with mock.patch(task) as rescore, django_capture_on_commit_callbacks(execute=True):
         sampling.record(
             area["reviewer"],

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from supervision import scheme as schemes
-from supervision.scheme import SchemeError, parse_scheme
-from supervision.scoring import Adjustment, Inputs, result_from_dict, score, sentence
+from supervision.evaluation import scheme as schemes
+from supervision.evaluation.scheme import SchemeError, parse_scheme
+from supervision.evaluation.scoring import Adjustment, Inputs, result_from_dict, score, sentence
 
 S2025 = schemes.load("2025")
 S2023 = schemes.load("2023")

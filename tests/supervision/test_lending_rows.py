@@ -13,14 +13,14 @@ from portal.models import Office, Role
 from reporting import filings
 from reporting.models import Filing, FilingStatus
 from reporting.specs import ALL, get_spec, spec_for_period
-from supervision import figures, lending_rows
-from supervision.models.dashboards import LendingRow
+from supervision.dashboards import figures, lending_rows
+from supervision.dashboards.models import LendingRow
 from tests import factories as f
 from tests.reporting.returns import loan_row
 
 pytestmark = pytest.mark.django_db
 
-SCORING = "supervision.tasks.evaluation.score_institution.delay"
+SCORING = "supervision.evaluation.tasks.score_institution.delay"
 
 
 def _submitted(bank, rows, spec_code="SME-LOANS", period="2025Q3"):

@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from supervision.models.screening import ScreeningTask
+from supervision.screening.models import ScreeningTask
 
 pytestmark = pytest.mark.django_db
 

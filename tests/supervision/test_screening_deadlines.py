@@ -10,8 +10,10 @@ import time_machine
 from django.utils import timezone
 
 from portal.models import Notification, Role
-from supervision import causes, screening, screening_deadlines
-from supervision.models.screening import Assignment
+from supervision import causes
+from supervision.screening import deadlines as screening_deadlines
+from supervision.screening import services as screening
+from supervision.screening.models import Assignment
 from tests import factories as f
 from tests.supervision.screening_helpers import answer, matrix_banks_only, result_row
 

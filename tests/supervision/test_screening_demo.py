@@ -4,9 +4,9 @@ import pytest
 from django.utils import timezone
 
 from portal import demo as portal_demo
-from supervision import screening_deadlines
-from supervision.demo import screening as screening_demo
-from supervision.models.screening import Assignment, AssignmentEntry, ScreeningTask
+from supervision.screening import deadlines as screening_deadlines
+from supervision.screening import demo as screening_demo
+from supervision.screening.models import Assignment, AssignmentEntry, ScreeningTask
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ follows it, and it runs once, all or nothing."""
 import pytest
 from django.urls import reverse
 
-from supervision import screening_jobs
-from supervision.models.screening import ScreeningJob, ScreeningTask
+from supervision.screening import jobs as screening_jobs
+from supervision.screening.models import ScreeningJob, ScreeningTask
 from tests import factories as f
 from tests.supervision.screening_helpers import (
     list_row,

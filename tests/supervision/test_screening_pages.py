@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import Role
-from supervision import screening
-from supervision.models.screening import Assignment, ScreeningTask
+from supervision.screening import services as screening
+from supervision.screening.models import Assignment, ScreeningTask
 from tests import factories as f
 from tests.supervision.screening_helpers import (
     answer,

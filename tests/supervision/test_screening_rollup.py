@@ -9,8 +9,10 @@ from django.utils import timezone
 
 from portal import scoping
 from reporting import filings, pipeline
-from supervision import rollup, screening, screening_deadlines
-from supervision.models.screening import Assignment, TaskEnterprise
+from supervision.screening import deadlines as screening_deadlines
+from supervision.screening import rollup
+from supervision.screening import services as screening
+from supervision.screening.models import Assignment, TaskEnterprise
 from tests import factories as f
 from tests.reporting.returns import RESULT, upload, workbook
 from tests.supervision.screening_helpers import answer, matrix_banks_only, result_row

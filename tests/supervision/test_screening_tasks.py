@@ -11,8 +11,8 @@ from django.utils import timezone
 from portal import scoping
 from portal.models import Notification, Role
 from reporting.models import FilingStatus, RequestSource
-from supervision import screening
-from supervision.models.screening import (
+from supervision.screening import services as screening
+from supervision.screening.models import (
     Assignment,
     AssignmentEntry,
     Decision,

@@ -6,8 +6,8 @@ from django.db import connection
 
 from portal.models import Institution, Office
 from reporting.models import Filing, FilingRow
-from supervision.dashboard_bench import bench_quarters, measure, seed_returns
-from supervision.figures import SPEC_CODE
+from supervision.dashboards.bench import bench_quarters, measure, seed_returns
+from supervision.dashboards.figures import SPEC_CODE
 
 
 class Command(BaseCommand):

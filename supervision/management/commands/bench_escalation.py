@@ -6,9 +6,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from portal.models import Branch
-from supervision import climbing, escalation
 from supervision.causes import Cause
-from supervision.models.escalation import Case, CauseKind
+from supervision.escalation import climbing
+from supervision.escalation import services as escalation
+from supervision.escalation.models import Case, CauseKind
 
 
 class Rollback(Exception):

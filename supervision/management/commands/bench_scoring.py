@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from portal.models import Institution
 from reporting.periods import is_quarter
-from supervision import scoring_benchmark
+from supervision.evaluation import bench as scoring_benchmark
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from supervision import screening_benchmark
+from supervision.screening import bench as screening_benchmark
 
 
 class Command(BaseCommand):

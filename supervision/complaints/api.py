@@ -1,0 +1,128 @@
+"""The complaints API, for institutions' own complaint systems and for offices: complaints
+with their timelines, and the institution's acknowledge and answer verbs. Querysets go through
+``portal.scoping``; an owner reads their own without the office's internal steps."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import BaseRouter
+
+from portal.api import ScopedViewSet
+from reporting.api import _service
+from supervision.complaints import services as complaints
+from supervision.complaints.models import (
+    Complaint,
+    ComplaintEvent,
+    Complexity,
+    EventKind,
+    Outcome,
+)
+
+
+class EventSerializer(serializers.ModelSerializer):
+    # "step", not "kind": the schema's enums are named by field, and institutions and
+    # escalation causes have kinds of their own.
+    step = serializers.ChoiceField(source="kind", choices=EventKind.choices, read_only=True)
+
+    class Meta:
+        model = ComplaintEvent
+        fields = ["step", "at", "text", "details", "internal"]
+
+
+class ComplaintSerializer(serializers.ModelSerializer):
+    office_code = serializers.CharField(source="office.code", read_only=True)
+    county_code = serializers.CharField(source="county.code", read_only=True)
+    events = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "id",
+            "reference",
+            "status",
+            "category",
+            "institution",
+            "branch",
+            "office_code",
+            "county_code",
+            "enterprise_name",
+            "enterprise_credit_code",
+            "legal_representative",
+            "address",
+            "contact_phone",
+            "description",
+            "wish",
+            "complexity",
+            "filed_at",
+            "due_on",
+            "extended",
+            "acknowledged_at",
+            "first_answered_at",
+            "answered_at",
+            "answered_late",
+            "outcome",
+            "answer",
+            "reopen_count",
+            "desk_reason",
+            "substantive",
+            "closed_at",
+            "events",
+        ]
+
+    def _for_owner(self, complaint: Complaint) -> bool:
+        return complaints.is_owner(self.context["request"].user, complaint)
+
+    def get_events(self, complaint: Complaint) -> list[dict]:
+        events = complaint.events.all()
+        if self._for_owner(complaint):
+            events = [e for e in events if not e.internal]
+        return EventSerializer(events, many=True).data
+
+    def to_representation(self, complaint: Complaint) -> dict:
+        data = super().to_representation(complaint)
+        if self._for_owner(complaint):
+            data.pop("substantive")  # the office's assessment is not the owner's to read
+        return data
+
+
+class AcknowledgeSerializer(serializers.Serializer):
+    complexity = serializers.ChoiceField(choices=Complexity.choices, default=Complexity.SIMPLE)
+
+
+class AnswerSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    text = serializers.CharField(max_length=5000)
+
+
+class ComplaintViewSet(ScopedViewSet):
+    queryset = (
+        Complaint.objects.select_related("office", "county")
+        .prefetch_related("events")
+        .order_by("-filed_at", "-id")
+    )
+    serializer_class = ComplaintSerializer
+    filterset_fields = ["status", "category", "institution", "branch", "substantive"]
+
+    def _verb(self, request: Request, serializer_class, call) -> Response:
+        complaint = self.get_object()
+        data = serializer_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        _service(lambda: call(request.user, complaint, **data.validated_data))
+        fresh = self.get_queryset().get(pk=complaint.pk)
+        return Response(ComplaintSerializer(fresh, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=AcknowledgeSerializer, responses=ComplaintSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, pk=None) -> Response:
+        return self._verb(request, AcknowledgeSerializer, complaints.acknowledge)
+
+    @extend_schema(request=AnswerSerializer, responses=ComplaintSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request: Request, pk=None) -> Response:
+        return self._verb(request, AnswerSerializer, complaints.answer)
+
+
+def register(router: BaseRouter) -> None:
+    router.register("complaints", ComplaintViewSet, basename="complaint")

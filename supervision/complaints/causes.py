@@ -1,0 +1,125 @@
+"""Complaints as causes for escalation (see ``supervision.causes``).
+
+- ``complaint-overdue``: a complaint still unanswered after its deadline; measure = days late.
+- ``complaint-rejected``: the owner rejected the answer and the office has not closed it;
+  measure = times reopened.
+- ``substantive-complaints``: per institution and quarter, how many complaints against it
+  the offices found substantive; measure = that count.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import Count
+from django.urls import reverse
+
+from portal.models import Institution
+from supervision.causes import Cause, provider
+from supervision.complaints.clock import days_late, local_day
+from supervision.complaints.models import Complaint, ComplaintStatus
+
+OVERDUE = "complaint-overdue"
+REJECTED = "complaint-rejected"
+SUBSTANTIVE = "substantive-complaints"
+
+
+def quarter_of(day: date) -> tuple[date, date, str]:
+    """First day, first day of the next quarter, and its label ("2026-q4")."""
+    q = (day.month - 1) // 3
+    start = date(day.year, 3 * q + 1, 1)
+    end = date(day.year + (q == 3), (3 * q + 3) % 12 + 1, 1)
+    return start, end, f"{day.year}-q{q + 1}"
+
+
+def _url(complaint: Complaint) -> str:
+    return reverse("complaint-detail", args=[complaint.pk])
+
+
+def _about(complaint: Complaint, kind: str, measure: int, summary: str, on: date) -> Cause:
+    """A cause whose evidence is one complaint."""
+    return Cause(
+        kind=kind,
+        key=f"complaint:{complaint.pk}:{kind.removeprefix('complaint-')}",
+        institution_id=complaint.institution_id,
+        branch_id=complaint.branch_id,
+        office_id=complaint.office_id,
+        measure=Decimal(measure),
+        summary=summary,
+        evidence_url=_url(complaint),
+        occurred_on=on,
+        details={"reference": complaint.reference, "due_on": complaint.due_on.isoformat()},
+    )
+
+
+def overdue_cause(complaint: Complaint, on: date) -> Cause:
+    late = days_late(complaint.due_on, on)
+    ref = complaint.reference
+    summary = f"投诉 {ref} 逾期 {late} 天未答复 / complaint {ref} unanswered {late} days late"
+    return _about(complaint, OVERDUE, late, summary, complaint.due_on)
+
+
+def rejected_cause(complaint: Complaint) -> Cause:
+    ref = complaint.reference
+    summary = f"投诉 {ref} 的答复被企业拒绝 / the owner rejected the answer to complaint {ref}"
+    on = local_day(complaint.at_office_since)
+    return _about(complaint, REJECTED, complaint.reopen_count, summary, on)
+
+
+def substantive_cause(institution: Institution, as_of: datetime) -> Cause:
+    start, end, label = quarter_of(local_day(as_of))
+    count = Complaint.objects.filter(
+        institution=institution,
+        substantive=True,
+        substantive_at__date__gte=start,
+        substantive_at__date__lt=end,
+    ).count()
+    return _substantive(institution.pk, institution.office_id, label, count, local_day(as_of))
+
+
+def _substantive(institution_id: int, office_id: int, label: str, count: int, on: date) -> Cause:
+    return Cause(
+        kind=SUBSTANTIVE,
+        key=f"substantive:{institution_id}:{label}",
+        institution_id=institution_id,
+        office_id=office_id,
+        measure=Decimal(count),
+        summary=f"{label} 有效投诉 {count} 件 / {count} substantive complaints in {label}",
+        evidence_url=reverse("complaint-list") + f"?institution={institution_id}&substantive=1",
+        occurred_on=on,
+        details={"quarter": label, "count": count},
+    )
+
+
+@provider(OVERDUE)
+def overdue_causes(as_of: datetime) -> list[Cause]:
+    today = local_day(as_of)
+    late = Complaint.objects.filter(
+        status__in=[*ComplaintStatus.awaiting_answer(), ComplaintStatus.AT_OFFICE],
+        first_answered_at=None,
+        due_on__lt=today,
+    )
+    return [overdue_cause(c, today) for c in late.order_by("pk")]
+
+
+@provider(REJECTED)
+def rejected_causes(as_of: datetime) -> list[Cause]:
+    reopened = Complaint.objects.filter(reopen_count__gt=0, closed_at=None)
+    return [rejected_cause(c) for c in reopened.order_by("pk")]
+
+
+@provider(SUBSTANTIVE)
+def substantive_causes(as_of: datetime) -> list[Cause]:
+    day = local_day(as_of)
+    start, end, label = quarter_of(day)
+    counts = (
+        Complaint.objects.filter(
+            substantive=True, substantive_at__date__gte=start, substantive_at__date__lt=end
+        )
+        .values("institution_id", "institution__office_id")
+        .annotate(n=Count("pk"))
+        .order_by("institution_id")
+    )
+    return [
+        _substantive(row["institution_id"], row["institution__office_id"], label, row["n"], day)
+        for row in counts
+    ]

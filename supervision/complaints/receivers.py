@@ -1,0 +1,36 @@
+"""Complaints hang on the tree by their owner, their institution and branch, and the office
+supervising the branch; their steps and files follow the complaint. Importing the causes
+module registers complaints' escalation providers."""
+
+from django.core import checks
+
+from portal import worklist
+from portal.scoping import among, owned_by, register, under
+from supervision.complaints import causes as complaint_causes  # noqa: F401  (complaint_causes: providers)
+from supervision.complaints import services as complaints
+from supervision.complaints.clock import calendar_errors
+from supervision.complaints.models import Attachment, Complaint
+
+register(
+    Complaint,
+    office=under("office__path"),
+    institution=among("institution_id"),
+    branch=among("branch_id"),
+    owner=owned_by("owner"),
+)
+register(
+    Attachment,
+    office=under("complaint__office__path"),
+    institution=among("complaint__institution_id"),
+    branch=among("complaint__branch_id"),
+    owner=owned_by("complaint__owner"),
+)
+
+
+@checks.register()
+def complaint_calendar(app_configs, **kwargs) -> list[checks.Error]:
+    """A mistyped holiday would stop every deadline being worked out: refuse to start."""
+    return [checks.Error(message, id="supervision.E601") for message in calendar_errors()]
+
+
+worklist.register("complaints", complaints.waiting)

@@ -1,0 +1,96 @@
+"""Measuring the dashboard at national scale (``manage.py bench_dashboard``): accepted
+SME-LOANS returns for every bank of the national seed over some quarters, drawn by
+``reporting.synthetic``, then the dashboard page timed and its SQL queries counted."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from statistics import median
+from time import perf_counter, process_time
+
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from portal.models import Institution, InstitutionKind, Office, User
+from portal.runtime import settle_heap
+from portal.scope_benchmark import bench_user
+from reporting import history, periods, synthetic
+from reporting.specs import spec_for_period
+from supervision.dashboards.figures import SPEC_CODE
+
+
+def bench_quarters(count: int, last: str | None = None) -> list[str]:
+    """``count`` quarters ending with ``last`` (default: the quarter that ended last)."""
+    found = [last or periods.previous_quarter(periods.quarter_of(timezone.localdate()))]
+    while len(found) < count:
+        found.append(periods.previous_quarter(found[-1]))
+    return found[::-1]
+
+
+def seed_returns(quarters: list[str]) -> int:
+    """Accepted returns for each bank and quarter that has none yet, written as the scoring
+    benchmark writes its history (``reporting.history``); returns how many were added."""
+    banks = Institution.objects.filter(is_active=True).exclude(kind=InstitutionKind.INSURER)
+    institutions = banks.select_related("office").in_bulk()
+    places = history.lending_places(institutions.values())
+    uploader = bench_user(Office.objects.filter(level=1).order_by("path").first())
+    owners = [(pk, code) for pk, codes in places.items() for code in codes]
+    added = 0
+    for index, period in enumerate(quarters):
+        frame = synthetic.synthetic_frame(
+            spec_for_period(SPEC_CODE, period),
+            len(owners),
+            seed=index + 1,
+            counties=tuple(code for _, code in owners),
+        )
+        rows: dict[int, list[dict]] = defaultdict(list)
+        for (pk, _code), row in zip(owners, frame.iter_rows(named=True), strict=True):
+            rows[pk].append(row)
+        filed = [history.Filed(institutions[pk], period, rows[pk]) for pk in places]
+        added += history.write(filed, uploader)
+    return added
+
+
+@dataclass(frozen=True)
+class Measure:
+    label: str
+    office: Office
+    median_seconds: float
+    cpu_seconds: float  # this process's CPU time (rendering, Python), median
+    database_seconds: float  # time in the database's queries, one render
+    queries: int
+
+    def line(self) -> str:
+        return (
+            f"{self.label} ({self.office.code}) dashboard: median {self.median_seconds:.3f} s, "
+            f"{self.queries} SQL queries (web process CPU {self.cpu_seconds:.3f} s, "
+            f"database {self.database_seconds:.3f} s)"
+        )
+
+
+def measure(office: Office, period: str, runs: int, label: str) -> Measure:
+    """Render ``office``'s dashboard for a head of it: one warm-up, then ``runs`` timed, with
+    the heap settled as the web process settles it at start-up (``portal.wsgi``)."""
+    from supervision.dashboards.views import dashboard
+
+    user = bench_user(office)
+    settle_heap()
+
+    def render() -> None:
+        request = RequestFactory().get(f"/dashboards/{office.code}/", {"period": period})
+        request.user = User.objects.get(pk=user.pk)  # as each request loads its user
+        response = dashboard(request, code=office.code)
+        assert response.status_code == 200, response.status_code
+
+    render()
+    with CaptureQueriesContext(connection) as captured:
+        render()
+    timings, cpu = [], []
+    for _ in range(runs):
+        started, started_cpu = perf_counter(), process_time()
+        render()
+        timings.append(perf_counter() - started)
+        cpu.append(process_time() - started_cpu)
+    database = sum(float(query["time"]) for query in captured.captured_queries)
+    return Measure(label, office, median(timings), median(cpu), database, len(captured))

@@ -1,0 +1,79 @@
+"""The figures of accepted SME-LOANS returns as numbers (``LendingRow``), for the dashboards
+to add up in the database.
+
+A filing's rows are written once it is accepted: by the receiver of reporting's
+``filing_accepted``, by whatever writes accepted history directly (the demo, the benchmarks),
+and by a sweep that catches any accepted filing still without them (a process that died
+between the acceptance's commit and the receiver). Each write is one INSERT ... SELECT that
+casts the stored text in the database and skips rows already written, so it is safe to repeat
+and to run twice at once. Rows of a filing later superseded or returned stay, unread: the
+dashboards join the filing and count only accepted returns in force.
+"""
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
+from django.db.models import DecimalField, Exists, Func, OuterRef, QuerySet
+from django.db.models.fields.json import KeyTextTransform
+
+from reporting.models import Filing, FilingRow, FilingStatus
+from reporting.specs import get_spec
+from supervision.dashboards.models import LENDING_FIGURES, LendingRow
+
+SPEC_CODE = "SME-LOANS"
+
+
+class Numeric(Func):
+    """A text as an unconstrained number (no precision to round to, unlike a DecimalField)."""
+
+    template = "CAST(%(expressions)s AS NUMERIC)"
+    output_field = DecimalField()
+
+
+def accepted_filings() -> QuerySet[Filing]:
+    """The accepted SME-LOANS returns in force."""
+    return Filing.objects.filter(
+        spec_code=SPEC_CODE,
+        is_current=True,
+        status=FilingStatus.ACCEPTED,
+        check_only=False,
+    )
+
+
+def record(filings: QuerySet[Filing]) -> int:
+    """Write the lending rows of these filings' stored rows that have none yet; returns how
+    many were written. Every version lays its columns out as the newest does, up to its own
+    last column, so one position per figure serves them all (a missing one reads as blank)."""
+    positions = get_spec(SPEC_CODE).column_keys
+    source = (
+        FilingRow.objects.filter(filing__in=filings.filter(spec_code=SPEC_CODE).values("pk"))
+        .filter(~Exists(LendingRow.objects.filter(row=OuterRef("pk"))))
+        .annotate(
+            **{
+                f"figure_{key}": Numeric(KeyTextTransform(positions.index(key), "data"))
+                for key in LENDING_FIGURES
+            }
+        )
+        .order_by()
+        .values_list("pk", "filing_id", "key", *(f"figure_{key}" for key in LENDING_FIGURES))
+    )
+    try:
+        select, params = source.query.sql_with_params()
+    except EmptyResultSet:  # no filings at all
+        return 0
+    table = connection.ops.quote_name(LendingRow._meta.db_table)
+    columns = ", ".join(
+        connection.ops.quote_name(LendingRow._meta.get_field(name).column)
+        for name in ("row", "filing", "county", *LENDING_FIGURES)
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) {select} ON CONFLICT DO NOTHING",
+            params,
+        )
+        return cursor.rowcount
+
+
+def record_missing() -> int:
+    """Write the lending rows of every accepted return in force that has none."""
+    recorded = LendingRow.objects.filter(filing=OuterRef("pk"))
+    return record(accepted_filings().filter(~Exists(recorded)))

@@ -1,0 +1,111 @@
+"""What the dashboards read and build: each accepted SME-LOANS row's figures as numbers, and
+one row per workbook a regulator asked for, built by a worker."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Division, Office
+from reporting.models import Filing, FilingRow
+from reporting.specs import get_spec
+
+# The newest version's numeric columns: earlier versions' are a prefix of them.
+LENDING_FIGURES = tuple(c.key for c in get_spec("SME-LOANS").columns if c.is_numeric)
+
+
+class Number(models.DecimalField):
+    """A decimal of any size (PostgreSQL's unconstrained numeric), so that a filed figure is
+    kept, and summed, exactly as it was filed."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("max_digits", 40)
+        kwargs.setdefault("decimal_places", 10)
+        super().__init__(*args, **kwargs)
+
+    def db_type(self, connection) -> str:
+        return "numeric" if connection.vendor == "postgresql" else super().db_type(connection)
+
+
+class LendingRow(models.Model):
+    """One county row of an accepted SME-LOANS return with its figures as numbers, written
+    when the return is accepted (``supervision.lending_rows``): the dashboards add these up
+    rather than read every figure out of the stored text."""
+
+    row = models.OneToOneField(
+        FilingRow, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="+")
+    # The county as filed: a code unknown to the division table is kept (and placed nowhere).
+    county = models.ForeignKey(
+        Division, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("lending row")
+        verbose_name_plural = _("lending rows")
+
+    def __str__(self) -> str:
+        return f"{self.county_id} of filing {self.filing_id}"
+
+
+for _key in LENDING_FIGURES:
+    LendingRow.add_to_class(_key, Number(null=True))
+
+
+class ExportKind(models.TextChoices):
+    RETURNS = "returns", _("Consolidated returns")
+    FIGURES = "figures", _("Dashboard figures")
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Being built")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class DashboardExport(models.Model):
+    """A workbook of an office's subtree for a quarter, built for the person who asked, with
+    their scope; the worker's ``run`` builds it once."""
+
+    kind = models.CharField(_("export"), max_length=10, choices=ExportKind.choices)
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(_("quarter"), max_length=20)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dashboard_exports"
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    file = models.FileField(upload_to="dashboard-exports/%Y/%m/", max_length=300, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("dashboard export")
+        verbose_name_plural = _("dashboard exports")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.office.code} {self.period}"
+
+    @property
+    def audit_office(self) -> Office:
+        return self.office
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)
+
+    @property
+    def filename(self) -> str:
+        return f"{self.kind}-{self.office.code}-{self.period}.xlsx"
+
+    def run(self) -> None:
+        """Build the workbook (see ``supervision.dashboard_exports``); refuses to run twice."""
+        from supervision.dashboards import exports as dashboard_exports
+
+        dashboard_exports.run(self.pk)

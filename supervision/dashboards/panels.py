@@ -1,0 +1,201 @@
+"""What a dashboard is about and what it shows: the subject (an office's subtree for a quarter,
+optionally one institution or branch in it) and the panels drawn for it.
+
+A panel is a template and a function of the subject returning the panel's context, or None to
+leave the panel out. The returns panels come first; then the grade distribution, the complaints
+of the quarter and the escalation cases, read through those capabilities' selectors
+(``evaluation.selectors``, ``complaints.statistics``, ``escalation.statistics``): dashboards
+are the one capability that reads others, and never through their services.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cached_property
+
+from django.db.models import Max, QuerySet
+from django.utils.translation import gettext as _
+
+from portal import scoping
+from portal.models import Branch, Institution, Office
+from reporting import periods
+from reporting.models import Filing, FilingStatus, ReturnRequest
+from supervision.complaints import statistics as complaint_statistics
+from supervision.dashboards import charts, figures
+from supervision.escalation import statistics as case_statistics
+from supervision.evaluation import selectors as evaluation
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One dashboard page: whose figures, for which quarter, seen by whom."""
+
+    user: object
+    office: Office
+    period: str
+    institution: Institution | None = None
+    branch: Branch | None = None
+
+    @cached_property
+    def institutions(self) -> QuerySet:
+        """The institutions whose returns the figures add up: those the user supervises."""
+        return scoping.visible(self.user, Institution)
+
+    @cached_property
+    def figures(self) -> figures.Figures:
+        return figures.subtree_figures(
+            self.office,
+            self.period,
+            among=self.institutions,
+            institution=self.institution,
+            branch=self.branch,
+        )
+
+    @property
+    def filer(self) -> Institution | Branch | None:
+        return self.branch or self.institution
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    template: str
+    build: Callable[[Subject], dict | None]
+
+
+def panels_for(subject: Subject) -> list[tuple[Panel, dict]]:
+    drawn = []
+    for panel in PANELS:
+        context = panel.build(subject)
+        if context is not None:
+            drawn.append((panel, context))
+    return drawn
+
+
+def quarters() -> list[str]:
+    """The quarters SME-LOANS returns were requested for, newest first."""
+    found = (
+        ReturnRequest.objects.filter(spec_code=figures.SPEC_CODE)
+        .order_by("period")
+        .values_list("period", flat=True)
+        .distinct()
+    )
+    return sorted((p for p in found if periods.is_quarter(p)), reverse=True)
+
+
+def default_quarter(available: list[str]) -> str | None:
+    """The newest quarter with an accepted return, else the newest requested."""
+    accepted = Filing.objects.filter(
+        spec_code=figures.SPEC_CODE, is_current=True, status=FilingStatus.ACCEPTED
+    ).aggregate(newest=Max("period"))["newest"]
+    return accepted if accepted in available else (available[0] if available else None)
+
+
+RANKED = 20  # institutions listed on the page; the figures workbook has them all
+
+
+def _base(subject: Subject) -> dict:
+    return {"figures": subject.figures, "subject": subject}
+
+
+def _headline(subject: Subject) -> dict:
+    return {**_base(subject), "chart": charts.targets(subject.figures)}
+
+
+def _units(subject: Subject) -> dict | None:
+    if not subject.figures.units:
+        return None
+    url_of = charts.office_url(subject.period, subject.institution, subject.branch)
+    return {**_base(subject), "chart": charts.offices(subject.figures, url_of)}
+
+
+def _institutions(subject: Subject) -> dict | None:
+    found = subject.figures
+    if not found.institutions or subject.institution is not None:
+        return None
+    return {
+        **_base(subject),
+        "ranking": found.institutions[:RANKED],
+        "more": len(found.institutions) > RANKED,
+        "chart": charts.ranking(found),
+    }
+
+
+def _filers(subject: Subject) -> dict | None:
+    """Branches filing their own returns, those the user supervises; None when there are none."""
+    found = subject.figures
+    visible = set(
+        scoping.visible(subject.user, Branch)
+        .filter(pk__in=[row.branch.pk for row in found.filers])
+        .values_list("pk", flat=True)
+    )
+    rows = [
+        row for row in found.filers if row.branch.pk in visible and row.branch != subject.branch
+    ]
+    return {**_base(subject), "filers": rows} if rows else None
+
+
+def _trend(subject: Subject) -> dict:
+    return {**_base(subject), "chart": charts.trend(subject.figures)}
+
+
+def _office_only(subject: Subject) -> bool:
+    """Grades, complaints and cases are shown for an office's subtree, not for one filer."""
+    return subject.institution is None and subject.branch is None
+
+
+def _grades(subject: Subject) -> dict | None:
+    """The evaluation grades of the institutions supervised in the subtree, for the quarter."""
+    if not _office_only(subject):
+        return None
+    counts = evaluation.grade_distribution(subject.office, subject.period)
+    if not any(counts.values()):
+        return None
+    label = _("Grade %(grade)s")
+    rows = [(label % {"grade": grade}, n) for grade, n in counts.items()]
+    chart = charts.columns(
+        [name for name, _n in rows], [(_("Institutions"), [n for _g, n in rows])]
+    )
+    return {"subject": subject, "rows": rows, "chart": chart}
+
+
+def _complaints(subject: Subject) -> dict | None:
+    """Complaints filed in the quarter against branches in the subtree."""
+    if not _office_only(subject):
+        return None
+    year, quarter = periods.parse_quarter(subject.period)
+    start = date(year, quarter * 3 - 2, 1)
+    end = periods.quarter_end(subject.period) + timedelta(days=1)
+    found = complaint_statistics.for_office(subject.office, start, end)
+    if not found.total:
+        return None
+    categories = [
+        (str(complaint_statistics.category_label(c)), n) for c, n in found.by_category.items()
+    ]
+    chart = charts.columns(
+        [name for name, _n in categories], [(_("Complaints"), [n for _c, n in categories])]
+    )
+    return {"subject": subject, "found": found, "categories": categories, "chart": chart}
+
+
+def _cases(subject: Subject) -> dict | None:
+    """The escalation cases now sitting in the dashboard's subtree (and its institution or
+    branch, if one is chosen) that the user may see; None when there are none."""
+    cases = case_statistics.seen_in_subtree(
+        subject.user, subject.office, institution=subject.institution, branch=subject.branch
+    )
+    found = case_statistics.figures(cases)
+    return {"cases": found, "subject": subject} if found.total else None
+
+
+# Every dashboard's panels, in the order they are drawn.
+PANELS = (
+    Panel("headline", "supervision/dashboards/panels/headline.html", _headline),
+    Panel("units", "supervision/dashboards/panels/units.html", _units),
+    Panel("institutions", "supervision/dashboards/panels/institutions.html", _institutions),
+    Panel("filers", "supervision/dashboards/panels/filers.html", _filers),
+    Panel("trend", "supervision/dashboards/panels/trend.html", _trend),
+    Panel("grades", "supervision/dashboards/panels/grades.html", _grades),
+    Panel("complaints", "supervision/dashboards/panels/complaints.html", _complaints),
+    Panel("escalation", "supervision/escalation/dashboard_panel.html", _cases),
+)

@@ -1,0 +1,167 @@
+"""The escalation timers, swept by beat: a case unacted past its deadline climbs to the parent
+office, a rectification notice unanswered past its deadline is announced to both sides, and
+every provider's current causes raise or join cases.
+
+Deadlines are database columns. Each case moves in a transaction of its own that locks its row
+(skipping rows another sweep holds) and re-checks that it is still open and overdue, so two
+sweeps at once move it once, and a worker killed mid-sweep leaves each case either moved with
+its notifications or untouched for the next sweep.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from portal import audit
+from portal.models import Office, Role
+from portal.notifications import institution_staff, notify, office_staff
+from supervision import causes
+from supervision.escalation.models import (
+    Case,
+    CaseEvent,
+    CaseStatus,
+    EventVerb,
+    NoticeStatus,
+    RectificationNotice,
+)
+from supervision.escalation.services import case_url, notice_url, raise_all, rule_for
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    climbed: int
+    lapsed: int
+    raised: int
+
+
+def overdue_cases(now: datetime):
+    """Open cases past their deadline at an office that has a parent to climb to."""
+    return Case.objects.filter(status=CaseStatus.OPEN, deadline__lte=now, office__depth__gt=1)
+
+
+def climb(case_id: int, now: datetime) -> bool:
+    """Move one overdue case to the parent office and tell both offices; False if another
+    sweep holds it or it no longer needs to move."""
+    with transaction.atomic():
+        case = (
+            overdue_cases(now)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("office", "institution", "branch")
+            .filter(pk=case_id)
+            .first()
+        )
+        if case is None:
+            return False
+        below = case.office
+        above = Office.objects.get_parent(below)
+        rule = rule_for(case.kind, above)
+        case.office, case.level = above, above.level
+        case.deadline = now + rule.time_to_act(above.level)
+        case.escalations += 1
+        case.save(update_fields=["office", "level", "deadline", "escalations"])
+        CaseEvent.objects.create(
+            case=case, at=now, verb=EventVerb.CLIMBED, office=below, to_office=above
+        )
+        audit.record(None, "escalation.climbed", case, {"office": [below.code, above.code]})
+        notify(
+            [*office_staff(below, rule.notify_role), *office_staff(above, rule.notify_role)],
+            message=gettext_noop(
+                "Escalation case #%(case)s (%(subject)s) was not acted on by %(below)s by its "
+                "deadline and moved to %(above)s"
+            ),
+            params={
+                "case": case.pk,
+                "subject": case.subject.name_zh,
+                "below": below.name_zh,
+                "above": above.name_zh,
+            },
+            url=case_url(case),
+            target=case,
+        )
+    return True
+
+
+def climb_overdue(now: datetime | None = None) -> int:
+    """Move every overdue case one level up; returns how many this sweep moved."""
+    now = now or timezone.now()
+    ids = list(overdue_cases(now).order_by("deadline", "pk").values_list("pk", flat=True))
+    return sum(climb(pk, now) for pk in ids)
+
+
+def lapse(notice_id: int, today: date) -> bool:
+    """Tell the office and the institution, once, that a notice's deadline passed unanswered."""
+    with transaction.atomic():
+        notice = (
+            lapsed_notices(today)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("case__office", "case__institution", "case__branch")
+            .filter(pk=notice_id)
+            .first()
+        )
+        if notice is None:
+            return False
+        notice.lapsed_at = timezone.now()
+        notice.save(update_fields=["lapsed_at"])
+        case = notice.case
+        audit.record(None, "escalation.notice_lapsed", notice, {"deadline": str(notice.deadline)})
+        rule = rule_for(case.kind, case.office)
+        notify(
+            [
+                *office_staff(case.office, rule.notify_role if rule else Role.VIEWER),
+                *institution_staff(case.institution, case.branch),
+            ],
+            message=gettext_noop(
+                "Rectification notice #%(notice)s to %(subject)s was not answered by its "
+                "deadline (%(deadline)s)"
+            ),
+            params={
+                "notice": notice.pk,
+                "subject": case.subject.name_zh,
+                "deadline": notice.deadline.isoformat(),
+            },
+            url=notice_url(notice),
+            target=notice,
+        )
+    return True
+
+
+def lapsed_notices(today: date):
+    """Notices still awaiting an answer after their deadline, not yet announced as lapsed."""
+    return RectificationNotice.objects.filter(
+        status=NoticeStatus.ISSUED, deadline__lt=today, lapsed_at=None
+    ).exclude(case__status=CaseStatus.CLOSED)
+
+
+def lapse_overdue_notices(now: datetime | None = None) -> int:
+    today = timezone.localdate(now or timezone.now())
+    ids = list(lapsed_notices(today).order_by("deadline", "pk").values_list("pk", flat=True))
+    return sum(lapse(pk, today) for pk in ids)
+
+
+def collect_causes(now: datetime | None = None) -> int:
+    """Ask every provider for its current causes and raise or join cases for the new ones.
+
+    A provider that fails is logged and skipped: the other parts' causes still raise cases,
+    and the next sweep asks it again.
+    """
+    now = now or timezone.now()
+    raised = 0
+    for kind in causes.kinds():
+        try:
+            raised += raise_all(causes.current(kind, now), now=now)
+        except Exception:
+            logger.exception("escalation: the provider of %r failed; skipped this sweep", kind)
+    return raised
+
+
+def sweep(now: datetime | None = None) -> SweepResult:
+    now = now or timezone.now()
+    return SweepResult(
+        climbed=climb_overdue(now), lapsed=lapse_overdue_notices(now), raised=collect_causes(now)
+    )

@@ -1,0 +1,539 @@
+"""Escalation cases: raised from causes by the rules, acted on by offices, answered by
+institutions, closed with a recorded action. One service function per verb; each owns its
+transaction, writes the audit event and notifies people on commit (``portal.notifications``).
+
+The timers (cases that climb when unacted) are in ``supervision.climbing``.
+"""
+
+import hashlib
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache, reduce
+from operator import or_
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
+
+from portal import audit, scoping
+from portal.models import Institution, Office, Role
+from portal.notifications import institution_staff, notify, office_staff
+from portal.stored_files import atomic_with_files, check_evidence, save_file
+from portal.worklist import Waiting
+from supervision.causes import Cause
+from supervision.escalation.models import (
+    ActionKind,
+    Case,
+    CaseAction,
+    CaseCause,
+    CaseEvent,
+    CaseStatus,
+    CauseKind,
+    Decision,
+    EscalationRule,
+    EventVerb,
+    NoticeResponse,
+    NoticeStatus,
+    RectificationNotice,
+    ResponseEvidence,
+)
+
+# The domain's defaults (docs: domain notes, section 8): kind -> (threshold, days to act at a
+# county office, a sub-bureau, a provincial bureau, the General Bureau). Offices override them
+# with rules of their own.
+DEFAULT_RULES: dict[str, tuple[Decimal, int, int, int, int]] = {
+    CauseKind.LOW_GRADE: (Decimal(3), 30, 20, 15, 15),  # grade 3 or 4
+    CauseKind.MISREPORTED_DATA: (Decimal(1), 15, 10, 10, 10),
+    CauseKind.COMPLAINT_OVERDUE: (Decimal(1), 10, 7, 7, 7),  # a day past its deadline
+    CauseKind.COMPLAINT_REJECTED: (Decimal(1), 10, 7, 7, 7),
+    CauseKind.SUBSTANTIVE_COMPLAINTS: (Decimal(3), 15, 10, 10, 10),  # three in a quarter
+    CauseKind.SCREENING_OVERDUE: (Decimal(7), 15, 10, 10, 10),  # a week overdue
+    CauseKind.RETURN_OVERDUE: (Decimal(15), 15, 10, 10, 10),  # D = 15 days
+}
+
+ACTING_ROLE = Role.REVIEWER
+
+
+def seed_default_rules() -> int:
+    """The national default rules that do not exist yet; returns how many were created."""
+    created = 0
+    for kind, (threshold, county, prefecture, province, general) in DEFAULT_RULES.items():
+        _rule, made = EscalationRule.objects.get_or_create(
+            office=None,
+            kind=kind,
+            defaults={
+                "threshold": threshold,
+                "county_days": county,
+                "prefecture_days": prefecture,
+                "province_days": province,
+                "general_days": general,
+            },
+        )
+        created += made
+    return created
+
+
+def rule_for(kind: str, office: Office) -> EscalationRule | None:
+    """The rule of the nearest office from ``office`` up to the root, else the default."""
+    steps = range(office.steplen, len(office.path) + 1, office.steplen)
+    lineage = [office.path[:end] for end in steps]
+    rules = (
+        EscalationRule.objects.filter(kind=kind)
+        .filter(Q(office__path__in=lineage) | Q(office=None))
+        .select_related("office")
+    )
+    return max(rules, key=lambda r: len(r.office.path) if r.office_id else 0, default=None)
+
+
+def case_url(case: Case) -> str:
+    return reverse("escalation-case", args=[case.pk])
+
+
+def notice_url(notice: RectificationNotice) -> str:
+    return reverse("escalation-notice", args=[notice.pk])
+
+
+def _event(case: Case, verb: str, actor=None, note: str = "", to_office: Office | None = None):
+    CaseEvent.objects.create(
+        case=case,
+        at=timezone.now(),
+        verb=verb,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        office=case.office,
+        to_office=to_office,
+        note=note,
+    )
+
+
+def _params(case: Case, **more) -> dict:
+    return {"case": case.pk, "subject": case.subject.name_zh, **more}
+
+
+# -- raising -----------------------------------------------------------------------------
+
+
+def escalation_raise(cause: Cause, *, now: datetime | None = None) -> Case | None:
+    """Raise a case for ``cause``, or join it to the institution's open case.
+
+    Nothing happens when the key was seen before (whatever became of its case), or when the
+    rule of the cause's office does not raise at this measure. Returns the case it joined.
+    """
+    now = now or timezone.now()
+    if CaseCause.objects.filter(key=cause.key).exists():
+        return None
+    office = Office.objects.get(pk=cause.office_id)
+    rule = rule_for(cause.kind, office)
+    if not _raises(rule, cause):
+        return None
+    with transaction.atomic():
+        # One raise at a time per institution: two causes found at once make one case.
+        Institution.objects.select_for_update(no_key=True).get(pk=cause.institution_id)
+        if CaseCause.objects.filter(key=cause.key).exists():
+            return None
+        case = (
+            Case.objects.select_for_update()
+            .filter(institution_id=cause.institution_id, branch_id=cause.branch_id)
+            .exclude(status=CaseStatus.CLOSED)
+            .first()
+        )
+        joined = case is not None
+        if case is None:
+            case = Case.objects.create(
+                institution_id=cause.institution_id,
+                branch_id=cause.branch_id,
+                office=office,
+                origin_office=office,
+                level=office.level,
+                kind=cause.kind,
+                deadline=now + rule.time_to_act(office.level),
+                opened_at=now,
+            )
+        CaseCause.objects.create(
+            case=case,
+            kind=cause.kind,
+            key=cause.key,
+            measure=cause.measure,
+            summary=cause.summary[:300],
+            evidence_url=cause.evidence_url,
+            occurred_on=cause.occurred_on,
+            details=cause.details,
+            joined_at=now,
+        )
+        _event(case, EventVerb.JOINED if joined else EventVerb.RAISED, note=cause.summary)
+        audit.record(
+            None,
+            "escalation.cause_joined" if joined else "escalation.raised",
+            case,
+            {"cause": cause.key, "kind": cause.kind, "measure": str(cause.measure)},
+        )
+        local_deadline = timezone.localtime(case.deadline).strftime("%Y-%m-%d")
+        if joined:
+            message = gettext_noop("A further cause joined escalation case #%(case)s (%(subject)s)")
+        else:
+            message = gettext_noop(
+                "Escalation case #%(case)s: %(subject)s needs action by %(deadline)s"
+            )
+        notify(
+            office_staff(case.office, rule.notify_role),
+            message=message,
+            params=_params(case, deadline=local_deadline),
+            url=case_url(case),
+            target=case,
+        )
+    return case
+
+
+def _raises(rule: EscalationRule | None, cause: Cause) -> bool:
+    return rule is not None and rule.is_active and Decimal(cause.measure) >= rule.threshold
+
+
+def raise_all(causes: Iterable[Cause], *, now: datetime | None = None) -> int:
+    """Raise or join a case for each cause whose key is new; returns how many did."""
+    causes = list(causes)
+    seen = set(
+        CaseCause.objects.filter(key__in=[c.key for c in causes]).values_list("key", flat=True)
+    )
+
+    # Most causes a sweep lists are known or below their threshold: look each rule up once.
+    @cache
+    def rule_at(kind: str, office_id: int) -> EscalationRule | None:
+        return rule_for(kind, Office.objects.get(pk=office_id))
+
+    due = [c for c in causes if c.key not in seen and _raises(rule_at(c.kind, c.office_id), c)]
+    return sum(escalation_raise(c, now=now) is not None for c in due)
+
+
+# -- acting on a case --------------------------------------------------------------------
+
+
+def _locked_case(user, case: Case, role: str = ACTING_ROLE) -> Case:
+    """The case, locked, if ``user`` may act on it with ``role``; refuses a closed case."""
+    locked = (
+        scoping.actionable(user, Case, role)
+        .select_for_update(of=("self",))
+        .filter(pk=case.pk)
+        .first()
+    )
+    if locked is None:
+        raise PermissionDenied
+    if locked.is_closed:
+        raise ValidationError(_("This case is closed."))
+    return locked
+
+
+def case_acknowledge(user, case: Case) -> Case:
+    """The office takes the case on: it stops climbing."""
+    with transaction.atomic():
+        case = _locked_case(user, case)
+        if case.status != CaseStatus.OPEN:
+            raise ValidationError(_("This case was acknowledged already."))
+        case.status, case.acknowledged_at = CaseStatus.ACKNOWLEDGED, timezone.now()
+        case.save(update_fields=["status", "acknowledged_at"])
+        _event(case, EventVerb.ACKNOWLEDGED, user)
+        audit.record(user, "escalation.acknowledged", case)
+    return case
+
+
+def _mark_acted(case: Case) -> None:
+    case.status = CaseStatus.ACTION_TAKEN
+    case.acknowledged_at = case.acknowledged_at or timezone.now()
+    case.save(update_fields=["status", "acknowledged_at"])
+
+
+def action_record(user, case: Case, kind: str, held_on: date, minutes: str) -> CaseAction:
+    """A supervisory talk with its minutes, or a follow-up inspection with its findings."""
+    if kind not in ActionKind.values:
+        raise ValidationError(_("Unknown action."))
+    if not minutes.strip():
+        raise ValidationError(_("Write the minutes or findings."))
+    if held_on > timezone.localdate():
+        raise ValidationError(_("The date cannot be in the future."))
+    with transaction.atomic():
+        case = _locked_case(user, case)
+        action = CaseAction.objects.create(
+            case=case, kind=kind, held_on=held_on, minutes=minutes.strip(), recorded_by=user
+        )
+        _mark_acted(case)
+        verb = EventVerb.TALK if kind == ActionKind.TALK else EventVerb.INSPECTION
+        _event(case, verb, user, note=minutes.strip())
+        audit.record(
+            user, f"escalation.{kind}", case, {"held_on": held_on.isoformat(), "action": action.pk}
+        )
+    return action
+
+
+def notice_issue(user, case: Case, requirements: str, deadline: date) -> RectificationNotice:
+    """A rectification notice to the institution, which must answer by ``deadline``."""
+    if not requirements.strip():
+        raise ValidationError(_("Write what the institution must rectify."))
+    if deadline <= timezone.localdate():
+        raise ValidationError(_("The deadline must be after today."))
+    with transaction.atomic():
+        case = _locked_case(user, case)
+        notice = RectificationNotice.objects.create(
+            case=case, requirements=requirements.strip(), deadline=deadline, issued_by=user
+        )
+        _mark_acted(case)
+        _event(case, EventVerb.NOTICE_ISSUED, user, note=requirements.strip())
+        audit.record(user, "escalation.notice_issued", notice, {"deadline": deadline.isoformat()})
+        notify(
+            institution_staff(case.institution, case.branch),
+            message=gettext_noop(
+                "Rectification notice #%(notice)s from %(office)s: answer by %(deadline)s"
+            ),
+            params={
+                "notice": notice.pk,
+                "office": case.office.name_zh,
+                "deadline": deadline.isoformat(),
+            },
+            url=notice_url(notice),
+            target=notice,
+        )
+    return notice
+
+
+def _digest(upload: UploadedFile) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    for chunk in upload.chunks():
+        digest.update(chunk)
+        size += len(chunk)
+    upload.seek(0)
+    return digest.hexdigest(), size
+
+
+def notice_answer(
+    user, notice: RectificationNotice, text: str, files: Iterable[UploadedFile] = ()
+) -> NoticeResponse:
+    """The institution's remedy, with files as evidence; the office then decides on it."""
+    if not text.strip():
+        raise ValidationError(_("Describe the remedy."))
+    files = list(files)
+    check_evidence(files)
+    with atomic_with_files():
+        notice = (
+            scoping.actionable(user, RectificationNotice, Role.PREPARER)
+            .select_for_update(of=("self",))
+            .filter(pk=notice.pk)
+            .select_related("case")
+            .first()
+        )
+        if notice is None:
+            raise PermissionDenied
+        if notice.status != NoticeStatus.ISSUED or notice.case.is_closed:
+            raise ValidationError(_("This notice is not awaiting an answer."))
+        response = NoticeResponse.objects.create(
+            notice=notice, text=text.strip(), responded_by=user
+        )
+        for upload in files:
+            sha256, size = _digest(upload)
+            evidence = ResponseEvidence(
+                response=response, original_name=upload.name[:255], size=size, sha256=sha256
+            )
+            save_file(evidence.file, upload.name, upload)
+            evidence.save()
+        notice.status = NoticeStatus.ANSWERED
+        notice.save(update_fields=["status"])
+        case = notice.case
+        _event(case, EventVerb.NOTICE_ANSWERED, user, note=text.strip())
+        audit.record(
+            user,
+            "escalation.notice_answered",
+            notice,
+            {"response": response.pk, "files": [e.sha256 for e in response.evidence.all()]},
+        )
+        rule = rule_for(case.kind, case.office)
+        notify(
+            office_staff(case.office, rule.notify_role if rule else ACTING_ROLE),
+            message=gettext_noop("%(subject)s answered rectification notice #%(notice)s"),
+            params=_params(case, notice=notice.pk),
+            url=notice_url(notice),
+            target=notice,
+        )
+    return response
+
+
+def notice_decide(
+    user, notice: RectificationNotice, accept: bool, note: str = "", deadline: date | None = None
+) -> NoticeResponse:
+    """The office accepts the remedy, or rejects it with a reason and awaits a new answer by
+    ``deadline`` (required once the notice's own has come; otherwise it stays unless given).
+    A new deadline may lapse and be announced again."""
+    today = timezone.localdate()
+    if not accept:
+        if not note.strip():
+            raise ValidationError(_("Say why the remedy is rejected."))
+        if deadline is not None and deadline <= today:
+            raise ValidationError(_("The deadline must be after today."))
+    with transaction.atomic():
+        case = _locked_case(user, notice.case)
+        notice = RectificationNotice.objects.select_for_update().get(pk=notice.pk)
+        if notice.status != NoticeStatus.ANSWERED:
+            raise ValidationError(_("This notice has no answer awaiting a decision."))
+        if not accept and deadline is None and notice.deadline <= today:
+            raise ValidationError(
+                _("The notice's deadline has come: give a new one for the next answer.")
+            )
+        response = notice.responses.filter(decision=Decision.PENDING).last()
+        response.decision = Decision.ACCEPTED if accept else Decision.REJECTED
+        response.decided_by, response.decided_at = user, timezone.now()
+        response.decision_note = note.strip()
+        response.save(update_fields=["decision", "decided_by", "decided_at", "decision_note"])
+        changes = {"response": response.pk, "note": note.strip()}
+        notice.status = NoticeStatus.ACCEPTED if accept else NoticeStatus.ISSUED
+        if not accept and deadline is not None:
+            changes["deadline"] = [notice.deadline.isoformat(), deadline.isoformat()]
+            notice.deadline, notice.lapsed_at = deadline, None
+        notice.save(update_fields=["status", "deadline", "lapsed_at"])
+        verb = EventVerb.REMEDY_ACCEPTED if accept else EventVerb.REMEDY_REJECTED
+        _event(case, verb, user, note=note.strip())
+        audit.record(user, f"escalation.{verb}", notice, changes)
+        if accept:
+            message = gettext_noop("Your answer to rectification notice #%(notice)s was accepted")
+        elif deadline is None:
+            message = gettext_noop(
+                "Your answer to rectification notice #%(notice)s was rejected: %(note)s"
+            )
+        else:
+            message = gettext_noop(
+                "Your answer to rectification notice #%(notice)s was rejected: %(note)s. "
+                "Answer again by %(deadline)s."
+            )
+        notify(
+            institution_staff(case.institution, case.branch),
+            message=message,
+            params={
+                "notice": notice.pk,
+                "note": note.strip()[:200],
+                "deadline": notice.deadline.isoformat(),
+            },
+            url=notice_url(notice),
+            target=notice,
+        )
+    return response
+
+
+def case_close(user, case: Case, note: str) -> Case:
+    """Close a case on which an action was recorded and no notice awaits an answer."""
+    if not note.strip():
+        raise ValidationError(_("Say how the case was resolved."))
+    with transaction.atomic():
+        case = _locked_case(user, case)
+        if case.status != CaseStatus.ACTION_TAKEN:
+            raise ValidationError(
+                _("Record an action (a talk, a notice or an inspection) before closing.")
+            )
+        if case.notices.exclude(status=NoticeStatus.ACCEPTED).exists():
+            raise ValidationError(
+                _("A rectification notice is still awaiting an answer or a decision.")
+            )
+        case.status, case.closed_at, case.closing_note = (
+            CaseStatus.CLOSED,
+            timezone.now(),
+            note.strip(),
+        )
+        case.save(update_fields=["status", "closed_at", "closing_note"])
+        _event(case, EventVerb.CLOSED, user, note=note.strip())
+        audit.record(user, "escalation.closed", case, {"note": note.strip()})
+    return case
+
+
+# -- rules -------------------------------------------------------------------------------
+
+RULE_FIELDS = (
+    "is_active",
+    "threshold",
+    "county_days",
+    "prefecture_days",
+    "province_days",
+    "general_days",
+    "notify_role",
+)
+
+
+def _may_set_rules(user, office: Office) -> None:
+    if not scoping.actionable(user, Office, Role.HEAD).filter(pk=office.pk).exists():
+        raise PermissionDenied
+
+
+def rule_set(user, office: Office, kind: str, values: dict) -> EscalationRule:
+    """An office's own rule for ``kind`` (its subtree follows it); a head of the office or of
+    an office above it sets it. Cases already open keep their deadlines."""
+    _may_set_rules(user, office)
+    if kind not in CauseKind.values:
+        raise ValidationError(_("Unknown cause."))
+    values = {name: values[name] for name in RULE_FIELDS}
+    if any(values[name] < 1 for name in RULE_FIELDS if name.endswith("_days")):
+        raise ValidationError(_("Each level needs at least one day to act."))
+    with transaction.atomic():
+        rule = EscalationRule.objects.select_for_update().filter(office=office, kind=kind).first()
+        before = {name: str(getattr(rule, name)) for name in RULE_FIELDS} if rule else {}
+        rule = rule or EscalationRule(office=office, kind=kind)
+        for name, value in values.items():
+            setattr(rule, name, value)
+        rule.save()
+        audit.record(
+            user,
+            "escalation.rule_set",
+            office,
+            {name: [before.get(name), str(value)] for name, value in values.items()},
+            label=f"{office.name_zh} · {kind}",
+        )
+    return rule
+
+
+def rule_reset(user, office: Office, kind: str) -> None:
+    """Drop the office's own rule for ``kind``: the rule above it applies again."""
+    _may_set_rules(user, office)
+    with transaction.atomic():
+        deleted, _rows = EscalationRule.objects.filter(office=office, kind=kind).delete()
+        if deleted:
+            audit.record(user, "escalation.rule_reset", office, {"kind": kind})
+
+
+def desk_cases(user):
+    """Cases at the user's offices, and below them where the user is head of office."""
+    scope = scoping.scope_of(user)
+    here = [Q(office__path=path) for _role, path in scope.offices]
+    below = [Q(office__path__startswith=path) for role, path in scope.offices if role == Role.HEAD]
+    return scoping.visible(user, Case).filter(reduce(or_, here + below))
+
+
+def waiting(user) -> list[Waiting]:
+    """Cases not yet taken up and remedies to decide on (offices); notices to answer (banks)."""
+    scope = scoping.scope_of(user)
+    items = []
+    if scope.is_regulator:
+        fresh = desk_cases(user).filter(status=CaseStatus.OPEN)
+        answered = scoping.actionable(user, RectificationNotice, ACTING_ROLE).filter(
+            status=NoticeStatus.ANSWERED
+        )
+        items += [
+            Waiting(
+                fresh.count(),
+                gettext_lazy("Escalation cases not yet taken up"),
+                reverse("escalation-desk"),
+            ),
+            Waiting(
+                answered.count(),
+                gettext_lazy("Remedies awaiting your decision"),
+                reverse("escalation-notices"),
+            ),
+        ]
+    if scope.is_bank:
+        issued = scoping.visible(user, RectificationNotice).filter(
+            status=NoticeStatus.ISSUED, case__closed_at=None
+        )
+        items.append(
+            Waiting(
+                issued.count(),
+                gettext_lazy("Rectification notices to answer"),
+                reverse("escalation-notices"),
+            )
+        )
+    return items

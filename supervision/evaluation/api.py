@@ -1,0 +1,84 @@
+"""The evaluation in the API, read-only: the evaluations a user sees, each with its result line
+by line and the reason for every line's points in both languages. The offices above an
+institution's head office see its evaluations in every state; its own officers see them once
+notified, as on the pages."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.routers import BaseRouter
+
+from portal import scoping
+from portal.api import ScopedViewSet
+from supervision.evaluation.models import Evaluation, EvaluationStatus
+from supervision.evaluation.scoring import sentence
+
+
+class LineSerializer(serializers.Serializer):
+    """One indicator of a stored result (``scoring.Result.as_dict``'s lines)."""
+
+    code = serializers.CharField()
+    element = serializers.CharField()
+    kind = serializers.CharField()
+    max_points = serializers.DecimalField(max_digits=7, decimal_places=2)
+    points = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
+    value = serializers.CharField(allow_null=True, help_text="the indicator's value")
+    target = serializers.CharField(allow_null=True)
+    unit = serializers.CharField(allow_blank=True)
+    met = serializers.BooleanField(allow_null=True, help_text="on target; null: not measured")
+    missing = serializers.ListField(
+        child=serializers.CharField(), default=list, help_text="inputs without data"
+    )
+    differentiated = serializers.BooleanField(default=False)
+    reason_zh = serializers.SerializerMethodField()
+    reason_en = serializers.SerializerMethodField()
+
+    def get_reason_zh(self, line: dict) -> str:
+        return sentence(line["reason"], "zh")
+
+    def get_reason_en(self, line: dict) -> str:
+        return sentence(line["reason"], "en")
+
+
+class EvaluationSerializer(serializers.ModelSerializer):
+    credit_code = serializers.CharField(source="institution.credit_code", read_only=True)
+    lines = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evaluation
+        fields = [
+            "id",
+            "institution",
+            "credit_code",
+            "period",
+            "scheme_version",
+            "status",
+            "total",
+            "regular",
+            "grade",
+            "band",
+            "complete",
+            "scored_at",
+            "confirmed_at",
+            "notified_at",
+            "lines",
+        ]
+
+    @extend_schema_field(LineSerializer(many=True))
+    def get_lines(self, evaluation: Evaluation) -> list[dict]:
+        return LineSerializer(evaluation.result.get("lines", []), many=True).data
+
+
+class EvaluationViewSet(ScopedViewSet):
+    queryset = Evaluation.objects.select_related("institution").order_by("-period", "id")
+    serializer_class = EvaluationSerializer
+    filterset_fields = ["period", "status", "grade", "institution"]
+
+    def get_queryset(self):
+        found = super().get_queryset()
+        if scoping.scope_of(self.request.user).is_regulator:
+            return found
+        return found.filter(status__in=EvaluationStatus.shown_to_bank())
+
+
+def register(router: BaseRouter) -> None:
+    router.register("evaluations", EvaluationViewSet, basename="evaluation")

@@ -1,0 +1,95 @@
+"""Timing the evaluation at national scale: every institution of the national seed scored for
+one period in one call of ``evaluation.score_institutions``, with the SQL it took.
+``manage.py bench_scoring`` prints the results."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+from time import perf_counter, process_time
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from portal.models import Institution, User
+from reporting import history
+from supervision.evaluation.inputs import year_before
+from supervision.evaluation.models import Arrangement, Evaluation
+from supervision.evaluation.services import Tally, score_institutions
+
+BATCH = 1500
+
+
+def bench_user() -> User:
+    """The uploader of the benchmark's returns: inactive, no usable password, reused."""
+    user, created = User.objects.get_or_create(
+        email="bench-scoring@bench.invalid",
+        defaults={"full_name": "bench_scoring", "is_active": False},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def prepare(period: str) -> int:
+    """Accepted returns for this period and a year before for every active institution that has
+    none yet (generated, the same every time), and a credit plan for each. Returns how many
+    returns were written."""
+    institutions = list(
+        Institution.objects.filter(is_active=True).select_related("office").order_by("pk")
+    )
+    user = bench_user()
+    places = history.lending_places(institutions)
+    written = 0
+    for label in (year_before(period), period):
+        for start in range(0, len(institutions), BATCH):
+            chunk = institutions[start : start + BATCH]
+            filed = [history.generated(i, label, places[i.pk]) for i in chunk]
+            written += history.write(filed, user)
+    Arrangement.objects.bulk_create(
+        [
+            Arrangement(institution=i, year=int(period[:4]), credit_plan=Decimal(2000))
+            for i in institutions
+        ],
+        ignore_conflicts=True,
+    )
+    return written
+
+
+@dataclass(frozen=True)
+class Measure:
+    label: str
+    seconds: float
+    cpu_seconds: float  # this process's own: on a busy machine, far less than the wall time
+    queries: int
+    tally: Tally
+
+    def line(self) -> str:
+        t = self.tally
+        return (
+            f"{self.label}: {t.scored + t.unchanged + t.frozen} institutions in "
+            f"{self.seconds:.2f} s (process CPU {self.cpu_seconds:.2f} s), "
+            f"{self.queries} SQL queries "
+            f"(scored {t.scored}, unchanged {t.unchanged}, frozen {t.frozen})"
+        )
+
+
+def measure(label: str, period: str) -> Measure:
+    with CaptureQueriesContext(connection) as queries:
+        started, cpu = perf_counter(), process_time()
+        tally = score_institutions(period)
+        seconds, cpu = perf_counter() - started, process_time() - cpu
+    return Measure(label, seconds, cpu, len(queries.captured_queries), tally)
+
+
+def forget(period: str) -> int:
+    """Remove the period's evaluations that nobody has worked on (still in self-assessment,
+    with no points or documents), so the next run scores from scratch."""
+    untouched = Evaluation.objects.filter(
+        period=period,
+        status="self_assessment",
+        qualitative__isnull=True,
+        adjustments__isnull=True,
+        evidence__isnull=True,
+    )
+    _, deleted = Evaluation.objects.filter(pk__in=untouched.values("pk")).delete()
+    return deleted.get(Evaluation._meta.label, 0)

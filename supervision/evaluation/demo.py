@@ -1,0 +1,156 @@
+"""The evaluation's demo: a year and a quarter of accepted returns for every demo institution
+(beside the returns demo's own filings for the latest quarter), the offices' arrangements
+(credit plans; one rural bank under risk resolution), every period scored, and the cycle in
+each of its states: last year's results archived; this quarter Industrial Bank notified (its
+officers read their scorecard), Jinjiang Rural Commercial Bank confirmed at a low grade (a
+cause for escalation), Fujian Haixia Bank and Xianyou Rural Commercial Bank under review, the
+rest in self-assessment. The Fujian bureau has drawn a data sample of the latest quarter:
+one row confirmed, one corrected by the bank, one misreported."""
+
+from decimal import Decimal
+
+from django.db.models import Q
+
+from portal.models import Institution, Membership, Role, User
+from reporting import history
+from reporting.models import ReturnRequest
+from reporting.periods import previous_quarter
+from supervision.evaluation import cycle, sampling
+from supervision.evaluation import scheme as schemes
+from supervision.evaluation.models import Arrangement, Evaluation, SampleFinding
+from supervision.evaluation.selectors import current_result
+from supervision.evaluation.services import score_institutions
+
+QUARTERS = 5  # the latest and the four before it: a year-on-year comparison and a trend
+RISK_RESOLUTION = "福建仙游农村商业银行股份有限公司"
+NOTIFIED = "兴业银行股份有限公司"
+LOW_GRADE = "福建晋江农村商业银行股份有限公司"
+UNDER_REVIEW = ("福建海峡银行股份有限公司", RISK_RESOLUTION)
+
+
+def demo_periods() -> list[str]:
+    latest = (
+        ReturnRequest.objects.filter(spec_code="SME-LOANS")
+        .order_by("-period")
+        .values_list("period", flat=True)
+        .first()
+    )
+    periods = [latest]
+    while len(periods) < QUARTERS:
+        periods.append(previous_quarter(periods[-1]))
+    return sorted(periods)
+
+
+def load_demo() -> None:
+    """Skipped when evaluations exist already."""
+    if Evaluation.objects.exists() or not ReturnRequest.objects.exists():
+        return
+    periods = demo_periods()
+    institutions = list(Institution.objects.select_related("office").order_by("pk"))
+    reviewer = User.objects.get(email="fj.reviewer@demo.portal")
+    places = history.lending_places(institutions)
+    history.write(
+        [history.generated(i, period, places[i.pk]) for period in periods for i in institutions],
+        reviewer,
+    )
+    year = int(periods[-1][:4])
+    for institution in institutions:
+        Arrangement.objects.get_or_create(
+            institution=institution,
+            year=year,
+            defaults={
+                "credit_plan": Decimal(1000),
+                "differentiated": institution.name_zh == RISK_RESOLUTION,
+                "reason": "风险处置" if institution.name_zh == RISK_RESOLUTION else "",
+            },
+        )
+    for period in periods:
+        score_institutions(period)
+
+    _cycle(periods)
+    _sample(periods[-1])
+
+
+def _office_people(evaluation: Evaluation) -> tuple[User, User]:
+    """A reviewer (or head) and a head of an office above the institution's own."""
+    path = evaluation.institution.office.path
+    above = [path[:n] for n in range(4, len(path) + 1, 4)]
+    members = Membership.objects.filter(office__path__in=above).select_related("user")
+    heads = [m.user for m in members.order_by("-office__depth") if m.role == Role.HEAD]
+    reviewers = [m.user for m in members.order_by("-office__depth") if m.role == Role.REVIEWER]
+    return (reviewers or heads)[0], heads[0]
+
+
+def _review(evaluation: Evaluation, reviewer: User, points: str) -> None:
+    """Every qualitative item at ``points`` of its maximum; an indicator the data cannot score
+    (last year's return was never filed) set by hand with the reason."""
+    scheme = schemes.load(evaluation.scheme_version)
+    evaluation.refresh_from_db()
+    if evaluation.status == "self_assessment":
+        cycle.start_review(reviewer, evaluation)
+    for item in scheme.qualitative_items(evaluation.institution.kind):
+        given = (item.points * Decimal(points)).quantize(Decimal("0.01"))
+        cycle.review_item(reviewer, evaluation, item.code, given, "现场核实")
+    evaluation.refresh_from_db()
+    for line in current_result(evaluation).missing:
+        cycle.adjust(
+            reviewer,
+            evaluation,
+            line.code,
+            line.max_points / 2,
+            "上年同期报表未报送，按现场核查情况核定",
+        )
+
+
+def _confirmed(evaluation: Evaluation, points: str, notify: bool) -> None:
+    reviewer, head = _office_people(evaluation)
+    _review(evaluation, reviewer, points)
+    cycle.confirm(head, evaluation)
+    if notify:
+        cycle.notify_bank(reviewer, evaluation)
+
+
+def _self_assessed(evaluation: Evaluation) -> None:
+    """The bank's own points and its approver's submission, where the bank has officers."""
+    officers = Membership.objects.filter(institution=evaluation.institution)
+    preparer = officers.filter(role=Role.PREPARER).first()
+    approver = officers.filter(role=Role.APPROVER).first()
+    if not (preparer and approver):
+        return
+    scheme = schemes.load(evaluation.scheme_version)
+    for item in scheme.qualitative_items(evaluation.institution.kind):
+        cycle.self_assess(preparer.user, evaluation, item.code, item.points, "详见制度文件")
+    cycle.submit_self_assessment(approver.user, evaluation)
+
+
+def _cycle(periods: list[str]) -> None:
+    last_year, latest = periods[0], periods[-1]
+    for evaluation in Evaluation.objects.filter(period=last_year).select_related("institution"):
+        _confirmed(evaluation, "0.8", notify=True)
+        reviewer, _ = _office_people(evaluation)
+        cycle.archive(reviewer, evaluation)
+    now = Evaluation.objects.filter(period=latest).select_related("institution__office")
+    notified = now.filter(institution__name_zh=NOTIFIED).first()
+    if notified:
+        _self_assessed(notified)
+        _confirmed(notified, "0.9", notify=True)
+    low = now.filter(institution__name_zh=LOW_GRADE).first()
+    if low:
+        _confirmed(low, "0", notify=False)
+    for evaluation in now.filter(Q(institution__name_zh__in=UNDER_REVIEW)):
+        reviewer, _ = _office_people(evaluation)
+        cycle.start_review(reviewer, evaluation)
+
+
+def _sample(period: str) -> None:
+    reviewer = User.objects.get(email="fj.reviewer@demo.portal")
+    fujian = Membership.objects.get(user=reviewer).office
+    sample = sampling.draw(reviewer, fujian, period, 2, seed=2026)
+    rows = list(sample.rows.select_related("institution").order_by("pk"))
+    findings = [
+        (SampleFinding.CONFIRMED, ""),
+        (SampleFinding.CORRECTED, "银行已更正首贷户数，重报后一致"),
+        (SampleFinding.MISREPORTED, "信用贷款余额含抵押贷款，与信贷台账不符"),
+    ]
+    for row, (finding, note) in zip(rows[::2], findings, strict=False):
+        sampling.record(reviewer, row, finding, note)

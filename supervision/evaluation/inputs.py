@@ -1,0 +1,181 @@
+"""The inputs of scoring, read in bulk: each a few aggregated values per institution.
+
+Return inputs are sums over the rows of the accepted filing in force for each filer, summed in
+SQL from the stored JSON rows (one query per return spec version and period, whatever the
+number of institutions). An institution's own return is used when it filed one; otherwise its
+branches' returns are added up. Figures about reporting come from requests and filings;
+the office's arrangements from their own table.
+"""
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Case, Count, DecimalField, Q, QuerySet, Sum, When
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
+from django.db.models.lookups import IsNull
+
+from reporting.models import FilingRow, FilingStatus, ReturnRequest
+from reporting.specs import ALL as ALL_SPECS
+from supervision.evaluation.models import Arrangement
+from supervision.evaluation.sampling import misreported_rows
+from supervision.evaluation.scheme import Input, Scheme
+
+HUNDRED = Decimal(100)
+NUMBER = DecimalField(max_digits=28, decimal_places=6)
+
+Values = dict[int, dict[str, Decimal | None]]
+
+
+def year_before(period: str) -> str:
+    """The same period a year earlier: ``2025Q3`` -> ``2024Q3``."""
+    return f"{int(period[:4]) - 1}{period[4:]}"
+
+
+def year_after(period: str) -> str:
+    """The same period a year later, whose results read this one as their year before."""
+    return f"{int(period[:4]) + 1}{period[4:]}"
+
+
+def _cell(index: int):
+    return Cast(KeyTextTransform(str(index), "data"), NUMBER)
+
+
+def _return_inputs(
+    inputs: list[Input], spec_code: str, period: str, institutions: QuerySet | None
+) -> Values:
+    """Each institution's sums (or weighted averages) of these inputs' columns."""
+    # (institution, own return?) -> input name -> [sum, weight sum]
+    sums: dict[tuple[int, bool], dict[str, list]] = defaultdict(dict)
+    for spec in (s for s in ALL_SPECS if s.code == spec_code):
+        keys = spec.column_keys
+        aggregates = {}
+        for item in inputs:
+            if item.column not in keys or (item.weight and item.weight not in keys):
+                continue
+            cell = _cell(keys.index(item.column))
+            if item.weight:
+                weight = _cell(keys.index(item.weight))
+                # Rows with no value carry no weight: a blank rate is not a rate of zero.
+                aggregates[f"{item.name}__w"] = Sum(Case(When(IsNull(cell, False), then=weight)))
+                aggregates[item.name] = Sum(cell * weight)
+            else:
+                aggregates[item.name] = Sum(cell)
+        if not aggregates:
+            continue
+        rows = FilingRow.objects.filter(
+            filing__spec_code=spec_code,
+            filing__spec_version=spec.version,
+            filing__period=period,
+            filing__is_current=True,
+            filing__status=FilingStatus.ACCEPTED,
+        )
+        if institutions is not None:
+            rows = rows.filter(filing__institution__in=institutions.values("pk"))
+        grouped = (
+            rows.values("filing__institution_id", "filing__branch_id")
+            .annotate(**aggregates)
+            .order_by()
+        )
+        for row in grouped:
+            slot = sums[(row["filing__institution_id"], row["filing__branch_id"] is None)]
+            for item in inputs:
+                if item.name not in row:
+                    continue
+                value, weight = row[item.name], row.get(f"{item.name}__w")
+                if value is None:
+                    continue
+                held = slot.setdefault(item.name, [Decimal(0), Decimal(0)])
+                held[0] += value
+                held[1] += weight or 0
+    values: Values = defaultdict(dict)
+    for (institution_id, own), slot in sorted(sums.items(), key=lambda kv: not kv[0][1]):
+        if not own and (institution_id, True) in sums:
+            continue  # the institution's own return covers its branches
+        target = values[institution_id]
+        for item in inputs:
+            if item.name not in slot:
+                continue
+            total, weight = slot[item.name]
+            target[item.name] = (total / weight if weight else None) if item.weight else total
+    return values
+
+
+def _quality_inputs(period: str, institutions: QuerySet | None, today: date) -> Values:
+    """Shares of the year's periodic returns filed on time, and valid at first upload."""
+    requests = ReturnRequest.objects.filter(
+        period__startswith=period[:4], period__lte=period, source="schedule"
+    )
+    if institutions is not None:
+        requests = requests.filter(institution__in=institutions.values("pk"))
+    filed = Q(filings__is_current=True, filings__status=FilingStatus.ACCEPTED)
+    counts = (
+        requests.filter(Q(due_date__lt=today) | filed)
+        .values("institution_id")
+        .annotate(
+            due=Count("pk", distinct=True),
+            on_time=Count("pk", filter=filed & Q(filings__is_late=False), distinct=True),
+            first=Count("pk", filter=Q(filings__version=1), distinct=True),
+            first_valid=Count(
+                "pk",
+                filter=Q(filings__version=1) & ~Q(filings__status=FilingStatus.REJECTED),
+                distinct=True,
+            ),
+        )
+        .order_by()
+    )
+    values: Values = {}
+    for row in counts:
+        values[row["institution_id"]] = {
+            "on_time_share": HUNDRED * row["on_time"] / row["due"] if row["due"] else None,
+            "first_valid_share": (
+                HUNDRED * row["first_valid"] / row["first"] if row["first"] else None
+            ),
+        }
+    return values
+
+
+def _arrangement_inputs(year: int, institutions: QuerySet | None) -> tuple[Values, set[int]]:
+    arrangements = Arrangement.objects.filter(year=year)
+    if institutions is not None:
+        arrangements = arrangements.filter(institution__in=institutions.values("pk"))
+    values: Values = {}
+    differentiated = set()
+    for institution_id, plan, special in arrangements.values_list(
+        "institution_id", "credit_plan", "differentiated"
+    ):
+        values[institution_id] = {"credit_plan": plan}
+        if special:
+            differentiated.add(institution_id)
+    return values, differentiated
+
+
+def gather(
+    scheme: Scheme, period: str, institutions: QuerySet | None, today: date
+) -> tuple[Values, set[int], set[int]]:
+    """(values by institution, the differentiated ones, those with a return this period).
+
+    ``institutions`` narrows the reading (None: every institution). An institution with no
+    value for an input simply has none: scoring names it as missing.
+    """
+    values: Values = defaultdict(dict)
+    filed = set()
+    by_source: dict[tuple[str, str], list[Input]] = defaultdict(list)
+    for item in scheme.inputs.values():
+        if item.source == "return":
+            by_source[(item.spec, item.period)].append(item)
+    for (spec_code, which), items in sorted(by_source.items()):
+        label = period if which == "current" else year_before(period)
+        for institution_id, found in _return_inputs(items, spec_code, label, institutions).items():
+            values[institution_id].update(found)
+            if which == "current":
+                filed.add(institution_id)
+    for institution_id, found in _quality_inputs(period, institutions, today).items():
+        values[institution_id].update(found)
+    arranged, differentiated = _arrangement_inputs(int(period[:4]), institutions)
+    for institution_id, found in arranged.items():
+        values[institution_id].update(found)
+    for institution_id, found in misreported_rows(period, institutions, filed).items():
+        values[institution_id].update(found)
+    return values, differentiated, filed

@@ -1,0 +1,68 @@
+"""The evaluation's scoping rules and its receiver of reporting's ``filing_accepted``."""
+
+from django.dispatch import receiver
+
+from portal import scoping, worklist
+from reporting.periods import is_quarter
+from reporting.signals import filing_accepted
+
+# Imported for the causes they provide.
+from supervision.evaluation import cycle as evaluation_cycle
+from supervision.evaluation.inputs import year_after
+from supervision.evaluation.models import (
+    Arrangement,
+    DataSample,
+    Evaluation,
+    Evidence,
+    PointAdjustment,
+    QualitativeScore,
+    SampledRow,
+    ScoreRecord,
+    ScoringRun,
+)
+
+# An evaluation is the legal entity's: its supervising office and the offices above see it;
+# the bank's head-office officers see their own (the pages show scores once notified).
+# Branch officers and the offices of branches see none.
+scoping.register(
+    Evaluation,
+    office=scoping.under("institution__office__path"),
+    institution=scoping.among("institution_id"),
+)
+for _model in (QualitativeScore, Evidence):
+    scoping.register(
+        _model,
+        office=scoping.under("evaluation__institution__office__path"),
+        institution=scoping.among("evaluation__institution_id"),
+    )
+# What the office worked with stays with the office.
+scoping.register(ScoreRecord, office=scoping.under("evaluation__institution__office__path"))
+scoping.register(PointAdjustment, office=scoping.under("evaluation__institution__office__path"))
+scoping.register(Arrangement, office=scoping.under("institution__office__path"))
+scoping.register(ScoringRun, office=scoping.under("office__path"))
+# A sample is the office's; each bank (or branch) sees the rows drawn from its own filings.
+scoping.register(DataSample, office=scoping.under("office__path"))
+scoping.register(
+    SampledRow,
+    office=scoping.under("sample__office__path"),
+    institution=scoping.among("institution_id"),
+    branch=scoping.among("branch_id"),
+)
+
+
+@receiver(filing_accepted, dispatch_uid="evaluation-score-on-acceptance")
+def score_on_acceptance(sender, filing, **kwargs) -> None:
+    """An accepted quarterly return changes its filer's inputs: score that institution for the
+    quarter, and for the same quarter a year later if it was scored already (a late return
+    of last year changes this year's comparison)."""
+    if not is_quarter(filing.period):
+        return
+    from supervision.evaluation.tasks import score_institution
+
+    score_institution.delay_on_commit(filing.institution_id, filing.period)
+    later = year_after(filing.period)
+    if Evaluation.objects.filter(institution_id=filing.institution_id, period=later).exists():
+        score_institution.delay_on_commit(filing.institution_id, later)
+
+
+worklist.register("evaluation", evaluation_cycle.waiting)

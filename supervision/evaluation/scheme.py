@@ -1,0 +1,512 @@
+"""Evaluation schemes as versioned data: ``schemes/<version>.json`` beside this module, read
+into typed, immutable objects and checked on load, with the small formula language their
+indicators use.
+
+A scheme names its inputs (a column of an accepted return, summed over the filer's rows, for
+this period or the same period a year before; a figure about the bank's reporting; the office's
+arrangement for the bank), its indicators (formula, target, points, partial credit, penalties,
+which institution kinds they apply to, the differentiated rule), qualitative items and grade
+bands. A new year's notice is a new file, not new code.
+"""
+
+import ast
+import json
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from pathlib import Path
+
+from django.utils import translation
+
+SCHEME_DIR = Path(__file__).with_name("schemes")
+KINDS = frozenset(
+    {
+        "policy",
+        "large",
+        "joint_stock",
+        "city_commercial",
+        "rural_commercial",
+        "rural_cooperative",
+        "village",
+        "private",
+        "foreign",
+        "other_bank",
+        "insurer",
+    }
+)
+HUNDRED = Decimal(100)
+
+
+class SchemeError(ValueError):
+    """A scheme file that cannot be used; the message says which entry and why."""
+
+
+@dataclass(frozen=True)
+class Text:
+    """A Chinese and an English text; ``str()`` gives the one of the active language."""
+
+    zh: str
+    en: str
+
+    def __str__(self) -> str:
+        return self.en if (translation.get_language() or "zh").startswith("en") else self.zh
+
+    def as_dict(self) -> dict[str, str]:
+        return {"zh": self.zh, "en": self.en}
+
+
+def _growth(now: Decimal, start: Decimal) -> Decimal:
+    return (now - start) * HUNDRED / start
+
+
+def _share(part: Decimal, whole: Decimal) -> Decimal:
+    return part * HUNDRED / whole
+
+
+FUNCTIONS: dict[str, Callable[..., Decimal]] = {
+    "growth": _growth,  # percent change from start to now
+    "share": _share,  # part as a percent of whole
+    "min": min,
+    "max": max,
+}
+_BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul}
+_COMPARE = {
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.Eq: operator.eq,
+}
+
+
+@dataclass(frozen=True)
+class Formula:
+    """Arithmetic over named inputs: + - * /, comparisons, and/or/not, numbers and FUNCTIONS.
+
+    Parsed once on load; anything else (attributes, subscripts, other calls) is refused, so a
+    scheme file can never run code.
+    """
+
+    text: str
+    function: Callable = field(compare=False, repr=False)
+    names: frozenset[str] = frozenset()
+
+    @classmethod
+    def parse(cls, text: str | int | Decimal) -> "Formula":
+        source = str(text)
+        try:
+            tree = ast.parse(source, mode="eval")
+        except SyntaxError as exc:
+            raise SchemeError(f"formula {source!r}: {exc.msg}") from exc
+        names = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+                    raise SchemeError(f"formula {source!r}: unknown function")
+                if node.keywords:
+                    raise SchemeError(f"formula {source!r}: no keyword arguments")
+            elif isinstance(node, ast.Name):
+                names.add(node.id)
+            elif not isinstance(
+                node,
+                (
+                    ast.Expression,
+                    ast.BinOp,
+                    ast.UnaryOp,
+                    ast.BoolOp,
+                    ast.Compare,
+                    ast.Constant,
+                    ast.Load,
+                    ast.Add,
+                    ast.Sub,
+                    ast.Mult,
+                    ast.Div,
+                    ast.USub,
+                    ast.Not,
+                    ast.And,
+                    ast.Or,
+                    *_COMPARE,
+                ),
+            ):
+                raise SchemeError(f"formula {source!r}: {type(node).__name__} is not allowed")
+            if isinstance(node, ast.Constant) and not isinstance(node.value, int | float):
+                raise SchemeError(f"formula {source!r}: only numbers are allowed as constants")
+        return cls(source, _compile(tree.body), frozenset(names - set(FUNCTIONS)))
+
+    def __call__(self, values: Mapping[str, Decimal]) -> Decimal | bool:
+        """The formula's value; ZeroDivisionError when a divisor is zero."""
+        return self.function(values)
+
+
+def _divide(left: Decimal, right: Decimal) -> Decimal:
+    if right == 0:
+        raise ZeroDivisionError
+    return left / right
+
+
+def _guarded(name: str) -> Callable[..., Decimal]:
+    function = FUNCTIONS[name]
+    if name not in ("growth", "share"):
+        return function
+
+    def call(first: Decimal, second: Decimal) -> Decimal:
+        if second == 0:
+            raise ZeroDivisionError
+        return function(first, second)
+
+    return call
+
+
+def _compile(node: ast.AST) -> Callable[[Mapping[str, Decimal]], Decimal | bool]:
+    """The node as a Python function of the values, built once: scoring a national period
+    evaluates formulas some hundred thousand times."""
+    match node:
+        case ast.Constant(value=value):
+            constant = Decimal(str(value))
+            return lambda values: constant
+        case ast.Name(id=name):
+            return lambda values: values[name]
+        case ast.UnaryOp(op=ast.USub(), operand=operand):
+            inner = _compile(operand)
+            return lambda values: -inner(values)
+        case ast.UnaryOp(op=ast.Not(), operand=operand):
+            inner = _compile(operand)
+            return lambda values: not inner(values)
+        case ast.BinOp(left=left, op=op, right=right):
+            apply = _divide if isinstance(op, ast.Div) else _BINARY[type(op)]
+            first, second = _compile(left), _compile(right)
+            return lambda values: apply(first(values), second(values))
+        case ast.BoolOp(op=op, values=parts):
+            compiled = [_compile(part) for part in parts]
+            combine = all if isinstance(op, ast.And) else any
+            return lambda values: combine(part(values) for part in compiled)
+        case ast.Compare(left=left, ops=ops, comparators=rights):
+            terms = [_compile(left), *(_compile(right) for right in rights)]
+            tests = [_COMPARE[type(op)] for op in ops]
+
+            def compare(values):
+                current = terms[0](values)
+                for test, term in zip(tests, terms[1:], strict=True):
+                    following = term(values)
+                    if not test(current, following):
+                        return False
+                    current = following
+                return True
+
+            return compare
+        case ast.Call(func=ast.Name(id=name), args=args):
+            function = _guarded(name)
+            arguments = [_compile(arg) for arg in args]
+            return lambda values: function(*(argument(values) for argument in arguments))
+    raise SchemeError(f"cannot evaluate {ast.dump(node)}")
+
+
+@dataclass(frozen=True)
+class Input:
+    """Where one named input comes from.
+
+    ``source`` is "return" (``column`` of ``spec`` summed over the filer's accepted rows, or
+    averaged weighted by ``weight``; ``period`` "current" or "prior_year"), "quality" (a figure
+    about the bank's own reporting), "sampling" (what data checks found) or "arrangement" (the
+    office's record for the bank that year, e.g. its SME credit plan).
+    """
+
+    name: str
+    source: str
+    label: Text
+    unit: str = ""
+    spec: str = ""
+    column: str = ""
+    period: str = "current"
+    weight: str = ""
+
+
+@dataclass(frozen=True)
+class Partial:
+    """Credit below the target: "proportional" (value / target of the points), "linear" (from
+    nothing at ``zero_at`` to full at the target) or "none"; only when ``when`` holds."""
+
+    kind: str = "none"
+    zero_at: Decimal | None = None
+    when: Formula | None = None
+    when_text: Text | None = None
+
+
+@dataclass(frozen=True)
+class Penalty:
+    """Points that replace the computed ones when ``when`` holds (e.g. -4 for a fall two years
+    running); checked in order, the first that holds wins."""
+
+    when: Formula
+    points: Decimal
+    reason: Text
+
+
+@dataclass(frozen=True)
+class Measure:
+    value: Formula
+    target: Formula
+    direction: str  # "at_least": higher is better; "at_most": lower is better
+    partial: Partial = Partial()
+    penalties: tuple[Penalty, ...] = ()
+    unit: str = ""
+
+    @property
+    def names(self) -> frozenset[str]:
+        return self.value.names | self.target.names
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    element: str
+    name: Text
+    kind: str  # "regular" or "bonus"
+    applies_to: frozenset[str]
+    points: Decimal
+    floor: Decimal = Decimal(0)
+    measure: Measure | None = None  # None: a qualitative item scored by hand
+    differentiated: Measure | None = None  # replaces measure for institutions so flagged
+    guidance: Text | None = None  # for qualitative items: what to attach as evidence
+
+    @property
+    def qualitative(self) -> bool:
+        return self.measure is None
+
+    @property
+    def lowest(self) -> Decimal:
+        """The fewest points this indicator can give, penalties included."""
+        measures = [m for m in (self.measure, self.differentiated) if m is not None]
+        penalties = [p.points for m in measures for p in m.penalties]
+        return min([self.floor, *penalties])
+
+    def applies(self, kind: str) -> bool:
+        return kind in self.applies_to
+
+
+@dataclass(frozen=True)
+class Band:
+    grade: int
+    minimum: Decimal | None  # None for the lowest grade
+    split: Decimal  # at or above: sub-band A, below: B
+
+
+@dataclass(frozen=True)
+class Scheme:
+    version: str
+    title: Text
+    notice: Text
+    effective_from: int  # the first year it is used for
+    lower: Decimal
+    upper: Decimal
+    regular_points: Decimal
+    regular_floor: Decimal  # regular indicators scoring below this give the lowest grade
+    escalation_grade: int  # results at this grade or below raise escalation
+    elements: dict[str, Text]
+    inputs: dict[str, Input]
+    indicators: tuple[Indicator, ...]
+    bands: tuple[Band, ...]
+
+    def indicator(self, code: str) -> Indicator:
+        for indicator in self.indicators:
+            if indicator.code == code:
+                return indicator
+        raise KeyError(code)
+
+    def applicable(self, kind: str) -> list[Indicator]:
+        return [i for i in self.indicators if i.applies(kind)]
+
+    def qualitative_items(self, kind: str) -> list[Indicator]:
+        return [i for i in self.applicable(kind) if i.qualitative]
+
+    @property
+    def lowest_grade(self) -> int:
+        return max(band.grade for band in self.bands)
+
+
+# -- reading a scheme file ------------------------------------------------------------------
+
+
+def _text(data: dict, key: str, where: str) -> Text:
+    value = data.get(key)
+    if not isinstance(value, dict) or not value.get("zh") or not value.get("en"):
+        raise SchemeError(f"{where}: {key} needs both zh and en")
+    return Text(value["zh"], value["en"])
+
+
+def _decimal(value, where: str) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, TypeError) as exc:
+        raise SchemeError(f"{where}: {value!r} is not a number") from exc
+
+
+def _measure(data: dict, where: str) -> Measure:
+    direction = data.get("direction", "at_least")
+    if direction not in ("at_least", "at_most"):
+        raise SchemeError(f"{where}: direction must be at_least or at_most")
+    partial_data = data.get("partial", {})
+    kind = partial_data.get("kind", "none")
+    if kind not in ("none", "proportional", "linear"):
+        raise SchemeError(f"{where}: partial kind {kind!r} is unknown")
+    if kind == "proportional" and direction != "at_least":
+        raise SchemeError(f"{where}: proportional credit needs direction at_least")
+    if kind == "linear" and "zero_at" not in partial_data:
+        raise SchemeError(f"{where}: linear credit needs zero_at")
+    when = partial_data.get("when")
+    partial = Partial(
+        kind=kind,
+        zero_at=_decimal(partial_data["zero_at"], where) if "zero_at" in partial_data else None,
+        when=Formula.parse(when) if when else None,
+        when_text=_text(partial_data, "when_text", where) if when else None,
+    )
+    penalties = tuple(
+        Penalty(Formula.parse(p["when"]), _decimal(p["points"], where), _text(p, "reason", where))
+        for p in data.get("penalties", ())
+    )
+    return Measure(
+        value=Formula.parse(data["value"]),
+        target=Formula.parse(data["target"]),
+        direction=direction,
+        partial=partial,
+        penalties=penalties,
+        unit=data.get("unit", ""),
+    )
+
+
+def _kinds(names: list[str], groups: dict[str, list[str]], where: str) -> frozenset[str]:
+    kinds = set()
+    for name in names:
+        kinds |= set(groups.get(name, [name]))
+    if unknown := kinds - KINDS:
+        raise SchemeError(f"{where}: unknown institution kinds {sorted(unknown)}")
+    return frozenset(kinds)
+
+
+def parse_scheme(data: dict) -> Scheme:
+    """A scheme from its parsed JSON, checked: every formula reads declared inputs only, and
+    for every kind the regular points add up to ``regular_points`` and the totals fit the
+    bounds."""
+    version = str(data["version"])
+    groups = data.get("groups", {})
+    inputs = {
+        name: Input(
+            name=name,
+            source=spec["source"],
+            label=_text(spec, "label", f"input {name}"),
+            unit=spec.get("unit", ""),
+            spec=spec.get("spec", ""),
+            column=spec.get("column", ""),
+            period=spec.get("period", "current"),
+            weight=spec.get("weight", ""),
+        )
+        for name, spec in data["inputs"].items()
+    }
+    elements = {code: _text(data["elements"], code, "elements") for code in data["elements"]}
+    indicators = []
+    for item in data["indicators"]:
+        where = f"scheme {version}, indicator {item.get('code')}"
+        if item.get("element") not in elements:
+            raise SchemeError(f"{where}: element {item.get('element')!r} is not declared")
+        measure = _measure(item, where) if "value" in item else None
+        differentiated = (
+            _measure(item["differentiated"], f"{where} (differentiated)")
+            if "differentiated" in item
+            else None
+        )
+        for formula_owner in filter(None, (measure, differentiated)):
+            names = set(formula_owner.names)
+            if formula_owner.partial.when:
+                names |= formula_owner.partial.when.names
+            for penalty in formula_owner.penalties:
+                names |= penalty.when.names
+            if unknown := names - set(inputs):
+                raise SchemeError(f"{where}: undeclared inputs {sorted(unknown)}")
+        kind = item.get("kind", "regular")
+        if kind not in ("regular", "bonus"):
+            raise SchemeError(f"{where}: kind must be regular or bonus")
+        indicators.append(
+            Indicator(
+                code=item["code"],
+                element=item["element"],
+                name=_text(item, "name", where),
+                kind=kind,
+                applies_to=_kinds(item.get("applies_to", ["all"]), groups, where),
+                points=_decimal(item["points"], where),
+                floor=_decimal(item.get("floor", 0), where),
+                measure=measure,
+                differentiated=differentiated,
+                guidance=_text(item, "guidance", where) if "guidance" in item else None,
+            )
+        )
+    bands = tuple(
+        Band(
+            int(b["grade"]),
+            _decimal(b["minimum"], "bands") if b.get("minimum") is not None else None,
+            _decimal(b["split"], "bands"),
+        )
+        for b in data["bands"]
+    )
+    scheme = Scheme(
+        version=version,
+        title=_text(data, "title", f"scheme {version}"),
+        notice=_text(data, "notice", f"scheme {version}"),
+        effective_from=int(data["effective_from"]),
+        lower=_decimal(data["bounds"][0], "bounds"),
+        upper=_decimal(data["bounds"][1], "bounds"),
+        regular_points=_decimal(data["regular_points"], "regular_points"),
+        regular_floor=_decimal(data["regular_floor"], "regular_floor"),
+        escalation_grade=int(data["escalation_grade"]),
+        elements=elements,
+        inputs=inputs,
+        indicators=tuple(indicators),
+        bands=bands,
+    )
+    _check_totals(scheme)
+    return scheme
+
+
+def _check_totals(scheme: Scheme) -> None:
+    codes = [i.code for i in scheme.indicators]
+    if len(codes) != len(set(codes)):
+        raise SchemeError(f"scheme {scheme.version}: indicator codes repeat")
+    minimums = [b.minimum for b in scheme.bands]
+    if minimums[-1] is not None or minimums[:-1] != sorted(minimums[:-1], reverse=True):
+        raise SchemeError(f"scheme {scheme.version}: bands must fall, the last with no minimum")
+    for kind in sorted(KINDS):
+        applicable = scheme.applicable(kind)
+        regular = sum((i.points for i in applicable if i.kind == "regular"), Decimal(0))
+        if regular != scheme.regular_points:
+            raise SchemeError(
+                f"scheme {scheme.version}: regular points for {kind} add up to {regular}, "
+                f"not {scheme.regular_points}"
+            )
+        highest = sum((i.points for i in applicable), Decimal(0))
+        lowest = sum((i.lowest for i in applicable), Decimal(0))
+        if highest > scheme.upper or lowest < scheme.lower:
+            raise SchemeError(
+                f"scheme {scheme.version}: {kind} can score {lowest} to {highest}, outside "
+                f"[{scheme.lower}, {scheme.upper}]"
+            )
+
+
+@cache
+def load(version: str) -> Scheme:
+    path = SCHEME_DIR / f"{version}.json"
+    if not path.exists():
+        raise SchemeError(f"no scheme {version}")
+    return parse_scheme(json.loads(path.read_text(encoding="utf-8")))
+
+
+def versions() -> list[str]:
+    return sorted(path.stem for path in SCHEME_DIR.glob("*.json"))
+
+
+def for_period(period: str) -> Scheme:
+    """The scheme in force for a period label (``2025Q3``): the newest effective by its year."""
+    year = int(period[:4])
+    schemes = [load(v) for v in versions()]
+    usable = [s for s in schemes if s.effective_from <= year] or schemes[:1]
+    return max(usable, key=lambda s: s.effective_from)

@@ -1,0 +1,31 @@
+from django.urls import path
+
+from supervision.evaluation import sampling_views as sampling
+from supervision.evaluation import views as evaluation
+
+urlpatterns = [
+    path("evaluation/", evaluation.ranking, name="evaluation-ranking"),
+    path("evaluation/ranking.xlsx", evaluation.ranking_export, name="evaluation-ranking-xlsx"),
+    path("evaluation/score/", evaluation.score_period, name="evaluation-score"),
+    path("evaluation/<int:pk>/", evaluation.scorecard, name="evaluation-detail"),
+    path(
+        "evaluation/<int:pk>/scorecard.xlsx",
+        evaluation.scorecard_export,
+        name="evaluation-xlsx",
+    ),
+]
+urlpatterns += [
+    path("evaluation/<int:pk>/act/", evaluation.act, name="evaluation-act"),
+    path("evaluation/evidence/<int:pk>/", evaluation.evidence_file, name="evaluation-evidence"),
+]
+
+urlpatterns += [
+    path("evaluation/samples/", sampling.sample_list, name="sample-list"),
+    path("evaluation/samples/<int:pk>/", sampling.sample_detail, name="sample-detail"),
+    path("evaluation/samples/rows/<int:pk>/", sampling.sample_row_act, name="sample-row-act"),
+    path(
+        "evaluation/samples/rows/<int:pk>/evidence/",
+        sampling.sample_row_evidence,
+        name="sample-row-evidence",
+    ),
+]

@@ -1,0 +1,109 @@
+"""Demo screening: the Fuzhou sub-bureau's task in progress (delegated to its three counties;
+Gulou assigned in round robin, ICBC Gulou's answers filed, signed and accepted, its declined
+enterprise assigned again; Minhou assigned and waiting; Fuqing not yet assigned), and a
+Quanzhou task whose assignments are overdue. Made through the services, like real work."""
+
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from portal.models import Membership, Office, User
+from reporting import filings, pipeline, synthetic
+from reporting.models import ReturnRequest
+from supervision.screening import services as screening
+from supervision.screening.models import Assignment, Decision, ScreeningTask
+
+FUZHOU_TASK = "2025年福州市小微企业融资需求走访（外贸、民营）"
+QUANZHOU_TASK = "2025年泉州市科技型企业走访"
+
+
+def _user(email: str) -> User:
+    return User.objects.get(email=email)
+
+
+def _list(rows: int, counties: tuple[str, ...], seed: int):
+    frame = synthetic.synthetic_frame(screening.LIST_SPEC, rows, seed=seed, counties=counties)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "list.xlsx"
+        synthetic.write_return(screening.LIST_SPEC, frame, path)
+        return screening.read_list(path)
+
+
+def _answers(assignment: Assignment) -> list[dict]:
+    """A granted, a declined, a pending enterprise; the rest had no need."""
+    today = timezone.localdate().isoformat()
+    decisions = [Decision.GRANTED, Decision.DECLINED, Decision.PENDING]
+    rows = []
+    for n, code in enumerate(
+        assignment.enterprises.order_by("credit_code").values_list("credit_code", flat=True)
+    ):
+        decision = decisions[n] if n < len(decisions) else Decision.NO_NEED
+        row = {"credit_code": code, "contact_date": today, "decision": decision}
+        if decision == Decision.GRANTED:
+            row |= {"credit_amount": 300, "loan_amount": 200, "loan_date": today, "rate": 3.45}
+            row |= {"credit_loan": "Y", "first_time": "Y"}
+        if decision == Decision.DECLINED:
+            row["decline_reason"] = "over_indebted"
+        rows.append(row)
+    return rows
+
+
+def _fuzhou() -> None:
+    reviewer = _user("fz.reviewer@demo.portal")
+    fuzhou, gulou = Office.objects.get(code="350100"), Office.objects.get(code="350102")
+    task = screening.task_create(
+        reviewer,
+        fuzhou,
+        title=FUZHOU_TASK,
+        purpose="落实小微企业融资协调工作机制，摸排外贸、民营企业融资需求并推送银行对接。",
+        key_areas=["foreign_trade", "private"],
+        deadline=timezone.localdate() + timedelta(days=21),
+        enterprises=_list(60, ("350102", "350121", "350181"), seed=7),
+    )
+    screening.delegate_by_county(reviewer, task, fuzhou)
+    screening.auto_assign(reviewer, task, gulou)
+    screening.auto_assign(reviewer, task, Office.objects.get(code="350121"))
+    member = Membership.objects.select_related("branch").get(
+        user__email="icbc.gulou.preparer@demo.portal"
+    )
+    icbc = Assignment.objects.get(task=task, branch=member.branch)
+    filing = screening.results_file(member.user, icbc, _answers(icbc))
+    pipeline.run(filing.pk)
+    filing.refresh_from_db()
+    filings.filing_sign(_user("icbc.gulou.approver@demo.portal"), filing, {})
+    filings.filing_accept(reviewer, filing, "对接结果已核实")
+    screening.record_results(filing.pk)
+    screening.reassign_declined(reviewer, task, gulou)
+
+
+def _quanzhou() -> None:
+    reviewer = _user("fj.reviewer@demo.portal")
+    quanzhou = Office.objects.get(code="350500")
+    task = screening.task_create(
+        reviewer,
+        quanzhou,
+        title=QUANZHOU_TASK,
+        key_areas=["technology", "manufacturing"],
+        deadline=timezone.localdate() + timedelta(days=1),
+        enterprises=_list(12, ("350582", "350583"), seed=11),
+    )
+    screening.delegate_by_county(reviewer, task, quanzhou)
+    for code in ("350582", "350583"):
+        screening.auto_assign(reviewer, task, Office.objects.get(code=code))
+    # The demo's deadline passed a week ago: the banks' results are overdue.
+    past = timezone.localdate() - timedelta(days=7)
+    ScreeningTask.objects.filter(pk=task.pk).update(deadline=past)
+    Assignment.objects.filter(task=task).update(due_date=past)
+    ReturnRequest.objects.filter(screening_assignment__task=task).update(due_date=past)
+
+
+@transaction.atomic
+def load_demo() -> None:
+    """The two demo tasks; skipped when they exist already."""
+    if not ScreeningTask.objects.filter(title=FUZHOU_TASK).exists():
+        _fuzhou()
+    if not ScreeningTask.objects.filter(title=QUANZHOU_TASK).exists():
+        _quanzhou()

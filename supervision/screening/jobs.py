@@ -1,0 +1,108 @@
+"""Screening work too large for a page, run by a worker: reading a large list, and passing a
+large share of a task on (delegating, assigning). The page submits a job; a small one runs at
+once in the page, a large one is queued and the task page follows it until it is done.
+
+``run`` claims the job under a row lock, so a job runs once; one whose worker died is taken
+again after ``PORTAL_STUCK_FILING_SECONDS``. The services it calls are all-or-nothing, so a
+job that fails leaves nothing half-done and says why, in its requester's language.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from portal import jobs
+from portal.models import Branch, Institution, Office, User
+from supervision.screening import services as screening
+from supervision.screening.models import ScreeningJob, ScreeningTask, TaskEnterprise
+
+Kind = ScreeningJob.Kind
+State = ScreeningJob.State
+# Up to this many enterprises held by the office, the page does the work itself.
+SYNC_ENTERPRISES = 5_000
+# A list workbook up to this size (about 5,000 enterprises) is read in the page.
+SYNC_LIST_BYTES = 512 * 1024
+
+
+def submit(
+    user: User, task: ScreeningTask, office: Office, kind: str, params: dict
+) -> ScreeningJob:
+    """Record the work; run it now when it is small, else queue it for a worker."""
+    job = ScreeningJob.objects.create(
+        task=task, office=office, kind=kind, params=params, requested_by=user
+    )
+    if _is_small(job):
+        run(job.pk)
+        job.refresh_from_db()
+    else:
+        from supervision.screening.tasks import run_screening_job
+
+        run_screening_job.delay_on_commit(job.pk)
+    return job
+
+
+def _is_small(job: ScreeningJob) -> bool:
+    if job.kind == Kind.LOAD_LIST:
+        return job.task.list_file.size <= SYNC_LIST_BYTES
+    held = TaskEnterprise.objects.filter(task=job.task, holder_path=job.office.path)
+    return held.count() <= SYNC_ENTERPRISES
+
+
+def run(job_id: int) -> None:
+    """Do the job once; a second call for a finished job does nothing."""
+    job = jobs.claim(
+        ScreeningJob.objects.select_related("task", "office", "requested_by"),
+        job_id,
+        timedelta(seconds=settings.PORTAL_STUCK_FILING_SECONDS),
+    )
+    if job is None:
+        return
+    with translation.override(job.requested_by.language or settings.LANGUAGE_CODE):
+        try:
+            result, state, errors = _perform(job), State.DONE, []
+        except ValidationError as error:
+            result, state, errors = {}, State.FAILED, error.messages
+        except PermissionDenied:
+            result, state, errors = {}, State.FAILED, [_("You may not do this.")]
+    ScreeningJob.objects.filter(pk=job.pk).update(
+        state=state, result=result, errors=errors, finished_at=timezone.now()
+    )
+
+
+def _assigned(result: screening.AssignmentResult) -> dict:
+    return {"enterprises": result.assigned, "banks": len(result.given), "unplaced": result.unplaced}
+
+
+def _perform(job: ScreeningJob) -> dict:
+    user, task, office, params = job.requested_by, job.task, job.office, job.params
+    match job.kind:
+        case Kind.LOAD_LIST:
+            return {"enterprises": screening.load_list(user, task)}
+        case Kind.DELEGATE_BY_COUNTY:
+            moved = screening.delegate_by_county(user, task, office)
+            return {"enterprises": sum(moved.values()), "offices": len(moved)}
+        case Kind.DELEGATE:
+            child = Office.objects.get(code=params["child"])
+            counties = params.get("counties") or None
+            return {"enterprises": screening.delegate(user, task, office, child, counties=counties)}
+        case Kind.AUTO_ASSIGN:
+            return _assigned(screening.auto_assign(user, task, office, params["rule"]))
+        case Kind.REASSIGN_DECLINED:
+            return _assigned(screening.reassign_declined(user, task, office))
+        case Kind.ASSIGN:
+            institution = Institution.objects.get(pk=params["institution"])
+            branch = Branch.objects.filter(pk=params.get("branch")).first()
+            result = screening.assign(
+                user,
+                task,
+                office,
+                institution=institution,
+                branch=branch,
+                counties=params.get("counties"),
+                credit_codes=params.get("credit_codes"),
+            )
+            return _assigned(result)
+    raise ValidationError(_("Unknown action."))

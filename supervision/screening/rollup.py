@@ -1,0 +1,142 @@
+"""Screening results rolled up the tree: per task and per office, how many enterprises were
+visited, had a need, were granted credit, how much, at what average rate, how many were
+first-time borrowers and how many were declined and why.
+
+The figures are one aggregate query over the enterprises under an office (a prefix of the
+holding office's path), grouped by the child office they sit under. Each figure is a count
+or a sum, so a province's figures are its own plus its sub-bureaus', exactly; the average
+rate is kept as its sum and count and divided only for display.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Substr
+
+from portal.models import Office
+from supervision.screening.models import Decision, ScreeningTask
+
+VISITED = (Decision.GRANTED, Decision.DECLINED, Decision.PENDING, Decision.NO_NEED)
+WITH_NEED = (Decision.GRANTED, Decision.DECLINED, Decision.PENDING)
+GRANTED = Q(decision=Decision.GRANTED)
+
+FIGURES = {
+    "enterprises": Count("pk"),
+    "assigned": Count("pk", filter=Q(assignment__isnull=False)),
+    "visited": Count("pk", filter=Q(decision__in=VISITED)),
+    "with_need": Count("pk", filter=Q(decision__in=WITH_NEED)),
+    "granted": Count("pk", filter=GRANTED),
+    "credit": Sum("credit_amount", filter=GRANTED),
+    "loans": Sum("loan_amount", filter=GRANTED),
+    "rate_sum": Sum("rate", filter=GRANTED),
+    "rated": Count("rate", filter=GRANTED),
+    "first_time": Count("pk", filter=GRANTED & Q(first_time=True)),
+    "declined": Count("pk", filter=Q(decision=Decision.DECLINED)),
+    "pending": Count("pk", filter=Q(decision=Decision.PENDING)),
+    "no_need": Count("pk", filter=Q(decision=Decision.NO_NEED)),
+    "unreachable": Count("pk", filter=Q(decision=Decision.UNREACHABLE)),
+}
+ADDITIVE = tuple(FIGURES)
+
+
+@dataclass
+class Figures:
+    """One row of a roll-up: the office it is for (None: the enterprises held at the office
+    itself, not delegated) and its figures."""
+
+    office: Office | None
+    enterprises: int = 0
+    assigned: int = 0
+    visited: int = 0
+    with_need: int = 0
+    granted: int = 0
+    credit: Decimal = Decimal(0)
+    loans: Decimal = Decimal(0)
+    rate_sum: Decimal = Decimal(0)
+    rated: int = 0
+    first_time: int = 0
+    declined: int = 0
+    pending: int = 0
+    no_need: int = 0
+    unreachable: int = 0
+
+    @classmethod
+    def of(cls, office: Office | None, values: dict) -> "Figures":
+        return cls(office, **{k: values.get(k) or 0 for k in ADDITIVE})
+
+    @property
+    def average_rate(self) -> Decimal | None:
+        if not self.rated:
+            return None
+        return (Decimal(self.rate_sum) / self.rated).quantize(Decimal("0.01"))
+
+    @property
+    def unassigned(self) -> int:
+        return self.enterprises - self.assigned
+
+    @property
+    def unanswered(self) -> int:
+        """Assigned, and no answer from the bank yet."""
+        answered = self.granted + self.declined + self.pending + self.no_need + self.unreachable
+        return self.assigned - answered
+
+    def count_in(self, state: str) -> int:
+        """How many are in a state of the enterprise list's filter (see the task page):
+        not assigned, assigned and unanswered, or a decision."""
+        if state == "assigned":
+            return self.unanswered
+        return getattr(self, state)
+
+    def as_dict(self) -> dict:
+        return {k: getattr(self, k) for k in ADDITIVE}
+
+
+@dataclass
+class Rollup:
+    office: Office
+    rows: list[Figures]  # each child office with a share, then the office's own holding
+    total: Figures
+    declined_by_reason: list[tuple[str, int]]
+
+
+def enterprises_under(enterprises: QuerySet, office: Office) -> QuerySet:
+    return enterprises.filter(holder_path__startswith=office.path)
+
+
+def rollup(enterprises: QuerySet, office: Office) -> Rollup:
+    """The figures of ``enterprises`` (already scoped, e.g. one task's) under ``office``, by
+    child office, and the declines by reason: one aggregate query, grouped by the child office's
+    path and the decline reason; the handful of groups are then added up."""
+    part = Substr("holder_path", 1, len(office.path) + Office.steplen)
+    groups = (
+        enterprises_under(enterprises, office)
+        .annotate(part=part)
+        .values("part", "decline_reason")
+        .annotate(**FIGURES)
+        .order_by("part")
+    )
+    by_part: dict[str, dict] = {}
+    by_reason: dict[str, int] = {}
+    for group in groups:
+        path, reason = group.pop("part"), group.pop("decline_reason")
+        totals = by_part.setdefault(path, dict.fromkeys(ADDITIVE, 0))
+        for figure in ADDITIVE:
+            totals[figure] += group[figure] or 0
+        if group["declined"]:
+            by_reason[reason] = by_reason.get(reason, 0) + group["declined"]
+    children = {o.path: o for o in Office.objects.filter(path__in=list(by_part))}
+    rows = [
+        Figures.of(children[p], v) for p, v in by_part.items() if p in children and p != office.path
+    ]
+    if office.path in by_part:
+        rows.append(Figures.of(None, by_part[office.path]))
+    total = {k: sum(v[k] for v in by_part.values()) for k in ADDITIVE}
+    reasons = sorted(by_reason.items(), key=lambda item: (-item[1], item[0]))
+    return Rollup(office, rows, Figures.of(office, total), reasons)
+
+
+def per_task(enterprises: QuerySet, tasks: list[ScreeningTask]) -> dict[int, Figures]:
+    """Task id -> the figures of ``enterprises`` (scoped to a reader) in each of ``tasks``."""
+    rows = enterprises.filter(task__in=tasks).values("task_id").annotate(**FIGURES).order_by()
+    return {row.pop("task_id"): Figures.of(None, row) for row in rows}
