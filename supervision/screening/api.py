@@ -11,8 +11,8 @@ from rest_framework.routers import BaseRouter
 
 from portal import scoping
 from portal.api import ScopedViewSet
+from supervision.screening.lists import mask_contact, mask_phone
 from supervision.screening.models import Assignment, ScreeningTask, TaskEnterprise
-from supervision.screening.services import mask_contact, mask_phone
 
 
 class ScreeningTaskSerializer(serializers.ModelSerializer):

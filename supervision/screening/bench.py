@@ -22,6 +22,8 @@ from portal import demo as portal_demo
 from portal.models import Division, Membership, Office, OfficeLevel, Role, User
 from reporting import synthetic
 from reporting.models import ReturnRequest
+from supervision.screening import assignment as screening_assignment
+from supervision.screening import lists as screening_lists
 from supervision.screening import rollup
 from supervision.screening import services as screening
 from supervision.screening.models import (
@@ -80,13 +82,13 @@ def province_of(code: str) -> Office:
 
 def read_list(rows: int, counties: list[str], timings: Timings):
     frame = synthetic.synthetic_frame(
-        screening.LIST_SPEC, rows, seed=int(time.time()) % 997, counties=tuple(counties)
+        screening_lists.LIST_SPEC, rows, seed=int(time.time()) % 997, counties=tuple(counties)
     )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "list.xlsx"
-        synthetic.write_return(screening.LIST_SPEC, frame, path)
+        synthetic.write_return(screening_lists.LIST_SPEC, frame, path)
         with timings.step(f"read and check the list workbook ({path.stat().st_size >> 20} MiB)"):
-            return screening.read_list(path)
+            return screening_lists.read_list(path)
 
 
 def pass_down(user: User, task: ScreeningTask) -> tuple[int, int]:
@@ -102,7 +104,7 @@ def pass_down(user: User, task: ScreeningTask) -> tuple[int, int]:
         pk__in=TaskEnterprise.objects.filter(task=task).values("holder_id")
     )
     for office in holders:
-        screening.auto_assign(user, task, office)
+        screening_assignment.auto_assign(user, task, office)
     return holders.count(), Assignment.objects.filter(task=task).count()
 
 

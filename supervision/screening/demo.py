@@ -13,6 +13,9 @@ from django.utils import timezone
 from portal.models import Membership, Office, User
 from reporting import filings, pipeline, synthetic
 from reporting.models import ReturnRequest
+from supervision.screening import assignment as screening_assignment
+from supervision.screening import lists as screening_lists
+from supervision.screening import results as screening_results
 from supervision.screening import services as screening
 from supervision.screening.models import Assignment, Decision, ScreeningTask
 
@@ -25,11 +28,11 @@ def _user(email: str) -> User:
 
 
 def _list(rows: int, counties: tuple[str, ...], seed: int):
-    frame = synthetic.synthetic_frame(screening.LIST_SPEC, rows, seed=seed, counties=counties)
+    frame = synthetic.synthetic_frame(screening_lists.LIST_SPEC, rows, seed=seed, counties=counties)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "list.xlsx"
-        synthetic.write_return(screening.LIST_SPEC, frame, path)
-        return screening.read_list(path)
+        synthetic.write_return(screening_lists.LIST_SPEC, frame, path)
+        return screening_lists.read_list(path)
 
 
 def _answers(assignment: Assignment) -> list[dict]:
@@ -64,19 +67,19 @@ def _fuzhou() -> None:
         enterprises=_list(60, ("350102", "350121", "350181"), seed=7),
     )
     screening.delegate_by_county(reviewer, task, fuzhou)
-    screening.auto_assign(reviewer, task, gulou)
-    screening.auto_assign(reviewer, task, Office.objects.get(code="350121"))
+    screening_assignment.auto_assign(reviewer, task, gulou)
+    screening_assignment.auto_assign(reviewer, task, Office.objects.get(code="350121"))
     member = Membership.objects.select_related("branch").get(
         user__email="icbc.gulou.preparer@demo.portal"
     )
     icbc = Assignment.objects.get(task=task, branch=member.branch)
-    filing = screening.results_file(member.user, icbc, _answers(icbc))
+    filing = screening_results.results_file(member.user, icbc, _answers(icbc))
     pipeline.run(filing.pk)
     filing.refresh_from_db()
     filings.filing_sign(_user("icbc.gulou.approver@demo.portal"), filing, {})
     filings.filing_accept(reviewer, filing, "对接结果已核实")
-    screening.record_results(filing.pk)
-    screening.reassign_declined(reviewer, task, gulou)
+    screening_results.record_results(filing.pk)
+    screening_assignment.reassign_declined(reviewer, task, gulou)
 
 
 def _quanzhou() -> None:
@@ -92,7 +95,7 @@ def _quanzhou() -> None:
     )
     screening.delegate_by_county(reviewer, task, quanzhou)
     for code in ("350582", "350583"):
-        screening.auto_assign(reviewer, task, Office.objects.get(code=code))
+        screening_assignment.auto_assign(reviewer, task, Office.objects.get(code=code))
     # The demo's deadline passed a week ago: the banks' results are overdue.
     past = timezone.localdate() - timedelta(days=7)
     ScreeningTask.objects.filter(pk=task.pk).update(deadline=past)

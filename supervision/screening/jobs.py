@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from portal import jobs
 from portal.models import Branch, Institution, Office, User
+from supervision.screening import assignment as screening_assignment
 from supervision.screening import services as screening
 from supervision.screening.models import ScreeningJob, ScreeningTask, TaskEnterprise
 
@@ -72,7 +73,7 @@ def run(job_id: int) -> None:
     )
 
 
-def _assigned(result: screening.AssignmentResult) -> dict:
+def _assigned(result: screening_assignment.AssignmentResult) -> dict:
     return {"enterprises": result.assigned, "banks": len(result.given), "unplaced": result.unplaced}
 
 
@@ -89,13 +90,13 @@ def _perform(job: ScreeningJob) -> dict:
             counties = params.get("counties") or None
             return {"enterprises": screening.delegate(user, task, office, child, counties=counties)}
         case Kind.AUTO_ASSIGN:
-            return _assigned(screening.auto_assign(user, task, office, params["rule"]))
+            return _assigned(screening_assignment.auto_assign(user, task, office, params["rule"]))
         case Kind.REASSIGN_DECLINED:
-            return _assigned(screening.reassign_declined(user, task, office))
+            return _assigned(screening_assignment.reassign_declined(user, task, office))
         case Kind.ASSIGN:
             institution = Institution.objects.get(pk=params["institution"])
             branch = Branch.objects.filter(pk=params.get("branch")).first()
-            result = screening.assign(
+            result = screening_assignment.assign(
                 user,
                 task,
                 office,

@@ -8,7 +8,7 @@ from reporting import pipeline
 from reporting.models import Filing
 from reporting.signals import filing_accepted
 from supervision.screening import deadlines as screening_deadlines
-from supervision.screening import services as screening
+from supervision.screening import results as screening_results
 from supervision.screening.models import (
     Assignment,
     AssignmentEntry,
@@ -60,11 +60,11 @@ scoping.register(
     branch=scoping.among("assignment__branch_id"),
 )
 
-pipeline.provide_context(screening.RESULT_SPEC.code)(screening.assignment_context)
+pipeline.provide_context(screening_results.RESULT_SPEC.code)(screening_results.assignment_context)
 
 
 def _results_accepted(sender, filing: Filing, **kwargs) -> None:
-    if filing.spec_code == screening.RESULT_SPEC.code:
+    if filing.spec_code == screening_results.RESULT_SPEC.code:
         from supervision.screening.tasks import record_screening_results
 
         record_screening_results.delay(filing.pk)

@@ -5,7 +5,7 @@ from django.db import OperationalError
 
 from supervision.screening import deadlines as screening_deadlines
 from supervision.screening import jobs as screening_jobs
-from supervision.screening import services as screening
+from supervision.screening import results as screening_results
 
 
 @shared_task(
@@ -15,7 +15,7 @@ from supervision.screening import services as screening
     max_retries=5,
 )
 def record_screening_results(filing_id: int) -> None:
-    screening.record_results(filing_id)
+    screening_results.record_results(filing_id)
 
 
 @shared_task(name="supervision.tasks.screening.sweep_screening_deadlines")

@@ -29,6 +29,8 @@ from portal.models import Branch, Institution, Office, Role
 from reporting.workbooks import XLSX_CONTENT_TYPE
 from supervision.screening import deadlines as screening_deadlines
 from supervision.screening import jobs as screening_jobs
+from supervision.screening import lists as screening_lists
+from supervision.screening import results as screening_results
 from supervision.screening import rollup
 from supervision.screening import services as screening
 from supervision.screening.models import (
@@ -104,9 +106,9 @@ class TaskForm(forms.Form):
     def enterprises(self):
         """The checked list, from the workbook or the pasted rows."""
         if not self.cleaned_data["file"]:
-            keys = screening.LIST_SPEC.column_keys
+            keys = screening_lists.LIST_SPEC.column_keys
             lines = [line for line in self.cleaned_data["rows"].splitlines() if line.strip()]
-            return screening.list_from_rows(
+            return screening_lists.list_from_rows(
                 [dict(zip(keys, line.split("\t"), strict=False)) for line in lines]
             )
         with tempfile.TemporaryDirectory() as folder:
@@ -114,7 +116,7 @@ class TaskForm(forms.Form):
             with path.open("wb") as out:
                 for chunk in self.cleaned_data["file"].chunks():
                     out.write(chunk)
-            return screening.read_list(path)
+            return screening_lists.read_list(path)
 
 
 class DelegateForm(forms.Form):
@@ -409,7 +411,8 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if at is not None:
         figures = rollup.rollup(enterprises, at)
         figures.declined_by_reason = [
-            (screening.decline_reason_label(reason), n) for reason, n in figures.declined_by_reason
+            (screening_results.decline_reason_label(reason), n)
+            for reason, n in figures.declined_by_reason
         ]
     else:
         own_total = rollup.Figures.of(None, enterprises.aggregate(**rollup.FIGURES))
@@ -428,8 +431,8 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     for enterprise in page:
         if at is not None:  # personal data in full only to the bank it was given to
-            enterprise.contact = screening.mask_contact(enterprise.contact)
-            enterprise.phone = screening.mask_phone(enterprise.phone)
+            enterprise.contact = screening_lists.mask_contact(enterprise.contact)
+            enterprise.phone = screening_lists.mask_phone(enterprise.phone)
     assignments = screening_deadlines.with_filing_state(
         scoping.visible(request.user, Assignment).filter(task=task)
     ).select_related("institution", "branch", "office")
@@ -513,10 +516,10 @@ def enterprise_history(request: HttpRequest, credit_code: str) -> HttpResponse:
     scope = scoping.scope_of(request.user)
     if scope.is_regulator:
         for enterprise in listed:
-            enterprise.contact = screening.mask_contact(enterprise.contact)
-            enterprise.phone = screening.mask_phone(enterprise.phone)
+            enterprise.contact = screening_lists.mask_contact(enterprise.contact)
+            enterprise.phone = screening_lists.mask_phone(enterprise.phone)
     for entry in entries:
-        entry.decline_label = screening.decline_reason_label(entry.decline_reason)
+        entry.decline_label = screening_results.decline_reason_label(entry.decline_reason)
     name = listed[0].name if listed else entries[0].enterprise.name
     return render(
         request,
@@ -552,11 +555,11 @@ def overdue_list(request: HttpRequest) -> HttpResponse:
 # -- one assignment: its enterprises, and a bank's answers typed in -----------------------
 
 ROW_FORM_LIMIT = 20  # more enterprises than this are answered by uploading the workbook
-RESULT_COLUMNS = {c.key: c for c in screening.RESULT_SPEC.columns}
+RESULT_COLUMNS = {c.key: c for c in screening_results.RESULT_SPEC.columns}
 
 
 def _choices(key: str, blank: str = "") -> list[tuple[str, str]]:
-    lang = screening.reading_language()
+    lang = screening_lists.reading_language()
     column = RESULT_COLUMNS[key]
     return [
         ("", blank),
@@ -642,7 +645,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if request.method == "POST" and formset.is_valid():
             rows = [row for form in formset if (row := form.row())]
             try:
-                filing = screening.results_file(request.user, assignment, rows)
+                filing = screening_results.results_file(request.user, assignment, rows)
             except ValidationError as error:
                 messages.error(request, "; ".join(error.messages))
             else:
@@ -658,10 +661,10 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     page = _page(request, entries)
     for entry in page:
-        entry.decline_label = screening.decline_reason_label(entry.decline_reason)
+        entry.decline_label = screening_results.decline_reason_label(entry.decline_reason)
         if not scope.is_bank:
-            entry.enterprise.contact = screening.mask_contact(entry.enterprise.contact)
-            entry.enterprise.phone = screening.mask_phone(entry.enterprise.phone)
+            entry.enterprise.contact = screening_lists.mask_contact(entry.enterprise.contact)
+            entry.enterprise.phone = screening_lists.mask_phone(entry.enterprise.phone)
     names = {e.credit_code: e.name for e in current}
     return render(
         request,
@@ -684,7 +687,9 @@ def assignment_workbook(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = scoping.get_visible_or_404(
         request.user, Assignment.objects.select_related("task"), pk=pk
     )
-    response = HttpResponse(screening.results_workbook(assignment), content_type=XLSX_CONTENT_TYPE)
-    name = f"{screening.RESULT_SPEC.code}-{assignment.task.period}-{assignment.pk}.xlsx"
+    response = HttpResponse(
+        screening_results.results_workbook(assignment), content_type=XLSX_CONTENT_TYPE
+    )
+    name = f"{screening_results.RESULT_SPEC.code}-{assignment.task.period}-{assignment.pk}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response

@@ -1,6 +1,7 @@
 """Screening in the matrix: a task of city1 delegated to both its counties, each assigning to
 its own branch of bank_a; a task of city2 assigned to branch_b1; and county_b's own task."""
 
+from supervision.screening import assignment as screening_assignment
 from supervision.screening import services as screening
 from tests import factories as f
 
@@ -24,12 +25,12 @@ def build(m) -> None:
     screening.delegate_by_county(p1_head, task, m.city1)
     # By hand, to the matrix's own branches: other parts add banks to these counties.
     for county, branch in ((m.county_a, m.branch_a1), (m.county_b, m.branch_a2)):
-        screening.assign(
+        screening_assignment.assign(
             p1_head, task, county, institution=m.bank_a, branch=branch, counties=[county.code]
         )
     other = f.screening_task(p2_head, m.city2, {"440103": 1}, title="矩阵乙省筛查任务")
     screening.delegate_by_county(p2_head, other, m.city2)
-    screening.assign(
+    screening_assignment.assign(
         p2_head, other, m.county_c, institution=m.bank_b, branch=m.branch_b1, counties=["440103"]
     )
     own = f.screening_task(p1_head, m.county_b, {"350121": 1}, title="矩阵甲二县自有任务")

@@ -11,7 +11,7 @@ from portal.models import Branch, Role
 from reporting import filings, pipeline
 from reporting.models import FilingStatus
 from reporting.specs import get_spec
-from supervision.screening import services as screening
+from supervision.screening import results as screening_results
 from supervision.screening.models import Assignment
 from tests import factories as f
 from tests.reporting.returns import RESULT, upload, workbook
@@ -68,7 +68,7 @@ def answer(assignment: Assignment, rows: list[dict], tmp_path: Path, reviewer) -
     assert filing.status == FilingStatus.VALID, list(filing.hits.values_list("code", flat=True))
     filings.filing_sign(approver, filing, {})
     filings.filing_accept(reviewer, filing)
-    return screening.record_results(filing.pk)
+    return screening_results.record_results(filing.pk)
 
 
 def matrix_banks_only(matrix):

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from portal.models import Notification, Role
 from supervision import causes
+from supervision.screening import assignment as screening_assignment
 from supervision.screening import deadlines as screening_deadlines
-from supervision.screening import services as screening
 from supervision.screening.models import Assignment
 from tests import factories as f
 from tests.supervision.screening_helpers import answer, matrix_banks_only, result_row
@@ -33,7 +33,7 @@ def assigned(matrix):
     task = f.screening_task(
         head, matrix.county_a, {"350102": 2}, deadline=timezone.localdate() + timedelta(days=10)
     )
-    screening.auto_assign(head, task, matrix.county_a)
+    screening_assignment.auto_assign(head, task, matrix.county_a)
     reviewer = f.member(Role.REVIEWER, office=matrix.county_a)
     return Assignment.objects.get(task=task), matrix.users["branch_a1"], reviewer
 

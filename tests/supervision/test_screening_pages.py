@@ -9,7 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import Role
-from supervision.screening import services as screening
+from supervision.screening import assignment as screening_assignment
+from supervision.screening import lists as screening_lists
+from supervision.screening import results as screening_results
 from supervision.screening.models import Assignment, ScreeningTask
 from tests import factories as f
 from tests.supervision.screening_helpers import (
@@ -184,7 +186,7 @@ def test_the_overdue_list_names_the_office_and_the_bank(matrix, client_for):
     task = f.screening_task(
         head, matrix.county_a, {"350102": 2}, deadline=timezone.localdate() + timedelta(days=3)
     )
-    screening.auto_assign(head, task, matrix.county_a)
+    screening_assignment.auto_assign(head, task, matrix.county_a)
     client = client_for(matrix.users["county_a"])
     assert client.get(reverse("screening-overdue")).context["page"].paginator.count == 0
     with time_machine.travel(timezone.now() + timedelta(days=10)):
@@ -203,7 +205,7 @@ def test_the_overdue_list_names_the_office_and_the_bank(matrix, client_for):
 
 
 def test_rows_pasted_from_the_template_make_a_task(matrix, client_for):
-    keys = screening.LIST_SPEC.column_keys
+    keys = screening_lists.LIST_SPEC.column_keys
     lines = ["\t".join(str(list_row(county)[k]) for k in keys) for county in ("350102", "350121")]
     client = client_for(matrix.users["p1_head"])
     response = post_new_task(client, matrix.p1, "粘贴清单", rows="\n".join(lines))
@@ -249,7 +251,7 @@ def test_a_bank_types_its_answers_for_a_handful_of_enterprises(matrix, client_fo
     approver = f.member(Role.APPROVER, branch=matrix.branch_a1)
     filings.filing_sign(approver, filing, {})
     filings.filing_accept(matrix.users["p1_head"], filing)
-    screening.record_results(filing.pk)
+    screening_results.record_results(filing.pk)
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.decision, first.credit_amount, first.first_time) == ("granted", 80, True)
@@ -274,7 +276,7 @@ def test_the_bank_downloads_its_result_workbook_with_its_enterprises(matrix, cli
     )
     path = tmp_path / "results.xlsx"
     path.write_bytes(response.content)
-    table = read_return(path, screening.RESULT_SPEC)
+    table = read_return(path, screening_results.RESULT_SPEC)
     assert sorted(table.frame["credit_code"]) == sorted(
         assignment.enterprises.values_list("credit_code", flat=True)
     )

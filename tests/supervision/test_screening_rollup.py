@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from portal import scoping
 from reporting import filings, pipeline
+from supervision.screening import assignment as screening_assignment
 from supervision.screening import deadlines as screening_deadlines
 from supervision.screening import rollup
 from supervision.screening import services as screening
@@ -34,7 +35,7 @@ def answered(matrix, tmp_path):
     for office in (matrix.gb, matrix.p1, matrix.p2, matrix.city1, matrix.city2):
         screening.delegate_by_county(head, task, office)
     for county in (matrix.county_a, matrix.county_b, matrix.county_c):
-        screening.auto_assign(head, task, county)
+        screening_assignment.auto_assign(head, task, county)
     a = sorted(task.enterprises.filter(county="350102").values_list("credit_code", flat=True))
     answer(
         Assignment.objects.get(task=task, branch=matrix.branch_a1),
@@ -119,7 +120,7 @@ def test_an_assignment_is_overdue_after_its_due_date_until_its_results_are_filed
     task = f.screening_task(
         head, matrix.county_a, {"350102": 1}, deadline=timezone.localdate() + timedelta(days=5)
     )
-    screening.auto_assign(head, task, matrix.county_a)
+    screening_assignment.auto_assign(head, task, matrix.county_a)
     assignment = Assignment.objects.get(task=task)
     mine = Assignment.objects.filter(task=task)
     with time_machine.travel(timezone.now() + timedelta(days=5)):

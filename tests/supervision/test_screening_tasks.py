@@ -11,6 +11,9 @@ from django.utils import timezone
 from portal import scoping
 from portal.models import Notification, Role
 from reporting.models import FilingStatus, RequestSource
+from supervision.screening import assignment as screening_assignment
+from supervision.screening import lists as screening_lists
+from supervision.screening import results as screening_results
 from supervision.screening import services as screening
 from supervision.screening.models import (
     Assignment,
@@ -50,7 +53,7 @@ def held_by(task: ScreeningTask) -> dict[str, int]:
 
 def test_an_uploaded_list_becomes_a_task_held_by_its_office(matrix, tmp_path):
     rows = [list_row("350102"), list_row("350121"), list_row("350121", phone="13900002222")]
-    enterprises = screening.read_list(list_workbook(tmp_path / "list.xlsx", rows))
+    enterprises = screening_lists.read_list(list_workbook(tmp_path / "list.xlsx", rows))
     task = screening.task_create(
         matrix.users["p1_head"],
         matrix.city1,
@@ -69,7 +72,7 @@ def test_an_uploaded_list_becomes_a_task_held_by_its_office(matrix, tmp_path):
 def test_a_list_with_an_error_is_refused_and_nothing_is_created(matrix, tmp_path):
     rows = [list_row("350102"), list_row("350102", good_credit="否")]
     with pytest.raises(ValidationError) as refused:
-        screening.read_list(list_workbook(tmp_path / "bad.xlsx", rows))
+        screening_lists.read_list(list_workbook(tmp_path / "bad.xlsx", rows))
     assert "SC-V101" in " ".join(refused.value.messages)
     assert "4" in " ".join(refused.value.messages)  # the row of the failing enterprise
     assert not ScreeningTask.objects.filter(office=matrix.city1).exclude(title__startswith="矩阵")
@@ -78,7 +81,7 @@ def test_a_list_with_an_error_is_refused_and_nothing_is_created(matrix, tmp_path
 def test_a_list_repeating_an_enterprise_is_refused(matrix, tmp_path):
     twice = list_row("350102")
     with pytest.raises(ValidationError):
-        screening.read_list(list_workbook(tmp_path / "twice.xlsx", [twice, dict(twice)]))
+        screening_lists.read_list(list_workbook(tmp_path / "twice.xlsx", [twice, dict(twice)]))
 
 
 def test_a_viewer_cannot_create_a_task(matrix):
@@ -107,7 +110,7 @@ def test_delegation_runs_down_all_four_levels_to_a_bank(matrix):
     screening.delegate_by_county(head, task, matrix.city1)
     assert held_by(task) == {"350102": 3, "350121": 2, "440000": 1}
 
-    result = screening.auto_assign(matrix.users["gb_head"], task, matrix.county_a)
+    result = screening_assignment.auto_assign(matrix.users["gb_head"], task, matrix.county_a)
     assert result.assigned == 3
     assignment = Assignment.objects.get(task=task, office=matrix.county_a)
     assert assignment.branch == matrix.branch_a1
@@ -162,7 +165,7 @@ def test_round_robin_alternates_between_the_banks_in_the_county(matrix):
     other = f.BranchFactory(institution=matrix.bank_b, office=matrix.county_a)
     head = matrix.users["p1_head"]
     task = f.screening_task(head, matrix.county_a, {"350102": 5})
-    result = screening.auto_assign(head, task, matrix.county_a)
+    result = screening_assignment.auto_assign(head, task, matrix.county_a)
     given = {a.branch: n for a, n in result.given.items()}
     assert given == {matrix.branch_a1: 3, other: 2}
     assert not result.unplaced
@@ -172,7 +175,7 @@ def test_existing_relationship_comes_before_round_robin(matrix, tmp_path):
     other = f.BranchFactory(institution=matrix.bank_b, office=matrix.county_a)
     head = matrix.users["p1_head"]
     earlier = f.screening_task(head, matrix.county_a, {"350102": 1})
-    screening.assign(
+    screening_assignment.assign(
         head, earlier, matrix.county_a, institution=matrix.bank_b, branch=other, counties=["350102"]
     )
     enterprise = earlier.enterprises.get()
@@ -181,7 +184,7 @@ def test_existing_relationship_comes_before_round_robin(matrix, tmp_path):
     later = f.screening_task(head, matrix.county_a, {"350102": 3})
     row = later.enterprises.first()
     TaskEnterprise.objects.filter(pk=row.pk).update(credit_code=enterprise.credit_code)
-    screening.auto_assign(head, later, matrix.county_a, Assignment.Rule.RELATIONSHIP)
+    screening_assignment.auto_assign(head, later, matrix.county_a, Assignment.Rule.RELATIONSHIP)
     row.refresh_from_db()
     assert row.assignment.branch == other  # the bank that granted it credit before
     # The two others take turns between the county's banks.
@@ -194,7 +197,7 @@ def test_enterprises_of_a_county_without_a_bank_are_left_and_reported(matrix):
     task = f.screening_task(head, matrix.city1, {"350121": 1, "350102": 1})
     matrix.branch_a2.is_active = False
     matrix.branch_a2.save()
-    result = screening.auto_assign(head, task, matrix.city1)
+    result = screening_assignment.auto_assign(head, task, matrix.city1)
     assert result.assigned == 1 and result.unplaced == {"350121": 1}
 
 
@@ -202,7 +205,7 @@ def test_each_assignment_opens_a_result_return_and_tells_the_bank(matrix):
     preparer = matrix.users["branch_a1"]
     head = matrix.users["p1_head"]
     task = f.screening_task(head, matrix.county_a, {"350102": 2})
-    screening.auto_assign(head, task, matrix.county_a)
+    screening_assignment.auto_assign(head, task, matrix.county_a)
     assignment = Assignment.objects.get(task=task)
     request = assignment.request
     assert (request.spec_code, request.source, request.source_ref) == (
@@ -222,9 +225,9 @@ def test_each_assignment_opens_a_result_return_and_tells_the_bank(matrix):
 def test_manual_assignment_overrides_and_keeps_the_history(matrix):
     head = matrix.users["p1_head"]
     task = f.screening_task(head, matrix.county_a, {"350102": 2})
-    screening.auto_assign(head, task, matrix.county_a)
+    screening_assignment.auto_assign(head, task, matrix.county_a)
     code = task.enterprises.first().credit_code
-    screening.assign(
+    screening_assignment.assign(
         head, task, matrix.county_a, institution=matrix.bank_a, credit_codes=[code.lower()]
     )
     moved = task.enterprises.get(credit_code=code)
@@ -240,7 +243,7 @@ def test_an_office_assigns_only_to_banks_it_supervises(matrix):
     head = matrix.users["p1_head"]
     task = f.screening_task(head, matrix.county_a, {"350102": 1})
     with pytest.raises(ValidationError):
-        screening.assign(
+        screening_assignment.assign(
             head,
             task,
             matrix.county_a,
@@ -256,7 +259,7 @@ def test_an_office_assigns_only_to_banks_it_supervises(matrix):
 def test_accepted_results_reach_the_enterprises(matrix, tmp_path):
     head = matrix.users["p1_head"]
     task = f.screening_task(head, matrix.county_a, {"350102": 3})
-    screening.auto_assign(head, task, matrix.county_a)
+    screening_assignment.auto_assign(head, task, matrix.county_a)
     assignment = Assignment.objects.get(task=task)
     first, second, third = task.enterprises.order_by("credit_code")
     rows = [
@@ -275,14 +278,14 @@ def test_accepted_results_reach_the_enterprises(matrix, tmp_path):
     second.refresh_from_db()
     assert (second.decision, second.decline_reason) == (Decision.DECLINED, "poor_credit")
     # Taking the same filing in again changes nothing.
-    assert screening.record_results(first.entries.get().filing_id) == 3
+    assert screening_results.record_results(first.entries.get().filing_id) == 3
     assert task.enterprises.filter(decision=Decision.GRANTED).count() == 1
 
 
 def test_a_result_for_an_enterprise_not_assigned_to_the_bank_is_rejected(matrix, tmp_path):
     head = matrix.users["p1_head"]
     task = f.screening_task(head, matrix.county_a, {"350102": 1})
-    screening.auto_assign(head, task, matrix.county_a)
+    screening_assignment.auto_assign(head, task, matrix.county_a)
     assignment = Assignment.objects.get(task=task)
     stranger = f.credit_code("350102")
     path = workbook(tmp_path / "r.xlsx", [result_row(stranger)], spec=RESULT)
@@ -300,7 +303,7 @@ def test_declined_enterprises_go_to_another_bank_in_the_county(matrix, tmp_path)
     reviewer = f.member(Role.REVIEWER, office=matrix.county_a)
     head = matrix.users["p1_head"]
     task = f.screening_task(head, matrix.county_a, {"350102": 2})
-    screening.assign(
+    screening_assignment.assign(
         head,
         task,
         matrix.county_a,
@@ -317,7 +320,7 @@ def test_declined_enterprises_go_to_another_bank_in_the_county(matrix, tmp_path)
     # The assigning office hears of the decline.
     assert Notification.objects.filter(recipient=reviewer, message__contains="declined").exists()
 
-    result = screening.reassign_declined(head, task, matrix.county_a)
+    result = screening_assignment.reassign_declined(head, task, matrix.county_a)
     assert result.assigned == 1
     declined.refresh_from_db()
     assert declined.assignment.branch == other and declined.decision == ""
@@ -335,5 +338,5 @@ def test_declined_enterprises_go_to_another_bank_in_the_county(matrix, tmp_path)
         tmp_path,
         head,
     )
-    again = screening.reassign_declined(head, task, matrix.county_a)
+    again = screening_assignment.reassign_declined(head, task, matrix.county_a)
     assert again.assigned == 0 and again.unplaced == {"350102": 1}
