@@ -1,19 +1,22 @@
 from django.urls import path
 
+from supervision.screening import assignment_views as assignments
 from supervision.screening import views as screening
 
 urlpatterns = [
     path("screening/", screening.task_list, name="screening-tasks"),
     path("screening/new/", screening.task_create, name="screening-task-create"),
-    path("screening/overdue/", screening.overdue_list, name="screening-overdue"),
+    path("screening/overdue/", assignments.overdue_list, name="screening-overdue"),
     path("screening/<int:pk>/", screening.task_detail, name="screening-task"),
     path("screening/<int:pk>/jobs/", screening.task_jobs, name="screening-task-jobs"),
     path(
-        "screening/assignments/<int:pk>/", screening.assignment_detail, name="screening-assignment"
+        "screening/assignments/<int:pk>/",
+        assignments.assignment_detail,
+        name="screening-assignment",
     ),
     path(
         "screening/assignments/<int:pk>/results.xlsx",
-        screening.assignment_workbook,
+        assignments.assignment_workbook,
         name="screening-assignment-workbook",
     ),
     path("screening/enterprise/", screening.enterprise_lookup, name="screening-enterprise-lookup"),

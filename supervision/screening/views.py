@@ -1,16 +1,12 @@
 """Pages of enterprise screening: the task list, a new task from an uploaded list, the task
-page (roll-up by child office, the office's actions, its enterprises), one enterprise's
-history and the overdue list.
+page (roll-up by child office, the office's actions, its enterprises) and one enterprise's
+history. An assignment's pages and the overdue list are ``assignment_views``.
 
 Rows come through ``portal.scoping``; every change goes through ``supervision.screening``.
 Lists are paginated and every figure is an aggregate, so pages stay fast for a task of
 200,000 enterprises.
 """
 
-import tempfile
-from pathlib import Path
-
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -19,26 +15,30 @@ from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django_htmx.http import HttpResponseClientRefresh
 
 from portal import scoping
-from portal.models import Branch, Institution, Office, Role
-from reporting.workbooks import XLSX_CONTENT_TYPE
+from portal.models import Office, Role
 from supervision.screening import deadlines as screening_deadlines
 from supervision.screening import jobs as screening_jobs
 from supervision.screening import lists as screening_lists
 from supervision.screening import results as screening_results
 from supervision.screening import rollup
 from supervision.screening import services as screening
+from supervision.screening.forms import (
+    AssignForm,
+    AutoAssignForm,
+    DelegateForm,
+    EnterpriseFilterForm,
+    TaskForm,
+    codes,
+)
 from supervision.screening.models import (
     Assignment,
     AssignmentEntry,
-    Decision,
     Delegation,
-    KeyArea,
     ScreeningJob,
     ScreeningTask,
     TaskEnterprise,
@@ -47,168 +47,12 @@ from supervision.screening.models import (
 PAGE_SIZE = 50
 
 
-def _page(request: HttpRequest, qs: QuerySet, count: int | None = None):
+def page_of(request: HttpRequest, qs: QuerySet, count: int | None = None):
     """A page of ``qs``; ``count``, when the caller knows it, spares counting the rows again."""
     paginator = Paginator(qs, PAGE_SIZE)
     if count is not None:
         paginator.count = count
     return paginator.get_page(request.GET.get("page"))
-
-
-def _codes(text: str) -> list[str]:
-    """Codes typed with commas, spaces or new lines between them."""
-    return [c for c in text.replace(",", " ").replace("，", " ").split() if c]
-
-
-# -- forms ---------------------------------------------------------------------------------
-
-
-class TaskForm(forms.Form):
-    office = forms.ChoiceField(label=gettext_lazy("Office"))
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    purpose = forms.CharField(
-        label=gettext_lazy("Purpose"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    key_areas = forms.MultipleChoiceField(
-        label=gettext_lazy("Key areas"),
-        required=False,
-        choices=KeyArea.choices,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    deadline = forms.DateField(
-        label=gettext_lazy("Deadline"),
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-    )
-    file = forms.FileField(
-        label=gettext_lazy("Enterprise list (SCREENING-LIST .xlsx)"), required=False
-    )
-    rows = forms.CharField(
-        label=gettext_lazy("Or paste the rows"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=gettext_lazy(
-            "Rows copied from the template, one enterprise a line, its columns in the "
-            "template's order separated by tabs."
-        ),
-    )
-
-    def __init__(self, *args, offices: list[Office], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.offices = {o.code: o for o in offices}
-        self.fields["office"].choices = [(o.code, o.name) for o in offices]
-
-    def clean(self):
-        cleaned = super().clean()
-        if bool(cleaned.get("file")) == bool(cleaned.get("rows", "").strip()):
-            raise ValidationError(_("Upload the list or paste its rows (one of the two)."))
-        return cleaned
-
-    def enterprises(self):
-        """The checked list, from the workbook or the pasted rows."""
-        if not self.cleaned_data["file"]:
-            keys = screening_lists.LIST_SPEC.column_keys
-            lines = [line for line in self.cleaned_data["rows"].splitlines() if line.strip()]
-            return screening_lists.list_from_rows(
-                [dict(zip(keys, line.split("\t"), strict=False)) for line in lines]
-            )
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "list.xlsx"
-            with path.open("wb") as out:
-                for chunk in self.cleaned_data["file"].chunks():
-                    out.write(chunk)
-            return screening_lists.read_list(path)
-
-
-class DelegateForm(forms.Form):
-    child = forms.ChoiceField(label=gettext_lazy("Child office"))
-    counties = forms.CharField(
-        label=gettext_lazy("Counties (division codes)"),
-        required=False,
-        help_text=gettext_lazy("Blank: every county the child office covers."),
-    )
-
-    def __init__(self, *args, children: list[Office], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.children = {o.code: o for o in children}
-        self.fields["child"].choices = [(o.code, o.name) for o in children]
-
-
-class AssignForm(forms.Form):
-    filer = forms.ChoiceField(label=gettext_lazy("Bank or branch"))
-    counties = forms.CharField(label=gettext_lazy("Counties (division codes)"), required=False)
-    credit_codes = forms.CharField(
-        label=gettext_lazy("Or enterprises (credit codes)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-    def __init__(self, *args, office: Office, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        institutions = Institution.objects.filter(
-            office__path__startswith=office.path, is_active=True
-        ).order_by("name_zh")
-        branches = (
-            Branch.objects.filter(office__path__startswith=office.path, is_active=True)
-            .select_related("institution")
-            .order_by("name_zh")
-        )
-        self.fields["filer"].choices = [
-            *((f"i:{i.pk}", i.name) for i in institutions),
-            *((f"b:{b.pk}", b.name) for b in branches),
-        ]
-
-    def chosen_filer(self) -> tuple[Institution, Branch | None]:
-        kind, pk = self.cleaned_data["filer"].split(":")
-        if kind == "b":
-            branch = Branch.objects.select_related("institution", "office").get(pk=pk)
-            return branch.institution, branch
-        return Institution.objects.get(pk=pk), None
-
-
-class AutoAssignForm(forms.Form):
-    rule = forms.ChoiceField(
-        label=gettext_lazy("Rule"),
-        choices=[
-            (Assignment.Rule.ROUND_ROBIN, Assignment.Rule.ROUND_ROBIN.label),
-            (Assignment.Rule.RELATIONSHIP, Assignment.Rule.RELATIONSHIP.label),
-        ],
-    )
-
-
-class EnterpriseFilterForm(forms.Form):
-    STATES = [
-        ("", gettext_lazy("All")),
-        ("unassigned", gettext_lazy("Not assigned")),
-        ("assigned", gettext_lazy("Assigned, no answer yet")),
-        *Decision.choices,
-    ]
-    county = forms.RegexField(
-        label=gettext_lazy("County"), regex=r"^\d{6}$", required=False, max_length=6
-    )
-    state = forms.ChoiceField(label=gettext_lazy("State"), choices=STATES, required=False)
-
-    def known_count(self, figures: "rollup.Figures") -> int | None:
-        """How many the filter lets through, read from the roll-up's ``figures`` when it
-        filters by state alone (a county needs counting)."""
-        if not self.is_valid() or self.cleaned_data.get("county"):
-            return None
-        state = self.cleaned_data.get("state")
-        return figures.count_in(state) if state else figures.enterprises
-
-    def filter(self, enterprises: QuerySet) -> QuerySet:
-        data = self.cleaned_data if self.is_valid() else {}
-        if data.get("county"):
-            enterprises = enterprises.filter(county=data["county"])
-        match data.get("state"):
-            case "unassigned":
-                enterprises = enterprises.filter(assignment__isnull=True)
-            case "assigned":
-                enterprises = enterprises.filter(assignment__isnull=False, decision="")
-            case "" | None:
-                pass
-            case decision:
-                enterprises = enterprises.filter(decision=decision)
-        return enterprises
 
 
 # -- task list and creation ----------------------------------------------------------------
@@ -218,7 +62,7 @@ class EnterpriseFilterForm(forms.Form):
 def task_list(request: HttpRequest) -> HttpResponse:
     scope = scoping.scope_of(request.user)
     tasks = scoping.visible(request.user, ScreeningTask).select_related("office")
-    page = _page(request, tasks.order_by("-created_at", "-pk"))
+    page = page_of(request, tasks.order_by("-created_at", "-pk"))
     figures = rollup.per_task(scoping.visible(request.user, TaskEnterprise), list(page))
     for task in page:
         task.figures = figures.get(task.pk) or rollup.Figures(None)
@@ -324,7 +168,7 @@ def _posted_job(request: HttpRequest, at: Office) -> tuple[str, dict]:
         form = DelegateForm(request.POST, children=list(Office.objects.get_children(at)))
         if not form.is_valid():
             raise ValidationError(_("Choose a child office."))
-        counties = _codes(form.cleaned_data["counties"])
+        counties = codes(form.cleaned_data["counties"])
         return action, {"child": form.cleaned_data["child"], "counties": counties}
     if action == Kind.AUTO_ASSIGN:
         form = AutoAssignForm(request.POST)
@@ -339,8 +183,8 @@ def _posted_job(request: HttpRequest, at: Office) -> tuple[str, dict]:
         return action, {
             "institution": institution.pk,
             "branch": branch.pk if branch else None,
-            "counties": _codes(form.cleaned_data["counties"]),
-            "credit_codes": _codes(form.cleaned_data["credit_codes"]),
+            "counties": codes(form.cleaned_data["counties"]),
+            "credit_codes": codes(form.cleaned_data["credit_codes"]),
         }
     raise ValidationError(_("Unknown action."))
 
@@ -417,7 +261,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         own_total = rollup.Figures.of(None, enterprises.aggregate(**rollup.FIGURES))
     filters = EnterpriseFilterForm(request.GET)
-    page = _page(
+    page = page_of(
         request,
         filters.filter(enterprises).order_by("credit_code"),
         # The roll-up has counted them already, unless a county is chosen.
@@ -535,161 +379,3 @@ def enterprise_lookup(request: HttpRequest) -> HttpResponse:
     if not code:
         return redirect("screening-tasks")
     return redirect("screening-enterprise", credit_code=code)
-
-
-# -- overdue -------------------------------------------------------------------------------
-
-
-@login_required
-def overdue_list(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    page = _page(
-        request,
-        screening_deadlines.overdue_assignments(scoping.visible(request.user, Assignment), today),
-    )
-    for assignment in page:
-        assignment.days_overdue = screening_deadlines.days_overdue(assignment, today)
-    return render(request, "supervision/screening/overdue_list.html", {"page": page})
-
-
-# -- one assignment: its enterprises, and a bank's answers typed in -----------------------
-
-ROW_FORM_LIMIT = 20  # more enterprises than this are answered by uploading the workbook
-RESULT_COLUMNS = {c.key: c for c in screening_results.RESULT_SPEC.columns}
-
-
-def _choices(key: str, blank: str = "") -> list[tuple[str, str]]:
-    lang = screening_lists.reading_language()
-    column = RESULT_COLUMNS[key]
-    return [
-        ("", blank),
-        *((c.value, c.label_zh if lang == "zh" else c.label_en) for c in column.choices),
-    ]
-
-
-class ResultRowForm(forms.Form):
-    """One enterprise's answer; a row left without a decision is not filed."""
-
-    credit_code = forms.CharField(widget=forms.HiddenInput)
-    decision = forms.ChoiceField(label=gettext_lazy("Decision"), required=False)
-    contact_date = forms.DateField(
-        label=gettext_lazy("Contact date"),
-        required=False,
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-    )
-    decline_reason = forms.ChoiceField(label=gettext_lazy("Decline reason"), required=False)
-    credit_amount = forms.DecimalField(
-        label=gettext_lazy("Credit (10,000 CNY)"), required=False, decimal_places=2, min_value=0
-    )
-    loan_amount = forms.DecimalField(
-        label=gettext_lazy("Loan (10,000 CNY)"), required=False, decimal_places=2, min_value=0
-    )
-    loan_date = forms.DateField(
-        label=gettext_lazy("Loan date"),
-        required=False,
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-    )
-    rate = forms.DecimalField(
-        label=gettext_lazy("Rate (%)"), required=False, decimal_places=2, min_value=0
-    )
-    credit_loan = forms.BooleanField(label=gettext_lazy("Credit loan"), required=False)
-    first_time = forms.BooleanField(label=gettext_lazy("First-time borrower"), required=False)
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["decision"].choices = _choices("decision", "—")
-        self.fields["decline_reason"].choices = _choices("decline_reason")
-
-    def row(self) -> dict | None:
-        """The answer as a SCREENING-RESULT row, or None when no decision was chosen."""
-        data = self.cleaned_data
-        if not data.get("decision"):
-            return None
-        row = {k: v for k, v in data.items() if v not in (None, "") and k in RESULT_COLUMNS}
-        granted = data["decision"] == Decision.GRANTED
-        row["credit_loan"] = "Y" if data["credit_loan"] else ("N" if granted else None)
-        row["first_time"] = "Y" if data["first_time"] else ("N" if granted else None)
-        return row
-
-
-ResultRowFormSet = forms.formset_factory(ResultRowForm, extra=0)
-
-
-@login_required
-def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = scoping.get_visible_or_404(
-        request.user,
-        Assignment.objects.select_related("task", "office", "institution", "branch", "request"),
-        pk=pk,
-    )
-    scope = scoping.scope_of(request.user)
-    current = list(
-        scoping.visible(request.user, TaskEnterprise)
-        .filter(assignment=assignment)
-        .order_by("credit_code")[: ROW_FORM_LIMIT + 1]
-    )
-    can_answer = len(current) <= ROW_FORM_LIMIT and (
-        scoping.actionable(request.user, type(assignment.request), Role.PREPARER)
-        .filter(pk=assignment.request_id)
-        .exists()
-    )
-    formset = None
-    if can_answer:
-        initial = [
-            {"credit_code": e.credit_code, "contact_date": timezone.localdate()}
-            | {k: getattr(e, k) for k in ("decision", "decline_reason", "credit_amount")}
-            | {k: getattr(e, k) for k in ("loan_amount", "rate", "first_time")}
-            for e in current
-        ]
-        formset = ResultRowFormSet(request.POST or None, initial=initial)
-        if request.method == "POST" and formset.is_valid():
-            rows = [row for form in formset if (row := form.row())]
-            try:
-                filing = screening_results.results_file(request.user, assignment, rows)
-            except ValidationError as error:
-                messages.error(request, "; ".join(error.messages))
-            else:
-                messages.success(request, _("Received. The answers are being validated."))
-                return redirect("filing-detail", pk=filing.pk)
-    elif request.method == "POST":
-        raise Http404
-    entries = (
-        scoping.visible(request.user, AssignmentEntry)
-        .filter(assignment=assignment)
-        .select_related("enterprise", "filing")
-        .order_by("enterprise__credit_code")
-    )
-    page = _page(request, entries)
-    for entry in page:
-        entry.decline_label = screening_results.decline_reason_label(entry.decline_reason)
-        if not scope.is_bank:
-            entry.enterprise.contact = screening_lists.mask_contact(entry.enterprise.contact)
-            entry.enterprise.phone = screening_lists.mask_phone(entry.enterprise.phone)
-    names = {e.credit_code: e.name for e in current}
-    return render(
-        request,
-        "supervision/screening/assignment_detail.html",
-        {
-            "assignment": assignment,
-            "page": page,
-            "formset": formset,
-            "rows": [(names.get(f.initial.get("credit_code"), ""), f) for f in formset or []],
-            "is_filed": screening_deadlines.with_filing_state(Assignment.objects.filter(pk=pk))
-            .values_list("is_filed", flat=True)
-            .get(),
-            "today": timezone.localdate(),
-        },
-    )
-
-
-@login_required
-def assignment_workbook(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = scoping.get_visible_or_404(
-        request.user, Assignment.objects.select_related("task"), pk=pk
-    )
-    response = HttpResponse(
-        screening_results.results_workbook(assignment), content_type=XLSX_CONTENT_TYPE
-    )
-    name = f"{screening_results.RESULT_SPEC.code}-{assignment.task.period}-{assignment.pk}.xlsx"
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
