@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from portal.demo import DEMO_PASSWORD, INSTITUTIONS, credit_code_for
 from portal.models import Branch, Division, Membership, Office, Role, User
+from supervision.complaints import deadlines as complaint_deadlines
+from supervision.complaints import desk as office_desk
 from supervision.complaints import services as complaints
 from supervision.complaints.models import Complaint, ComplaintEvent, Complexity, Outcome
 
@@ -142,11 +144,11 @@ def _play(c: Complaint, steps: list[str], bank: User, office: User) -> None:
         elif step == "reject":
             complaints.reject_answer(owner, c, "答复未回应我的诉求。")
         elif step == "substantive":
-            complaints.assess(office, c, True, "经核实，机构存在违规行为。")
+            office_desk.assess(office, c, True, "经核实，机构存在违规行为。")
         elif step == "mediate":
-            complaints.mediate(office, c, "已约请双方于本周面谈。")
+            office_desk.mediate(office, c, "已约请双方于本周面谈。")
         elif step == "close":
-            complaints.close(office, c, "经调解，双方达成一致。")
+            office_desk.close(office, c, "经调解，双方达成一致。")
         elif step == "overdue":
             # Filed three weeks ago and never answered: beat's sweep puts it on the desk.
             past = timezone.now() - timedelta(days=21)
@@ -154,7 +156,7 @@ def _play(c: Complaint, steps: list[str], bank: User, office: User) -> None:
                 filed_at=past, due_on=timezone.localdate(past) + timedelta(days=15)
             )
             ComplaintEvent.objects.filter(complaint=c).update(at=past)
-            complaints.sweep_overdue()
+            complaint_deadlines.sweep_overdue()
 
 
 @transaction.atomic

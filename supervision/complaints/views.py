@@ -24,6 +24,7 @@ from portal import scoping
 from portal.audit import request_address
 from portal.models import Division, Office
 from reporting.workbooks import XLSX_CONTENT_TYPE
+from supervision.complaints import desk as office_desk
 from supervision.complaints import services as complaints
 from supervision.complaints.access import follow_tracking_link, send_tracking_link
 from supervision.complaints.clock import local_day
@@ -261,7 +262,9 @@ def _transfer(request: HttpRequest, complaint: Complaint) -> None:
         office = Office.objects.filter(code=data["office_code"].strip()).first()
         if office is None:
             raise ValidationError(_("No office has that division code."))
-    complaints.transfer(request.user, complaint, data["text"], branch=data["branch"], office=office)
+    office_desk.transfer(
+        request.user, complaint, data["text"], branch=data["branch"], office=office
+    )
 
 
 ACTIONS = {
@@ -278,12 +281,12 @@ ACTIONS = {
     ),
     "accept": lambda r, c: complaints.accept_answer(r.user, c),
     "reject": lambda r, c: complaints.reject_answer(r.user, c, _text(TextForm, r)["text"]),
-    "assess": lambda r, c: complaints.assess(
+    "assess": lambda r, c: office_desk.assess(
         r.user, c, (d := _text(AssessForm, r))["substantive"], d["text"]
     ),
-    "mediate": lambda r, c: complaints.mediate(r.user, c, _text(TextForm, r)["text"]),
-    "close": lambda r, c: complaints.close(r.user, c, _text(TextForm, r)["text"]),
-    "link": lambda r, c: complaints.link(
+    "mediate": lambda r, c: office_desk.mediate(r.user, c, _text(TextForm, r)["text"]),
+    "close": lambda r, c: office_desk.close(r.user, c, _text(TextForm, r)["text"]),
+    "link": lambda r, c: office_desk.link(
         r.user, c, (d := _text(LinkForm, r))["reference"], d["kind"]
     ),
     "transfer": _transfer,

@@ -4,7 +4,7 @@ read theirs without the office's internal steps."""
 import pytest
 from django.urls import reverse
 
-from supervision.complaints import services as complaints
+from supervision.complaints import desk as office_desk
 from supervision.complaints.models import ComplaintStatus
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def test_a_bank_lists_only_its_complaints_and_answers_one(matrix, client_for):
 
 def test_a_viewer_cannot_answer_and_an_owner_sees_no_internal_step(matrix, client_for):
     c = matrix.complaint_owner_a
-    complaints.assess(matrix.users["p1_head"], c, True, "内部认定")
+    office_desk.assess(matrix.users["p1_head"], c, True, "内部认定")
     viewer = client_for(matrix.users["county_a"])
     answer = reverse("api:complaint-answer", args=[c.pk])
     assert viewer.post(answer, {"outcome": "relief", "text": "x"}).status_code == 403

@@ -11,6 +11,7 @@ from django.utils import translation
 
 from portal.models import Notification
 from supervision import causes
+from supervision.complaints import deadlines as complaint_deadlines
 from supervision.complaints import services as complaints
 from supervision.complaints.clock import add_days, due_date
 from supervision.complaints.models import ComplaintStatus, Complexity, DeskReason, Outcome
@@ -68,7 +69,7 @@ def test_sweep_moves_the_overdue_to_the_desk_once(matrix, django_capture_on_comm
     answered = _filed_on(matrix, datetime(2026, 3, 6, 9, tzinfo=BEIJING))
     complaints.answer(matrix.users["bank_a"], answered, Outcome.EXPLAINED, "已说明")
     with time_machine.travel(datetime(2026, 3, 21, 23, 59, tzinfo=BEIJING)):
-        assert complaints.sweep_overdue() == 0  # the last day is still the bank's
+        assert complaint_deadlines.sweep_overdue() == 0  # the last day is still the bank's
     found = []
 
     def receiver(sender, causes, **kwargs):
@@ -101,9 +102,9 @@ def test_sweep_with_working_days_waits_over_the_weekend(matrix, working_days):
     c = _filed_on(matrix, datetime(2026, 3, 6, 9, tzinfo=BEIJING))
     assert c.due_on == date(2026, 3, 27)
     with time_machine.travel(datetime(2026, 3, 22, 9, tzinfo=BEIJING)):
-        assert complaints.sweep_overdue() == 0
+        assert complaint_deadlines.sweep_overdue() == 0
     with time_machine.travel(datetime(2026, 3, 28, 9, tzinfo=BEIJING)):
-        assert complaints.sweep_overdue() == 1
+        assert complaint_deadlines.sweep_overdue() == 1
 
 
 def test_an_extension_pushes_the_sweep_back(matrix):
@@ -111,9 +112,9 @@ def test_an_extension_pushes_the_sweep_back(matrix):
     with time_machine.travel(datetime(2026, 3, 20, 9, tzinfo=BEIJING)):
         complaints.extend(matrix.users["bank_a"], c, "需总行审批")
     with time_machine.travel(datetime(2026, 3, 23, 9, tzinfo=BEIJING)):
-        assert complaints.sweep_overdue() == 0
+        assert complaint_deadlines.sweep_overdue() == 0
     with time_machine.travel(datetime(2026, 4, 21, 9, tzinfo=BEIJING)):
-        assert complaints.sweep_overdue() == 1
+        assert complaint_deadlines.sweep_overdue() == 1
 
 
 def test_the_institution_is_reminded_once_per_deadline(matrix):
@@ -125,15 +126,15 @@ def test_the_institution_is_reminded_once_per_deadline(matrix):
         ).count()
 
     with time_machine.travel(datetime(2026, 3, 17, 9, tzinfo=BEIJING)):
-        assert complaints.remind_due_soon() == 0
+        assert complaint_deadlines.remind_due_soon() == 0
     with time_machine.travel(datetime(2026, 3, 18, 9, tzinfo=BEIJING)):
-        assert complaints.remind_due_soon() == 1
-        assert complaints.remind_due_soon() == 0
+        assert complaint_deadlines.remind_due_soon() == 1
+        assert complaint_deadlines.remind_due_soon() == 0
     assert reminders() == 1
     with time_machine.travel(datetime(2026, 3, 19, 9, tzinfo=BEIJING)):
         complaints.extend(matrix.users["bank_a"], c, "需审批")
     with time_machine.travel(datetime(2026, 4, 17, 9, tzinfo=BEIJING)):
-        assert complaints.remind_due_soon() == 1  # due 20 April now
+        assert complaint_deadlines.remind_due_soon() == 1  # due 20 April now
     assert reminders() == 2
 
 

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from portal.models import AuditEvent, Notification, Role
+from supervision.complaints import desk as office_desk
 from supervision.complaints import services as complaints
 from supervision.complaints.models import (
     ComplaintStatus,
@@ -197,34 +198,34 @@ def test_office_assesses_mediates_and_closes(matrix):
     complaints.reject_answer(matrix.users["owner_a"], c, "不满意")
     reviewer = f.member(Role.REVIEWER, office=matrix.county_a)
     with pytest.raises(PermissionDenied):  # a viewer watches, a reviewer acts
-        complaints.assess(matrix.users["county_a"], c, True, "确有违规收费")
+        office_desk.assess(matrix.users["county_a"], c, True, "确有违规收费")
     with pytest.raises(PermissionDenied):
-        complaints.assess(f.member(Role.REVIEWER, office=matrix.county_b), c, True, "x")
-    complaints.assess(reviewer, c, True, "确有违规收费")
-    complaints.mediate(matrix.users["p1_head"], c, "约谈双方")
+        office_desk.assess(f.member(Role.REVIEWER, office=matrix.county_b), c, True, "x")
+    office_desk.assess(reviewer, c, True, "确有违规收费")
+    office_desk.mediate(matrix.users["p1_head"], c, "约谈双方")
     c.refresh_from_db()
     assert (c.substantive, c.status) == (True, S.MEDIATING)
     assert any("mediating" in t for t in _texts(matrix.users["owner_a"]))
-    complaints.close(reviewer, c, "银行已退费，调解结束")
+    office_desk.close(reviewer, c, "银行已退费，调解结束")
     c.refresh_from_db()
     assert c.status == S.CLOSED and c.closed_at is not None
     assert c.events.get(kind=EventKind.SUBSTANTIVE).internal
     with pytest.raises(ValidationError):
-        complaints.mediate(reviewer, c, "再次调解")
+        office_desk.mediate(reviewer, c, "再次调解")
 
 
 def test_link_duplicates_both_ways_once(matrix):
     one, two = file_for(matrix), file_for(matrix)
     elsewhere = f.ComplaintFactory(branch=matrix.branch_b1)
-    complaints.link(matrix.users["p1_head"], one, two.reference, "duplicate")
+    office_desk.link(matrix.users["p1_head"], one, two.reference, "duplicate")
     assert one.events.filter(kind=EventKind.LINKED).exists()
     assert two.events.filter(kind=EventKind.LINKED).exists()
     with pytest.raises(ValidationError, match="already linked"):
-        complaints.link(matrix.users["p1_head"], two, one.reference, "related")
+        office_desk.link(matrix.users["p1_head"], two, one.reference, "related")
     with pytest.raises(ValidationError, match="No complaint of yours"):
-        complaints.link(matrix.users["p1_head"], one, elsewhere.reference, "related")
+        office_desk.link(matrix.users["p1_head"], one, elsewhere.reference, "related")
     with pytest.raises(ValidationError, match="itself"):
-        complaints.link(matrix.users["bank_a"], one, one.reference.lower(), "related")
+        office_desk.link(matrix.users["bank_a"], one, one.reference.lower(), "related")
 
 
 def test_transfer_keeps_the_history_and_the_clock(matrix):
@@ -233,8 +234,8 @@ def test_transfer_keeps_the_history_and_the_clock(matrix):
         complaints.acknowledge(matrix.users["bank_a"], c)
     due = c.due_on
     with pytest.raises(PermissionDenied):
-        complaints.transfer(matrix.users["bank_a"], c, "不是本行", branch=matrix.branch_c_a)
-    complaints.transfer(matrix.users["p1_head"], c, "应由丙银行处理", branch=matrix.branch_c_a)
+        office_desk.transfer(matrix.users["bank_a"], c, "不是本行", branch=matrix.branch_c_a)
+    office_desk.transfer(matrix.users["p1_head"], c, "应由丙银行处理", branch=matrix.branch_c_a)
     c.refresh_from_db()
     assert (c.institution, c.branch, c.office) == (
         matrix.bank_c,
@@ -250,8 +251,8 @@ def test_transfer_keeps_the_history_and_the_clock(matrix):
     # The old bank no longer sees it; the new one is told.
     with pytest.raises(PermissionDenied):
         complaints.answer(matrix.users["bank_a"], c, Outcome.EXPLAINED, "x")
-    complaints.transfer(matrix.users["p1_head"], c, "由市分局处理", office=matrix.city1)
+    office_desk.transfer(matrix.users["p1_head"], c, "由市分局处理", office=matrix.city1)
     c.refresh_from_db()
     assert (c.office, c.branch) == (matrix.city1, matrix.branch_c_a)
     with pytest.raises(ValidationError, match="either"):
-        complaints.transfer(matrix.users["p1_head"], c, "x")
+        office_desk.transfer(matrix.users["p1_head"], c, "x")

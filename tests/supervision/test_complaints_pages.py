@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from portal.models import Role
+from supervision.complaints import desk as office_desk
 from supervision.complaints import services as complaints
 from supervision.complaints.guard import new_challenge
 from supervision.complaints.models import Complaint, ComplaintStatus, Outcome
@@ -174,7 +175,7 @@ def test_bank_answers_and_owner_rejects_through_the_pages(matrix, client_for):
 def test_owner_timeline_in_their_language_without_the_office_internal_notes(matrix, client_for):
     c = matrix.complaint_owner_a
     complaints.acknowledge(f.member(Role.PREPARER, institution=matrix.bank_c), c)
-    complaints.assess(matrix.users["p1_head"], c, False, "内部意见：不构成有效投诉")
+    office_desk.assess(matrix.users["p1_head"], c, False, "内部意见：不构成有效投诉")
     client = client_for(matrix.users["owner_a"])
     english = client.get(reverse("complaint-detail", args=[c.pk])).content.decode()
     assert "Acknowledged by the institution" in english

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from supervision import causes
+from supervision.complaints import desk as office_desk
 from supervision.complaints import services as complaints
 from supervision.complaints.models import Complaint, Outcome
 from supervision.complaints.statistics import (
@@ -54,7 +55,7 @@ def history(matrix):
     with time_machine.travel(datetime(2026, 3, 22, 10, tzinfo=BEIJING)):
         complaints.answer(m.users["bank_a"], slow, Outcome.DECLINED, "不予退费")
         complaints.reject_answer(slow.owner, slow, "不合理")
-        complaints.assess(m.users["p1_head"], slow, True, "违规收费")
+        office_desk.assess(m.users["p1_head"], slow, True, "违规收费")
     return quick, slow, silent, other
 
 
@@ -164,7 +165,7 @@ def test_rejection_and_substantive_finding_send_causes_on_commit(
         with django_capture_on_commit_callbacks(execute=True):
             complaints.answer(matrix.users["bank_a"], c, Outcome.DECLINED, "不予处理")
             complaints.reject_answer(c.owner, c, "不满意")
-            complaints.assess(matrix.users["p1_head"], c, True, "确属违规")
+            office_desk.assess(matrix.users["p1_head"], c, True, "确属违规")
     finally:
         causes.cause_found.disconnect(receiver)
     quarter = f"{timezone.localdate().year}-q{(timezone.localdate().month - 1) // 3 + 1}"
