@@ -356,7 +356,7 @@ def cause(
     from decimal import Decimal
 
     from supervision.causes import Cause
-    from supervision.escalation.services import DEFAULT_RULES
+    from supervision.escalation.rules import DEFAULT_RULES
 
     if measure is None:
         measure = max(Decimal(4), DEFAULT_RULES.get(kind, (Decimal(4),))[0])

@@ -28,7 +28,8 @@ from supervision.escalation.models import (
     NoticeStatus,
     RectificationNotice,
 )
-from supervision.escalation.services import case_url, notice_url, raise_all, rule_for
+from supervision.escalation.rules import rule_for
+from supervision.escalation.services import case_url, notice_url, raise_all
 
 logger = logging.getLogger(__name__)
 

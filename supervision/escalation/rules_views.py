@@ -14,18 +14,18 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import scoping
 from portal.models import Office, Role
-from supervision.escalation import services as escalation
+from supervision.escalation import rules as escalation_rules
 from supervision.escalation.models import CauseKind, EscalationRule
 
 
 class RuleForm(forms.ModelForm):
     class Meta:
         model = EscalationRule
-        fields = escalation.RULE_FIELDS
+        fields = escalation_rules.RULE_FIELDS
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for name in escalation.RULE_FIELDS:
+        for name in escalation_rules.RULE_FIELDS:
             if name.endswith("_days"):
                 self.fields[name].validators.append(MinValueValidator(1))
                 self.fields[name].widget.attrs["min"] = 1
@@ -53,13 +53,13 @@ def rules(request: HttpRequest) -> HttpResponse:
         kind = request.POST.get("kind", "")
         try:
             if request.POST.get("action") == "reset":
-                escalation.rule_reset(request.user, office, kind)
+                escalation_rules.rule_reset(request.user, office, kind)
                 messages.success(request, _("The office's own rule was dropped."))
             else:
                 form = RuleForm(request.POST)
                 if not form.is_valid():
                     raise ValidationError(form.errors.as_text())
-                escalation.rule_set(request.user, office, kind, form.cleaned_data)
+                escalation_rules.rule_set(request.user, office, kind, form.cleaned_data)
                 messages.success(request, _("Saved."))
         except ValidationError as exc:
             for text in exc.messages:
@@ -69,7 +69,7 @@ def rules(request: HttpRequest) -> HttpResponse:
             return redirect(f"{reverse('escalation-rules')}?{urlencode({'office': office.code})}")
     rows = []
     for kind, label in CauseKind.choices:
-        rule = escalation.rule_for(kind, office)
+        rule = escalation_rules.rule_for(kind, office)
         own = rule is not None and rule.office_id == office.pk
         form = failed[1] if failed and failed[0] == kind else RuleForm(instance=rule)
         rows.append({"kind": kind, "label": label, "rule": rule, "own": own, "form": form})

@@ -2,7 +2,9 @@
 institutions, closed with a recorded action. One service function per verb; each owns its
 transaction, writes the audit event and notifies people on commit (``portal.notifications``).
 
-The timers (cases that climb when unacted) are in ``supervision.climbing``.
+The rules (when a cause raises a case, how long each level has to act) are
+``supervision.escalation.rules``; the timers (cases that climb when unacted) are
+``supervision.escalation.climbing``.
 """
 
 import hashlib
@@ -34,7 +36,6 @@ from supervision.escalation.models import (
     CaseCause,
     CaseEvent,
     CaseStatus,
-    CauseKind,
     Decision,
     EscalationRule,
     EventVerb,
@@ -43,52 +44,9 @@ from supervision.escalation.models import (
     RectificationNotice,
     ResponseEvidence,
 )
-
-# The domain's defaults (docs: domain notes, section 8): kind -> (threshold, days to act at a
-# county office, a sub-bureau, a provincial bureau, the General Bureau). Offices override them
-# with rules of their own.
-DEFAULT_RULES: dict[str, tuple[Decimal, int, int, int, int]] = {
-    CauseKind.LOW_GRADE: (Decimal(3), 30, 20, 15, 15),  # grade 3 or 4
-    CauseKind.MISREPORTED_DATA: (Decimal(1), 15, 10, 10, 10),
-    CauseKind.COMPLAINT_OVERDUE: (Decimal(1), 10, 7, 7, 7),  # a day past its deadline
-    CauseKind.COMPLAINT_REJECTED: (Decimal(1), 10, 7, 7, 7),
-    CauseKind.SUBSTANTIVE_COMPLAINTS: (Decimal(3), 15, 10, 10, 10),  # three in a quarter
-    CauseKind.SCREENING_OVERDUE: (Decimal(7), 15, 10, 10, 10),  # a week overdue
-    CauseKind.RETURN_OVERDUE: (Decimal(15), 15, 10, 10, 10),  # D = 15 days
-}
+from supervision.escalation.rules import rule_for
 
 ACTING_ROLE = Role.REVIEWER
-
-
-def seed_default_rules() -> int:
-    """The national default rules that do not exist yet; returns how many were created."""
-    created = 0
-    for kind, (threshold, county, prefecture, province, general) in DEFAULT_RULES.items():
-        _rule, made = EscalationRule.objects.get_or_create(
-            office=None,
-            kind=kind,
-            defaults={
-                "threshold": threshold,
-                "county_days": county,
-                "prefecture_days": prefecture,
-                "province_days": province,
-                "general_days": general,
-            },
-        )
-        created += made
-    return created
-
-
-def rule_for(kind: str, office: Office) -> EscalationRule | None:
-    """The rule of the nearest office from ``office`` up to the root, else the default."""
-    steps = range(office.steplen, len(office.path) + 1, office.steplen)
-    lineage = [office.path[:end] for end in steps]
-    rules = (
-        EscalationRule.objects.filter(kind=kind)
-        .filter(Q(office__path__in=lineage) | Q(office=None))
-        .select_related("office")
-    )
-    return max(rules, key=lambda r: len(r.office.path) if r.office_id else 0, default=None)
 
 
 def case_url(case: Case) -> str:
@@ -441,59 +399,6 @@ def case_close(user, case: Case, note: str) -> Case:
         _event(case, EventVerb.CLOSED, user, note=note.strip())
         audit.record(user, "escalation.closed", case, {"note": note.strip()})
     return case
-
-
-# -- rules -------------------------------------------------------------------------------
-
-RULE_FIELDS = (
-    "is_active",
-    "threshold",
-    "county_days",
-    "prefecture_days",
-    "province_days",
-    "general_days",
-    "notify_role",
-)
-
-
-def _may_set_rules(user, office: Office) -> None:
-    if not scoping.actionable(user, Office, Role.HEAD).filter(pk=office.pk).exists():
-        raise PermissionDenied
-
-
-def rule_set(user, office: Office, kind: str, values: dict) -> EscalationRule:
-    """An office's own rule for ``kind`` (its subtree follows it); a head of the office or of
-    an office above it sets it. Cases already open keep their deadlines."""
-    _may_set_rules(user, office)
-    if kind not in CauseKind.values:
-        raise ValidationError(_("Unknown cause."))
-    values = {name: values[name] for name in RULE_FIELDS}
-    if any(values[name] < 1 for name in RULE_FIELDS if name.endswith("_days")):
-        raise ValidationError(_("Each level needs at least one day to act."))
-    with transaction.atomic():
-        rule = EscalationRule.objects.select_for_update().filter(office=office, kind=kind).first()
-        before = {name: str(getattr(rule, name)) for name in RULE_FIELDS} if rule else {}
-        rule = rule or EscalationRule(office=office, kind=kind)
-        for name, value in values.items():
-            setattr(rule, name, value)
-        rule.save()
-        audit.record(
-            user,
-            "escalation.rule_set",
-            office,
-            {name: [before.get(name), str(value)] for name, value in values.items()},
-            label=f"{office.name_zh} · {kind}",
-        )
-    return rule
-
-
-def rule_reset(user, office: Office, kind: str) -> None:
-    """Drop the office's own rule for ``kind``: the rule above it applies again."""
-    _may_set_rules(user, office)
-    with transaction.atomic():
-        deleted, _rows = EscalationRule.objects.filter(office=office, kind=kind).delete()
-        if deleted:
-            audit.record(user, "escalation.rule_reset", office, {"kind": kind})
 
 
 def desk_cases(user):

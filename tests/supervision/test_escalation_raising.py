@@ -12,6 +12,7 @@ from django.utils import timezone
 from reporting.models import FilingStatus
 from supervision import causes
 from supervision.escalation import climbing
+from supervision.escalation import rules as escalation_rules
 from supervision.escalation import services as escalation
 from supervision.escalation.models import Case, CaseStatus, EscalationRule, EventVerb
 from tests import factories as f
@@ -40,7 +41,7 @@ def provider(monkeypatch):
 
 
 def test_the_defaults_raise_at_grade_three_and_not_at_grade_two(bank):
-    assert EscalationRule.objects.filter(office=None).count() == len(escalation.DEFAULT_RULES)
+    assert EscalationRule.objects.filter(office=None).count() == len(escalation_rules.DEFAULT_RULES)
     assert escalation.escalation_raise(f.cause(bank, measure=2)) is None
     case = escalation.escalation_raise(f.cause(bank, measure=3))
     assert case.office == bank.office and case.status == CaseStatus.OPEN
