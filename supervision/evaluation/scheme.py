@@ -1,6 +1,6 @@
 """Evaluation schemes as versioned data: ``schemes/<version>.json`` beside this module, read
-into typed, immutable objects and checked on load, with the small formula language their
-indicators use.
+into typed, immutable objects and checked on load. Their indicators' formulas are written in
+the small language of ``supervision.evaluation.formulas``.
 
 A scheme names its inputs (a column of an accepted return, summed over the filer's rows, for
 this period or the same period a year before; a figure about the bank's reporting; the office's
@@ -9,16 +9,15 @@ which institution kinds they apply to, the differentiated rule), qualitative ite
 bands. A new year's notice is a new file, not new code.
 """
 
-import ast
 import json
-import operator
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
 from django.utils import translation
+
+from supervision.evaluation.formulas import Formula, FormulaError
 
 SCHEME_DIR = Path(__file__).with_name("schemes")
 KINDS = frozenset(
@@ -36,7 +35,6 @@ KINDS = frozenset(
         "insurer",
     }
 )
-HUNDRED = Decimal(100)
 
 
 class SchemeError(ValueError):
@@ -55,152 +53,6 @@ class Text:
 
     def as_dict(self) -> dict[str, str]:
         return {"zh": self.zh, "en": self.en}
-
-
-def _growth(now: Decimal, start: Decimal) -> Decimal:
-    return (now - start) * HUNDRED / start
-
-
-def _share(part: Decimal, whole: Decimal) -> Decimal:
-    return part * HUNDRED / whole
-
-
-FUNCTIONS: dict[str, Callable[..., Decimal]] = {
-    "growth": _growth,  # percent change from start to now
-    "share": _share,  # part as a percent of whole
-    "min": min,
-    "max": max,
-}
-_BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul}
-_COMPARE = {
-    ast.Lt: operator.lt,
-    ast.LtE: operator.le,
-    ast.Gt: operator.gt,
-    ast.GtE: operator.ge,
-    ast.Eq: operator.eq,
-}
-
-
-@dataclass(frozen=True)
-class Formula:
-    """Arithmetic over named inputs: + - * /, comparisons, and/or/not, numbers and FUNCTIONS.
-
-    Parsed once on load; anything else (attributes, subscripts, other calls) is refused, so a
-    scheme file can never run code.
-    """
-
-    text: str
-    function: Callable = field(compare=False, repr=False)
-    names: frozenset[str] = frozenset()
-
-    @classmethod
-    def parse(cls, text: str | int | Decimal) -> "Formula":
-        source = str(text)
-        try:
-            tree = ast.parse(source, mode="eval")
-        except SyntaxError as exc:
-            raise SchemeError(f"formula {source!r}: {exc.msg}") from exc
-        names = set()
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call):
-                if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
-                    raise SchemeError(f"formula {source!r}: unknown function")
-                if node.keywords:
-                    raise SchemeError(f"formula {source!r}: no keyword arguments")
-            elif isinstance(node, ast.Name):
-                names.add(node.id)
-            elif not isinstance(
-                node,
-                (
-                    ast.Expression,
-                    ast.BinOp,
-                    ast.UnaryOp,
-                    ast.BoolOp,
-                    ast.Compare,
-                    ast.Constant,
-                    ast.Load,
-                    ast.Add,
-                    ast.Sub,
-                    ast.Mult,
-                    ast.Div,
-                    ast.USub,
-                    ast.Not,
-                    ast.And,
-                    ast.Or,
-                    *_COMPARE,
-                ),
-            ):
-                raise SchemeError(f"formula {source!r}: {type(node).__name__} is not allowed")
-            if isinstance(node, ast.Constant) and not isinstance(node.value, int | float):
-                raise SchemeError(f"formula {source!r}: only numbers are allowed as constants")
-        return cls(source, _compile(tree.body), frozenset(names - set(FUNCTIONS)))
-
-    def __call__(self, values: Mapping[str, Decimal]) -> Decimal | bool:
-        """The formula's value; ZeroDivisionError when a divisor is zero."""
-        return self.function(values)
-
-
-def _divide(left: Decimal, right: Decimal) -> Decimal:
-    if right == 0:
-        raise ZeroDivisionError
-    return left / right
-
-
-def _guarded(name: str) -> Callable[..., Decimal]:
-    function = FUNCTIONS[name]
-    if name not in ("growth", "share"):
-        return function
-
-    def call(first: Decimal, second: Decimal) -> Decimal:
-        if second == 0:
-            raise ZeroDivisionError
-        return function(first, second)
-
-    return call
-
-
-def _compile(node: ast.AST) -> Callable[[Mapping[str, Decimal]], Decimal | bool]:
-    """The node as a Python function of the values, built once: scoring a national period
-    evaluates formulas some hundred thousand times."""
-    match node:
-        case ast.Constant(value=value):
-            constant = Decimal(str(value))
-            return lambda values: constant
-        case ast.Name(id=name):
-            return lambda values: values[name]
-        case ast.UnaryOp(op=ast.USub(), operand=operand):
-            inner = _compile(operand)
-            return lambda values: -inner(values)
-        case ast.UnaryOp(op=ast.Not(), operand=operand):
-            inner = _compile(operand)
-            return lambda values: not inner(values)
-        case ast.BinOp(left=left, op=op, right=right):
-            apply = _divide if isinstance(op, ast.Div) else _BINARY[type(op)]
-            first, second = _compile(left), _compile(right)
-            return lambda values: apply(first(values), second(values))
-        case ast.BoolOp(op=op, values=parts):
-            compiled = [_compile(part) for part in parts]
-            combine = all if isinstance(op, ast.And) else any
-            return lambda values: combine(part(values) for part in compiled)
-        case ast.Compare(left=left, ops=ops, comparators=rights):
-            terms = [_compile(left), *(_compile(right) for right in rights)]
-            tests = [_COMPARE[type(op)] for op in ops]
-
-            def compare(values):
-                current = terms[0](values)
-                for test, term in zip(tests, terms[1:], strict=True):
-                    following = term(values)
-                    if not test(current, following):
-                        return False
-                    current = following
-                return True
-
-            return compare
-        case ast.Call(func=ast.Name(id=name), args=args):
-            function = _guarded(name)
-            arguments = [_compile(arg) for arg in args]
-            return lambda values: function(*(argument(values) for argument in arguments))
-    raise SchemeError(f"cannot evaluate {ast.dump(node)}")
 
 
 @dataclass(frozen=True)
@@ -343,6 +195,13 @@ def _decimal(value, where: str) -> Decimal:
         raise SchemeError(f"{where}: {value!r} is not a number") from exc
 
 
+def _formula(text: str | int | Decimal, where: str) -> Formula:
+    try:
+        return Formula.parse(text)
+    except FormulaError as exc:
+        raise SchemeError(f"{where}: {exc}") from exc
+
+
 def _measure(data: dict, where: str) -> Measure:
     direction = data.get("direction", "at_least")
     if direction not in ("at_least", "at_most"):
@@ -359,16 +218,16 @@ def _measure(data: dict, where: str) -> Measure:
     partial = Partial(
         kind=kind,
         zero_at=_decimal(partial_data["zero_at"], where) if "zero_at" in partial_data else None,
-        when=Formula.parse(when) if when else None,
+        when=_formula(when, where) if when else None,
         when_text=_text(partial_data, "when_text", where) if when else None,
     )
     penalties = tuple(
-        Penalty(Formula.parse(p["when"]), _decimal(p["points"], where), _text(p, "reason", where))
+        Penalty(_formula(p["when"], where), _decimal(p["points"], where), _text(p, "reason", where))
         for p in data.get("penalties", ())
     )
     return Measure(
-        value=Formula.parse(data["value"]),
-        target=Formula.parse(data["target"]),
+        value=_formula(data["value"], where),
+        target=_formula(data["target"], where),
         direction=direction,
         partial=partial,
         penalties=penalties,
@@ -385,13 +244,8 @@ def _kinds(names: list[str], groups: dict[str, list[str]], where: str) -> frozen
     return frozenset(kinds)
 
 
-def parse_scheme(data: dict) -> Scheme:
-    """A scheme from its parsed JSON, checked: every formula reads declared inputs only, and
-    for every kind the regular points add up to ``regular_points`` and the totals fit the
-    bounds."""
-    version = str(data["version"])
-    groups = data.get("groups", {})
-    inputs = {
+def _inputs(data: dict) -> dict[str, Input]:
+    return {
         name: Input(
             name=name,
             source=spec["source"],
@@ -404,43 +258,62 @@ def parse_scheme(data: dict) -> Scheme:
         )
         for name, spec in data["inputs"].items()
     }
+
+
+def _indicator(
+    item: dict, where: str, elements: dict[str, Text], inputs: dict[str, Input], groups: dict
+) -> Indicator:
+    """One indicator of the scheme, its formulas reading declared inputs only."""
+    if item.get("element") not in elements:
+        raise SchemeError(f"{where}: element {item.get('element')!r} is not declared")
+    measure = _measure(item, where) if "value" in item else None
+    differentiated = (
+        _measure(item["differentiated"], f"{where} (differentiated)")
+        if "differentiated" in item
+        else None
+    )
+    for formula_owner in filter(None, (measure, differentiated)):
+        names = set(formula_owner.names)
+        if formula_owner.partial.when:
+            names |= formula_owner.partial.when.names
+        for penalty in formula_owner.penalties:
+            names |= penalty.when.names
+        if unknown := names - set(inputs):
+            raise SchemeError(f"{where}: undeclared inputs {sorted(unknown)}")
+    kind = item.get("kind", "regular")
+    if kind not in ("regular", "bonus"):
+        raise SchemeError(f"{where}: kind must be regular or bonus")
+    return Indicator(
+        code=item["code"],
+        element=item["element"],
+        name=_text(item, "name", where),
+        kind=kind,
+        applies_to=_kinds(item.get("applies_to", ["all"]), groups, where),
+        points=_decimal(item["points"], where),
+        floor=_decimal(item.get("floor", 0), where),
+        measure=measure,
+        differentiated=differentiated,
+        guidance=_text(item, "guidance", where) if "guidance" in item else None,
+    )
+
+
+def parse_scheme(data: dict) -> Scheme:
+    """A scheme from its parsed JSON, checked: every formula reads declared inputs only, and
+    for every kind the regular points add up to ``regular_points`` and the totals fit the
+    bounds."""
+    version = str(data["version"])
+    inputs = _inputs(data)
     elements = {code: _text(data["elements"], code, "elements") for code in data["elements"]}
-    indicators = []
-    for item in data["indicators"]:
-        where = f"scheme {version}, indicator {item.get('code')}"
-        if item.get("element") not in elements:
-            raise SchemeError(f"{where}: element {item.get('element')!r} is not declared")
-        measure = _measure(item, where) if "value" in item else None
-        differentiated = (
-            _measure(item["differentiated"], f"{where} (differentiated)")
-            if "differentiated" in item
-            else None
+    indicators = [
+        _indicator(
+            item,
+            f"scheme {version}, indicator {item.get('code')}",
+            elements,
+            inputs,
+            data.get("groups", {}),
         )
-        for formula_owner in filter(None, (measure, differentiated)):
-            names = set(formula_owner.names)
-            if formula_owner.partial.when:
-                names |= formula_owner.partial.when.names
-            for penalty in formula_owner.penalties:
-                names |= penalty.when.names
-            if unknown := names - set(inputs):
-                raise SchemeError(f"{where}: undeclared inputs {sorted(unknown)}")
-        kind = item.get("kind", "regular")
-        if kind not in ("regular", "bonus"):
-            raise SchemeError(f"{where}: kind must be regular or bonus")
-        indicators.append(
-            Indicator(
-                code=item["code"],
-                element=item["element"],
-                name=_text(item, "name", where),
-                kind=kind,
-                applies_to=_kinds(item.get("applies_to", ["all"]), groups, where),
-                points=_decimal(item["points"], where),
-                floor=_decimal(item.get("floor", 0), where),
-                measure=measure,
-                differentiated=differentiated,
-                guidance=_text(item, "guidance", where) if "guidance" in item else None,
-            )
-        )
+        for item in data["indicators"]
+    ]
     bands = tuple(
         Band(
             int(b["grade"]),
