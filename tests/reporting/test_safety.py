@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from reporting.findings import FileRejected, Finding, render_message
-from reporting.safety import DEFAULT_LIMITS, Limits, SheetScan, WorkbookFacts, inspect_workbook
+from reporting.safety import WorkbookFacts, inspect_workbook
+from reporting.sheetscan import SheetScan
+from reporting.zip_package import DEFAULT_LIMITS, Limits
 from tests.reporting import corpus
 
 PLACEHOLDERS = ("column", "value", "sheet", "expected", "found", "limit", "detail")
