@@ -129,6 +129,14 @@ def _write_instructions(ws, spec: ReturnSpec, doc: SpecDoc) -> None:
         ws.column_dimensions[letter].width = width
     ws["A1"] = safe_text(f"{spec.title_zh}  {spec.title_en}")
     ws["A1"].font = Font(bold=True, size=14)
+    row = _write_facts(ws, spec, doc, row=3)
+    row = _write_columns(ws, spec, row=row + 1)
+    _write_rules(ws, spec, row=row + 2)
+    ws.protection.sheet = True  # reference text: read, select and copy, not edit
+
+
+def _write_facts(ws, spec: ReturnSpec, doc: SpecDoc, row: int) -> int:
+    """The return's facts and how to fill it, from ``row``; returns the row after them."""
     supersedes = (
         f"（替代 {spec.supersedes} 版 / supersedes {spec.supersedes}）" if spec.supersedes else ""
     )
@@ -153,7 +161,6 @@ def _write_instructions(ws, spec: ReturnSpec, doc: SpecDoc) -> None:
         ("说明 Description", f"{spec.description_zh}\n{spec.description_en}"),
         ("填写方法 How to fill", f"{how_zh}\n{how_en}"),
     )
-    row = 3
     for label, value in facts:
         _put(ws, row, (label, value))
         ws.cell(row=row, column=1).font = BOLD
@@ -162,8 +169,11 @@ def _write_instructions(ws, spec: ReturnSpec, doc: SpecDoc) -> None:
         lines = sum(1 + _display_width(line) // 250 for line in value.split("\n"))
         ws.row_dimensions[row].height = 16 * lines + 2
         row += 1
+    return row
 
-    row += 1
+
+def _write_columns(ws, spec: ReturnSpec, row: int) -> int:
+    """The table of the return's columns, from ``row``; returns its last row."""
     _put(ws, row, ("栏目 Columns",), font=Font(bold=True, size=12))
     row += 1
     _put(
@@ -203,8 +213,11 @@ def _write_instructions(ws, spec: ReturnSpec, doc: SpecDoc) -> None:
                 "\n".join(n for n in (c.note_zh, c.note_en) if n),
             ),
         )
+    return row
 
-    row += 2
+
+def _write_rules(ws, spec: ReturnSpec, row: int) -> None:
+    """The table of the return's rules, from ``row``."""
     _put(ws, row, ("校验规则 Rules",), font=Font(bold=True, size=12))
     row += 1
     _put(
@@ -242,7 +255,6 @@ def _write_instructions(ws, spec: ReturnSpec, doc: SpecDoc) -> None:
                 f"{rdoc.blank_zh}\n{rdoc.blank_en}",
             ),
         )
-    ws.protection.sheet = True  # reference text: read, select and copy, not edit
 
 
 def _header_comment(cdoc: ColumnDoc) -> Comment:
