@@ -202,8 +202,20 @@ def figures_workbook(export: DashboardExport, path: Path) -> int:
     found = figures.subtree_figures(
         export.office, export.period, among=scoping.visible(user, Institution)
     )
+    keys = [i.key for i in found.headline]
+    labels = [in_both_languages(i.label) for i in found.headline]
     wb = Workbook(write_only=True)
+    _headline_sheet(wb, found)
+    _offices_sheet(wb, found, keys, labels)
+    _institutions_sheet(wb, found, keys, labels)
+    _trend_sheet(wb, found, keys, labels)
+    wb.save(path)
+    return len(found.institutions)
 
+
+def _headline_sheet(wb: Workbook, found: figures.Figures) -> None:
+    """The headline indicators with their references, targets and the institutions missing
+    them."""
     ws = wb.create_sheet("主要指标 Headline")
     _bilingual(
         ws,
@@ -239,8 +251,9 @@ def figures_workbook(export: DashboardExport, path: Path) -> int:
             ]
         )
 
-    keys = [i.key for i in found.headline]
-    labels = [in_both_languages(i.label) for i in found.headline]
+
+def _offices_sheet(wb: Workbook, found: figures.Figures, keys: list, labels: list) -> None:
+    """The headline indicators of each child office."""
     ws = wb.create_sheet("分辖区 Offices")
     _bilingual(
         ws,
@@ -260,6 +273,9 @@ def figures_workbook(export: DashboardExport, path: Path) -> int:
             + [row.by_key[k].value for k in keys]
         )
 
+
+def _institutions_sheet(wb: Workbook, found: figures.Figures, keys: list, labels: list) -> None:
+    """The headline indicators of every institution, with the targets it misses."""
     ws = wb.create_sheet("机构 Institutions")
     _bilingual(
         ws,
@@ -279,10 +295,10 @@ def figures_workbook(export: DashboardExport, path: Path) -> int:
             + [row.by_key[k].value for k in keys]
         )
 
+
+def _trend_sheet(wb: Workbook, found: figures.Figures, keys: list, labels: list) -> None:
+    """The headline indicators quarter by quarter."""
     ws = wb.create_sheet("趋势 Trend")
     _bilingual(ws, [("季度", "Quarter"), *labels])
     for row in found.trend:
         ws.append([row.period] + [row.by_key[k].value for k in keys])
-
-    wb.save(path)
-    return len(found.institutions)
