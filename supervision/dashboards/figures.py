@@ -226,6 +226,26 @@ def subtree_figures(
     by_institution = sums_by(
         rows.annotate(institution_id=F("filing__institution_id")), "period", "institution_id"
     )
+    _add_institutions(figures, by_institution, basis)
+    figures.units = _units(office, period, by_unit, basis, figures.institutions)
+    by_branch = sums_by(
+        rows.filter(filing__branch__isnull=False).annotate(branch_id=F("filing__branch_id")),
+        "period",
+        "branch_id",
+    )
+    figures.filers = _filers(period, by_branch, basis)
+    compared = {
+        (p,): {key: by_period.get((p,), {}).get(key) for key in TREND}
+        for p in (period, year_end, last_year)
+    }
+    figures.trend = _trend(office, period, filer, rates, figures.npl_tolerance, compared)
+    return figures
+
+
+def _add_institutions(figures: Figures, by_institution: dict, basis) -> None:
+    """Each institution's figures for the quarter, the largest SME lending first, and how many
+    institutions miss each target."""
+    period = figures.period
     ids = [pk for each, pk in by_institution if each == period]
     institutions = (
         Institution.objects.select_related("office")
@@ -244,20 +264,6 @@ def subtree_figures(
             figures.missing[key] += 1
         figures.institutions.append(row)
     figures.institutions.sort(key=lambda r: -(r.sums.get("sme_balance") or 0))
-
-    figures.units = _units(office, period, by_unit, basis, figures.institutions)
-    by_branch = sums_by(
-        rows.filter(filing__branch__isnull=False).annotate(branch_id=F("filing__branch_id")),
-        "period",
-        "branch_id",
-    )
-    figures.filers = _filers(period, by_branch, basis)
-    compared = {
-        (p,): {key: by_period.get((p,), {}).get(key) for key in TREND}
-        for p in (period, year_end, last_year)
-    }
-    figures.trend = _trend(office, period, filer, rates, figures.npl_tolerance, compared)
-    return figures
 
 
 def _same_quarter_last_year(period: str) -> str:
