@@ -3,7 +3,7 @@ a county office, a sub-bureau, the province and the General Bureau, one that cli
 acknowledged, one whose rectification notice awaits the office's decision, one closed, and the
 return-overdue case that the returns demo's late return raises."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -46,12 +46,17 @@ def load_demo() -> None:
     if CaseCause.objects.filter(key__startswith=PREFIX).exists():
         return
     now = timezone.now()
-    today = timezone.localdate()
     province = _user("fj.reviewer@demo.portal")
-
     # The returns demo's late return (Bank of Quanzhou) raises its case at the sub-bureau.
     climbing.collect_causes(now)
+    _open_cases(province, now)
+    _closed_case(province)
+    _awaiting_decision(province)
 
+
+def _open_cases(province: User, now: datetime) -> None:
+    """Open at a county office, a sub-bureau (climbed there), the province (acknowledged) and
+    the General Bureau."""
     # Open at a county office: a complaint past its deadline at ICBC's Gulou branch.
     gulou = Branch.objects.get(
         institution__name_en="Industrial and Commercial Bank of China", office__code="350102"
@@ -96,7 +101,10 @@ def load_demo() -> None:
         )
     )
 
-    # Closed: Industrial Bank graded 4; a talk, a notice, a remedy accepted.
+
+def _closed_case(province: User) -> None:
+    """Closed: Industrial Bank graded 4; a talk, a notice, a remedy accepted."""
+    today = timezone.localdate()
     cib = escalation.escalation_raise(
         _cause(
             _institution("Industrial Bank"),
@@ -121,8 +129,11 @@ def load_demo() -> None:
     escalation.notice_decide(province, notice, accept=True, note="整改方案可行")
     escalation.case_close(province, cib, "整改方案已落实，结案。")
 
-    # Awaiting the office's decision: substantive complaints join Bank of Quanzhou's case for
-    # its late return, and the bank answered the notice that followed.
+
+def _awaiting_decision(province: User) -> None:
+    """Awaiting the office's decision: substantive complaints join Bank of Quanzhou's case for
+    its late return, and the bank answered the notice that followed."""
+    today = timezone.localdate()
     qzb = escalation.escalation_raise(
         _cause(
             _institution("Bank of Quanzhou"),
