@@ -4,7 +4,7 @@ failure half-way through leaves no file on disk without the row that names it.
 ``atomic_with_files()`` is ``transaction.atomic()`` that also tracks every file saved inside
 it with ``save_file``; on an exception those files are deleted before it propagates. (A file
 kept by an inner block whose outer transaction rolls back later stays: the services that use
-this own their transaction.)
+this own their transaction, and say so with ``durable=True``.)
 """
 
 from collections.abc import Iterable, Iterator
@@ -35,11 +35,11 @@ def save_file(field_file: FieldFile, name: str, content) -> None:
 
 
 @contextmanager
-def atomic_with_files() -> Iterator[None]:
+def atomic_with_files(*, durable: bool = False) -> Iterator[None]:
     saved: list[tuple[Storage, str]] = []
     token = _SAVED.set(saved)
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=durable):
             yield
     except BaseException:
         for storage, name in saved:

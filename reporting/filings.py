@@ -1,5 +1,6 @@
-"""Service functions for filings, one per verb. Each runs in its own transaction, checks the
-actor's right through ``portal.scoping``, writes the audit event and enqueues work on commit."""
+"""Service functions for filings, one per verb. Each runs in its own transaction (durable: no
+caller can fold two verbs into one), checks the actor's right through ``portal.scoping``,
+writes the audit event and enqueues work on commit."""
 
 import hashlib
 from collections.abc import Iterable
@@ -64,7 +65,7 @@ def filing_upload(
             _("This period is closed. Ask your supervising office to reopen it for you.")
         )
     sha256, size = _hash(upload)
-    with atomic_with_files():
+    with atomic_with_files(durable=True):
         ReturnRequest.objects.select_for_update().get(pk=request.pk)
         version = 0
         if not check_only:
@@ -109,7 +110,7 @@ def receipt_number(filing: Filing) -> str:
 def filing_sign(user, filing: Filing, confirmations: dict[str, str]) -> Filing:
     """An approver signs a valid filing, confirming each warning rule with an optional reason;
     one confirmation covers all of a rule's hits."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         filing = _locked(user, filing, Role.APPROVER)
         if filing.check_only or filing.status not in (
             FilingStatus.VALID,
@@ -151,7 +152,7 @@ def filing_sign(user, filing: Filing, confirmations: dict[str, str]) -> Filing:
 
 def filing_accept(user, filing: Filing, comment: str = "") -> Filing:
     """A reviewer accepts a submitted filing; it becomes the current version of its request."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         filing = _locked(user, filing, Role.REVIEWER)
         _require_submitted(filing)
         Filing.objects.filter(request=filing.request, is_current=True).update(is_current=False)
@@ -167,7 +168,7 @@ def filing_return(user, filing: Filing, comment: str) -> Filing:
     """A reviewer sends a submitted filing back to the bank with a comment."""
     if not comment.strip():
         raise ValidationError(_("Say what the bank must correct."))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         filing = _locked(user, filing, Role.REVIEWER)
         _require_submitted(filing)
         filing.status = FilingStatus.RETURNED

@@ -68,7 +68,7 @@ def run(filing_id: int) -> None:
 
 
 def _claim(filing_id: int) -> int | None:
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         filing = Filing.objects.select_for_update().filter(pk=filing_id).first()
         if filing is None or not filing.is_pending:
             return None
@@ -169,7 +169,7 @@ def previous_rows(filing: Filing) -> pl.DataFrame | None:
 
 def _store(filing_id: int, attempt: int, outcome: Outcome) -> None:
     _progress(filing_id, "storing", 80)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         filing = Filing.objects.select_for_update().get(pk=filing_id)
         if filing.status != FilingStatus.VALIDATING or filing.attempts != attempt:
             log.info("filing %s: attempt %s superseded; result dropped", filing_id, attempt)
@@ -287,7 +287,7 @@ def requeue_stuck(older_than_seconds: int) -> list[int]:
         .values_list("pk", flat=True)
     )
     for filing_id in stuck:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             updated = Filing.objects.filter(
                 pk=filing_id,
                 status__in=[FilingStatus.RECEIVED, FilingStatus.VALIDATING],

@@ -99,7 +99,7 @@ def close_lapsed_requests(today: date | None = None) -> int:
     return lapsed.update(closed_at=timezone.now())
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def request_reopen(user, request: ReturnRequest, until: date, reason: str) -> ReturnRequest:
     """Let one filer file again for a closed period, until a date; an office head or reviewer
     of the supervising subtree decides, with a reason, and the filer's officers are told."""
