@@ -300,9 +300,11 @@ def reopen_owed(user, requests: QuerySet, until: date, reason: str) -> int:
     owed (reporting's ``request_reopen``: audited, the filer told); returns how many. A
     reviewer or head of the supervising subtree may; those outside their reach are left."""
     owed = [request for request in _owed_in_reach(user, requests) if request.closed_at]
-    with transaction.atomic():
-        for request in owed:
-            schedule.request_reopen(user, request, until, reason)
+    # Each in its own transaction: request_reopen is a durable service, like the decisions of
+    # reporting's review_many. What could refuse one (the reason, the date) refuses the first
+    # alike, so a refusal leaves nothing reopened.
+    for request in owed:
+        schedule.request_reopen(user, request, until, reason)
     return len(owed)
 
 
@@ -330,7 +332,7 @@ def remind_filers(user, requests: QuerySet) -> Reminded:
         ).values_list("object_id", flat=True)
     )
     due = [request for request in owed if str(request.pk) not in recently]
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         for request in due:
             notify(
                 institution_staff(request.institution, request.branch),

@@ -56,7 +56,7 @@ def request_export(user, office: Office, period: str, kind: str) -> DashboardExp
         raise ValidationError(_("Choose a quarter, such as 2025Q3."))
     from supervision.dashboards.tasks import build_export
 
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         export = DashboardExport.objects.create(
             kind=kind, office=office, period=period, requested_by=user
         )

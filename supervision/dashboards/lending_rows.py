@@ -65,6 +65,8 @@ def record(filings: QuerySet[Filing]) -> int:
         connection.ops.quote_name(LendingRow._meta.get_field(name).column)
         for name in ("row", "filing", "county", *LENDING_FIGURES)
     )
+    # Not durable: history written straight to the tables (reporting.history) gets its lending
+    # rows inside its own transaction, through the history_written signal.
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({columns}) {select} ON CONFLICT DO NOTHING",
