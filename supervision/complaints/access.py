@@ -65,7 +65,7 @@ def follow_tracking_link(token: str) -> User | None:
         return None
     if not cache.add(f"complaint-link:{data['x']}", 1, LINK_SECONDS):
         return None  # used already
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         if user is None:
             user = User.objects.create_user(
                 email=email, password=None, full_name=data["n"], phone=data["p"]

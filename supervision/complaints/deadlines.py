@@ -26,7 +26,7 @@ def sweep_overdue(now: datetime | None = None) -> int:
     moved = 0
     late = Complaint.objects.filter(status__in=S.awaiting_answer(), due_on__lt=today)
     for pk in late.values_list("pk", flat=True):
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             c = (
                 Complaint.objects.select_for_update(skip_locked=True)
                 .filter(pk=pk, status__in=S.awaiting_answer(), due_on__lt=today)
@@ -51,7 +51,7 @@ def remind_due_soon(now: datetime | None = None) -> int:
     ).exclude(reminded_for=F("due_on"))
     reminded = 0
     for pk in soon.values_list("pk", flat=True):
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             c = (
                 soon.select_for_update(skip_locked=True, of=("self",))
                 .select_related("institution", "branch")

@@ -34,7 +34,7 @@ from supervision.complaints.services import (
 )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def assess(actor: User, complaint: Complaint, substantive: bool, reason: str) -> None:
     """The office's view whether the complaint is substantive; it can change its mind."""
     _require(can_supervise(actor, complaint))
@@ -70,7 +70,7 @@ def _office_handles(
     return c
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def mediate(actor: User, complaint: Complaint, note: str) -> None:
     _office_handles(
         actor,
@@ -82,7 +82,7 @@ def mediate(actor: User, complaint: Complaint, note: str) -> None:
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def close(actor: User, complaint: Complaint, note: str) -> None:
     _office_handles(
         actor,
@@ -94,7 +94,7 @@ def close(actor: User, complaint: Complaint, note: str) -> None:
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def link(actor: User, complaint: Complaint, other_reference: str, kind: str) -> ComplaintLink:
     """Mark two complaints as duplicates or related; both must be the actor's to act on."""
     mine = scoping.actionable(actor, Complaint, OFFICE_ROLE) | scoping.actionable(
@@ -121,7 +121,7 @@ def link(actor: User, complaint: Complaint, other_reference: str, kind: str) -> 
     return made
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def transfer(
     actor: User,
     complaint: Complaint,

@@ -144,7 +144,7 @@ def file_complaint(
     if not branch.is_active or not branch.institution.is_active:
         raise ValidationError(_("This branch no longer takes complaints."))
     check_uploads(attachments)
-    with atomic_with_files():
+    with atomic_with_files(durable=True):
         complaint = Complaint.objects.create(
             owner=owner,
             branch=branch,
@@ -181,7 +181,7 @@ def file_complaint(
 # -- the institution answers ---------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def acknowledge(actor: User, complaint: Complaint, complexity: str = Complexity.SIMPLE) -> None:
     """The institution takes the complaint on; a complex one gets the longer limit."""
     _require(can_answer(actor, complaint))
@@ -207,7 +207,7 @@ def acknowledge(actor: User, complaint: Complaint, complexity: str = Complexity.
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def request_info(actor: User, complaint: Complaint, question: str) -> None:
     """Ask the owner for something the institution does not already hold; the clock runs."""
     _require(can_answer(actor, complaint))
@@ -236,7 +236,7 @@ def provide_info(
     _require(is_owner(owner, complaint))
     text = _required_text(text, _("the information asked for"))
     check_uploads(attachments)
-    with atomic_with_files():
+    with atomic_with_files(durable=True):
         c = _lock(complaint, [S.INFO_REQUESTED], _("No information was asked for."))
         c.status = S.ACKNOWLEDGED
         c.save()
@@ -250,7 +250,7 @@ def provide_info(
         )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def extend(actor: User, complaint: Complaint, reason: str) -> None:
     """One extension, approved inside the institution, before the deadline passes."""
     _require(can_answer(actor, complaint))
@@ -274,7 +274,7 @@ def extend(actor: User, complaint: Complaint, reason: str) -> None:
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def answer(actor: User, complaint: Complaint, outcome: str, text: str) -> None:
     """The institution's answer with its outcome; one after the deadline is marked untimely."""
     _require(can_answer(actor, complaint))
@@ -310,7 +310,7 @@ def answer(actor: User, complaint: Complaint, outcome: str, text: str) -> None:
 # -- the owner's verdict ---------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def accept_answer(owner: User, complaint: Complaint) -> None:
     _require(is_owner(owner, complaint))
     c = _lock(complaint, [S.ANSWERED], _("There is no answer to accept."))
@@ -321,7 +321,7 @@ def accept_answer(owner: User, complaint: Complaint) -> None:
     _tell(_bank(c), gettext_noop("The owner accepted the answer to complaint %(reference)s"), c)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def reject_answer(owner: User, complaint: Complaint, reason: str) -> None:
     """The owner is not satisfied: the complaint reopens on the office's desk."""
     _require(is_owner(owner, complaint))
