@@ -80,7 +80,7 @@ def assign(
         raise ValidationError(_("Assign only to banks and branches your office supervises."))
     if not counties and not credit_codes:
         raise ValidationError(_("Choose the counties or the enterprises to assign."))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         office_share(task, office)
         chosen = selected(
             TaskEnterprise.objects.filter(task=task, holder_path=office.path),
@@ -171,7 +171,7 @@ def auto_assign(
     _require_office(user, office)
     if rule not in (Assignment.Rule.ROUND_ROBIN, Assignment.Rule.RELATIONSHIP):
         raise ValidationError(_("Unknown assignment rule."))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         office_share(task, office)
         holding = held(task, office)
         rows = list(
@@ -189,7 +189,7 @@ def reassign_declined(user: User, task: ScreeningTask, office: Office) -> Assign
     """Give the enterprises a bank declined, among those ``office`` assigned, to another bank
     in their county that has not been asked about them yet (round robin)."""
     _require_office(user, office)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         office_share(task, office)
         declined = TaskEnterprise.objects.filter(
             task=task,

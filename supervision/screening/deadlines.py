@@ -82,7 +82,7 @@ def sweep(now: datetime | None = None) -> tuple[int, int]:
     ).select_related("task", "institution", "branch")
     reminded = 0
     for assignment in due_soon:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             if not _claim(assignment, "reminded_at", now):
                 continue
             notify(
@@ -98,7 +98,7 @@ def sweep(now: datetime | None = None) -> tuple[int, int]:
     )
     noticed = 0
     for assignment in late:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             if not _claim(assignment, "overdue_notified_at", now):
                 continue
             params = {

@@ -109,7 +109,7 @@ def record_results(filing_id: int) -> int:
     if assignment is None:
         return 0
     spec = get_spec(filing.spec_code, filing.spec_version)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         Assignment.objects.select_for_update().get(pk=assignment.pk)
         entries = {
             code: (pk, enterprise_id, current == assignment.pk)

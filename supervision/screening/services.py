@@ -78,7 +78,7 @@ def task_create(
     office until it delegates or assigns them."""
     _require_office(user, office)
     _check_task(title, deadline, key_areas)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         task = _new_task(user, office, title, deadline, purpose, key_areas)
         store_list(user, task, enterprises)
     return task
@@ -98,7 +98,7 @@ def task_open(
     read by a worker (``load_list``); the task has no enterprises until then."""
     _require_office(user, office)
     _check_task(title, deadline, key_areas)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         task = _new_task(user, office, title, deadline, purpose, key_areas)
         task.list_file.save(f"{LIST_SPEC.code}-{task.pk}.xlsx", workbook, save=True)
     return task
@@ -114,7 +114,7 @@ def load_list(user: User, task: ScreeningTask) -> int:
             for chunk in source.chunks():
                 copy.write(chunk)
         enterprises = read_list(path)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         store_list(user, task, enterprises)
     return task.enterprise_count
 
@@ -164,7 +164,7 @@ def delegate(
     _require_office(user, office)
     if Office.objects.get_parent(child) != office:
         raise ValidationError(_("A task is delegated to a child office only."))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         share = office_share(task, office)
         moving = selected(held(task, office), counties, credit_codes)
         if not counties and not credit_codes:
@@ -177,7 +177,7 @@ def delegate_by_county(user: User, task: ScreeningTask, office: Office) -> dict[
     """Give each child office the enterprises ``office`` holds in the counties it covers."""
     _require_office(user, office)
     moved = {}
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         share = office_share(task, office)
         for child in Office.objects.get_children(office):
             count = _move(
