@@ -49,6 +49,7 @@ def overdue_cases(now: datetime):
 def climb(case_id: int, now: datetime) -> bool:
     """Move one overdue case to the parent office and tell both offices; False if another
     sweep holds it or it no longer needs to move."""
+    # Not durable: bench_escalation sweeps its cases inside one transaction that it rolls back.
     with transaction.atomic():
         case = (
             overdue_cases(now)
@@ -97,7 +98,7 @@ def climb_overdue(now: datetime | None = None) -> int:
 
 def lapse(notice_id: int, today: date) -> bool:
     """Tell the office and the institution, once, that a notice's deadline passed unanswered."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         notice = (
             lapsed_notices(today)
             .select_for_update(skip_locked=True, of=("self",))

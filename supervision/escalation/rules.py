@@ -85,7 +85,7 @@ def rule_set(user, office: Office, kind: str, values: dict) -> EscalationRule:
     values = {name: values[name] for name in RULE_FIELDS}
     if any(values[name] < 1 for name in RULE_FIELDS if name.endswith("_days")):
         raise ValidationError(_("Each level needs at least one day to act."))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         rule = EscalationRule.objects.select_for_update().filter(office=office, kind=kind).first()
         before = {name: str(getattr(rule, name)) for name in RULE_FIELDS} if rule else {}
         rule = rule or EscalationRule(office=office, kind=kind)
@@ -105,7 +105,7 @@ def rule_set(user, office: Office, kind: str, values: dict) -> EscalationRule:
 def rule_reset(user, office: Office, kind: str) -> None:
     """Drop the office's own rule for ``kind``: the rule above it applies again."""
     _may_set_rules(user, office)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         deleted, _rows = EscalationRule.objects.filter(office=office, kind=kind).delete()
         if deleted:
             audit.record(user, "escalation.rule_reset", office, {"kind": kind})

@@ -89,6 +89,8 @@ def escalation_raise(cause: Cause, *, now: datetime | None = None) -> Case | Non
     rule = rule_for(cause.kind, office)
     if not _raises(rule, cause):
         return None
+    # Not durable, unlike the verbs below: bench_escalation raises its cases inside one
+    # transaction that it rolls back, to leave the national data as it found it.
     with transaction.atomic():
         # One raise at a time per institution: two causes found at once make one case.
         Institution.objects.select_for_update(no_key=True).get(pk=cause.institution_id)
@@ -187,7 +189,7 @@ def _locked_case(user, case: Case, role: str = ACTING_ROLE) -> Case:
 
 def case_acknowledge(user, case: Case) -> Case:
     """The office takes the case on: it stops climbing."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         case = _locked_case(user, case)
         if case.status != CaseStatus.OPEN:
             raise ValidationError(_("This case was acknowledged already."))
@@ -212,7 +214,7 @@ def action_record(user, case: Case, kind: str, held_on: date, minutes: str) -> C
         raise ValidationError(_("Write the minutes or findings."))
     if held_on > timezone.localdate():
         raise ValidationError(_("The date cannot be in the future."))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         case = _locked_case(user, case)
         action = CaseAction.objects.create(
             case=case, kind=kind, held_on=held_on, minutes=minutes.strip(), recorded_by=user
@@ -232,7 +234,7 @@ def notice_issue(user, case: Case, requirements: str, deadline: date) -> Rectifi
         raise ValidationError(_("Write what the institution must rectify."))
     if deadline <= timezone.localdate():
         raise ValidationError(_("The deadline must be after today."))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         case = _locked_case(user, case)
         notice = RectificationNotice.objects.create(
             case=case, requirements=requirements.strip(), deadline=deadline, issued_by=user
@@ -273,7 +275,7 @@ def notice_answer(
         raise ValidationError(_("Describe the remedy."))
     files = list(files)
     check_evidence(files)
-    with atomic_with_files():
+    with atomic_with_files(durable=True):
         notice = (
             scoping.actionable(user, RectificationNotice, Role.PREPARER)
             .select_for_update(of=("self",))
@@ -328,7 +330,7 @@ def notice_decide(
             raise ValidationError(_("Say why the remedy is rejected."))
         if deadline is not None and deadline <= today:
             raise ValidationError(_("The deadline must be after today."))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         case = _locked_case(user, notice.case)
         notice = RectificationNotice.objects.select_for_update().get(pk=notice.pk)
         if notice.status != NoticeStatus.ANSWERED:
@@ -380,7 +382,7 @@ def case_close(user, case: Case, note: str) -> Case:
     """Close a case on which an action was recorded and no notice awaits an answer."""
     if not note.strip():
         raise ValidationError(_("Say how the case was resolved."))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         case = _locked_case(user, case)
         if case.status != CaseStatus.ACTION_TAKEN:
             raise ValidationError(
