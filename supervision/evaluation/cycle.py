@@ -5,6 +5,7 @@ archive, and reopening with a reason. Each verb checks the user's role and the e
 state in one transaction, writes the audit trail and announces what follows on commit.
 """
 
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,6 +37,7 @@ from supervision.evaluation.selectors import current_result
 from supervision.evaluation.services import rescore
 
 S = EvaluationStatus
+ItemPoints = tuple[str, object, str]  # a qualitative item's code, points as given, and note
 
 
 def _locked(user, evaluation: Evaluation, role: str) -> Evaluation:
@@ -92,27 +94,36 @@ def _points(value, low: Decimal, high: Decimal) -> Decimal:
 
 def self_assess(user, evaluation: Evaluation, code: str, points, note: str = "") -> None:
     """The bank scores one qualitative item itself, saying why."""
-    with transaction.atomic():
+    self_assess_items(user, evaluation, [(code, points, note)])
+
+
+def self_assess_items(user, evaluation: Evaluation, items: Iterable[ItemPoints]) -> None:
+    """The bank scores qualitative items itself, each (code, points, note) saying why: all of
+    them, or none when one is refused."""
+    with transaction.atomic(durable=True):
         evaluation = _locked(user, evaluation, Role.PREPARER)
         _require(evaluation, S.SELF_ASSESSMENT)
-        item = _item(evaluation, code, qualitative=True)
-        given = _points(points, item.floor, item.points)
-        entry, _created = QualitativeScore.objects.get_or_create(evaluation=evaluation, code=code)
-        before = entry.self_points
-        entry.self_points, entry.self_note = given, note.strip()
-        entry.save(update_fields=["self_points", "self_note"])
-        audit.record(
-            user,
-            "evaluation.self_assessed",
-            evaluation,
-            {"item": code, "points": [str(before) if before is not None else None, str(given)]},
-        )
+        for code, points, note in items:
+            item = _item(evaluation, code, qualitative=True)
+            given = _points(points, item.floor, item.points)
+            entry, _created = QualitativeScore.objects.get_or_create(
+                evaluation=evaluation, code=code
+            )
+            before = entry.self_points
+            entry.self_points, entry.self_note = given, note.strip()
+            entry.save(update_fields=["self_points", "self_note"])
+            audit.record(
+                user,
+                "evaluation.self_assessed",
+                evaluation,
+                {"item": code, "points": [_text(before), str(given)]},
+            )
 
 
 def attach_evidence(user, evaluation: Evaluation, code: str, upload: UploadedFile) -> Evidence:
     """A document for one qualitative item of the self-assessment."""
     check_evidence([upload])
-    with atomic_with_files():
+    with atomic_with_files(durable=True):
         evaluation = _locked(user, evaluation, Role.PREPARER)
         _require(evaluation, S.SELF_ASSESSMENT)
         _item(evaluation, code, qualitative=True)
@@ -126,7 +137,7 @@ def attach_evidence(user, evaluation: Evaluation, code: str, upload: UploadedFil
 
 def submit_self_assessment(user, evaluation: Evaluation) -> None:
     """The bank's approver hands the self-assessment to the office; every item is scored."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         evaluation = _locked(user, evaluation, Role.APPROVER)
         _require(evaluation, S.SELF_ASSESSMENT)
         scheme = schemes.load(evaluation.scheme_version)
@@ -155,7 +166,7 @@ def submit_self_assessment(user, evaluation: Evaluation) -> None:
 
 def start_review(user, evaluation: Evaluation) -> None:
     """The office closes the self-assessment (the bank did not submit in time) and reviews."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         evaluation = _locked(user, evaluation, Role.REVIEWER)
         _require(evaluation, S.SELF_ASSESSMENT)
         evaluation.status = S.REVIEW
@@ -165,22 +176,31 @@ def start_review(user, evaluation: Evaluation) -> None:
 
 def review_item(user, evaluation: Evaluation, code: str, points, note: str = "") -> None:
     """A reviewer's points for one qualitative item; the result is scored again."""
-    with transaction.atomic():
+    review_items(user, evaluation, [(code, points, note)])
+
+
+def review_items(user, evaluation: Evaluation, items: Iterable[ItemPoints]) -> None:
+    """A reviewer's points for qualitative items, each (code, points, note): all of them, or
+    none when one is refused; the result is scored again."""
+    with transaction.atomic(durable=True):
         evaluation = _locked(user, evaluation, Role.REVIEWER)
         _require(evaluation, S.REVIEW)
-        item = _item(evaluation, code, qualitative=True)
-        given = _points(points, item.floor, item.points)
-        entry, _created = QualitativeScore.objects.get_or_create(evaluation=evaluation, code=code)
-        before = entry.points
-        entry.points, entry.note = given, note.strip()
-        entry.scored_by, entry.scored_at = user, timezone.now()
-        entry.save(update_fields=["points", "note", "scored_by", "scored_at"])
-        audit.record(
-            user,
-            "evaluation.item_reviewed",
-            evaluation,
-            {"item": code, "points": [str(before) if before is not None else None, str(given)]},
-        )
+        for code, points, note in items:
+            item = _item(evaluation, code, qualitative=True)
+            given = _points(points, item.floor, item.points)
+            entry, _created = QualitativeScore.objects.get_or_create(
+                evaluation=evaluation, code=code
+            )
+            before = entry.points
+            entry.points, entry.note = given, note.strip()
+            entry.scored_by, entry.scored_at = user, timezone.now()
+            entry.save(update_fields=["points", "note", "scored_by", "scored_at"])
+            audit.record(
+                user,
+                "evaluation.item_reviewed",
+                evaluation,
+                {"item": code, "points": [_text(before), str(given)]},
+            )
         rescore(evaluation, ScoreRecord.Cause.REVIEW)
 
 
@@ -188,7 +208,7 @@ def adjust(user, evaluation: Evaluation, code: str, points, reason: str) -> None
     """A reviewer replaces a computed indicator's points, with the reason."""
     if not reason.strip():
         raise ValidationError(_("Say why the points are adjusted."))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         evaluation = _locked(user, evaluation, Role.REVIEWER)
         _require(evaluation, S.REVIEW)
         item = _item(evaluation, code, qualitative=False)
@@ -221,7 +241,7 @@ def set_arrangement(
     if differentiated and not reason:
         raise ValidationError(_("Say why the institution gets a differentiated arrangement."))
     plan = _credit_plan(credit_plan)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         evaluation = _locked(user, evaluation, Role.REVIEWER)
         if evaluation.is_frozen:
             raise ValidationError(
@@ -277,7 +297,7 @@ def _text(amount: Decimal | None) -> str | None:
 
 def confirm(user, evaluation: Evaluation) -> None:
     """The head of office confirms a complete result; from now on it is frozen."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         evaluation = _locked(user, evaluation, Role.HEAD)
         _require(evaluation, S.REVIEW)
         rescore(evaluation, ScoreRecord.Cause.REVIEW)
@@ -309,7 +329,7 @@ def confirm(user, evaluation: Evaluation) -> None:
 
 def notify_bank(user, evaluation: Evaluation) -> None:
     """Tell the bank its confirmed result; its officers may now read the scorecard."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         evaluation = _locked(user, evaluation, Role.REVIEWER)
         _require(evaluation, S.CONFIRMED)
         evaluation.status, evaluation.notified_at = S.NOTIFIED, timezone.now()
@@ -327,7 +347,7 @@ def notify_bank(user, evaluation: Evaluation) -> None:
 
 
 def archive(user, evaluation: Evaluation) -> None:
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         evaluation = _locked(user, evaluation, Role.REVIEWER)
         _require(evaluation, S.NOTIFIED)
         evaluation.status, evaluation.archived_at = S.ARCHIVED, timezone.now()
@@ -339,7 +359,7 @@ def reopen(user, evaluation: Evaluation, reason: str) -> None:
     """The head of office reopens a confirmed result for review, saying why."""
     if not reason.strip():
         raise ValidationError(_("Say why the result is reopened."))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         evaluation = _locked(user, evaluation, Role.HEAD)
         _require(evaluation, *S.frozen())
         before = evaluation.status

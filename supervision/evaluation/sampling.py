@@ -86,7 +86,7 @@ def draw(
     if not by_institution:
         raise ValidationError(_("No accepted return of %(period)s to sample.") % {"period": period})
     chosen = choose(by_institution, per_institution, seed)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         sample = DataSample.objects.create(
             office=office,
             period=period,
@@ -136,7 +136,7 @@ def record(user, row: SampledRow, finding: str, note: str, upload: UploadedFile 
     if finding != SampleFinding.CONFIRMED and not note.strip():
         raise ValidationError(_("Describe the evidence for a corrected or misreported row."))
     check_evidence([upload] if upload is not None else [])
-    with atomic_with_files():
+    with atomic_with_files(durable=True):
         allowed = scoping.actionable(user, SampledRow, Role.REVIEWER)
         row = (
             allowed.select_for_update(of=("self",))

@@ -78,6 +78,8 @@ def score_institutions(
     scheme = schemes.for_period(period)
     today = today or timezone.localdate()
     values, differentiated, filed = gather(scheme, period, institutions, today)
+    # Not durable: ``rescore`` runs it inside the transaction of the cycle's verbs (a review,
+    # an adjustment, a reopening), so that the new result commits with the change.
     with transaction.atomic():
         existing = Evaluation.objects.filter(period=period)
         if institutions is not None:

@@ -261,15 +261,13 @@ def _each_item(request: HttpRequest, evaluation: Evaluation, service) -> None:
     """Apply ``service`` to every qualitative item given points in the form, all or none."""
     scheme = schemes.load(evaluation.scheme_version)
     given = [
-        (item.code, request.POST[f"points_{item.code}"])
+        (item.code, request.POST[f"points_{item.code}"], request.POST.get(f"note_{item.code}", ""))
         for item in scheme.qualitative_items(evaluation.institution.kind)
         if request.POST.get(f"points_{item.code}", "").strip()
     ]
     if not given:
         raise ValidationError(_("Give points for at least one item."))
-    with transaction.atomic():
-        for code, points in given:
-            service(request.user, evaluation, code, points, request.POST.get(f"note_{code}", ""))
+    service(request.user, evaluation, given)
 
 
 @login_required
@@ -286,7 +284,7 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         match verb:
             case "self_assess":
-                _each_item(request, evaluation, cycle.self_assess)
+                _each_item(request, evaluation, cycle.self_assess_items)
             case "evidence":
                 if "file" not in request.FILES:
                     raise ValidationError(_("Choose a file to attach."))
@@ -296,7 +294,7 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
             case "start_review":
                 cycle.start_review(user, evaluation)
             case "review":
-                _each_item(request, evaluation, cycle.review_item)
+                _each_item(request, evaluation, cycle.review_items)
             case "adjust":
                 cycle.adjust(
                     user,
