@@ -50,7 +50,10 @@ run: setup
 	$(BIN)/celery -A portal beat --loglevel INFO --schedule var/celerybeat-schedule & \
 	$(PY) manage.py runserver --noreload $(ADDR)
 
+# The design rules of docs/architecture.md: import contracts (pyproject's [tool.importlinter]),
+# ruff with complexity limits, and the formatter.
 lint: $(STAMP)
+	$(BIN)/lint-imports
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
