@@ -18,8 +18,8 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from portal import jobs
-from portal.models import Institution
+from portal import audit, jobs
+from portal.models import Institution, Office, User
 from supervision.evaluation import scheme as schemes
 from supervision.evaluation.inputs import gather
 from supervision.evaluation.models import (
@@ -277,6 +277,18 @@ def rescore(evaluation: Evaluation, cause: str) -> Tally:
 
 
 # -- runs ------------------------------------------------------------------------------------
+
+
+def request_scoring(user: User, office: Office, period: str) -> ScoringRun:
+    """Queue the scoring of every institution under ``office`` for ``period`` (a worker
+    runs it: a national run takes longer than a page should)."""
+    from supervision.evaluation.tasks import run_scoring
+
+    with transaction.atomic():
+        job = ScoringRun.objects.create(office=office, period=period, requested_by=user)
+        audit.record(user, "evaluation.period_scoring", office, {"period": period})
+        run_scoring.delay_on_commit(job.pk)
+    return job
 
 
 # A national run takes seconds; one still running after this lost its worker.

@@ -2,6 +2,8 @@
 evaluations), one institution's scorecard with its trend, their workbooks, and scoring a
 period on demand."""
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,11 +19,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from portal import audit, scoping
+from portal import scoping
 from portal.models import InstitutionKind, Office, Role
 from reporting.periods import is_quarter
 from reporting.workbooks import XLSX_CONTENT_TYPE
-from supervision.evaluation import cycle, scorecards
+from supervision.evaluation import cycle, scorecards, services
 from supervision.evaluation import scheme as schemes
 from supervision.evaluation.models import (
     Arrangement,
@@ -272,6 +274,39 @@ def _each_item(request: HttpRequest, evaluation: Evaluation, service) -> None:
             service(request.user, evaluation, code, points, request.POST.get(f"note_{code}", ""))
 
 
+def _attach_evidence(request: HttpRequest, evaluation: Evaluation) -> None:
+    if "file" not in request.FILES:
+        raise ValidationError(_("Choose a file to attach."))
+    cycle.attach_evidence(
+        request.user, evaluation, request.POST.get("code", ""), request.FILES["file"]
+    )
+
+
+# The steps of the cycle a form may name (its ``verb``), each calling one service with what
+# the form gives; ``DONE`` has the message shown after each.
+VERBS: dict[str, Callable[[HttpRequest, Evaluation], None]] = {
+    "self_assess": lambda r, e: _each_item(r, e, cycle.self_assess),
+    "evidence": _attach_evidence,
+    "submit": lambda r, e: cycle.submit_self_assessment(r.user, e),
+    "start_review": lambda r, e: cycle.start_review(r.user, e),
+    "review": lambda r, e: _each_item(r, e, cycle.review_item),
+    "adjust": lambda r, e: cycle.adjust(
+        r.user, e, r.POST.get("code", ""), r.POST.get("points", ""), r.POST.get("reason", "")
+    ),
+    "confirm": lambda r, e: cycle.confirm(r.user, e),
+    "notify": lambda r, e: cycle.notify_bank(r.user, e),
+    "archive": lambda r, e: cycle.archive(r.user, e),
+    "reopen": lambda r, e: cycle.reopen(r.user, e, r.POST.get("reason", "")),
+    "arrangement": lambda r, e: cycle.set_arrangement(
+        r.user,
+        e,
+        r.POST.get("credit_plan", ""),
+        r.POST.get("differentiated") == "on",
+        r.POST.get("reason", ""),
+    ),
+}
+
+
 @login_required
 @require_POST
 def act(request: HttpRequest, pk: int) -> HttpResponse:
@@ -280,47 +315,10 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
         request.user, Evaluation.objects.select_related("institution"), pk=pk
     )
     verb = request.POST.get("verb", "")
-    if verb not in DONE:
+    if verb not in VERBS:
         return HttpResponseBadRequest(_("Unknown action."))
-    post, user = request.POST, request.user
     try:
-        match verb:
-            case "self_assess":
-                _each_item(request, evaluation, cycle.self_assess)
-            case "evidence":
-                if "file" not in request.FILES:
-                    raise ValidationError(_("Choose a file to attach."))
-                cycle.attach_evidence(user, evaluation, post.get("code", ""), request.FILES["file"])
-            case "submit":
-                cycle.submit_self_assessment(user, evaluation)
-            case "start_review":
-                cycle.start_review(user, evaluation)
-            case "review":
-                _each_item(request, evaluation, cycle.review_item)
-            case "adjust":
-                cycle.adjust(
-                    user,
-                    evaluation,
-                    post.get("code", ""),
-                    post.get("points", ""),
-                    post.get("reason", ""),
-                )
-            case "confirm":
-                cycle.confirm(user, evaluation)
-            case "notify":
-                cycle.notify_bank(user, evaluation)
-            case "archive":
-                cycle.archive(user, evaluation)
-            case "reopen":
-                cycle.reopen(user, evaluation, post.get("reason", ""))
-            case "arrangement":
-                cycle.set_arrangement(
-                    user,
-                    evaluation,
-                    post.get("credit_plan", ""),
-                    post.get("differentiated") == "on",
-                    post.get("reason", ""),
-                )
+        VERBS[verb](request, evaluation)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -360,12 +358,7 @@ def score_period(request: HttpRequest) -> HttpResponse:
     if not is_quarter(period):
         messages.error(request, _("Give the period as a quarter, e.g. 2025Q3."))
         return redirect("evaluation-ranking")
-    from supervision.evaluation.tasks import run_scoring
-
-    with transaction.atomic():
-        job = ScoringRun.objects.create(office=office, period=period, requested_by=request.user)
-        audit.record(request.user, "evaluation.period_scoring", office, {"period": period})
-        run_scoring.delay_on_commit(job.pk)
+    services.request_scoring(request.user, office, period)
     messages.success(
         request,
         _("Scoring of %(period)s for %(office)s is queued; results appear as it finishes.")
