@@ -51,11 +51,12 @@ run: setup
 	$(PY) manage.py runserver --noreload $(ADDR)
 
 # The design rules of docs/architecture.md: import contracts (pyproject's [tool.importlinter]),
-# ruff with complexity limits, and the formatter.
+# ruff with complexity limits, the formatter, and mypy over the typed apps.
 lint: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy portal reporting
 
 checks: setup
 	$(PY) manage.py makemigrations --check --dry-run -v0

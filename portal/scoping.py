@@ -10,8 +10,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
+from typing import TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -29,6 +30,8 @@ from portal.models import (
 PathRule = Callable[[list[str]], Q]
 IdRule = Callable[[list[int]], Q]
 OwnerRule = Callable[[object], Q]
+
+M = TypeVar("M", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -124,13 +127,13 @@ def scope_of(user) -> Scope:
     return scope
 
 
-def _queryset(model_or_qs: type[Model] | QuerySet) -> QuerySet:
+def _queryset(model_or_qs: type[M] | QuerySet[M]) -> QuerySet[M]:
     if isinstance(model_or_qs, QuerySet):
         return model_or_qs
     return model_or_qs._default_manager.all()
 
 
-def _filter(user, qs: QuerySet, roles: set[str] | None) -> QuerySet:
+def _filter(user, qs: QuerySet[M], roles: set[str] | None) -> QuerySet[M]:
     rule = _RULES.get(qs.model)
     scope = scope_of(user)
     if rule is None or scope.user_id is None:
@@ -153,21 +156,21 @@ def _filter(user, qs: QuerySet, roles: set[str] | None) -> QuerySet:
     return qs.filter(_any(parts))
 
 
-def visible(user, model_or_qs: type[Model] | QuerySet) -> QuerySet:
+def visible(user, model_or_qs: type[M] | QuerySet[M]) -> QuerySet[M]:
     """The rows of this model (or queryset) that ``user`` may see."""
     return _filter(user, _queryset(model_or_qs), None)
 
 
-def actionable(user, model_or_qs: type[Model] | QuerySet, role: str) -> QuerySet:
+def actionable(user, model_or_qs: type[M] | QuerySet[M], role: str) -> QuerySet[M]:
     """The rows ``user`` may act on with ``role`` or a higher role on the same side."""
     return _filter(user, _queryset(model_or_qs), set(Role.at_least(role)))
 
 
-def get_visible_or_404(user, model_or_qs: type[Model] | QuerySet, **lookup) -> Model:
+def get_visible_or_404(user, model_or_qs: type[M] | QuerySet[M], **lookup) -> M:
     qs = visible(user, model_or_qs)
     try:
         return qs.get(**lookup)
-    except (qs.model.DoesNotExist, ValueError, ValidationError) as exc:
+    except (ObjectDoesNotExist, ValueError, ValidationError) as exc:
         raise Http404 from exc
 
 

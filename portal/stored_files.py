@@ -30,7 +30,7 @@ def save_file(field_file: FieldFile, name: str, content) -> None:
     ``atomic_with_files`` block fails."""
     field_file.save(name, content, save=False)
     saved = _SAVED.get()
-    if saved is not None:
+    if saved is not None and field_file.name is not None:  # save() has just set the name
         saved.append((field_file.storage, field_file.name))
 
 
@@ -53,7 +53,7 @@ def atomic_with_files() -> Iterator[None]:
 def check_evidence(uploads: Iterable[UploadedFile]) -> None:
     """Refuse, naming it, a file larger than ``EVIDENCE_MAX_BYTES``."""
     for upload in uploads:
-        if upload.size > EVIDENCE_MAX_BYTES:
+        if upload.size is not None and upload.size > EVIDENCE_MAX_BYTES:
             raise ValidationError(
                 _("%(name)s is larger than %(limit)s.")
                 % {"name": upload.name, "limit": filesizeformat(EVIDENCE_MAX_BYTES)}

@@ -10,7 +10,7 @@ from os import PathLike
 from typing import IO, Any, NamedTuple, Protocol
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.cell import coordinate_from_string
@@ -35,9 +35,12 @@ ISSUES_SHEET = "问题清单 Issues"
 
 
 class Hit(Protocol):
-    rule: Rule
-    count: int
-    examples: list
+    @property
+    def rule(self) -> Rule: ...
+    @property
+    def count(self) -> int: ...
+    @property
+    def examples(self) -> list: ...
 
 
 class IssueRow(NamedTuple):
@@ -210,7 +213,7 @@ def _date_format(value: datetime | date | time) -> str:
     return "yyyy-mm-dd"
 
 
-def _annotated_cell(ws, value: Any, found: list[tuple], spec: ReturnSpec) -> WriteOnlyCell:
+def _annotated_cell(ws, value: Any, found: list[tuple], spec: ReturnSpec) -> Cell:
     cell = WriteOnlyCell(ws, value=value)
     errors = any(rule.blocks for rule, _ in found)
     cell.fill = ERROR_FILL if errors else WARNING_FILL
@@ -260,7 +263,8 @@ def annotated_workbook(
                     out_row.append(cell)
                 elif isinstance(value, datetime | date | time):
                     # Without a format, dates would show as serial numbers.
-                    cell = WriteOnlyCell(ws, value=value)
+                    # types-openpyxl gives WriteOnlyCell a narrower value than Cell: no dates.
+                    cell = WriteOnlyCell(ws, value=value)  # type: ignore[arg-type]
                     cell.number_format = _date_format(value)
                     out_row.append(cell)
                 else:

@@ -102,7 +102,9 @@ def filing_upload(
 
 def receipt_number(filing: Filing) -> str:
     """A number both sides can quote: return, period, filer's code tail, filing id."""
-    filer = filing.branch.credit_code if filing.branch_id else filing.institution.credit_code
+    filer = (
+        filing.branch.credit_code if filing.branch is not None else filing.institution.credit_code
+    )
     return f"{filing.spec_code}-{filing.period}-{filer[-6:]}-{filing.pk:07d}"
 
 

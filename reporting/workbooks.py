@@ -329,6 +329,7 @@ def build_template(spec: ReturnSpec, generated: date | None = None) -> bytes:
     """The Excel template of ``spec``: instructions, the data sheet, the hidden meta sheet."""
     wb = Workbook()
     instructions = wb.active
+    assert instructions is not None  # a new workbook has one sheet, and it is active
     instructions.title = INSTRUCTIONS_SHEET
     data = wb.create_sheet(spec.sheet)
     meta = wb.create_sheet(META_SHEET)

@@ -8,6 +8,7 @@ on a row the user can see becomes a 403 (the wrong role).
 
 import tempfile
 from dataclasses import dataclass
+from typing import TypeVar
 from zipfile import BadZipFile
 
 from django.contrib import messages
@@ -20,6 +21,7 @@ from django.http import (
     HttpResponse,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import get_language, gettext_lazy
@@ -73,7 +75,10 @@ def can_act(user, model, role: str, pk: int) -> bool:
     return scoping.actionable(user, model, role).filter(pk=pk).exists()
 
 
-def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
+Response = TypeVar("Response", bound=HttpResponseBase)
+
+
+def _attachment(response: Response, filename: str) -> Response:
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
@@ -287,7 +292,7 @@ def _stem(filing: Filing) -> str:
 
 
 @login_required
-def filing_file(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_file(request: HttpRequest, pk: int) -> FileResponse:
     filing = _filing_or_404(request, pk)
     if not filing.file:
         raise Http404("This filing was sent as rows, not as a file.")
@@ -297,7 +302,7 @@ def filing_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def filing_annotated(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_annotated(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The upload with each offending cell coloured and commented, built on demand into a
     temporary file (memory stays flat) and streamed from it."""
     from reporting.pipeline import local_copy  # the pipeline pulls in the reader and polars
@@ -348,7 +353,7 @@ def filing_issues_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def filing_issues_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_issues_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     filing = _filing_or_404(request, pk)
     spec = get_spec(filing.spec_code, filing.spec_version)
     hits = list(filing.hits.all())  # read now, while the request's connection is ours

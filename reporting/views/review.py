@@ -79,12 +79,12 @@ def _decide(
     request: HttpRequest, filters: QueueFilterForm, filings_qs: QuerySet, form: BulkDecisionForm
 ) -> HttpResponse:
     # Only filings this user may decide as a reviewer; the service checks each one again.
-    chosen = filings_qs.filter(
+    matching = filings_qs.filter(
         pk__in=scoping.actionable(request.user, Filing, Role.REVIEWER).values("pk")
     )
     if form.cleaned_data["target"] == "selected":
-        chosen = chosen.filter(pk__in=form.cleaned_data["ids"])
-    chosen = list(chosen)
+        matching = matching.filter(pk__in=form.cleaned_data["ids"])
+    chosen = list(matching)
     done = filings.review_many(request.user, chosen, form.accept, form.cleaned_data["comment"])
     if form.accept:
         text = ngettext("%(done)d filing accepted.", "%(done)d filings accepted.", done)
@@ -138,7 +138,7 @@ def _person(user) -> str:
 
 
 def _export_row(filing: Filing, labels: dict) -> list:
-    office = filing.branch.office if filing.branch_id else filing.institution.office
+    office = filing.branch.office if filing.branch is not None else filing.institution.office
     filer = filing.branch or filing.institution
     row = [
         filer.name_zh,
