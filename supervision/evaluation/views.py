@@ -172,10 +172,6 @@ def _trend_of(user, evaluation: Evaluation) -> scorecards.Trend:
     return scorecards.trend(schemes.load(evaluation.scheme_version), reversed(latest))
 
 
-def _can(user, evaluation: Evaluation, role: str) -> bool:
-    return scoping.actionable(user, Evaluation, role).filter(pk=evaluation.pk).exists()
-
-
 def _items(user, evaluation: Evaluation, scheme: schemes.Scheme) -> list[dict]:
     """The qualitative items with the bank's and the reviewer's points and the evidence."""
     entries = {
@@ -209,19 +205,22 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
         "items": _items(user, evaluation, scheme),
         "may": {
             "self_assess": status == EvaluationStatus.SELF_ASSESSMENT
-            and _can(user, evaluation, Role.PREPARER),
+            and scoping.may_act(user, evaluation, Role.PREPARER),
             "submit": status == EvaluationStatus.SELF_ASSESSMENT
-            and _can(user, evaluation, Role.APPROVER),
+            and scoping.may_act(user, evaluation, Role.APPROVER),
             "start_review": status == EvaluationStatus.SELF_ASSESSMENT
-            and _can(user, evaluation, Role.REVIEWER),
-            "review": status == EvaluationStatus.REVIEW and _can(user, evaluation, Role.REVIEWER),
-            "confirm": status == EvaluationStatus.REVIEW and _can(user, evaluation, Role.HEAD),
+            and scoping.may_act(user, evaluation, Role.REVIEWER),
+            "review": status == EvaluationStatus.REVIEW
+            and scoping.may_act(user, evaluation, Role.REVIEWER),
+            "confirm": status == EvaluationStatus.REVIEW
+            and scoping.may_act(user, evaluation, Role.HEAD),
             "notify": status == EvaluationStatus.CONFIRMED
-            and _can(user, evaluation, Role.REVIEWER),
+            and scoping.may_act(user, evaluation, Role.REVIEWER),
             "archive": status == EvaluationStatus.NOTIFIED
-            and _can(user, evaluation, Role.REVIEWER),
-            "reopen": evaluation.is_frozen and _can(user, evaluation, Role.HEAD),
-            "arrange": not evaluation.is_frozen and _can(user, evaluation, Role.REVIEWER),
+            and scoping.may_act(user, evaluation, Role.REVIEWER),
+            "reopen": evaluation.is_frozen and scoping.may_act(user, evaluation, Role.HEAD),
+            "arrange": not evaluation.is_frozen
+            and scoping.may_act(user, evaluation, Role.REVIEWER),
         },
         "arrangement": Arrangement.objects.filter(
             institution_id=evaluation.institution_id, year=int(evaluation.period[:4])

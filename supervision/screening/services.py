@@ -202,7 +202,7 @@ def _insert_enterprises(frame: pl.DataFrame) -> None:
 
 
 def _require_office(user, office: Office, role: str = Role.REVIEWER) -> None:
-    if not scoping.actionable(user, Office, role).filter(pk=office.pk).exists():
+    if not scoping.may_act(user, office, role):
         raise PermissionDenied
 
 

@@ -386,9 +386,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     top = _top(request, task)
     at = _viewpoint(request, task, top)
     share = Delegation.objects.filter(task=task, office=at).first() if at else None
-    can_act = share is not None and (
-        scoping.actionable(request.user, Office, Role.REVIEWER).filter(pk=at.pk).exists()
-    )
+    can_act = share is not None and scoping.may_act(request.user, at, Role.REVIEWER)
     if request.method == "POST":
         if not can_act:
             raise Http404
@@ -625,10 +623,8 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(assignment=assignment)
         .order_by("credit_code")[: ROW_FORM_LIMIT + 1]
     )
-    can_answer = len(current) <= ROW_FORM_LIMIT and (
-        scoping.actionable(request.user, type(assignment.request), Role.PREPARER)
-        .filter(pk=assignment.request_id)
-        .exists()
+    can_answer = len(current) <= ROW_FORM_LIMIT and scoping.may_act(
+        request.user, assignment.request, Role.PREPARER
     )
     formset = None
     if can_answer:
