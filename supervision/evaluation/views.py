@@ -33,6 +33,7 @@ from supervision.evaluation.models import (
     ScoringRun,
 )
 from supervision.evaluation.scoring import result_from_dict
+from supervision.evaluation.selectors import results_hidden, results_shown
 
 PAGE_SIZE = 50
 TREND_PERIODS = 8
@@ -76,10 +77,14 @@ class RankingFilters(forms.Form):
         return {k: v for k, v in data.items() if v}
 
 
-def _evaluations_for(user) -> QuerySet:
+def _reader_or_404(user) -> None:
     scope = scoping.scope_of(user)
     if not (scope.is_regulator or scope.is_bank):
         raise Http404
+
+
+def _evaluations_for(user) -> QuerySet:
+    _reader_or_404(user)
     return scoping.visible(user, Evaluation).select_related("institution__office")
 
 
@@ -91,11 +96,10 @@ def _period_of(filters: RankingFilters, evaluations: QuerySet) -> str | None:
 
 
 def ranking_queryset(user, filters: RankingFilters) -> tuple[QuerySet, str | None]:
-    """The evaluations ``user`` may see for the chosen (or latest) period, best first."""
-    evaluations = _evaluations_for(user)
-    if scoping.scope_of(user).is_bank and not scoping.scope_of(user).is_regulator:
-        # A bank is ranked against nobody: it sees its own results once notified.
-        evaluations = evaluations.filter(status__in=EvaluationStatus.shown_to_bank())
+    """The evaluations whose results ``user`` may read, for the chosen (or latest) period, best
+    first. A bank is ranked against nobody: it sees its own results once notified."""
+    _reader_or_404(user)
+    evaluations = results_shown(user, Evaluation.objects.select_related("institution__office"))
     period = _period_of(filters, evaluations)
     ranked = filters.filter(evaluations.filter(period=period)).order_by(
         F("total").desc(nulls_last=True), "institution__name_zh", "pk"
@@ -126,6 +130,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
         # where the results appear (with total and grade) once notified.
         evaluations, period = _evaluations_for(request.user).order_by("-period"), None
     page = Paginator(evaluations, PAGE_SIZE).get_page(request.GET.get("page"))
+    on_page = Evaluation.objects.filter(pk__in=[e.pk for e in page])
     params = filters.params() | ({"period": period} if period else {})
     return render(
         request,
@@ -136,6 +141,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
             "period": period,
             "export_query": urlencode(params),
             "is_regulator": scope.is_regulator,
+            "results_shown": set(results_shown(request.user, on_page).values_list("pk", flat=True)),
             "can_score": _reviewer_office(request.user) is not None,
             "runs": scoping.visible(request.user, ScoringRun).select_related("office")[:5],
         },
@@ -155,19 +161,15 @@ def ranking_export(request: HttpRequest) -> HttpResponse:
 
 
 def _scorecard_or_404(user, pk: int) -> tuple[Evaluation, bool]:
-    """The evaluation, and whether its scores are hidden from ``user``: a bank sees them once
-    notified (before that, its page is the self-assessment)."""
+    """The evaluation, and whether its scores are hidden from ``user`` (``results_hidden``)."""
     evaluation = scoping.get_visible_or_404(
         user, Evaluation.objects.select_related("institution__office"), pk=pk
     )
-    hidden = not scoping.scope_of(user).is_regulator and not evaluation.shown_to_bank
-    return evaluation, hidden
+    return evaluation, results_hidden(user, evaluation)
 
 
 def _trend_of(user, evaluation: Evaluation) -> scorecards.Trend:
-    others = scoping.visible(user, Evaluation).filter(institution=evaluation.institution)
-    if not scoping.scope_of(user).is_regulator:
-        others = others.filter(status__in=EvaluationStatus.shown_to_bank())
+    others = results_shown(user, Evaluation.objects.filter(institution=evaluation.institution))
     latest = list(others.filter(period__lte=evaluation.period).order_by("-period")[:TREND_PERIODS])
     return scorecards.trend(schemes.load(evaluation.scheme_version), reversed(latest))
 
