@@ -56,7 +56,7 @@ def filing_upload(
     ``declared_size`` is what the client said it sent; a shorter file is reported as an
     upload cut off in transit, not as a broken workbook.
     """
-    if not scoping.actionable(user, ReturnRequest, Role.PREPARER).filter(pk=request.pk).exists():
+    if not scoping.may_act(user, request, Role.PREPARER):
         raise PermissionDenied
     today = timezone.localdate()
     if not check_only and not request.is_open_on(today):
@@ -192,13 +192,7 @@ def review_many(user, filings: Iterable[Filing], accept: bool, comment: str) -> 
 
 
 def _locked(user, filing: Filing, role: str) -> Filing:
-    # Lock only the filing's row: the scope's joins reach nullable branches, which PostgreSQL
-    # will not lock.
-    allowed = scoping.actionable(user, Filing, role)
-    locked = allowed.select_for_update(of=("self",)).filter(pk=filing.pk).first()
-    if locked is None:
-        raise PermissionDenied
-    return locked
+    return scoping.locked_for(user, Filing, role, filing.pk)
 
 
 def _require_submitted(filing: Filing) -> None:

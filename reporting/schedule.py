@@ -103,7 +103,7 @@ def close_lapsed_requests(today: date | None = None) -> int:
 def request_reopen(user, request: ReturnRequest, until: date, reason: str) -> ReturnRequest:
     """Let one filer file again for a closed period, until a date; an office head or reviewer
     of the supervising subtree decides, with a reason, and the filer's officers are told."""
-    if not scoping.actionable(user, ReturnRequest, Role.REVIEWER).filter(pk=request.pk).exists():
+    if not scoping.may_act(user, request, Role.REVIEWER):
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError(_("Give the reason for reopening."))

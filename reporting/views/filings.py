@@ -70,11 +70,6 @@ def reading_language() -> str:
     return lang_of(get_language() or "zh")
 
 
-def can_act(user, model, role: str, pk: int) -> bool:
-    """Whether ``user`` holds ``role`` (or higher) over this row; a page shows a form by it."""
-    return scoping.actionable(user, model, role).filter(pk=pk).exists()
-
-
 Response = TypeVar("Response", bound=HttpResponseBase)
 
 
@@ -264,9 +259,9 @@ def _detail_context(request: HttpRequest, filing: Filing) -> dict:
         "too_big_to_annotate": filing.row_count > ANNOTATE_MAX_ROWS,
         "can_sign": not filing.check_only
         and filing.status in SIGNABLE
-        and can_act(user, Filing, Role.APPROVER, filing.pk),
+        and scoping.may_act(user, filing, Role.APPROVER),
         "can_review": filing.status == FilingStatus.SUBMITTED
-        and can_act(user, Filing, Role.REVIEWER, filing.pk),
+        and scoping.may_act(user, filing, Role.REVIEWER),
     }
 
 

@@ -100,10 +100,6 @@ def dashboard_branch(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 # -- completeness and the status board ------------------------------------------------------
 
 
-def _can_remind(user, office: Office) -> bool:
-    return scoping.actionable(user, Office, Role.REVIEWER).filter(pk=office.pk).exists()
-
-
 @login_required
 def completeness_page(request: HttpRequest, code: str) -> HttpResponse:
     office = office_of(request, code)
@@ -135,7 +131,7 @@ def status_board(request: HttpRequest, code: str) -> HttpResponse:
     state = request.GET.get("state", "")
     state = state if state in dict(BOARD_STATES) else ""
     requests = completeness.board(request.user, office, quarters, spec_code, state)
-    can_remind = _can_remind(request.user, office)
+    can_remind = scoping.may_act(request.user, office, Role.REVIEWER)
     if request.method == "POST":
         if not can_remind:
             raise Http404

@@ -214,14 +214,7 @@ def raise_all(causes: Iterable[Cause], *, now: datetime | None = None) -> int:
 
 def _locked_case(user, case: Case, role: str = ACTING_ROLE) -> Case:
     """The case, locked, if ``user`` may act on it with ``role``; refuses a closed case."""
-    locked = (
-        scoping.actionable(user, Case, role)
-        .select_for_update(of=("self",))
-        .filter(pk=case.pk)
-        .first()
-    )
-    if locked is None:
-        raise PermissionDenied
+    locked = scoping.locked_for(user, Case, role, case.pk)
     if locked.is_closed:
         raise ValidationError(_("This case is closed."))
     return locked
@@ -316,15 +309,9 @@ def notice_answer(
     files = list(files)
     check_evidence(files)
     with atomic_with_files():
-        notice = (
-            scoping.actionable(user, RectificationNotice, Role.PREPARER)
-            .select_for_update(of=("self",))
-            .filter(pk=notice.pk)
-            .select_related("case")
-            .first()
+        notice = scoping.locked_for(
+            user, RectificationNotice.objects.select_related("case"), Role.PREPARER, notice.pk
         )
-        if notice is None:
-            raise PermissionDenied
         if notice.status != NoticeStatus.ISSUED or notice.case.is_closed:
             raise ValidationError(_("This notice is not awaiting an answer."))
         response = NoticeResponse.objects.create(
@@ -457,7 +444,7 @@ RULE_FIELDS = (
 
 
 def _may_set_rules(user, office: Office) -> None:
-    if not scoping.actionable(user, Office, Role.HEAD).filter(pk=office.pk).exists():
+    if not scoping.may_act(user, office, Role.HEAD):
         raise PermissionDenied
 
 

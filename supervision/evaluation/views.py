@@ -35,6 +35,7 @@ from supervision.evaluation.models import (
     ScoringRun,
 )
 from supervision.evaluation.scoring import result_from_dict
+from supervision.evaluation.selectors import results_hidden, results_shown
 
 PAGE_SIZE = 50
 TREND_PERIODS = 8
@@ -78,10 +79,14 @@ class RankingFilters(forms.Form):
         return {k: v for k, v in data.items() if v}
 
 
-def _evaluations_for(user) -> QuerySet:
+def _reader_or_404(user) -> None:
     scope = scoping.scope_of(user)
     if not (scope.is_regulator or scope.is_bank):
         raise Http404
+
+
+def _evaluations_for(user) -> QuerySet:
+    _reader_or_404(user)
     return scoping.visible(user, Evaluation).select_related("institution__office")
 
 
@@ -93,11 +98,10 @@ def _period_of(filters: RankingFilters, evaluations: QuerySet) -> str | None:
 
 
 def ranking_queryset(user, filters: RankingFilters) -> tuple[QuerySet, str | None]:
-    """The evaluations ``user`` may see for the chosen (or latest) period, best first."""
-    evaluations = _evaluations_for(user)
-    if scoping.scope_of(user).is_bank and not scoping.scope_of(user).is_regulator:
-        # A bank is ranked against nobody: it sees its own results once notified.
-        evaluations = evaluations.filter(status__in=EvaluationStatus.shown_to_bank())
+    """The evaluations whose results ``user`` may read, for the chosen (or latest) period, best
+    first. A bank is ranked against nobody: it sees its own results once notified."""
+    _reader_or_404(user)
+    evaluations = results_shown(user, Evaluation.objects.select_related("institution__office"))
     period = _period_of(filters, evaluations)
     ranked = filters.filter(evaluations.filter(period=period)).order_by(
         F("total").desc(nulls_last=True), "institution__name_zh", "pk"
@@ -128,6 +132,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
         # where the results appear (with total and grade) once notified.
         evaluations, period = _evaluations_for(request.user).order_by("-period"), None
     page = Paginator(evaluations, PAGE_SIZE).get_page(request.GET.get("page"))
+    on_page = Evaluation.objects.filter(pk__in=[e.pk for e in page])
     params = filters.params() | ({"period": period} if period else {})
     return render(
         request,
@@ -138,6 +143,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
             "period": period,
             "export_query": urlencode(params),
             "is_regulator": scope.is_regulator,
+            "results_shown": set(results_shown(request.user, on_page).values_list("pk", flat=True)),
             "can_score": _reviewer_office(request.user) is not None,
             "runs": scoping.visible(request.user, ScoringRun).select_related("office")[:5],
         },
@@ -157,25 +163,17 @@ def ranking_export(request: HttpRequest) -> HttpResponse:
 
 
 def _scorecard_or_404(user, pk: int) -> tuple[Evaluation, bool]:
-    """The evaluation, and whether its scores are hidden from ``user``: a bank sees them once
-    notified (before that, its page is the self-assessment)."""
+    """The evaluation, and whether its scores are hidden from ``user`` (``results_hidden``)."""
     evaluation = scoping.get_visible_or_404(
         user, Evaluation.objects.select_related("institution__office"), pk=pk
     )
-    hidden = not scoping.scope_of(user).is_regulator and not evaluation.shown_to_bank
-    return evaluation, hidden
+    return evaluation, results_hidden(user, evaluation)
 
 
 def _trend_of(user, evaluation: Evaluation) -> scorecards.Trend:
-    others = scoping.visible(user, Evaluation).filter(institution=evaluation.institution)
-    if not scoping.scope_of(user).is_regulator:
-        others = others.filter(status__in=EvaluationStatus.shown_to_bank())
+    others = results_shown(user, Evaluation.objects.filter(institution=evaluation.institution))
     latest = list(others.filter(period__lte=evaluation.period).order_by("-period")[:TREND_PERIODS])
     return scorecards.trend(schemes.load(evaluation.scheme_version), reversed(latest))
-
-
-def _can(user, evaluation: Evaluation, role: str) -> bool:
-    return scoping.actionable(user, Evaluation, role).filter(pk=evaluation.pk).exists()
 
 
 def _items(user, evaluation: Evaluation, scheme: schemes.Scheme) -> list[dict]:
@@ -211,19 +209,22 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
         "items": _items(user, evaluation, scheme),
         "may": {
             "self_assess": status == EvaluationStatus.SELF_ASSESSMENT
-            and _can(user, evaluation, Role.PREPARER),
+            and scoping.may_act(user, evaluation, Role.PREPARER),
             "submit": status == EvaluationStatus.SELF_ASSESSMENT
-            and _can(user, evaluation, Role.APPROVER),
+            and scoping.may_act(user, evaluation, Role.APPROVER),
             "start_review": status == EvaluationStatus.SELF_ASSESSMENT
-            and _can(user, evaluation, Role.REVIEWER),
-            "review": status == EvaluationStatus.REVIEW and _can(user, evaluation, Role.REVIEWER),
-            "confirm": status == EvaluationStatus.REVIEW and _can(user, evaluation, Role.HEAD),
+            and scoping.may_act(user, evaluation, Role.REVIEWER),
+            "review": status == EvaluationStatus.REVIEW
+            and scoping.may_act(user, evaluation, Role.REVIEWER),
+            "confirm": status == EvaluationStatus.REVIEW
+            and scoping.may_act(user, evaluation, Role.HEAD),
             "notify": status == EvaluationStatus.CONFIRMED
-            and _can(user, evaluation, Role.REVIEWER),
+            and scoping.may_act(user, evaluation, Role.REVIEWER),
             "archive": status == EvaluationStatus.NOTIFIED
-            and _can(user, evaluation, Role.REVIEWER),
-            "reopen": evaluation.is_frozen and _can(user, evaluation, Role.HEAD),
-            "arrange": not evaluation.is_frozen and _can(user, evaluation, Role.REVIEWER),
+            and scoping.may_act(user, evaluation, Role.REVIEWER),
+            "reopen": evaluation.is_frozen and scoping.may_act(user, evaluation, Role.HEAD),
+            "arrange": not evaluation.is_frozen
+            and scoping.may_act(user, evaluation, Role.REVIEWER),
         },
         "arrangement": Arrangement.objects.filter(
             institution_id=evaluation.institution_id, year=int(evaluation.period[:4])

@@ -93,15 +93,6 @@ def decline_reason_label(value: str) -> str:
     )
 
 
-def mask_contact(name: str) -> str:
-    """A contact person's name for readers other than the assigned bank: personal data."""
-    return f"{name[:1]}{'*' * max(1, len(name) - 1)}" if name else ""
-
-
-def mask_phone(phone: str) -> str:
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 8 else "****"
-
-
 def _issue_lines(findings: list[Finding]) -> list[str]:
     lang = reading_language()
     lines = []
@@ -202,7 +193,7 @@ def _insert_enterprises(frame: pl.DataFrame) -> None:
 
 
 def _require_office(user, office: Office, role: str = Role.REVIEWER) -> None:
-    if not scoping.actionable(user, Office, role).filter(pk=office.pk).exists():
+    if not scoping.may_act(user, office, role):
         raise PermissionDenied
 
 

@@ -27,9 +27,9 @@ from django_htmx.http import HttpResponseClientRefresh
 from portal import scoping
 from portal.models import Branch, Institution, Office, Role
 from reporting.workbooks import XLSX_CONTENT_TYPE
+from supervision.screening import contacts, rollup
 from supervision.screening import deadlines as screening_deadlines
 from supervision.screening import jobs as screening_jobs
-from supervision.screening import rollup
 from supervision.screening import services as screening
 from supervision.screening.models import (
     Assignment,
@@ -386,9 +386,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     top = _top(request, task)
     at = _viewpoint(request, task, top)
     share = Delegation.objects.filter(task=task, office=at).first() if at else None
-    can_act = share is not None and (
-        scoping.actionable(request.user, Office, Role.REVIEWER).filter(pk=at.pk).exists()
-    )
+    can_act = share is not None and scoping.may_act(request.user, at, Role.REVIEWER)
     if request.method == "POST":
         if not can_act:
             raise Http404
@@ -426,10 +424,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     prefetch_related_objects(
         page.object_list, "holder", "assignment__institution", "assignment__branch"
     )
-    for enterprise in page:
-        if at is not None:  # personal data in full only to the bank it was given to
-            enterprise.contact = screening.mask_contact(enterprise.contact)
-            enterprise.phone = screening.mask_phone(enterprise.phone)
+    contacts.mask_contacts(request.user, page.object_list)
     assignments = screening_deadlines.with_filing_state(
         scoping.visible(request.user, Assignment).filter(task=task)
     ).select_related("institution", "branch", "office")
@@ -510,11 +505,7 @@ def enterprise_history(request: HttpRequest, credit_code: str) -> HttpResponse:
     listed, entries = list(listed[:100]), list(entries[:500])
     if not listed and not entries:
         raise Http404
-    scope = scoping.scope_of(request.user)
-    if scope.is_regulator:
-        for enterprise in listed:
-            enterprise.contact = screening.mask_contact(enterprise.contact)
-            enterprise.phone = screening.mask_phone(enterprise.phone)
+    contacts.mask_contacts(request.user, listed)
     for entry in entries:
         entry.decline_label = screening.decline_reason_label(entry.decline_reason)
     name = listed[0].name if listed else entries[0].enterprise.name
@@ -619,16 +610,13 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Assignment.objects.select_related("task", "office", "institution", "branch", "request"),
         pk=pk,
     )
-    scope = scoping.scope_of(request.user)
     current = list(
         scoping.visible(request.user, TaskEnterprise)
         .filter(assignment=assignment)
         .order_by("credit_code")[: ROW_FORM_LIMIT + 1]
     )
-    can_answer = len(current) <= ROW_FORM_LIMIT and (
-        scoping.actionable(request.user, type(assignment.request), Role.PREPARER)
-        .filter(pk=assignment.request_id)
-        .exists()
+    can_answer = len(current) <= ROW_FORM_LIMIT and scoping.may_act(
+        request.user, assignment.request, Role.PREPARER
     )
     formset = None
     if can_answer:
@@ -653,15 +641,13 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entries = (
         scoping.visible(request.user, AssignmentEntry)
         .filter(assignment=assignment)
-        .select_related("enterprise", "filing")
+        .select_related("enterprise__assignment", "filing")
         .order_by("enterprise__credit_code")
     )
     page = _page(request, entries)
     for entry in page:
         entry.decline_label = screening.decline_reason_label(entry.decline_reason)
-        if not scope.is_bank:
-            entry.enterprise.contact = screening.mask_contact(entry.enterprise.contact)
-            entry.enterprise.phone = screening.mask_phone(entry.enterprise.phone)
+    contacts.mask_contacts(request.user, [entry.enterprise for entry in page])
     names = {e.credit_code: e.name for e in current}
     return render(
         request,
