@@ -14,13 +14,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
-from portal import audit, jobs, scoping
+from portal import audit, scoping
 from portal.models import Institution, Office
 from reporting import periods
 from reporting.models import Filing, FilingRow, FilingStatus, typed_value
@@ -36,7 +36,7 @@ from reporting.workbooks import (
 )
 from supervision.dashboards import figures
 from supervision.dashboards.indicators import Indicator
-from supervision.dashboards.models import DashboardExport, ExportKind, ExportStatus
+from supervision.dashboards.models import DashboardExport, ExportKind
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +67,8 @@ def request_export(user, office: Office, period: str, kind: str) -> DashboardExp
 
 def run(pk: int) -> None:
     """Build export ``pk`` once: a second delivery of the task finds it taken and stops."""
-    export = jobs.claim(
-        DashboardExport.objects.select_related("requested_by"), pk, STALE, state_field="status"
+    export = DashboardExport.claim(
+        pk, STALE, rows=DashboardExport.objects.select_related("requested_by")
     )
     if export is None:
         return
@@ -77,15 +77,14 @@ def run(pk: int) -> None:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / export.filename
             with translation.override(export.requested_by.language):
-                export.rows = build(export, path)
+                rows = build(export, path)
             with path.open("rb") as handle:
                 export.file.save(export.filename, File(handle), save=False)
-        export.status = ExportStatus.DONE
     except Exception as error:  # the page says what went wrong; the log keeps the trace
         log.exception("dashboard export %s failed", pk)
-        export.status, export.error = ExportStatus.FAILED, f"{type(error).__name__}: {error}"
-    export.finished_at = timezone.now()
-    export.save(update_fields=["status", "file", "rows", "error", "finished_at"])
+        export.finish(DashboardExport.Status.FAILED, error=f"{type(error).__name__}: {error}")
+    else:
+        export.finish(DashboardExport.Status.DONE, rows=rows, file=export.file)
 
 
 def _heading(ws, texts: list[str], font=HEAD_FONT, fill=HEAD_FILL) -> list[WriteOnlyCell]:

@@ -19,7 +19,7 @@ from reporting.specs import ALL as ALL_SPECS
 from supervision.dashboards import charts, completeness
 from supervision.dashboards import exports as dashboard_exports
 from supervision.dashboards import panels as dashboards
-from supervision.dashboards.models import DashboardExport, ExportKind, ExportStatus
+from supervision.dashboards.models import DashboardExport, ExportKind
 
 BOARD_SPECS = sorted({s.code for s in ALL_SPECS if s.period_kind == PeriodKind.QUARTER})
 BOARD_STATES = [
@@ -284,6 +284,6 @@ def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     export = scoping.get_visible_or_404(request.user, DashboardExport, pk=pk)
-    if export.status != ExportStatus.DONE or not export.file:
+    if export.status != DashboardExport.Status.DONE or not export.file:
         raise Http404
     return FileResponse(export.file.open("rb"), as_attachment=True, filename=export.filename)

@@ -350,7 +350,7 @@ def job_message(job: ScreeningJob) -> str:
         return _("%(work)s: in progress. This page shows the result when it is done.") % {
             "work": job.get_kind_display()
         }
-    if job.state == ScreeningJob.State.FAILED:
+    if job.status == ScreeningJob.Status.FAILED:
         return "; ".join(job.errors)
     n = result.get("enterprises", 0)
     match job.kind:
@@ -398,7 +398,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, "; ".join(error.messages))
         else:
             job = screening_jobs.submit(request.user, task, at, kind, params)
-            failed = job.state == ScreeningJob.State.FAILED
+            failed = job.status == ScreeningJob.Status.FAILED
             (messages.error if failed else messages.success)(request, job_message(job))
         return redirect(f"{request.path}?office={at.code}")
 
