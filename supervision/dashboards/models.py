@@ -59,7 +59,7 @@ class ExportKind(models.TextChoices):
 
 class DashboardExport(Job):
     """A workbook of an office's subtree for a quarter, built for the person who asked, with
-    their scope; the worker's ``run`` builds it once."""
+    their scope; a worker builds it once (``supervision.dashboards.exports.run``)."""
 
     kind = models.CharField(_("export"), max_length=10, choices=ExportKind.choices)
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
@@ -87,9 +87,3 @@ class DashboardExport(Job):
     @property
     def filename(self) -> str:
         return f"{self.kind}-{self.office.code}-{self.period}.xlsx"
-
-    def run(self) -> None:
-        """Build the workbook (see ``supervision.dashboard_exports``); refuses to run twice."""
-        from supervision.dashboards import exports as dashboard_exports
-
-        dashboard_exports.run(self.pk)
