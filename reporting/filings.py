@@ -1,7 +1,6 @@
 """Service functions for filings, one per verb. Each runs in its own transaction, checks the
 actor's right through ``portal.scoping``, writes the audit event and enqueues work on commit."""
 
-import hashlib
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from portal import audit, scoping
 from portal.models import Role
-from portal.stored_files import atomic_with_files, save_file
+from portal.stored_files import atomic_with_files, save_file, sha256_of
 from reporting.models import (
     Filing,
     FilingSource,
@@ -24,15 +23,6 @@ from reporting.models import (
 )
 from reporting.signals import filing_accepted
 from reporting.spec import Severity
-
-
-def _hash(upload: File) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
-    for chunk in upload.chunks():
-        digest.update(chunk)
-        size += len(chunk)
-    upload.seek(0)
-    return digest.hexdigest(), size
 
 
 def _enqueue(filing: Filing) -> None:
@@ -63,7 +53,7 @@ def filing_upload(
         raise ValidationError(
             _("This period is closed. Ask your supervising office to reopen it for you.")
         )
-    sha256, size = _hash(upload)
+    sha256, size = sha256_of(upload)
     with atomic_with_files():
         ReturnRequest.objects.select_for_update().get(pk=request.pk)
         version = 0
