@@ -19,14 +19,13 @@ from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django_htmx.http import HttpResponseClientRefresh
 
 from portal import scoping
 from portal.models import Branch, Institution, Office, Role
-from reporting.workbooks import XLSX_CONTENT_TYPE
+from reporting.workbooks import xlsx_response
 from supervision.screening import deadlines as screening_deadlines
 from supervision.screening import jobs as screening_jobs
 from supervision.screening import rollup
@@ -684,7 +683,5 @@ def assignment_workbook(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = scoping.get_visible_or_404(
         request.user, Assignment.objects.select_related("task"), pk=pk
     )
-    response = HttpResponse(screening.results_workbook(assignment), content_type=XLSX_CONTENT_TYPE)
     name = f"{screening.RESULT_SPEC.code}-{assignment.task.period}-{assignment.pk}.xlsx"
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    return xlsx_response(screening.results_workbook(assignment), name)
