@@ -35,7 +35,7 @@ def office_of(request: HttpRequest, code: str) -> Office:
     return scoping.get_visible_or_404(request.user, Office, code=code)
 
 
-def quarter_of(request: HttpRequest) -> tuple[str, list[str]]:
+def chosen_quarter(request: HttpRequest) -> tuple[str, list[str]]:
     """The quarter asked for (``?period=``) if returns were requested for it, else the
     default; and the quarters to choose from."""
     available = dashboards.quarters()
@@ -61,7 +61,7 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
 
 
 def _render(request: HttpRequest, office: Office, **filer) -> HttpResponse:
-    period, available = quarter_of(request)
+    period, available = chosen_quarter(request)
     context = {
         "office": office,
         "period": period,
@@ -107,7 +107,7 @@ def _can_remind(user, office: Office) -> bool:
 @login_required
 def completeness_page(request: HttpRequest, code: str) -> HttpResponse:
     office = office_of(request, code)
-    period, available = quarter_of(request)
+    period, available = chosen_quarter(request)
     context = {
         "office": office,
         "period": period,
@@ -126,7 +126,7 @@ BOARD_FILERS = 50
 @login_required
 def status_board(request: HttpRequest, code: str) -> HttpResponse:
     office = office_of(request, code)
-    period, available = quarter_of(request)
+    period, available = chosen_quarter(request)
     if period is None:
         return redirect("completeness", code=office.code)
     quarters = completeness.board_quarters(period)
@@ -244,7 +244,7 @@ def _remind(request: HttpRequest, requests) -> HttpResponse:
 def exports_page(request: HttpRequest, code: str) -> HttpResponse:
     """The user's exports of this office's subtree, and a form to ask for another."""
     office = office_of(request, code)
-    period, available = quarter_of(request)
+    period, available = chosen_quarter(request)
     if request.method == "POST":
         try:
             export = dashboard_exports.request_export(
