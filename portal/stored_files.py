@@ -1,17 +1,21 @@
 """Files stored as part of a transaction: if it rolls back, they are deleted again, so that a
 failure half-way through leaves no file on disk without the row that names it.
 
+``sha256_of(file)`` is the one digest of a stored file (filings, attachments, evidence).
+
 ``atomic_with_files()`` is ``transaction.atomic()`` that also tracks every file saved inside
 it with ``save_file``; on an exception those files are deleted before it propagates. (A file
 kept by an inner block whose outer transaction rolls back later stays: the services that use
 this own their transaction.)
 """
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import File
 from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -23,6 +27,17 @@ from django.utils.translation import gettext as _
 EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
 
 _SAVED: ContextVar[list[tuple[Storage, str]] | None] = ContextVar("saved_files", default=None)
+
+
+def sha256_of(file: File) -> tuple[str, int]:
+    """The file's sha256 (hex) and its size in bytes, read in chunks; the file is rewound
+    so that it can be stored next."""
+    digest, size = hashlib.sha256(), 0
+    for chunk in file.chunks():
+        digest.update(chunk)
+        size += len(chunk)
+    file.seek(0)
+    return digest.hexdigest(), size
 
 
 def save_file(field_file: FieldFile, name: str, content) -> None:

@@ -84,13 +84,13 @@ def write(filed: Iterable[Filed], uploader: User) -> int:
         filings = Filing.objects.bulk_create(
             [
                 Filing(
-                    request=request,
-                    spec_code=request.spec_code,
-                    spec_version=request.spec_version,
-                    period=request.period,
-                    institution_id=request.institution_id,
+                    request=return_request,
+                    spec_code=return_request.spec_code,
+                    spec_version=return_request.spec_version,
+                    period=return_request.period,
+                    institution_id=return_request.institution_id,
                     version=1,
-                    original_name=f"{request.spec_code}-{request.period}.xlsx",
+                    original_name=f"{return_request.spec_code}-{return_request.period}.xlsx",
                     source=FilingSource.WEB,
                     uploaded_by=uploader,
                     status=FilingStatus.ACCEPTED,
@@ -102,7 +102,7 @@ def write(filed: Iterable[Filed], uploader: User) -> int:
                     reviewed_at=now,
                     validated_at=now,
                 )
-                for item, request in pending
+                for item, return_request in pending
             ],
             batch_size=2000,
         )

@@ -8,7 +8,6 @@ on a row the user can see becomes a 403 (the wrong role).
 
 import tempfile
 from dataclasses import dataclass
-from typing import TypeVar
 from zipfile import BadZipFile
 
 from django.contrib import messages
@@ -46,7 +45,7 @@ from reporting.models import Filing, FilingStatus, RuleHit
 from reporting.spec import ReturnSpec, Rule, RuleClass, Severity
 from reporting.specs import get_spec
 from reporting.views.specs import rule_url, spec_url
-from reporting.workbooks import XLSX_CONTENT_TYPE
+from reporting.workbooks import XLSX_CONTENT_TYPE, xlsx_response
 
 # Examples shown per rule on the page; the downloads carry every stored example.
 EXAMPLES_SHOWN = 100
@@ -68,14 +67,6 @@ PHASES = {
 def reading_language() -> str:
     """'zh' or 'en': the half of the specs' bilingual texts to show."""
     return lang_of(get_language() or "zh")
-
-
-Response = TypeVar("Response", bound=HttpResponseBase)
-
-
-def _attachment(response: Response, filename: str) -> Response:
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
 
 
 # -- filing detail: progress, report, sign, decide -----------------------------------------
@@ -333,18 +324,15 @@ def filing_annotated(request: HttpRequest, pk: int) -> HttpResponseBase:
         )
         return redirect("filing-detail", pk=filing.pk)
     out.seek(0)
-    response = FileResponse(out, content_type=XLSX_CONTENT_TYPE)
-    return _attachment(response, f"{_stem(filing)}_annotated.xlsx")
+    name = f"{_stem(filing)}_annotated.xlsx"
+    return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX_CONTENT_TYPE)
 
 
 @login_required
 def filing_issues_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     filing = _filing_or_404(request, pk)
     spec = get_spec(filing.spec_code, filing.spec_version)
-    response = HttpResponse(
-        issue_list_xlsx(spec, filing.hits.all()), content_type=XLSX_CONTENT_TYPE
-    )
-    return _attachment(response, f"{_stem(filing)}_issues.xlsx")
+    return xlsx_response(issue_list_xlsx(spec, filing.hits.all()), f"{_stem(filing)}_issues.xlsx")
 
 
 @login_required
@@ -355,4 +343,7 @@ def filing_issues_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
         issue_list_csv(spec, hits), content_type="text/csv; charset=utf-8"
     )
-    return _attachment(response, f"{_stem(filing)}_issues.csv")
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{_stem(filing)}_issues.csv"
+    )
+    return response

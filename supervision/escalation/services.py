@@ -5,7 +5,6 @@ transaction, writes the audit event and notifies people on commit (``portal.noti
 The timers (cases that climb when unacted) are in ``supervision.climbing``.
 """
 
-import hashlib
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
@@ -24,7 +23,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from portal import audit, scoping
 from portal.models import Institution, Office, Role
 from portal.notifications import institution_staff, notify, office_staff
-from portal.stored_files import atomic_with_files, check_evidence, save_file
+from portal.stored_files import atomic_with_files, check_evidence, save_file, sha256_of
 from portal.worklist import Waiting
 from supervision.causes import Cause
 from supervision.escalation.models import (
@@ -291,15 +290,6 @@ def notice_issue(user, case: Case, requirements: str, deadline: date) -> Rectifi
     return notice
 
 
-def _digest(upload: UploadedFile) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
-    for chunk in upload.chunks():
-        digest.update(chunk)
-        size += len(chunk)
-    upload.seek(0)
-    return digest.hexdigest(), size
-
-
 def notice_answer(
     user, notice: RectificationNotice, text: str, files: Iterable[UploadedFile] = ()
 ) -> NoticeResponse:
@@ -318,7 +308,7 @@ def notice_answer(
             notice=notice, text=text.strip(), responded_by=user
         )
         for upload in files:
-            sha256, size = _digest(upload)
+            sha256, size = sha256_of(upload)
             evidence = ResponseEvidence(
                 response=response, original_name=upload.name[:255], size=size, sha256=sha256
             )

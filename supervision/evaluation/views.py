@@ -14,7 +14,7 @@ from django.db.models import F, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from portal import scoping
 from portal.models import InstitutionKind, Office, Role
 from reporting.periods import is_quarter
-from reporting.workbooks import XLSX_CONTENT_TYPE
+from reporting.workbooks import xlsx_response
 from supervision.evaluation import cycle, scorecards, services
 from supervision.evaluation import scheme as schemes
 from supervision.evaluation.models import (
@@ -153,13 +153,10 @@ def ranking(request: HttpRequest) -> HttpResponse:
 @login_required
 def ranking_export(request: HttpRequest) -> HttpResponse:
     evaluations, period = ranking_queryset(request.user, RankingFilters(request.GET))
-    response = HttpResponse(
+    return xlsx_response(
         scorecards.ranking_workbook(evaluations.iterator(chunk_size=2000)),
-        content_type=XLSX_CONTENT_TYPE,
+        f"evaluation-ranking-{period or 'none'}.xlsx",
     )
-    name = f"evaluation-ranking-{period or 'none'}.xlsx"
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
 
 
 def _scorecard_or_404(user, pk: int) -> tuple[Evaluation, bool]:
@@ -340,12 +337,8 @@ def scorecard_export(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation, hidden = _scorecard_or_404(request.user, pk)
     if hidden or not evaluation.result:
         raise Http404
-    response = HttpResponse(
-        scorecards.scorecard_workbook(evaluation), content_type=XLSX_CONTENT_TYPE
-    )
     name = f"scorecard-{evaluation.institution.credit_code}-{evaluation.period}.xlsx"
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    return xlsx_response(scorecards.scorecard_workbook(evaluation), name)
 
 
 @login_required

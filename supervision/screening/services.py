@@ -672,10 +672,10 @@ def _point(given: dict[int, list[int]]) -> None:
 # -- results -------------------------------------------------------------------------------
 
 
-def assignment_context(request) -> dict:
+def assignment_context(return_request) -> dict:
     """SCREENING-RESULT's rule parameters for a request: the credit codes the bank was given
     (and still holds) and the day they were pushed to it."""
-    assignment = Assignment.objects.filter(request=request).first()
+    assignment = Assignment.objects.filter(request=return_request).first()
     if assignment is None:
         return {}
     codes = assignment.enterprises.values_list("credit_code", flat=True)

@@ -19,14 +19,13 @@ from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django_htmx.http import HttpResponseClientRefresh
 
 from portal import scoping
 from portal.models import Branch, Institution, Office, Role
-from reporting.workbooks import XLSX_CONTENT_TYPE
+from reporting.workbooks import xlsx_response
 from supervision.screening import contacts, rollup
 from supervision.screening import deadlines as screening_deadlines
 from supervision.screening import jobs as screening_jobs
@@ -350,7 +349,7 @@ def job_message(job: ScreeningJob) -> str:
         return _("%(work)s: in progress. This page shows the result when it is done.") % {
             "work": job.get_kind_display()
         }
-    if job.state == ScreeningJob.State.FAILED:
+    if job.status == ScreeningJob.Status.FAILED:
         return "; ".join(job.errors)
     n = result.get("enterprises", 0)
     match job.kind:
@@ -396,7 +395,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, "; ".join(error.messages))
         else:
             job = screening_jobs.submit(request.user, task, at, kind, params)
-            failed = job.state == ScreeningJob.State.FAILED
+            failed = job.status == ScreeningJob.Status.FAILED
             (messages.error if failed else messages.success)(request, job_message(job))
         return redirect(f"{request.path}?office={at.code}")
 
@@ -670,7 +669,5 @@ def assignment_workbook(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = scoping.get_visible_or_404(
         request.user, Assignment.objects.select_related("task"), pk=pk
     )
-    response = HttpResponse(screening.results_workbook(assignment), content_type=XLSX_CONTENT_TYPE)
     name = f"{screening.RESULT_SPEC.code}-{assignment.task.period}-{assignment.pk}.xlsx"
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    return xlsx_response(screening.results_workbook(assignment), name)
