@@ -50,9 +50,13 @@ run: setup
 	$(BIN)/celery -A portal beat --loglevel INFO --schedule var/celerybeat-schedule & \
 	$(PY) manage.py runserver --noreload $(ADDR)
 
+# The design rules of docs/architecture.md: import contracts (pyproject's [tool.importlinter]),
+# ruff with complexity limits, the formatter, and mypy over the typed apps.
 lint: $(STAMP)
+	$(BIN)/lint-imports
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy portal reporting
 
 checks: setup
 	$(PY) manage.py makemigrations --check --dry-run -v0

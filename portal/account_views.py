@@ -1,4 +1,5 @@
 import base64
+from typing import Any
 
 import segno
 from django import forms
@@ -15,6 +16,7 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal import accounts
+from portal.http import AuthenticatedHttpRequest
 from portal.models import User
 
 
@@ -31,12 +33,16 @@ class RegistrationForm(forms.Form):
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].lower()
         pending = accounts.pending_registration(email)
-        if User.objects.filter(email=email).exclude(pk=getattr(pending, "pk", None)).exists():
+        others = User.objects.filter(email=email)
+        if pending is not None:
+            others = others.exclude(pk=pending.pk)
+        if others.exists():
             raise forms.ValidationError(_("An account with this email address already exists."))
         return email
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("password"):
             password_validation.validate_password(
                 data["password"],
@@ -84,7 +90,7 @@ def _next(request: HttpRequest) -> str:
 
 
 @login_required
-def otp_setup(request: HttpRequest) -> HttpResponse:
+def otp_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     if user_has_device(request.user):
         return redirect("otp-verify")
     device = accounts.pending_totp_device(request.user)
@@ -109,7 +115,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def otp_verify(request: HttpRequest) -> HttpResponse:
+def otp_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         for device in TOTPDevice.objects.devices_for_user(request.user, confirmed=True):

@@ -1,7 +1,6 @@
 """Accounts: SME owners' self-registration with a verified email, and TOTP enrolment."""
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
@@ -12,13 +11,13 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal import audit
+from portal.models import User
 
-User = get_user_model()
 _SALT = "portal.email-verification"
 VERIFICATION_MAX_AGE = 3 * 24 * 3600
 
 
-def pending_registration(email: str):
+def pending_registration(email: str) -> User | None:
     """The owner account registered with ``email`` and never verified (inactive, no place in
     the tree, not staff), which registering again may renew; None if there is none."""
     return (

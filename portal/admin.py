@@ -51,7 +51,7 @@ class PortalUserAdmin(UserAdmin):
         ("Status", {"fields": ["is_active", "is_staff", "is_superuser", "email_verified_at"]}),
     ]
     add_fieldsets = [(None, {"fields": ["email", "password1", "password2"]})]
-    filter_horizontal: list[str] = []
+    filter_horizontal = []
     list_filter = ["is_active", "is_staff"]
     inlines = [MembershipInline]
 

@@ -1,5 +1,6 @@
 """The REST API's core resources; every queryset goes through ``portal.scoping``."""
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view
@@ -7,11 +8,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from portal import scoping
-from portal.models import AuditEvent, Branch, Institution, Membership, Office
+from portal.models import AuditEvent, Branch, Institution, Membership, Office, User
 
 
 class ScopedViewSet(viewsets.ReadOnlyModelViewSet):
     """Read-only resources limited to what the requesting user may see (others are 404)."""
+
+    queryset: QuerySet  # each resource names a queryset (not a manager) for scoping to narrow
 
     def get_queryset(self):
         return scoping.visible(self.request.user, self.queryset)
@@ -124,6 +127,7 @@ class MeSerializer(serializers.Serializer):
 def me(request: Request) -> Response:
     """The signed-in user and their places in the tree."""
     user = request.user
+    assert isinstance(user, User)  # IsAuthenticated turns anonymous requests away
     return Response(
         MeSerializer(
             {

@@ -195,18 +195,19 @@ def load_demo() -> list[tuple[str, str]]:
             user.save()
         description = "SME owner"
         if role is not None:
-            membership = {"role": role}
+            target: Office | Institution | Branch
             if isinstance(where, tuple):
                 key, office_code = where
-                membership["branch"] = Branch.objects.get(
+                target = Branch.objects.get(
                     institution__credit_code=codes[key], office__code=office_code
                 )
+                Membership.objects.get_or_create(user=user, role=role, branch=target)
             elif where in codes:
-                membership["institution"] = Institution.objects.get(credit_code=codes[where])
+                target = Institution.objects.get(credit_code=codes[where])
+                Membership.objects.get_or_create(user=user, role=role, institution=target)
             else:
-                membership["office"] = Office.objects.get(code=where)
-            Membership.objects.get_or_create(user=user, **membership)
-            target = next(iter(v for k, v in membership.items() if k != "role"))
+                target = Office.objects.get(code=where)
+                Membership.objects.get_or_create(user=user, role=role, office=target)
             description = f"{role.label} @ {target.name_en or target.name_zh}"
         logins.append((email, description))
     return logins

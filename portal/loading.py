@@ -316,7 +316,7 @@ def plan_institutions(path: str | Path) -> InstitutionPlan:
             _check_institution(item, old_branches, report)
             plan.institutions.add(item.row, old_institutions.get(item.row.credit_code))
         else:
-            _check_branch(item, parsed, old_institutions, old_branches, report)
+            _check_branch(item, item.row, parsed, old_institutions, old_branches, report)
             plan.branches.add(item.row, old_branches.get(item.row.credit_code))
     return plan
 
@@ -387,12 +387,12 @@ def _check_institution(item: _Parsed, old_branches: dict, report: Report) -> Non
 
 def _check_branch(
     item: _Parsed,
+    row: BranchRow,
     parsed: dict[str, _Parsed],
     old_institutions: dict[str, InstitutionRow],
     old_branches: dict[str, BranchRow],
     report: Report,
 ) -> None:
-    row = item.row
     column = "parent_credit_code"
     if row.credit_code in old_institutions:
         report.error(item.line, "credit_code", f"{row.credit_code} is a legal entity in the portal")

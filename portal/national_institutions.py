@@ -53,7 +53,7 @@ FULL_COUNTS = {
 FULL_BRANCHES = 20_000
 # Relative branch networks by kind: a large bank reaches most counties, a village bank
 # has a branch or none.
-BRANCH_WEIGHT = {
+BRANCH_WEIGHT: dict[str, float] = {
     InstitutionKind.POLICY: 300,
     InstitutionKind.LARGE: 900,
     InstitutionKind.JOINT_STOCK: 150,

@@ -46,7 +46,10 @@ def notify(
     if notes:
         from portal.tasks import send_notification_emails  # the task module imports this one
 
-        send_notification_emails.delay_on_commit([note.pk for note in notes])
+        # Celery's Django fixup makes every task a DjangoTask; celery-types cannot know that.
+        send_notification_emails.delay_on_commit(  # type: ignore[attr-defined]
+            [note.pk for note in notes]
+        )
     return notes
 
 

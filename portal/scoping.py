@@ -4,14 +4,17 @@ Each model that reaches a user registers how its rows hang on the tree: under an
 (regulators see their office's subtree), at an institution or branch (bank officers), or
 owned by a user (SME owners). Views, API endpoints, exports and tasks acting for a user call
 ``visible`` or ``actionable``; a model nobody registered shows nothing. Out of scope is a 404.
+For one row, ``may_act`` answers "may this user act on it in this role" and ``locked_for``
+fetches it locked for a service's change; neither spells the rule out again.
 """
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
+from typing import TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -29,6 +32,8 @@ from portal.models import (
 PathRule = Callable[[list[str]], Q]
 IdRule = Callable[[list[int]], Q]
 OwnerRule = Callable[[object], Q]
+
+M = TypeVar("M", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -124,13 +129,13 @@ def scope_of(user) -> Scope:
     return scope
 
 
-def _queryset(model_or_qs: type[Model] | QuerySet) -> QuerySet:
+def _queryset(model_or_qs: type[M] | QuerySet[M]) -> QuerySet[M]:
     if isinstance(model_or_qs, QuerySet):
         return model_or_qs
     return model_or_qs._default_manager.all()
 
 
-def _filter(user, qs: QuerySet, roles: set[str] | None) -> QuerySet:
+def _filter(user, qs: QuerySet[M], roles: set[str] | None) -> QuerySet[M]:
     rule = _RULES.get(qs.model)
     scope = scope_of(user)
     if rule is None or scope.user_id is None:
@@ -153,22 +158,48 @@ def _filter(user, qs: QuerySet, roles: set[str] | None) -> QuerySet:
     return qs.filter(_any(parts))
 
 
-def visible(user, model_or_qs: type[Model] | QuerySet) -> QuerySet:
+def visible(user, model_or_qs: type[M] | QuerySet[M]) -> QuerySet[M]:
     """The rows of this model (or queryset) that ``user`` may see."""
     return _filter(user, _queryset(model_or_qs), None)
 
 
-def actionable(user, model_or_qs: type[Model] | QuerySet, role: str) -> QuerySet:
+def actionable(user, model_or_qs: type[M] | QuerySet[M], role: str) -> QuerySet[M]:
     """The rows ``user`` may act on with ``role`` or a higher role on the same side."""
     return _filter(user, _queryset(model_or_qs), set(Role.at_least(role)))
 
 
-def get_visible_or_404(user, model_or_qs: type[Model] | QuerySet, **lookup) -> Model:
+def get_visible_or_404(user, model_or_qs: type[M] | QuerySet[M], **lookup) -> M:
     qs = visible(user, model_or_qs)
     try:
         return qs.get(**lookup)
-    except (qs.model.DoesNotExist, ValueError, ValidationError) as exc:
+    except (ObjectDoesNotExist, ValueError, ValidationError) as exc:
         raise Http404 from exc
+
+
+def may_act(user, obj: Model, role: str) -> bool:
+    """Whether ``user`` may act on ``obj`` with ``role`` or a higher role on the same side.
+
+    The yes/no by which a page shows a form and a service refuses: one EXISTS query over the
+    very rule ``actionable`` lists rows by, so a check never disagrees with the lists. The
+    caller decides what a "no" means (a hidden form, a 403, a 404).
+    """
+    return actionable(user, type(obj), role).filter(pk=obj.pk).exists()
+
+
+def locked_for(user, model_or_qs: type[M] | QuerySet[M], role: str, pk: object) -> M:
+    """Row ``pk``, read afresh and locked for the rest of the transaction, if ``user`` may act
+    on it with ``role`` (or higher); ``PermissionDenied`` otherwise.
+
+    A service calls it first inside its transaction so that the state it checks is the state
+    it changes. Only the row itself is locked (``of=("self",)``): the scope's joins reach
+    nullable relations (a filing's branch), which PostgreSQL will not lock. Pass a queryset to
+    ``select_related`` what the service reads next.
+    """
+    allowed = actionable(user, model_or_qs, role)
+    locked = allowed.select_for_update(of=("self",)).filter(pk=pk).first()
+    if locked is None:
+        raise PermissionDenied
+    return locked
 
 
 def _institutions_with_branches(branch_q: Callable[[list], Q]) -> Callable[[list], Q]:

@@ -252,7 +252,7 @@ else:
 # carries messages between processes on one machine.
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
         # Longer than the longest task, or Redis hands a running task to a second worker.
         "visibility_timeout": env_int("PORTAL_TASK_VISIBILITY_SECONDS", 4 * 3600),
         "socket_connect_timeout": 5,

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
@@ -20,7 +20,7 @@ router.register("filings", returns_api.FilingViewSet, basename="filing")
 router.register("specs", returns_api.SpecViewSet, basename="spec")
 supervision_api.register(router)
 
-api_urls = [
+api_urls: list[URLPattern | URLResolver] = [
     path("", include(router.urls)),
     path("me/", api.me, name="me"),
     path("token/", obtain_auth_token, name="token"),

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -8,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from portal import scoping, worklist
+from portal.http import AuthenticatedHttpRequest
 from portal.models import (
     AuditEvent,
     Branch,
@@ -26,12 +29,15 @@ def _page(request: HttpRequest, qs):
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope = scoping.scope_of(request.user)
     memberships = Membership.objects.filter(user=request.user).select_related(
         "office", "institution", "branch__institution"
     )
-    context = {"memberships": memberships, "waiting": worklist.waiting_for(request.user)}
+    context: dict[str, Any] = {
+        "memberships": memberships,
+        "waiting": worklist.waiting_for(request.user),
+    }
     if scope.is_regulator:
         offices = scoping.visible(request.user, Office)
         context.update(

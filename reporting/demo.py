@@ -41,12 +41,15 @@ def _frame(spec: ReturnSpec, **changes) -> pl.DataFrame:
 
 def _request_of(email: str, code: str, period: str) -> ReturnRequest:
     member = Membership.objects.filter(user__email=email).first()
-    filer = (
-        Q(institution=member.institution)
-        if member.institution_id
-        else Q(institution=member.branch.institution)
-    )
-    return ReturnRequest.objects.filter(filer, spec_code=code, period=period, branch=None).first()
+    assert member is not None, f"no demo user {email}"
+    if member.institution_id:
+        filer = Q(institution=member.institution)
+    else:
+        assert member.branch is not None, f"{email} is not a bank officer"
+        filer = Q(institution=member.branch.institution)
+    found = ReturnRequest.objects.filter(filer, spec_code=code, period=period, branch=None).first()
+    assert found is not None, f"no {code} request for {period} to {email}"
+    return found
 
 
 def load_demo() -> None:
@@ -56,6 +59,7 @@ def load_demo() -> None:
     if Filing.objects.exists():
         return
     period = ReturnRequest.objects.order_by("-period").values_list("period", flat=True).first()
+    assert period is not None, "the schedule opened no request"
     spec = spec_for_period("SME-LOANS", period)
     # The demo's deadline was extended, so that its filings are on time.
     ReturnRequest.objects.filter(period=period).update(due_date=today + timedelta(days=14))
@@ -93,6 +97,7 @@ def load_demo() -> None:
         user__email="icbc.gulou.preparer@demo.portal"
     )
     branch = member.branch
+    assert branch is not None, "the Gulou preparer is a branch's officer"
     gulou = schedule.open_request(
         spec_code="SME-LOANS",
         period=period,

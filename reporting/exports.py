@@ -10,7 +10,7 @@ from os import PathLike
 from typing import IO, Any, NamedTuple, Protocol
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.cell import coordinate_from_string
@@ -22,12 +22,13 @@ from reporting.spec import HEADER_ROWS, Column, ReturnSpec, Rule
 from reporting.workbooks import (
     BOLD,
     ERROR_FILL,
-    HEAD_FILL,
-    HEAD_FONT,
     WARNING_FILL,
+    Sheet,
     both,
     column_width,
+    rows_workbook,
     safe_text,
+    write_sheet,
 )
 
 MORE_NOT_LISTED = ("另有 {n} 处未列出", "{n} more not listed")
@@ -35,9 +36,12 @@ ISSUES_SHEET = "问题清单 Issues"
 
 
 class Hit(Protocol):
-    rule: Rule
-    count: int
-    examples: list
+    @property
+    def rule(self) -> Rule: ...
+    @property
+    def count(self) -> int: ...
+    @property
+    def examples(self) -> list: ...
 
 
 class IssueRow(NamedTuple):
@@ -143,27 +147,13 @@ def _bilingual_rows(spec: ReturnSpec, hits: Iterable[Hit]) -> Iterator[list[Any]
 ISSUE_WIDTHS = (12, 16, 16, 16, 8, 7, 24, 28, 18, 48, 48, 40, 40)
 
 
-def _write_issue_sheet(ws, spec: ReturnSpec, hits: Iterable[Hit]) -> None:
-    """Fills a write-only sheet with the bilingual issue list."""
-    for index, width in enumerate(ISSUE_WIDTHS, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = "A2"
-    heads = []
-    for text in ISSUE_HEADINGS:
-        cell = WriteOnlyCell(ws, value=text)
-        cell.font, cell.fill = HEAD_FONT, HEAD_FILL
-        heads.append(cell)
-    ws.append(heads)
-    for row in _bilingual_rows(spec, hits):
-        ws.append(row)
+def _issue_sheet(spec: ReturnSpec, hits: Iterable[Hit]) -> Sheet:
+    """The bilingual issue list as a sheet."""
+    return Sheet(ISSUES_SHEET, ISSUE_HEADINGS, _bilingual_rows(spec, hits), ISSUE_WIDTHS)
 
 
 def issue_list_xlsx(spec: ReturnSpec, hits: Iterable[Hit]) -> bytes:
-    wb = Workbook(write_only=True)
-    _write_issue_sheet(wb.create_sheet(ISSUES_SHEET), spec, hits)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return rows_workbook(_issue_sheet(spec, hits))
 
 
 def issue_list_csv(spec: ReturnSpec, hits: Iterable[Hit]) -> Iterator[str]:
@@ -210,7 +200,7 @@ def _date_format(value: datetime | date | time) -> str:
     return "yyyy-mm-dd"
 
 
-def _annotated_cell(ws, value: Any, found: list[tuple], spec: ReturnSpec) -> WriteOnlyCell:
+def _annotated_cell(ws, value: Any, found: list[tuple], spec: ReturnSpec) -> Cell:
     cell = WriteOnlyCell(ws, value=value)
     errors = any(rule.blocks for rule, _ in found)
     cell.fill = ERROR_FILL if errors else WARNING_FILL
@@ -260,13 +250,14 @@ def annotated_workbook(
                     out_row.append(cell)
                 elif isinstance(value, datetime | date | time):
                     # Without a format, dates would show as serial numbers.
-                    cell = WriteOnlyCell(ws, value=value)
+                    # types-openpyxl gives WriteOnlyCell a narrower value than Cell: no dates.
+                    cell = WriteOnlyCell(ws, value=value)  # type: ignore[arg-type]
                     cell.number_format = _date_format(value)
                     out_row.append(cell)
                 else:
                     out_row.append(value)
             ws.append(out_row)
-        _write_issue_sheet(target.create_sheet(ISSUES_SHEET), spec, hits)
+        write_sheet(target, _issue_sheet(spec, hits))
         target.save(out)
     finally:
         source.close()

@@ -2,7 +2,6 @@
 caller can fold two verbs into one), checks the actor's right through ``portal.scoping``,
 writes the audit event and enqueues work on commit."""
 
-import hashlib
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from portal import audit, scoping
 from portal.models import Role
-from portal.stored_files import atomic_with_files, save_file
+from portal.stored_files import atomic_with_files, save_file, sha256_of
 from reporting.models import (
     Filing,
     FilingSource,
@@ -27,15 +26,6 @@ from reporting.signals import filing_accepted
 from reporting.spec import Severity
 
 
-def _hash(upload: File) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
-    for chunk in upload.chunks():
-        digest.update(chunk)
-        size += len(chunk)
-    upload.seek(0)
-    return digest.hexdigest(), size
-
-
 def _enqueue(filing: Filing) -> None:
     from reporting import tasks
 
@@ -44,7 +34,7 @@ def _enqueue(filing: Filing) -> None:
 
 def filing_upload(
     user,
-    request: ReturnRequest,
+    return_request: ReturnRequest,
     upload: File,
     *,
     name: str,
@@ -52,32 +42,34 @@ def filing_upload(
     check_only: bool = False,
     declared_size: int | None = None,
 ) -> Filing:
-    """Store a new version of ``request``'s filing (or a check-only trial) and queue it.
+    """Store a new version of ``return_request``'s filing (or a check-only trial) and queue it.
 
     ``declared_size`` is what the client said it sent; a shorter file is reported as an
     upload cut off in transit, not as a broken workbook.
     """
-    if not scoping.actionable(user, ReturnRequest, Role.PREPARER).filter(pk=request.pk).exists():
+    if not scoping.may_act(user, return_request, Role.PREPARER):
         raise PermissionDenied
     today = timezone.localdate()
-    if not check_only and not request.is_open_on(today):
+    if not check_only and not return_request.is_open_on(today):
         raise ValidationError(
             _("This period is closed. Ask your supervising office to reopen it for you.")
         )
-    sha256, size = _hash(upload)
+    sha256, size = sha256_of(upload)
     with atomic_with_files(durable=True):
-        ReturnRequest.objects.select_for_update().get(pk=request.pk)
+        ReturnRequest.objects.select_for_update().get(pk=return_request.pk)
         version = 0
         if not check_only:
-            latest = request.filings.filter(check_only=False).aggregate(v=Max("version"))["v"]
+            latest = return_request.filings.filter(check_only=False).aggregate(v=Max("version"))[
+                "v"
+            ]
             version = (latest or 0) + 1
         filing = Filing(
-            request=request,
-            spec_code=request.spec_code,
-            spec_version=request.spec_version,
-            period=request.period,
-            institution=request.institution,
-            branch=request.branch,
+            request=return_request,
+            spec_code=return_request.spec_code,
+            spec_version=return_request.spec_version,
+            period=return_request.period,
+            institution=return_request.institution,
+            branch=return_request.branch,
             check_only=check_only,
             version=version,
             original_name=name[:255],
@@ -86,7 +78,7 @@ def filing_upload(
             sha256=sha256,
             source=source,
             uploaded_by=user,
-            is_late=not check_only and today > request.due_date,
+            is_late=not check_only and today > return_request.due_date,
             heartbeat_at=timezone.now(),
         )
         save_file(filing.file, name, upload)
@@ -103,7 +95,9 @@ def filing_upload(
 
 def receipt_number(filing: Filing) -> str:
     """A number both sides can quote: return, period, filer's code tail, filing id."""
-    filer = filing.branch.credit_code if filing.branch_id else filing.institution.credit_code
+    filer = (
+        filing.branch.credit_code if filing.branch is not None else filing.institution.credit_code
+    )
     return f"{filing.spec_code}-{filing.period}-{filer[-6:]}-{filing.pk:07d}"
 
 
@@ -191,13 +185,7 @@ def review_many(user, filings: Iterable[Filing], accept: bool, comment: str) -> 
 
 
 def _locked(user, filing: Filing, role: str) -> Filing:
-    # Lock only the filing's row: the scope's joins reach nullable branches, which PostgreSQL
-    # will not lock.
-    allowed = scoping.actionable(user, Filing, role)
-    locked = allowed.select_for_update(of=("self",)).filter(pk=filing.pk).first()
-    if locked is None:
-        raise PermissionDenied
-    return locked
+    return scoping.locked_for(user, Filing, role, filing.pk)
 
 
 def _require_submitted(filing: Filing) -> None:

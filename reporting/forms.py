@@ -4,11 +4,14 @@ Forms only read and check what the user typed; the state changes are the service
 (``reporting.filings``, ``reporting.schedule``), which the views call with the cleaned data.
 """
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.template.defaultfilters import filesizeformat
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -29,7 +32,7 @@ class UploadForm(forms.Form):
     )
     file = forms.FileField(label=_("Workbook (.xlsx)"))
     # Set by the view when the body did not arrive whole; there is no form data to bind then.
-    problem = ""
+    problem: str | Promise = ""
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -85,8 +88,9 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("decision") == "return" and not cleaned.get("comment", "").strip():
             self.add_error("comment", _("Say what the bank must correct."))
         return cleaned
@@ -96,20 +100,23 @@ class DecisionForm(forms.Form):
         return self.cleaned_data["decision"] == "accept"
 
 
+class _AnyIdsField(forms.TypedMultipleChoiceField):
+    """Ids without a list of choices: any whole number is acceptable, as the view looks the
+    ids up only in the user's own queue."""
+
+    def valid_value(self, value: Any) -> bool:
+        return str(value).isdigit()
+
+
 class BulkDecisionForm(DecisionForm):
     """The queue's decision: on the ticked filings, or on all that match the filter."""
 
     target = forms.ChoiceField(
         choices=[("selected", _("Selected")), ("all", _("All matching the filter"))]
     )
-    ids = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    ids = _AnyIdsField(coerce=int, required=False)
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        # Any id is acceptable here: the view looks the ids up only in the user's own queue.
-        self.fields["ids"].valid_value = lambda value: str(value).isdigit()
-
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if cleaned.get("target") == "selected" and not cleaned.get("ids"):
             raise ValidationError(_("Tick the filings to decide, or choose all matching."))
@@ -123,7 +130,7 @@ class ReopenForm(forms.Form):
     )
 
 
-def _spec_choices() -> list[tuple[str, str]]:
+def _spec_choices() -> list[tuple[str, str | Promise]]:
     return [("", _("All returns")), *((code, code) for code in specs.codes())]
 
 
@@ -138,13 +145,9 @@ class RequestFilterForm(forms.Form):
         ("late", _("Late")),
     ]
 
-    spec = forms.ChoiceField(label=_("Return"), required=False)
+    spec = forms.ChoiceField(label=_("Return"), required=False, choices=_spec_choices)
     period = forms.CharField(label=_("Period"), required=False, max_length=20)
     completeness = forms.ChoiceField(label=_("Filing"), required=False, choices=COMPLETENESS)
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["spec"].choices = _spec_choices()
 
     def filter(self, requests: QuerySet) -> QuerySet:
         data = self.cleaned_data if self.is_valid() else {}
@@ -169,9 +172,13 @@ class QueueFilterForm(forms.Form):
 
     ANY_STATUS = "any"
 
-    spec = forms.ChoiceField(label=_("Return"), required=False)
+    spec = forms.ChoiceField(label=_("Return"), required=False, choices=_spec_choices)
     period = forms.CharField(label=_("Period"), required=False, max_length=20)
-    status = forms.ChoiceField(label=_("Status"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Awaiting review")), (ANY_STATUS, _("Any status")), *FilingStatus.choices],
+    )
     office = forms.RegexField(
         label=_("Office code"), required=False, regex=r"^\d{1,6}$", max_length=6
     )
@@ -180,15 +187,6 @@ class QueueFilterForm(forms.Form):
         required=False,
         choices=[("", _("All types")), *InstitutionKind.choices],
     )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["spec"].choices = _spec_choices()
-        self.fields["status"].choices = [
-            ("", _("Awaiting review")),
-            (self.ANY_STATUS, _("Any status")),
-            *FilingStatus.choices,
-        ]
 
     def filter(self, filings: QuerySet) -> QuerySet:
         """``filings`` narrowed by the valid filters; awaiting review unless told otherwise."""

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -83,13 +84,13 @@ def write(filed: Iterable[Filed], uploader: User) -> int:
         filings = Filing.objects.bulk_create(
             [
                 Filing(
-                    request=request,
-                    spec_code=request.spec_code,
-                    spec_version=request.spec_version,
-                    period=request.period,
-                    institution_id=request.institution_id,
+                    request=return_request,
+                    spec_code=return_request.spec_code,
+                    spec_version=return_request.spec_version,
+                    period=return_request.period,
+                    institution_id=return_request.institution_id,
                     version=1,
-                    original_name=f"{request.spec_code}-{request.period}.xlsx",
+                    original_name=f"{return_request.spec_code}-{return_request.period}.xlsx",
                     source=FilingSource.WEB,
                     uploaded_by=uploader,
                     status=FilingStatus.ACCEPTED,
@@ -101,7 +102,7 @@ def write(filed: Iterable[Filed], uploader: User) -> int:
                     reviewed_at=now,
                     validated_at=now,
                 )
-                for item, request in pending
+                for item, return_request in pending
             ],
             batch_size=2000,
         )
@@ -110,8 +111,8 @@ def write(filed: Iterable[Filed], uploader: User) -> int:
             spec = spec_for_period(item.spec_code, item.period)
             for number, row in enumerate(item.rows, start=3):
                 data = [_text(row.get(key)) for key in spec.column_keys]
-                key = str(row.get(spec.key[0], number))
-                rows.append(FilingRow(filing=filing, row=number, key=key, data=data))
+                row_key = str(row.get(spec.key[0], number))
+                rows.append(FilingRow(filing=filing, row=number, key=row_key, data=data))
         FilingRow.objects.bulk_create(rows, batch_size=5000)
         # Inside the transaction, unlike filing_accepted: what the apps above derive from
         # accepted returns is written with the history or not at all.
@@ -130,7 +131,7 @@ def bank_rows(rng: random.Random, period: str, county: str, size: float) -> dict
     all_loans = max(all_start * (1 + rng.gauss(0.08, 0.03) * quarter), sme)
     borrowers_start = max(1, int(start / rng.uniform(80, 200)))
     borrowers = max(1, int(borrowers_start * (1 + rng.gauss(0.03, 0.05) * quarter)))
-    row = {
+    row: dict[str, Any] = {
         "county": county,
         "sme_balance": sme,
         "sme_balance_start": start,

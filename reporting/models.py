@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from typing import Protocol
 
 from django.conf import settings
 from django.db import models
@@ -16,19 +17,29 @@ class RequestSource(models.TextChoices):
     OFFICE = "office", _("Requested by an office")
 
 
+class _Filed(Protocol):
+    """A model with the filer's foreign keys, as ``FiledBy`` needs them."""
+
+    @property
+    def institution(self) -> Institution: ...
+    @property
+    def branch(self) -> Branch | None: ...
+
+
 class FiledBy:
     """What a request and a filing share: the filer is a branch, or else the institution."""
 
     @property
-    def filer_name(self) -> str:
+    def filer_name(self: _Filed) -> str:
         return str(self.branch or self.institution)
 
     @property
-    def audit_office(self) -> Office:
-        return self.branch.office if self.branch_id else self.institution.office
+    def audit_office(self: _Filed) -> Office:
+        # Without a branch_id the relation is None, read without a query.
+        return self.branch.office if self.branch is not None else self.institution.office
 
     @property
-    def audit_institution(self) -> Institution:
+    def audit_institution(self: _Filed) -> Institution:
         return self.institution
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -132,7 +133,7 @@ def context_for(filing: Filing) -> Context:
     context = Context.defaults(**params)
     context.divisions = frozenset(Division.objects.values_list("code", flat=True))
     provider = _PROVIDERS.get(filing.spec_code)
-    if provider and filing.request_id:
+    if provider and filing.request is not None:
         context.params.update(provider(filing.request))
     context.previous = previous_rows(filing)
     return context
@@ -150,7 +151,7 @@ def previous_rows(filing: Filing) -> pl.DataFrame | None:
             spec_code=filing.spec_code,
             period=periods.previous_year_end(filing.period),
             institution_id=filing.institution_id,
-            branch_id=filing.branch_id,
+            branch=filing.branch_id,  # django-stubs refuses branch_id=None (its #3472)
             is_current=True,
         )
         .values_list("pk", flat=True)
@@ -187,8 +188,11 @@ def _store(filing_id: int, attempt: int, outcome: Outcome) -> None:
             )
             for f in outcome.findings
         )
-        keep_rows = outcome.table is not None and not filing.check_only
-        if keep_rows and outcome.status != FilingStatus.REJECTED:
+        if (
+            outcome.table is not None
+            and not filing.check_only
+            and outcome.status != FilingStatus.REJECTED
+        ):
             store_rows(filing, outcome.table)
         filing.status = outcome.status
         filing.phase, filing.progress = "done", 100
@@ -299,5 +303,5 @@ def requeue_stuck(older_than_seconds: int) -> list[int]:
                 heartbeat_at=timezone.now(),
             )
             if updated:
-                transaction.on_commit(lambda pk=filing_id: tasks.validate_filing.delay(pk))
+                transaction.on_commit(partial(tasks.validate_filing.delay, filing_id))
     return stuck

@@ -208,8 +208,8 @@ def check_headers(workbook: fastexcel.ExcelReader, spec: ReturnSpec) -> None:
         target = position.get(_norm_header(zh), position.get(_norm_header(en)))
         if target is not None and target not in matched:
             matched[target] = index
-        elif (zh or en or "").strip():
-            unknown.append((index, (zh or en).strip()))
+        elif heading := (zh or en or "").strip():
+            unknown.append((index, heading))
     findings: dict[str, Finding] = {}
 
     def add(code: str, **params) -> None:
@@ -374,17 +374,21 @@ def type_columns(table: Table) -> None:
         )
         for check, count in zip(checks, counts, strict=True):
             if count:
-                params = check.params
                 note_rows(
                     table,
                     table.finding(check.code),
                     check.breach,
                     column,
                     check.value,
-                    lambda _, params=params: dict(params),
+                    _same_params(check.params),
                     count=count,
                 )
         table.frame = table.frame.drop(_raw(key))
+
+
+def _same_params(params: dict) -> Callable[[dict], dict]:
+    """The example parameters of a check whose every breach says the same."""
+    return lambda _: dict(params)
 
 
 def cell_checks(column: Column) -> list[CellCheck]:

@@ -33,7 +33,7 @@ def open_request(
 ) -> ReturnRequest:
     """The request of this filer for this spec and period, created if it does not exist."""
     spec = spec_for_period(spec_code, period) if periods.is_quarter(period) else None
-    request, _created = ReturnRequest.objects.get_or_create(
+    return_request, _created = ReturnRequest.objects.get_or_create(
         spec_code=spec_code,
         period=period,
         institution=institution,
@@ -46,7 +46,7 @@ def open_request(
             "source": source,
         },
     )
-    return request
+    return return_request
 
 
 def _newest_version(spec_code: str) -> str:
@@ -100,39 +100,39 @@ def close_lapsed_requests(today: date | None = None) -> int:
 
 
 @transaction.atomic(durable=True)
-def request_reopen(user, request: ReturnRequest, until: date, reason: str) -> ReturnRequest:
+def request_reopen(user, return_request: ReturnRequest, until: date, reason: str) -> ReturnRequest:
     """Let one filer file again for a closed period, until a date; an office head or reviewer
     of the supervising subtree decides, with a reason, and the filer's officers are told."""
-    if not scoping.actionable(user, ReturnRequest, Role.REVIEWER).filter(pk=request.pk).exists():
+    if not scoping.may_act(user, return_request, Role.REVIEWER):
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError(_("Give the reason for reopening."))
     if until <= timezone.localdate():
         raise ValidationError(_("Reopen until a day after today."))
-    if request.closed_at is None:
+    if return_request.closed_at is None:
         raise ValidationError(_("This request is open: there is nothing to reopen."))
-    request.reopened_until, request.reopen_reason = until, reason.strip()
-    request.save(update_fields=["reopened_until", "reopen_reason"])
+    return_request.reopened_until, return_request.reopen_reason = until, reason.strip()
+    return_request.save(update_fields=["reopened_until", "reopen_reason"])
     audit.record(
         user,
         "request.reopened",
-        request,
+        return_request,
         {"until": until.isoformat(), "reason": reason},
-        office=request.office,
+        office=return_request.office,
     )
     notify(
-        institution_staff(request.institution, request.branch),
+        institution_staff(return_request.institution, return_request.branch),
         message=gettext_noop(
             "Your supervising office reopened your %(spec)s return for %(period)s until "
             "%(until)s: %(reason)s"
         ),
         params={
-            "spec": request.spec_code,
-            "period": request.period,
+            "spec": return_request.spec_code,
+            "period": return_request.period,
             "until": until.isoformat(),
             "reason": reason.strip()[:200],
         },
-        url=reverse("request-detail", kwargs={"pk": request.pk}),
-        target=request,
+        url=reverse("request-detail", kwargs={"pk": return_request.pk}),
+        target=return_request,
     )
-    return request
+    return return_request

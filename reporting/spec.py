@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any, Protocol
 
 import polars as pl
 
@@ -128,9 +129,18 @@ class Column:
         return value
 
 
+class ColumnAccessor(Protocol):
+    """What a row check receives (``reporting.rules.Columns``): ``c("key")`` for a column,
+    ``c.param("name")`` for a context parameter, ``c.prev("key")`` for the previous filing's."""
+
+    def __call__(self, key: str) -> pl.Expr: ...
+    def param(self, name: str) -> Any: ...
+    def prev(self, key: str) -> pl.Expr: ...
+
+
 # A row check is a function of a column accessor returning a boolean polars expression
 # that is true where the row passes. Specs stay data; polars does the looping.
-RowCheck = Callable[[Callable[[str], pl.Expr]], pl.Expr]
+RowCheck = Callable[[ColumnAccessor], pl.Expr]
 
 
 @dataclass(frozen=True)

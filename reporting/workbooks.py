@@ -1,20 +1,22 @@
 """Workbooks and files made from a return spec: the Excel template with its instructions
-sheet, and the exports of a validation result (issue list as xlsx or csv, the uploaded
-workbook annotated). Every string written passes through ``safe_text``.
-
-Exports take "hits": any object with ``.rule`` (a ``Rule``), ``.count`` and ``.examples``
-(``findings.Example`` objects or their ``as_dict()`` form), so that a ``Finding`` and a
-stored issue row both fit.
+sheet; and what every export of the portal writes with: a heading row, rows to a workbook
+(``rows_workbook``), a workbook to an .xlsx download (``xlsx_response``). Every string
+written passes through ``safe_text``.
 """
 
-import io
 import re
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils import timezone, translation
+from django.utils.http import content_disposition_header
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import column_index_from_string, get_column_letter
@@ -341,6 +343,7 @@ def build_template(spec: ReturnSpec, generated: date | None = None) -> bytes:
     """The Excel template of ``spec``: instructions, the data sheet, the hidden meta sheet."""
     wb = Workbook()
     instructions = wb.active
+    assert instructions is not None  # a new workbook has one sheet, and it is active
     instructions.title = INSTRUCTIONS_SHEET
     data = wb.create_sheet(spec.sheet)
     meta = wb.create_sheet(META_SHEET)
@@ -362,9 +365,87 @@ def build_template(spec: ReturnSpec, generated: date | None = None) -> bytes:
 
     wb.properties.title = f"{spec.code} {spec.version}"
     wb.properties.creator = "SME finance supervision portal"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)
 
 
-# -- exports of a validation result ------------------------------------------------------
+# -- exports: rows to a workbook, a workbook to a download ------------------------------------
+
+
+def heading_cells(
+    ws, texts: Iterable[Any], font: Font = HEAD_FONT, fill: PatternFill | None = HEAD_FILL
+) -> list[Cell]:
+    """A heading row for a write-only sheet: each text in a styled cell."""
+    cells = []
+    for text in texts:
+        cell = WriteOnlyCell(ws, value=safe_text(text))
+        cell.font = font
+        if fill is not None:
+            cell.fill = fill
+        cells.append(cell)
+    return cells
+
+
+def add_sheet(
+    wb: Workbook,
+    title: str,
+    headings: Iterable[Any],
+    widths: Sequence[float] = (),
+    freeze: str | None = "A2",
+):
+    """A new sheet of the write-only ``wb``: column widths, the heading row, frozen."""
+    ws = wb.create_sheet(title)
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.freeze_panes = freeze
+    ws.append(heading_cells(ws, headings))
+    return ws
+
+
+def append_rows(ws, rows: Iterable[Iterable[Any]]) -> int:
+    """Each row appended with its text cells escaped (``safe_text``); how many there were."""
+    count = 0
+    for row in rows:
+        ws.append([safe_text(value) for value in row])
+        count += 1
+    return count
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of an export: its title, heading row, rows and (optionally) column widths."""
+
+    title: str
+    headings: Sequence[Any]
+    rows: Iterable[Iterable[Any]]
+    widths: Sequence[float] = ()
+
+
+def write_sheet(wb: Workbook, sheet: Sheet) -> int:
+    """``sheet`` added to the write-only ``wb``; returns its number of rows."""
+    return append_rows(add_sheet(wb, sheet.title, sheet.headings, sheet.widths), sheet.rows)
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    """The saved workbook. A write-only one streams its rows into a temporary file, so only
+    the finished, compressed workbook is held in memory."""
+    with tempfile.TemporaryFile() as out:
+        wb.save(out)
+        out.seek(0)
+        return out.read()
+
+
+def rows_workbook(*sheets: Sheet) -> bytes:
+    """A workbook of these sheets, written row by row (openpyxl's write-only mode), so that
+    memory stays flat however many rows there are."""
+    wb = Workbook(write_only=True)
+    for sheet in sheets:
+        write_sheet(wb, sheet)
+    return workbook_bytes(wb)
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    """The workbook ``content`` as an .xlsx download named ``filename``. (A workbook in a
+    file is sent by ``FileResponse(file, as_attachment=True, filename=...)``.)"""
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response

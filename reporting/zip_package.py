@@ -10,7 +10,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -170,7 +170,9 @@ class ZipPackage:
 
     # Streams.
 
-    def _stream(self, info: zipfile.ZipInfo, out_chunk: int = _OUT_CHUNK) -> Iterator[bytes]:
+    def _stream(
+        self, info: zipfile.ZipInfo, out_chunk: int = _OUT_CHUNK
+    ) -> Generator[bytes, None, None]:
         """The member's bytes in chunks of at most ``out_chunk``. Counts what inflating really
         produces (the directory's sizes can lie) and, once the member is read to its end,
         checks its size and CRC."""
@@ -318,7 +320,9 @@ def _xml_head_problem(head: bytes, name: str, complete: bool) -> str:
     declared = _ENCODING.match(start)
     if declared and declared.group(1).decode("ascii", "replace").casefold() not in _ASCII_ENCODINGS:
         return f"{name} declares the encoding {declared.group(1).decode('ascii', 'replace')}"
-    prolog_end = _PROLOG.match(body).end()
+    prolog = _PROLOG.match(body)
+    assert prolog is not None  # the pattern matches the empty string too
+    prolog_end = prolog.end()
     if not complete and not _NAME_START.match(body, prolog_end):
         # The root element must begin inside the head: a DOCTYPE can only come before it.
         return f"an XML prolog over {byte_size(len(head))} in {name}"

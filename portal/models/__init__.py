@@ -1,6 +1,7 @@
 from portal.models.accounts import Membership, Role, User
 from portal.models.audit import AuditEvent
 from portal.models.institutions import Branch, Institution, InstitutionKind
+from portal.models.jobs import Job, JobStatus
 from portal.models.notifications import Notification
 from portal.models.offices import Division, Office, OfficeLevel
 
@@ -10,6 +11,8 @@ __all__ = [
     "Division",
     "Institution",
     "InstitutionKind",
+    "Job",
+    "JobStatus",
     "Membership",
     "Notification",
     "Office",

@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -9,7 +11,7 @@ from portal.models.institutions import Branch, Institution
 from portal.models.offices import Office
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **extra) -> "User":
@@ -18,7 +20,7 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def get_by_natural_key(self, username: str) -> "User":
+    def get_by_natural_key(self, username: str | None) -> "User":
         # Addresses are stored lower-cased, so sign-in takes the address in any case.
         return self.get(**{self.model.USERNAME_FIELD: (username or "").strip().lower()})
 
@@ -44,7 +46,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     objects = UserManager()
 
@@ -128,7 +130,7 @@ class Membership(models.Model):
         return f"{self.user} · {self.get_role_display()} · {self.target}"
 
     @property
-    def target(self) -> Office | Institution | Branch:
+    def target(self) -> Office | Institution | Branch | None:
         return self.office or self.institution or self.branch
 
     @property

@@ -11,6 +11,7 @@ from reporting.spec import (
     FilerKind,
     PeriodKind,
     ReturnSpec,
+    RowCheck,
     Rule,
     RuleClass,
     Severity,
@@ -128,8 +129,12 @@ DECLINE_REASONS = choices(
 )
 
 
-def _decided(value: str):
+def _decided(value: str) -> RowCheck:
     return lambda c: c("decision") == value
+
+
+def _between_push_and_today(key: str) -> RowCheck:
+    return lambda c: (c(key) >= c.param("pushed_on")) & (c(key) <= c.param("today"))
 
 
 SCREENING_RESULT_2025 = ReturnSpec(
@@ -240,9 +245,7 @@ SCREENING_RESULT_2025 = ReturnSpec(
                 "日期应在清单推送之后、报送之日之前。",
                 "Dates fall between the day the list was pushed and today.",
                 columns=(key,),
-                check=lambda c, key=key: (
-                    (c(key) >= c.param("pushed_on")) & (c(key) <= c.param("today"))
-                ),
+                check=_between_push_and_today(key),
             )
             for code, key, zh, en in (
                 ("SR-V104", "contact_date", "对接日期", "contact date"),

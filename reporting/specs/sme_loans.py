@@ -2,6 +2,7 @@
 which the reporting unit lends. The 2025 version adds the key areas of the 2025 notice."""
 
 from decimal import Decimal
+from typing import Any
 
 from reporting.spec import (
     Blank,
@@ -10,6 +11,7 @@ from reporting.spec import (
     FilerKind,
     PeriodKind,
     ReturnSpec,
+    RowCheck,
     Rule,
     RuleClass,
     Severity,
@@ -64,6 +66,11 @@ PARTS = (
     ("SL-V105", "individual_balance", "个体工商户贷款余额", "The individual-business balance"),
 )
 SME = ("sme_balance", "普惠型小微企业贷款余额", "the inclusive SME balance")
+
+
+def _same_as_previous(start: str, end: str) -> RowCheck:
+    return lambda c: c(start) == c.prev(end)
+
 
 CORE_RULES = (
     *(not_above(code, key, SME[0], zh, en, SME[1], SME[2]) for code, key, zh, en in PARTS),
@@ -173,7 +180,7 @@ CORE_RULES = (
             "年初数应等于上年末数；确有调整（如机构合并）请说明原因。",
             "Start-of-year figures equal last year's year-end; explain any restatement.",
             columns=(start,),
-            check=lambda c, start=start, end=end: c(start) == c.prev(end),
+            check=_same_as_previous(start, end),
             blank=Blank.ZERO,
             previous={start: end},
         )
@@ -216,7 +223,7 @@ KEY_AREA_RULES = tuple(
     for i, column in enumerate(KEY_AREA_COLUMNS, start=1)
 )
 
-COMMON = {
+COMMON: dict[str, Any] = {
     "code": "SME-LOANS",
     "title_zh": "普惠型小微企业贷款情况表",
     "title_en": "Inclusive SME lending return",

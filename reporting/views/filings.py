@@ -20,6 +20,7 @@ from django.http import (
     HttpResponse,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import get_language, gettext_lazy
@@ -44,7 +45,7 @@ from reporting.models import Filing, FilingStatus, RuleHit
 from reporting.spec import ReturnSpec, Rule, RuleClass, Severity
 from reporting.specs import get_spec
 from reporting.views.specs import rule_url, spec_url
-from reporting.workbooks import XLSX_CONTENT_TYPE
+from reporting.workbooks import XLSX_CONTENT_TYPE, xlsx_response
 
 # Examples shown per rule on the page; the downloads carry every stored example.
 EXAMPLES_SHOWN = 100
@@ -66,16 +67,6 @@ PHASES = {
 def reading_language() -> str:
     """'zh' or 'en': the half of the specs' bilingual texts to show."""
     return lang_of(get_language() or "zh")
-
-
-def can_act(user, model, role: str, pk: int) -> bool:
-    """Whether ``user`` holds ``role`` (or higher) over this row; a page shows a form by it."""
-    return scoping.actionable(user, model, role).filter(pk=pk).exists()
-
-
-def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
 
 
 # -- filing detail: progress, report, sign, decide -----------------------------------------
@@ -259,9 +250,9 @@ def _detail_context(request: HttpRequest, filing: Filing) -> dict:
         "too_big_to_annotate": filing.row_count > ANNOTATE_MAX_ROWS,
         "can_sign": not filing.check_only
         and filing.status in SIGNABLE
-        and can_act(user, Filing, Role.APPROVER, filing.pk),
+        and scoping.may_act(user, filing, Role.APPROVER),
         "can_review": filing.status == FilingStatus.SUBMITTED
-        and can_act(user, Filing, Role.REVIEWER, filing.pk),
+        and scoping.may_act(user, filing, Role.REVIEWER),
     }
 
 
@@ -287,7 +278,7 @@ def _stem(filing: Filing) -> str:
 
 
 @login_required
-def filing_file(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_file(request: HttpRequest, pk: int) -> FileResponse:
     filing = _filing_or_404(request, pk)
     if not filing.file:
         raise Http404("This filing was sent as rows, not as a file.")
@@ -297,7 +288,7 @@ def filing_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def filing_annotated(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_annotated(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The upload with each offending cell coloured and commented, built on demand into a
     temporary file (memory stays flat) and streamed from it."""
     from reporting.pipeline import local_copy  # the pipeline pulls in the reader and polars
@@ -333,26 +324,26 @@ def filing_annotated(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("filing-detail", pk=filing.pk)
     out.seek(0)
-    response = FileResponse(out, content_type=XLSX_CONTENT_TYPE)
-    return _attachment(response, f"{_stem(filing)}_annotated.xlsx")
+    name = f"{_stem(filing)}_annotated.xlsx"
+    return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX_CONTENT_TYPE)
 
 
 @login_required
 def filing_issues_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     filing = _filing_or_404(request, pk)
     spec = get_spec(filing.spec_code, filing.spec_version)
-    response = HttpResponse(
-        issue_list_xlsx(spec, filing.hits.all()), content_type=XLSX_CONTENT_TYPE
-    )
-    return _attachment(response, f"{_stem(filing)}_issues.xlsx")
+    return xlsx_response(issue_list_xlsx(spec, filing.hits.all()), f"{_stem(filing)}_issues.xlsx")
 
 
 @login_required
-def filing_issues_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_issues_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     filing = _filing_or_404(request, pk)
     spec = get_spec(filing.spec_code, filing.spec_version)
     hits = list(filing.hits.all())  # read now, while the request's connection is ours
     response = StreamingHttpResponse(
         issue_list_csv(spec, hits), content_type="text/csv; charset=utf-8"
     )
-    return _attachment(response, f"{_stem(filing)}_issues.csv")
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{_stem(filing)}_issues.csv"
+    )
+    return response

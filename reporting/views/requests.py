@@ -35,7 +35,7 @@ from reporting import filings, schedule
 from reporting.forms import ReopenForm, RequestFilterForm, UploadForm
 from reporting.models import Filing, FilingStatus, ReturnRequest
 from reporting.specs import get_spec
-from reporting.views.filings import can_act, reading_language
+from reporting.views.filings import reading_language
 from reporting.views.specs import spec_url
 
 PAGE_SIZE = 50
@@ -116,8 +116,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     req = scoping.get_visible_or_404(
         request.user, ReturnRequest.objects.select_related("institution", "branch", "office"), pk=pk
     )
-    can_upload = can_act(request.user, ReturnRequest, Role.PREPARER, req.pk)
-    can_reopen = can_act(request.user, ReturnRequest, Role.REVIEWER, req.pk)
+    can_upload = scoping.may_act(request.user, req, Role.PREPARER)
+    can_reopen = scoping.may_act(request.user, req, Role.REVIEWER)
     upload_form, reopen_form = UploadForm(), ReopenForm()
     if request.method == "POST":
         try:

@@ -1,7 +1,6 @@
 """The regulator's review queue: signed filings of the office's subtree awaiting a decision,
 filtered, decided one by one, by selection or all that match, and exported to Excel."""
 
-import tempfile
 from datetime import datetime
 
 from django.contrib import messages
@@ -13,19 +12,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.utils import get_column_letter
 
 from portal import scoping
 from portal.models import InstitutionKind, Role
 from reporting import filings
 from reporting.forms import BulkDecisionForm, QueueFilterForm
 from reporting.models import Filing, FilingStatus
-from reporting.workbooks import HEAD_FILL, HEAD_FONT, XLSX_CONTENT_TYPE, bilingual, safe_text
+from reporting.workbooks import Sheet, bilingual, both, rows_workbook, safe_text, xlsx_response
 
 PAGE_SIZE = 50
 
@@ -79,12 +75,12 @@ def _decide(
     request: HttpRequest, filters: QueueFilterForm, filings_qs: QuerySet, form: BulkDecisionForm
 ) -> HttpResponse:
     # Only filings this user may decide as a reviewer; the service checks each one again.
-    chosen = filings_qs.filter(
+    matching = filings_qs.filter(
         pk__in=scoping.actionable(request.user, Filing, Role.REVIEWER).values("pk")
     )
     if form.cleaned_data["target"] == "selected":
-        chosen = chosen.filter(pk__in=form.cleaned_data["ids"])
-    chosen = list(chosen)
+        matching = matching.filter(pk__in=form.cleaned_data["ids"])
+    chosen = list(matching)
     done = filings.review_many(request.user, chosen, form.accept, form.cleaned_data["comment"])
     if form.accept:
         text = ngettext("%(done)d filing accepted.", "%(done)d filings accepted.", done)
@@ -138,7 +134,7 @@ def _person(user) -> str:
 
 
 def _export_row(filing: Filing, labels: dict) -> list:
-    office = filing.branch.office if filing.branch_id else filing.institution.office
+    office = filing.branch.office if filing.branch is not None else filing.institution.office
     filer = filing.branch or filing.institution
     row = [
         filer.name_zh,
@@ -178,25 +174,9 @@ def review_export(request: HttpRequest) -> HttpResponse:
         "yes": "是 / yes",
         "no": "否 / no",
     }
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("审核队列 Review queue")
-    for index, width in enumerate(EXPORT_WIDTHS, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = "A2"
-    heads = []
-    for zh, en in EXPORT_COLUMNS:
-        cell = WriteOnlyCell(ws, value=f"{zh} {en}")
-        cell.font, cell.fill = HEAD_FONT, HEAD_FILL
-        heads.append(cell)
-    ws.append(heads)
-    for filing in filings_qs.iterator(chunk_size=2000):
-        ws.append(_export_row(filing, labels))
-    # The rows stream into a temporary file; only the finished, compressed workbook (a few
-    # hundred kilobytes for thousands of filings) is held in memory to send.
-    with tempfile.TemporaryFile() as out:
-        wb.save(out)
-        out.seek(0)
-        response = HttpResponse(out.read(), content_type=XLSX_CONTENT_TYPE)
+    rows = (_export_row(filing, labels) for filing in filings_qs.iterator(chunk_size=2000))
+    body = rows_workbook(
+        Sheet("审核队列 Review queue", [both(c) for c in EXPORT_COLUMNS], rows, EXPORT_WIDTHS)
+    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = content_disposition_header(True, f"review-queue-{stamp}.xlsx")
-    return response
+    return xlsx_response(body, f"review-queue-{stamp}.xlsx")

@@ -8,7 +8,7 @@ from django.urls import reverse
 from reporting import specs
 from reporting.documentation import column_docs, rule_docs, spec_doc
 from reporting.spec import ReturnSpec
-from reporting.workbooks import XLSX_CONTENT_TYPE, build_template
+from reporting.workbooks import build_template, xlsx_response
 
 
 def _spec_or_404(code: str, version: str) -> ReturnSpec:
@@ -52,8 +52,4 @@ def spec_detail(request: HttpRequest, code: str, version: str) -> HttpResponse:
 @login_required
 def spec_template(request: HttpRequest, code: str, version: str) -> HttpResponse:
     spec = _spec_or_404(code, version)
-    response = HttpResponse(build_template(spec), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{spec.code}_{spec.version}_template.xlsx"'
-    )
-    return response
+    return xlsx_response(build_template(spec), f"{spec.code}_{spec.version}_template.xlsx")

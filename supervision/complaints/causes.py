@@ -7,13 +7,14 @@
   the offices found substantive; measure = that count.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Count
 from django.urls import reverse
 
 from portal.models import Institution
+from reporting import periods
 from supervision.causes import Cause, provider
 from supervision.complaints.clock import days_late, local_day
 from supervision.complaints.models import Complaint, ComplaintStatus
@@ -23,12 +24,10 @@ REJECTED = "complaint-rejected"
 SUBSTANTIVE = "substantive-complaints"
 
 
-def quarter_of(day: date) -> tuple[date, date, str]:
-    """First day, first day of the next quarter, and its label ("2026-q4")."""
-    q = (day.month - 1) // 3
-    start = date(day.year, 3 * q + 1, 1)
-    end = date(day.year + (q == 3), (3 * q + 3) % 12 + 1, 1)
-    return start, end, f"{day.year}-q{q + 1}"
+def _quarter(day: date) -> tuple[date, date, str]:
+    """The quarter of ``day``: its first day, the first day of the next, and its label."""
+    label = periods.quarter_of(day)
+    return periods.quarter_start(label), periods.quarter_end(label) + timedelta(days=1), label
 
 
 def _url(complaint: Complaint) -> str:
@@ -66,7 +65,7 @@ def rejected_cause(complaint: Complaint) -> Cause:
 
 
 def substantive_cause(institution: Institution, as_of: datetime) -> Cause:
-    start, end, label = quarter_of(local_day(as_of))
+    start, end, label = _quarter(local_day(as_of))
     count = Complaint.objects.filter(
         institution=institution,
         substantive=True,
@@ -110,7 +109,7 @@ def rejected_causes(as_of: datetime) -> list[Cause]:
 @provider(SUBSTANTIVE)
 def substantive_causes(as_of: datetime) -> list[Cause]:
     day = local_day(as_of)
-    start, end, label = quarter_of(day)
+    start, end, label = _quarter(day)
     counts = (
         Complaint.objects.filter(
             substantive=True, substantive_at__date__gte=start, substantive_at__date__lt=end

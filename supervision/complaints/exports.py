@@ -1,14 +1,10 @@
 """The complaint statistics as a workbook: figures by institution and by office, and one row
 per complaint, with bilingual headings. No owner's personal data and no free text the owner
-typed; every text cell passes through ``safe_text`` so that nothing runs as a formula."""
-
-import io
-from collections.abc import Iterable
+typed; every text cell is escaped (``rows_workbook``) so that nothing runs as a formula."""
 
 from django.db.models import QuerySet
-from openpyxl import Workbook
 
-from reporting.workbooks import in_both_languages, safe_text
+from reporting.workbooks import Sheet, in_both_languages, rows_workbook
 from supervision.complaints.clock import local_day
 from supervision.complaints.models import Category, Complaint, ComplaintStatus, Outcome
 from supervision.complaints.statistics import ComplaintFigures
@@ -55,7 +51,7 @@ def _category_headings() -> list[str]:
 
 def _figure_row(row: ComplaintFigures) -> list:
     return [
-        safe_text(f"{row.name_zh} {row.name_en}" if row.name_en != row.name_zh else row.name_zh),
+        f"{row.name_zh} {row.name_en}" if row.name_en != row.name_zh else row.name_zh,
         row.total,
         row.answered,
         row.answered_on_time,
@@ -70,11 +66,22 @@ def _figure_row(row: ComplaintFigures) -> list:
     ]
 
 
-def _figures_sheet(wb: Workbook, title: str, rows: Iterable[ComplaintFigures]) -> None:
-    ws = wb.create_sheet(title)
-    ws.append(FIGURE_HEADINGS + _category_headings())
-    for row in rows:
-        ws.append(_figure_row(row))
+def _complaint_row(c: Complaint) -> list:
+    return [
+        c.reference,
+        c.institution.name_zh,
+        c.branch.name_zh,
+        c.office.name_zh,
+        _both(Category, c.category),
+        _both(ComplaintStatus, c.status),
+        local_day(c.filed_at),
+        c.due_on,
+        local_day(c.first_answered_at) if c.first_answered_at else None,
+        "是 yes" if c.answered_late else "",
+        _both(Outcome, c.outcome) if c.outcome else "",
+        c.reopen_count,
+        {True: "是 yes", False: "否 no", None: ""}[c.substantive],
+    ]
 
 
 def statistics_workbook(
@@ -82,30 +89,14 @@ def statistics_workbook(
     by_office: list[ComplaintFigures],
     complaints: QuerySet[Complaint],
 ) -> bytes:
-    wb = Workbook(write_only=True)
-    _figures_sheet(wb, "按机构 By institution", by_institution)
-    _figures_sheet(wb, "按监管机构 By office", by_office)
-    ws = wb.create_sheet("投诉明细 Complaints")
-    ws.append(COMPLAINT_HEADINGS)
+    figure_headings = FIGURE_HEADINGS + _category_headings()
     rows = complaints.select_related("institution", "branch", "office").order_by("filed_at", "pk")
-    for c in rows.iterator(chunk_size=2000):
-        ws.append(
-            [
-                c.reference,
-                safe_text(c.institution.name_zh),
-                safe_text(c.branch.name_zh),
-                safe_text(c.office.name_zh),
-                _both(Category, c.category),
-                _both(ComplaintStatus, c.status),
-                local_day(c.filed_at),
-                c.due_on,
-                local_day(c.first_answered_at) if c.first_answered_at else None,
-                "是 yes" if c.answered_late else "",
-                _both(Outcome, c.outcome) if c.outcome else "",
-                c.reopen_count,
-                {True: "是 yes", False: "否 no", None: ""}[c.substantive],
-            ]
-        )
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return rows_workbook(
+        Sheet("按机构 By institution", figure_headings, map(_figure_row, by_institution)),
+        Sheet("按监管机构 By office", figure_headings, map(_figure_row, by_office)),
+        Sheet(
+            "投诉明细 Complaints",
+            COMPLAINT_HEADINGS,
+            map(_complaint_row, rows.iterator(chunk_size=2000)),
+        ),
+    )

@@ -5,7 +5,6 @@ photo named ``scan.pdf`` is kept as the image it is. Files are stored through Dj
 storage under a name of our own, and served back only as a download with the type we found.
 """
 
-import hashlib
 import uuid
 from collections.abc import Sequence
 
@@ -15,7 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from portal.stored_files import save_file
+from portal.stored_files import save_file, sha256_of
 from supervision.complaints.models import Attachment, Complaint, ComplaintEvent
 
 # (leading bytes, content type, extension); WebP is checked apart (its marker is at byte 8).
@@ -76,17 +75,14 @@ def store_uploads(
     stored = []
     for upload in uploads:
         content_type, extension = sniff(_head(upload))
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
+        sha256, size = sha256_of(upload)
         attachment = Attachment(
             complaint=complaint,
             event=event,
             original_name=upload.name[-255:],
             content_type=content_type,
-            size=upload.size,
-            sha256=digest.hexdigest(),
+            size=size,
+            sha256=sha256,
             uploaded_by=user,
         )
         save_file(attachment.file, f"{uuid.uuid4().hex}.{extension}", upload)

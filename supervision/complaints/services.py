@@ -53,12 +53,12 @@ def complaint_url(complaint: Complaint) -> str:
 
 def can_answer(user: User, complaint: Complaint) -> bool:
     """A bank officer of the complaint's institution or branch."""
-    return scoping.actionable(user, Complaint, BANK_ROLE).filter(pk=complaint.pk).exists()
+    return scoping.may_act(user, complaint, BANK_ROLE)
 
 
 def can_supervise(user: User, complaint: Complaint) -> bool:
     """A reviewer or head of the office supervising the branch, or of an office above it."""
-    return scoping.actionable(user, Complaint, OFFICE_ROLE).filter(pk=complaint.pk).exists()
+    return scoping.may_act(user, complaint, OFFICE_ROLE)
 
 
 def is_owner(user: User, complaint: Complaint) -> bool:

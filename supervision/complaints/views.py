@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from portal import scoping
 from portal.audit import request_address
 from portal.models import Division, Office
-from reporting.workbooks import XLSX_CONTENT_TYPE
+from reporting.workbooks import xlsx_response
 from supervision.complaints import desk as office_desk
 from supervision.complaints import services as complaints
 from supervision.complaints.access import follow_tracking_link, send_tracking_link
@@ -365,7 +365,4 @@ def complaint_statistics(request: HttpRequest) -> HttpResponse:
 def complaint_statistics_xlsx(request: HttpRequest) -> HttpResponse:
     data = _statistics(request)
     body = statistics_workbook(data["by_institution"], data["by_office"], data["complaints"])
-    response = HttpResponse(body, content_type=XLSX_CONTENT_TYPE)
-    name = f"complaints-{data['start']:%Y%m%d}-{data['last']:%Y%m%d}.xlsx"
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    return xlsx_response(body, f"complaints-{data['start']:%Y%m%d}-{data['last']:%Y%m%d}.xlsx")

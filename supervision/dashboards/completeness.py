@@ -175,15 +175,18 @@ def completeness(user, office: Office, period: str) -> Completeness:
 # -- the status board -----------------------------------------------------------------------
 
 
-def cell_state(request: ReturnRequest) -> str:
+def cell_state(return_request: ReturnRequest) -> str:
     """The board's word for a request annotated by ``with_state``."""
-    if request.latest_status is None:
+    if return_request.latest_status is None:
         return CellState.NOT_FILED
-    if request.is_accepted and request.latest_version != request.current_version:
+    if (
+        return_request.is_accepted
+        and return_request.latest_version != return_request.current_version
+    ):
         return CellState.NEWER
-    if request.is_accepted:
+    if return_request.is_accepted:
         return CellState.ACCEPTED
-    return CellState.BY_STATUS[request.latest_status]
+    return CellState.BY_STATUS[return_request.latest_status]
 
 
 def board_quarters(period: str, count: int = 4) -> list[str]:
@@ -248,14 +251,14 @@ def board_rows(
         "institution__office", "branch__office", "branch__institution"
     )
     rows: dict[tuple[int, int | None], BoardRow] = {}
-    for request in found:
-        key = (request.institution_id, request.branch_id)
+    for return_request in found:
+        key = (return_request.institution_id, return_request.branch_id)
         if key not in rows:
-            rows[key] = BoardRow(key, request.filer_name, request.audit_office)
-        request.state = cell_state(request)
-        request.state_label = CellState.LABELS[request.state]
-        request.owed = request.state in CellState.OWED
-        rows[key].cells[(request.spec_code, request.period)] = request
+            rows[key] = BoardRow(key, return_request.filer_name, return_request.audit_office)
+        return_request.state = cell_state(return_request)
+        return_request.state_label = CellState.LABELS[return_request.state]
+        return_request.owed = return_request.state in CellState.OWED
+        rows[key].cells[(return_request.spec_code, return_request.period)] = return_request
     for row in rows.values():
         row.line = [row.cells.get(column) for column in columns]
     return [rows[key] for key in page if key in rows]
@@ -289,9 +292,9 @@ def _owed_in_reach(user, requests: QuerySet) -> list[ReturnRequest]:
     if not allowed.exists():
         raise PermissionDenied
     return [
-        request
-        for request in with_state(allowed.select_related("institution", "branch"))
-        if cell_state(request) in CellState.OWED
+        return_request
+        for return_request in with_state(allowed.select_related("institution", "branch"))
+        if cell_state(return_request) in CellState.OWED
     ]
 
 
@@ -299,12 +302,16 @@ def reopen_owed(user, requests: QuerySet, until: date, reason: str) -> int:
     """Reopen, until ``until``, each closed period among ``requests`` whose return is still
     owed (reporting's ``request_reopen``: audited, the filer told); returns how many. A
     reviewer or head of the supervising subtree may; those outside their reach are left."""
-    owed = [request for request in _owed_in_reach(user, requests) if request.closed_at]
+    owed = [
+        return_request
+        for return_request in _owed_in_reach(user, requests)
+        if return_request.closed_at
+    ]
     # Each in its own transaction: request_reopen is a durable service, like the decisions of
     # reporting's review_many. What could refuse one (the reason, the date) refuses the first
     # alike, so a refusal leaves nothing reopened.
-    for request in owed:
-        schedule.request_reopen(user, request, until, reason)
+    for return_request in owed:
+        schedule.request_reopen(user, return_request, until, reason)
     return len(owed)
 
 
@@ -327,23 +334,25 @@ def remind_filers(user, requests: QuerySet) -> Reminded:
         AuditEvent.objects.filter(
             verb="request.reminded",
             object_type=ReturnRequest._meta.label,
-            object_id__in=[str(request.pk) for request in owed],
+            object_id__in=[str(return_request.pk) for return_request in owed],
             at__gte=timezone.now() - REMINDER_GAP,
         ).values_list("object_id", flat=True)
     )
-    due = [request for request in owed if str(request.pk) not in recently]
+    due = [return_request for return_request in owed if str(return_request.pk) not in recently]
     with transaction.atomic(durable=True):
-        for request in due:
+        for return_request in due:
             notify(
-                institution_staff(request.institution, request.branch),
+                institution_staff(return_request.institution, return_request.branch),
                 message=REMINDER,
                 params={
-                    "spec": request.spec_code,
-                    "period": request.period,
-                    "due": request.due_date.isoformat(),
+                    "spec": return_request.spec_code,
+                    "period": return_request.period,
+                    "due": return_request.due_date.isoformat(),
                 },
-                url=reverse("request-detail", kwargs={"pk": request.pk}),
-                target=request,
+                url=reverse("request-detail", kwargs={"pk": return_request.pk}),
+                target=return_request,
             )
-            audit.record(user, "request.reminded", request, {"state": cell_state(request)})
+            audit.record(
+                user, "request.reminded", return_request, {"state": cell_state(return_request)}
+            )
     return Reminded(len(due), len(owed) - len(due))

@@ -144,7 +144,11 @@ def load_demo() -> None:
         return
     year_end = periods.previous_year_end(period)
     year, quarter = periods.parse_quarter(period)
-    history = [f"{year - 1}Q{quarter}", year_end, *(f"{year}Q{q}" for q in range(1, quarter))]
+    history = [
+        periods.year_before(period),
+        year_end,
+        *(periods.quarter_label(year, q) for q in range(1, quarter)),
+    ]
     reviewer = User.objects.get(email=REVIEWER)
     due = timezone.localdate() + timedelta(days=14)
     for index, story in enumerate(STORIES):

@@ -14,29 +14,27 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
-from portal import audit, jobs, scoping
+from portal import audit, scoping
 from portal.models import Institution, Office
 from reporting import periods
 from reporting.models import Filing, FilingRow, FilingStatus, typed_value
 from reporting.spec import ColumnType, PeriodKind, ReturnSpec
 from reporting.specs import ALL, get_spec, spec_for_period
 from reporting.workbooks import (
-    HEAD_FILL,
-    HEAD_FONT,
     SUBHEAD_FONT,
     column_width,
+    heading_cells,
     in_both_languages,
     safe_text,
 )
 from supervision.dashboards import figures
 from supervision.dashboards.indicators import Indicator
-from supervision.dashboards.models import DashboardExport, ExportKind, ExportStatus
+from supervision.dashboards.models import DashboardExport, ExportKind
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +65,8 @@ def request_export(user, office: Office, period: str, kind: str) -> DashboardExp
 
 def run(pk: int) -> None:
     """Build export ``pk`` once: a second delivery of the task finds it taken and stops."""
-    export = jobs.claim(
-        DashboardExport.objects.select_related("requested_by"), pk, STALE, state_field="status"
+    export = DashboardExport.claim(
+        pk, STALE, rows=DashboardExport.objects.select_related("requested_by")
     )
     if export is None:
         return
@@ -77,26 +75,14 @@ def run(pk: int) -> None:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / export.filename
             with translation.override(export.requested_by.language):
-                export.rows = build(export, path)
+                rows = build(export, path)
             with path.open("rb") as handle:
                 export.file.save(export.filename, File(handle), save=False)
-        export.status = ExportStatus.DONE
     except Exception as error:  # the page says what went wrong; the log keeps the trace
         log.exception("dashboard export %s failed", pk)
-        export.status, export.error = ExportStatus.FAILED, f"{type(error).__name__}: {error}"
-    export.finished_at = timezone.now()
-    export.save(update_fields=["status", "file", "rows", "error", "finished_at"])
-
-
-def _heading(ws, texts: list[str], font=HEAD_FONT, fill=HEAD_FILL) -> list[WriteOnlyCell]:
-    cells = []
-    for text in texts:
-        cell = WriteOnlyCell(ws, value=text)
-        cell.font = font
-        if fill is not None:
-            cell.fill = fill
-        cells.append(cell)
-    return cells
+        export.finish(DashboardExport.Status.FAILED, error=f"{type(error).__name__}: {error}")
+    else:
+        export.finish(DashboardExport.Status.DONE, rows=rows, file=export.file)
 
 
 # -- consolidated returns ------------------------------------------------------------------
@@ -129,6 +115,12 @@ def accepted_in_subtree(user, office: Office, spec: ReturnSpec, period: str) -> 
         Q(filing__branch__office__path__startswith=office.path)
         | Q(filing__branch__isnull=True, filing__institution__office__path__startswith=office.path)
     )
+
+
+def _bilingual(ws, pairs: list[tuple[str, str]]) -> None:
+    """Two heading rows: the Chinese headings, then the English ones under them."""
+    ws.append(heading_cells(ws, [zh for zh, _ in pairs]))
+    ws.append(heading_cells(ws, [en for _, en in pairs], font=SUBHEAD_FONT, fill=None))
 
 
 def _returns_rows(rows: QuerySet, spec: ReturnSpec) -> Iterator[list[Any]]:
@@ -165,17 +157,7 @@ def returns_workbook(export: DashboardExport, path: Path) -> int:
         ws.freeze_panes = "A3"
         for index, column in enumerate(spec.columns, start=len(FILER_HEADINGS) + 1):
             ws.column_dimensions[get_column_letter(index)].width = column_width(column)
-        ws.append(
-            _heading(ws, [zh for zh, _ in FILER_HEADINGS] + [c.heading_zh for c in spec.columns])
-        )
-        ws.append(
-            _heading(
-                ws,
-                [en for _, en in FILER_HEADINGS] + [c.heading_en for c in spec.columns],
-                font=SUBHEAD_FONT,
-                fill=None,
-            )
-        )
+        _bilingual(ws, [*FILER_HEADINGS, *((c.heading_zh, c.heading_en) for c in spec.columns)])
         rows = accepted_in_subtree(export.requested_by, export.office, spec, export.period)
         for row in _returns_rows(rows, spec):
             ws.append(row)
@@ -185,11 +167,6 @@ def returns_workbook(export: DashboardExport, path: Path) -> int:
 
 
 # -- dashboard figures ---------------------------------------------------------------------
-
-
-def _bilingual(ws, pairs: list[tuple[str, str]]) -> None:
-    ws.append(_heading(ws, [zh for zh, _ in pairs]))
-    ws.append(_heading(ws, [en for _, en in pairs], font=SUBHEAD_FONT, fill=None))
 
 
 def _on_target(indicator: Indicator) -> str:

@@ -195,7 +195,7 @@ def subtree_figures(
         filer &= Q(filing__branch=branch)
     elif institution is not None:
         filer &= Q(filing__institution=institution)
-    year_end, last_year = periods.previous_year_end(period), _same_quarter_last_year(period)
+    year_end, last_year = periods.previous_year_end(period), periods.year_before(period)
     rows = (
         in_subtree(accepted_rows(sorted({period, year_end, last_year})), office)
         .filter(filer)
@@ -264,11 +264,6 @@ def _add_institutions(figures: Figures, by_institution: dict, basis) -> None:
             figures.missing[key] += 1
         figures.institutions.append(row)
     figures.institutions.sort(key=lambda r: -(r.sums.get("sme_balance") or 0))
-
-
-def _same_quarter_last_year(period: str) -> str:
-    year, quarter = periods.parse_quarter(period)
-    return f"{year - 1}Q{quarter}"
 
 
 def _units(office: Office, period: str, by_unit: dict, basis, institutions: list[Row]) -> list[Row]:

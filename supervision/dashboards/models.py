@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Division, Office
+from portal.models import Division, Job, Office
 from reporting.models import Filing, FilingRow
 from reporting.specs import get_spec
 
@@ -57,16 +57,9 @@ class ExportKind(models.TextChoices):
     FIGURES = "figures", _("Dashboard figures")
 
 
-class ExportStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Being built")
-    DONE = "done", _("Ready")
-    FAILED = "failed", _("Failed")
-
-
-class DashboardExport(models.Model):
+class DashboardExport(Job):
     """A workbook of an office's subtree for a quarter, built for the person who asked, with
-    their scope; the worker's ``run`` builds it once."""
+    their scope; a worker builds it once (``supervision.dashboards.exports.run``)."""
 
     kind = models.CharField(_("export"), max_length=10, choices=ExportKind.choices)
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
@@ -75,11 +68,6 @@ class DashboardExport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dashboard_exports"
     )
     requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
-    )
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     file = models.FileField(upload_to="dashboard-exports/%Y/%m/", max_length=300, blank=True)
     rows = models.PositiveIntegerField(_("rows"), default=0)
     error = models.TextField(blank=True)
@@ -97,15 +85,5 @@ class DashboardExport(models.Model):
         return self.office
 
     @property
-    def is_pending(self) -> bool:
-        return self.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)
-
-    @property
     def filename(self) -> str:
         return f"{self.kind}-{self.office.code}-{self.period}.xlsx"
-
-    def run(self) -> None:
-        """Build the workbook (see ``supervision.dashboard_exports``); refuses to run twice."""
-        from supervision.dashboards import exports as dashboard_exports
-
-        dashboard_exports.run(self.pk)

@@ -10,7 +10,7 @@ are the one capability that reads others, and never through their services.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from functools import cached_property
 
 from django.db.models import Max, QuerySet
@@ -163,8 +163,7 @@ def _complaints(subject: Subject) -> dict | None:
     """Complaints filed in the quarter against branches in the subtree."""
     if not _office_only(subject):
         return None
-    year, quarter = periods.parse_quarter(subject.period)
-    start = date(year, quarter * 3 - 2, 1)
+    start = periods.quarter_start(subject.period)
     end = periods.quarter_end(subject.period) + timedelta(days=1)
     found = complaint_statistics.for_office(subject.office, start, end)
     if not found.total:

@@ -1,8 +1,10 @@
-"""The dashboards' worker tasks: build one export (the work is in ``DashboardExport.run``);
-write the lending rows of accepted returns that have none."""
+"""The dashboards' worker tasks: build one export (``exports.run``); write the lending rows of
+accepted returns that have none."""
 
 from celery import shared_task
 from django.db import OperationalError
+
+from supervision.dashboards import exports, lending_rows
 
 
 @shared_task(
@@ -12,11 +14,7 @@ from django.db import OperationalError
     max_retries=5,
 )
 def build_export(export_id: int) -> None:
-    from supervision.dashboards.models import DashboardExport
-
-    export = DashboardExport.objects.filter(pk=export_id).first()
-    if export is not None:
-        export.run()
+    exports.run(export_id)
 
 
 @shared_task(
@@ -26,6 +24,4 @@ def build_export(export_id: int) -> None:
     max_retries=5,
 )
 def record_missing_lending_rows() -> None:
-    from supervision.dashboards import lending_rows
-
     lending_rows.record_missing()

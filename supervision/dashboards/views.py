@@ -19,7 +19,7 @@ from reporting.specs import ALL as ALL_SPECS
 from supervision.dashboards import charts, completeness
 from supervision.dashboards import exports as dashboard_exports
 from supervision.dashboards import panels as dashboards
-from supervision.dashboards.models import DashboardExport, ExportKind, ExportStatus
+from supervision.dashboards.models import DashboardExport, ExportKind
 
 BOARD_SPECS = sorted({s.code for s in ALL_SPECS if s.period_kind == PeriodKind.QUARTER})
 BOARD_STATES = [
@@ -35,7 +35,7 @@ def office_of(request: HttpRequest, code: str) -> Office:
     return scoping.get_visible_or_404(request.user, Office, code=code)
 
 
-def quarter_of(request: HttpRequest) -> tuple[str, list[str]]:
+def chosen_quarter(request: HttpRequest) -> tuple[str, list[str]]:
     """The quarter asked for (``?period=``) if returns were requested for it, else the
     default; and the quarters to choose from."""
     available = dashboards.quarters()
@@ -61,7 +61,7 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
 
 
 def _render(request: HttpRequest, office: Office, **filer) -> HttpResponse:
-    period, available = quarter_of(request)
+    period, available = chosen_quarter(request)
     context = {
         "office": office,
         "period": period,
@@ -100,14 +100,10 @@ def dashboard_branch(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 # -- completeness and the status board ------------------------------------------------------
 
 
-def _can_remind(user, office: Office) -> bool:
-    return scoping.actionable(user, Office, Role.REVIEWER).filter(pk=office.pk).exists()
-
-
 @login_required
 def completeness_page(request: HttpRequest, code: str) -> HttpResponse:
     office = office_of(request, code)
-    period, available = quarter_of(request)
+    period, available = chosen_quarter(request)
     context = {
         "office": office,
         "period": period,
@@ -126,7 +122,7 @@ BOARD_FILERS = 50
 @login_required
 def status_board(request: HttpRequest, code: str) -> HttpResponse:
     office = office_of(request, code)
-    period, available = quarter_of(request)
+    period, available = chosen_quarter(request)
     if period is None:
         return redirect("completeness", code=office.code)
     quarters = completeness.board_quarters(period)
@@ -135,7 +131,7 @@ def status_board(request: HttpRequest, code: str) -> HttpResponse:
     state = request.GET.get("state", "")
     state = state if state in dict(BOARD_STATES) else ""
     requests = completeness.board(request.user, office, quarters, spec_code, state)
-    can_remind = _can_remind(request.user, office)
+    can_remind = scoping.may_act(request.user, office, Role.REVIEWER)
     if request.method == "POST":
         if not can_remind:
             raise Http404
@@ -244,7 +240,7 @@ def _remind(request: HttpRequest, requests) -> HttpResponse:
 def exports_page(request: HttpRequest, code: str) -> HttpResponse:
     """The user's exports of this office's subtree, and a form to ask for another."""
     office = office_of(request, code)
-    period, available = quarter_of(request)
+    period, available = chosen_quarter(request)
     if request.method == "POST":
         try:
             export = dashboard_exports.request_export(
@@ -284,6 +280,6 @@ def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     export = scoping.get_visible_or_404(request.user, DashboardExport, pk=pk)
-    if export.status != ExportStatus.DONE or not export.file:
+    if export.status != DashboardExport.Status.DONE or not export.file:
         raise Http404
     return FileResponse(export.file.open("rb"), as_attachment=True, filename=export.filename)

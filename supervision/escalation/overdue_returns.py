@@ -36,17 +36,20 @@ def unfiled_past_due(as_of: datetime):
 @causes.provider(CauseKind.RETURN_OVERDUE)
 def overdue_returns(as_of: datetime) -> Iterator[Cause]:
     today = timezone.localdate(as_of)
-    for request in unfiled_past_due(as_of).iterator(chunk_size=2000):
-        days = (today - request.due_date).days
+    for return_request in unfiled_past_due(as_of).iterator(chunk_size=2000):
+        days = (today - return_request.due_date).days
         yield Cause(
             kind=CauseKind.RETURN_OVERDUE,
-            key=f"return-request:{request.pk}:overdue",
-            institution_id=request.institution_id,
-            office_id=request.office_id,
-            branch_id=request.branch_id,
+            key=f"return-request:{return_request.pk}:overdue",
+            institution_id=return_request.institution_id,
+            office_id=return_request.office_id,
+            branch_id=return_request.branch_id,
             measure=Decimal(days),
-            summary=(f"{request.spec_code} {request.period} 逾期 {days} 天 / {days} days overdue"),
-            evidence_url=reverse("request-detail", args=[request.pk]),
-            occurred_on=request.due_date,
-            details={"due_date": request.due_date.isoformat(), "days": days},
+            summary=(
+                f"{return_request.spec_code} {return_request.period} "
+                f"逾期 {days} 天 / {days} days overdue"
+            ),
+            evidence_url=reverse("request-detail", args=[return_request.pk]),
+            occurred_on=return_request.due_date,
+            details={"due_date": return_request.due_date.isoformat(), "days": days},
         )

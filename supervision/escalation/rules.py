@@ -72,7 +72,7 @@ RULE_FIELDS = (
 
 
 def _may_set_rules(user, office: Office) -> None:
-    if not scoping.actionable(user, Office, Role.HEAD).filter(pk=office.pk).exists():
+    if not scoping.may_act(user, office, Role.HEAD):
         raise PermissionDenied
 
 

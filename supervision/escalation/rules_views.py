@@ -45,7 +45,7 @@ def _office(request: HttpRequest) -> Office:
 @login_required
 def rules(request: HttpRequest) -> HttpResponse:
     office = _office(request)
-    may_set = scoping.actionable(request.user, Office, Role.HEAD).filter(pk=office.pk).exists()
+    may_set = scoping.may_act(request.user, office, Role.HEAD)
     failed: tuple[str, RuleForm] | None = None
     if request.method == "POST":
         if not may_set:

@@ -7,14 +7,13 @@ The rules (when a cause raises a case, how long each level has to act) are
 ``supervision.escalation.climbing``.
 """
 
-import hashlib
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache, reduce
 from operator import or_
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
@@ -26,7 +25,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from portal import audit, scoping
 from portal.models import Institution, Office, Role
 from portal.notifications import institution_staff, notify, office_staff
-from portal.stored_files import atomic_with_files, check_evidence, save_file
+from portal.stored_files import atomic_with_files, check_evidence, save_file, sha256_of
 from portal.worklist import Waiting
 from supervision.causes import Cause
 from supervision.escalation.models import (
@@ -174,14 +173,7 @@ def raise_all(causes: Iterable[Cause], *, now: datetime | None = None) -> int:
 
 def _locked_case(user, case: Case, role: str = ACTING_ROLE) -> Case:
     """The case, locked, if ``user`` may act on it with ``role``; refuses a closed case."""
-    locked = (
-        scoping.actionable(user, Case, role)
-        .select_for_update(of=("self",))
-        .filter(pk=case.pk)
-        .first()
-    )
-    if locked is None:
-        raise PermissionDenied
+    locked = scoping.locked_for(user, Case, role, case.pk)
     if locked.is_closed:
         raise ValidationError(_("This case is closed."))
     return locked
@@ -258,15 +250,6 @@ def notice_issue(user, case: Case, requirements: str, deadline: date) -> Rectifi
     return notice
 
 
-def _digest(upload: UploadedFile) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
-    for chunk in upload.chunks():
-        digest.update(chunk)
-        size += len(chunk)
-    upload.seek(0)
-    return digest.hexdigest(), size
-
-
 def notice_answer(
     user, notice: RectificationNotice, text: str, files: Iterable[UploadedFile] = ()
 ) -> NoticeResponse:
@@ -276,22 +259,16 @@ def notice_answer(
     files = list(files)
     check_evidence(files)
     with atomic_with_files(durable=True):
-        notice = (
-            scoping.actionable(user, RectificationNotice, Role.PREPARER)
-            .select_for_update(of=("self",))
-            .filter(pk=notice.pk)
-            .select_related("case")
-            .first()
+        notice = scoping.locked_for(
+            user, RectificationNotice.objects.select_related("case"), Role.PREPARER, notice.pk
         )
-        if notice is None:
-            raise PermissionDenied
         if notice.status != NoticeStatus.ISSUED or notice.case.is_closed:
             raise ValidationError(_("This notice is not awaiting an answer."))
         response = NoticeResponse.objects.create(
             notice=notice, text=text.strip(), responded_by=user
         )
         for upload in files:
-            sha256, size = _digest(upload)
+            sha256, size = sha256_of(upload)
             evidence = ResponseEvidence(
                 response=response, original_name=upload.name[:255], size=size, sha256=sha256
             )

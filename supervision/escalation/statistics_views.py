@@ -1,22 +1,30 @@
 """Statistics of escalation cases by cause, level reached and time to close, on a page and
 as an Excel workbook with every case behind the figures (``supervision.case_statistics``)."""
 
-import tempfile
-
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from portal import scoping
 from portal.models import OfficeLevel
-from reporting.workbooks import HEAD_FILL, HEAD_FONT, XLSX_CONTENT_TYPE, bilingual, safe_text
+from reporting.workbooks import (
+    Sheet,
+    add_sheet,
+    append_rows,
+    bilingual,
+    both,
+    heading_cells,
+    safe_text,
+    workbook_bytes,
+    write_sheet,
+    xlsx_response,
+)
 from supervision.escalation import statistics as case_statistics
 from supervision.escalation.models import Case, CaseStatus, CauseKind
 from supervision.escalation.views import DATE_INPUT
@@ -100,15 +108,6 @@ def _case_row(case: Case, labels: dict) -> list:
     return [safe_text(value) for value in row]
 
 
-def _heading(ws, values) -> None:
-    cells = []
-    for value in values:
-        cell = WriteOnlyCell(ws, value=value)
-        cell.font, cell.fill = HEAD_FONT, HEAD_FILL
-        cells.append(cell)
-    ws.append(cells)
-
-
 @login_required
 def statistics_export(request: HttpRequest) -> HttpResponse:
     """The statistics and every case behind them, as an Excel workbook."""
@@ -120,10 +119,9 @@ def statistics_export(request: HttpRequest) -> HttpResponse:
         "status": {k: bilingual(label) for k, label in CaseStatus.choices},
     }
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("统计 Statistics")
-    ws.column_dimensions["A"].width = 40
-    _heading(
-        ws,
+    ws = add_sheet(
+        wb,
+        "统计 Statistics",
         [
             "触发原因 Cause",
             "案件 Cases",
@@ -132,9 +130,12 @@ def statistics_export(request: HttpRequest) -> HttpResponse:
             "平均办结天数 Average days to close",
             "原因总数 Causes joined",
         ],
+        widths=[40],
+        freeze=None,
     )
-    for row in figures.by_cause:
-        ws.append(
+    append_rows(
+        ws,
+        (
             [
                 labels["kind"][row.kind],
                 row.cases,
@@ -143,31 +144,27 @@ def statistics_export(request: HttpRequest) -> HttpResponse:
                 row.average_days_to_close,
                 row.causes_joined,
             ]
-        )
+            for row in figures.by_cause
+        ),
+    )
     ws.append([])
-    _heading(ws, ["所达层级 Level reached", "案件 Cases", "未结 Open", "已结 Closed"])
-    for row in figures.by_level:
-        ws.append([labels["level"][row.level], row.cases, row.open, row.closed])
+    ws.append(
+        heading_cells(ws, ["所达层级 Level reached", "案件 Cases", "未结 Open", "已结 Closed"])
+    )
+    append_rows(
+        ws,
+        ([labels["level"][row.level], row.cases, row.open, row.closed] for row in figures.by_level),
+    )
     ws.append([])
-    _heading(ws, ["办结天数 Days to close", "案件 Cases"])
-    for band, count in figures.close_bands:
-        ws.append([band, count])
+    ws.append(heading_cells(ws, ["办结天数 Days to close", "案件 Cases"]))
+    append_rows(ws, figures.close_bands)
 
-    listing = wb.create_sheet("案件 Cases")
-    _heading(listing, [f"{zh} {en}" for zh, en in CASE_COLUMNS])
     rows = (
         cases.select_related("institution", "branch", "office", "origin_office")
         .prefetch_related("causes")
         .order_by("pk")
     )
-    for case in rows.iterator(chunk_size=1000):
-        listing.append(_case_row(case, labels))
-    with tempfile.TemporaryFile() as out:
-        wb.save(out)
-        out.seek(0)
-        response = HttpResponse(out.read(), content_type=XLSX_CONTENT_TYPE)
+    cases_sheet = (_case_row(case, labels) for case in rows.iterator(chunk_size=1000))
+    write_sheet(wb, Sheet("案件 Cases", [both(c) for c in CASE_COLUMNS], cases_sheet))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"escalation-statistics-{stamp}.xlsx"
-    )
-    return response
+    return xlsx_response(workbook_bytes(wb), f"escalation-statistics-{stamp}.xlsx")

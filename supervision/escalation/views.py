@@ -147,10 +147,6 @@ CASE_STEPS = {
 # -- helpers -----------------------------------------------------------------------------
 
 
-def _can(user, model, role: str, pk: int) -> bool:
-    return scoping.actionable(user, model, role).filter(pk=pk).exists()
-
-
 def _run(request: HttpRequest, service, *args) -> bool:
     """Call a service; a refusal becomes a message on the page instead of an error page."""
     try:
@@ -191,7 +187,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Case.objects.select_related("institution", "branch", "office", "origin_office"),
         pk=pk,
     )
-    can_act = _can(request.user, Case, escalation.ACTING_ROLE, case.pk)
+    can_act = scoping.may_act(request.user, case, escalation.ACTING_ROLE)
     forms_shown = {verb: form_class() for verb, (form_class, _step) in CASE_STEPS.items()}
     if request.method == "POST":
         if not can_act:
@@ -254,12 +250,12 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_answer = (
         open_case
         and notice.status == NoticeStatus.ISSUED
-        and _can(request.user, RectificationNotice, Role.PREPARER, notice.pk)
+        and scoping.may_act(request.user, notice, Role.PREPARER)
     )
     can_decide = (
         open_case
         and notice.status == NoticeStatus.ANSWERED
-        and _can(request.user, Case, escalation.ACTING_ROLE, notice.case_id)
+        and scoping.may_act(request.user, notice.case, escalation.ACTING_ROLE)
     )
     answer_form, decision_form = AnswerForm(), DecisionForm()
     if request.method == "POST":

@@ -1,16 +1,16 @@
 """The evaluation in the API, read-only: the evaluations a user sees, each with its result line
 by line and the reason for every line's points in both languages. The offices above an
 institution's head office see its evaluations in every state; its own officers see them once
-notified, as on the pages."""
+notified, as on the pages (``selectors.results_shown``)."""
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.routers import BaseRouter
 
-from portal import scoping
 from portal.api import ScopedViewSet
-from supervision.evaluation.models import Evaluation, EvaluationStatus
+from supervision.evaluation.models import Evaluation
 from supervision.evaluation.scoring import sentence
+from supervision.evaluation.selectors import results_shown
 
 
 class LineSerializer(serializers.Serializer):
@@ -74,10 +74,7 @@ class EvaluationViewSet(ScopedViewSet):
     filterset_fields = ["period", "status", "grade", "institution"]
 
     def get_queryset(self):
-        found = super().get_queryset()
-        if scoping.scope_of(self.request.user).is_regulator:
-            return found
-        return found.filter(status__in=EvaluationStatus.shown_to_bank())
+        return results_shown(self.request.user, self.queryset)
 
 
 def register(router: BaseRouter) -> None:

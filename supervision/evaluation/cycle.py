@@ -8,7 +8,7 @@ state in one transaction, writes the audit trail and announces what follows on c
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
@@ -41,16 +41,9 @@ ItemPoints = tuple[str, object, str]  # a qualitative item's code, points as giv
 
 
 def _locked(user, evaluation: Evaluation, role: str) -> Evaluation:
-    allowed = scoping.actionable(user, Evaluation, role)
-    locked = (
-        allowed.select_for_update(of=("self",))
-        .select_related("institution__office")
-        .filter(pk=evaluation.pk)
-        .first()
+    return scoping.locked_for(
+        user, Evaluation.objects.select_related("institution__office"), role, evaluation.pk
     )
-    if locked is None:
-        raise PermissionDenied
-    return locked
 
 
 def _require(evaluation: Evaluation, *statuses: str) -> None:

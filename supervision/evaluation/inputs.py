@@ -8,6 +8,7 @@ the office's arrangements from their own table.
 """
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -42,26 +43,63 @@ def _cell(index: int):
     return Cast(KeyTextTransform(str(index), "data"), NUMBER)
 
 
+# (institution, own return?) -> input name -> [sum, weight sum]
+Sums = dict[tuple[int, bool], dict[str, list]]
+
+
+def _aggregates(inputs: list[Input], keys: Sequence[str]) -> dict:
+    """The sums this spec version's columns give for these inputs (weighted ones with their
+    weight's sum), by input name; inputs whose columns the version lacks are left out."""
+    aggregates = {}
+    for item in inputs:
+        if item.column not in keys or (item.weight and item.weight not in keys):
+            continue
+        cell = _cell(keys.index(item.column))
+        if item.weight:
+            weight = _cell(keys.index(item.weight))
+            # Rows with no value carry no weight: a blank rate is not a rate of zero.
+            aggregates[f"{item.name}__w"] = Sum(Case(When(IsNull(cell, False), then=weight)))
+            aggregates[item.name] = Sum(cell * weight)
+        else:
+            aggregates[item.name] = Sum(cell)
+    return aggregates
+
+
+def _add_up(sums: Sums, grouped: Iterable[dict], inputs: list[Input]) -> None:
+    """Add each filer's sums of one spec version to what earlier versions gave."""
+    for row in grouped:
+        slot = sums[(row["filing__institution_id"], row["filing__branch_id"] is None)]
+        for item in inputs:
+            value = row.get(item.name)
+            if value is None:
+                continue
+            held = slot.setdefault(item.name, [Decimal(0), Decimal(0)])
+            held[0] += value
+            held[1] += row.get(f"{item.name}__w") or 0
+
+
+def _per_institution(sums: Sums, inputs: list[Input]) -> Values:
+    """Each institution's values: its own return's where it filed one, else its branches'."""
+    values: Values = defaultdict(dict)
+    for (institution_id, own), slot in sorted(sums.items(), key=lambda kv: not kv[0][1]):
+        if not own and (institution_id, True) in sums:
+            continue  # the institution's own return covers its branches
+        target = values[institution_id]
+        for item in inputs:
+            if item.name not in slot:
+                continue
+            total, weight = slot[item.name]
+            target[item.name] = (total / weight if weight else None) if item.weight else total
+    return values
+
+
 def _return_inputs(
     inputs: list[Input], spec_code: str, period: str, institutions: QuerySet | None
 ) -> Values:
     """Each institution's sums (or weighted averages) of these inputs' columns."""
-    # (institution, own return?) -> input name -> [sum, weight sum]
-    sums: dict[tuple[int, bool], dict[str, list]] = defaultdict(dict)
+    sums: Sums = defaultdict(dict)
     for spec in (s for s in ALL_SPECS if s.code == spec_code):
-        keys = spec.column_keys
-        aggregates = {}
-        for item in inputs:
-            if item.column not in keys or (item.weight and item.weight not in keys):
-                continue
-            cell = _cell(keys.index(item.column))
-            if item.weight:
-                weight = _cell(keys.index(item.weight))
-                # Rows with no value carry no weight: a blank rate is not a rate of zero.
-                aggregates[f"{item.name}__w"] = Sum(Case(When(IsNull(cell, False), then=weight)))
-                aggregates[item.name] = Sum(cell * weight)
-            else:
-                aggregates[item.name] = Sum(cell)
+        aggregates = _aggregates(inputs, spec.column_keys)
         if not aggregates:
             continue
         rows = FilingRow.objects.filter(
@@ -78,28 +116,8 @@ def _return_inputs(
             .annotate(**aggregates)
             .order_by()
         )
-        for row in grouped:
-            slot = sums[(row["filing__institution_id"], row["filing__branch_id"] is None)]
-            for item in inputs:
-                if item.name not in row:
-                    continue
-                value, weight = row[item.name], row.get(f"{item.name}__w")
-                if value is None:
-                    continue
-                held = slot.setdefault(item.name, [Decimal(0), Decimal(0)])
-                held[0] += value
-                held[1] += weight or 0
-    values: Values = defaultdict(dict)
-    for (institution_id, own), slot in sorted(sums.items(), key=lambda kv: not kv[0][1]):
-        if not own and (institution_id, True) in sums:
-            continue  # the institution's own return covers its branches
-        target = values[institution_id]
-        for item in inputs:
-            if item.name not in slot:
-                continue
-            total, weight = slot[item.name]
-            target[item.name] = (total / weight if weight else None) if item.weight else total
-    return values
+        _add_up(sums, grouped, inputs)
+    return _per_institution(sums, inputs)
 
 
 def _quality_inputs(period: str, institutions: QuerySet | None, today: date) -> Values:

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Institution, Office
+from portal.models import Institution, Job, Office
 
 
 class EvaluationStatus(models.TextChoices):
@@ -220,24 +220,15 @@ class Evidence(models.Model):
         return self.original_name
 
 
-class ScoringRun(models.Model):
+class ScoringRun(Job):
     """An office's request to score every institution under it for a period."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
 
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="scoring_runs")
     period = models.CharField(_("period"), max_length=20)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     scored = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     frozen = models.PositiveIntegerField(default=0)

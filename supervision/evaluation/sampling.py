@@ -65,7 +65,7 @@ def draw(
     seed: int | None = None,
 ) -> DataSample:
     """Draw and store a sample; the banks concerned are told which of their rows are checked."""
-    if not scoping.actionable(user, Office, Role.REVIEWER).filter(pk=office.pk).exists():
+    if not scoping.may_act(user, office, Role.REVIEWER):
         raise PermissionDenied
     period = period.strip().upper()
     if not is_quarter(period):
@@ -137,15 +137,12 @@ def record(user, row: SampledRow, finding: str, note: str, upload: UploadedFile 
         raise ValidationError(_("Describe the evidence for a corrected or misreported row."))
     check_evidence([upload] if upload is not None else [])
     with atomic_with_files(durable=True):
-        allowed = scoping.actionable(user, SampledRow, Role.REVIEWER)
-        row = (
-            allowed.select_for_update(of=("self",))
-            .select_related("sample__office", "institution", "filing")
-            .filter(pk=row.pk)
-            .first()
+        row = scoping.locked_for(
+            user,
+            SampledRow.objects.select_related("sample__office", "institution", "filing"),
+            Role.REVIEWER,
+            row.pk,
         )
-        if row is None:
-            raise PermissionDenied
         before = row.finding
         row.finding, row.note = finding, note.strip()
         row.checked_by, row.checked_at = user, timezone.now()

@@ -2,17 +2,14 @@
 inputs, value, target, points and the sentence saying why), its trend over periods, and the
 ranking and scorecard workbooks (bilingual headings, text cells that cannot run as formulas)."""
 
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import translation
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from portal.models import InstitutionKind
-from reporting.workbooks import HEAD_FILL, HEAD_FONT, bilingual, safe_text
+from reporting.workbooks import Sheet, bilingual, both, rows_workbook
 from supervision.evaluation import scheme as schemes
 from supervision.evaluation.models import Evaluation, EvaluationStatus
 from supervision.evaluation.scheme import Scheme
@@ -122,27 +119,6 @@ def trend(scheme: Scheme, evaluations: Iterable[Evaluation], lang: str | None = 
 # -- workbooks -------------------------------------------------------------------------------
 
 
-def _sheet(wb: Workbook, title: str, headings: list[tuple[str, str]], widths: list[int]):
-    ws = wb.create_sheet(title)
-    for index, width in enumerate(widths):
-        ws.column_dimensions[chr(ord("A") + index)].width = width
-    ws.freeze_panes = "A2"
-    heads = []
-    for zh, en in headings:
-        cell = WriteOnlyCell(ws, value=f"{zh} {en}")
-        cell.font, cell.fill = HEAD_FONT, HEAD_FILL
-        heads.append(cell)
-    ws.append(heads)
-    return ws
-
-
-def _saved(wb: Workbook) -> bytes:
-    with tempfile.TemporaryFile() as out:
-        wb.save(out)
-        out.seek(0)
-        return out.read()
-
-
 RANKING_COLUMNS = [
     ("名次", "Rank"),
     ("机构", "Institution"),
@@ -162,13 +138,12 @@ RANKING_WIDTHS = [6, 34, 22, 22, 24, 9, 8, 8, 10, 7, 22, 30]
 
 def ranking_workbook(evaluations: Iterable[Evaluation]) -> bytes:
     """The ranking as shown (rank by total), written row by row."""
-    wb = Workbook(write_only=True)
-    ws = _sheet(wb, "评价排名 Ranking", RANKING_COLUMNS, RANKING_WIDTHS)
     kinds = {value: bilingual(label) for value, label in InstitutionKind.choices}
     statuses = {value: bilingual(label) for value, label in EvaluationStatus.choices}
-    for rank, evaluation in enumerate(evaluations, start=1):
+
+    def row(rank: int, evaluation: Evaluation) -> list:
         missing = [ln["code"] for ln in evaluation.result.get("lines", []) if ln["points"] is None]
-        row = [
+        return [
             rank,
             evaluation.institution.name_zh,
             evaluation.institution.credit_code,
@@ -182,8 +157,10 @@ def ranking_workbook(evaluations: Iterable[Evaluation]) -> bytes:
             statuses[evaluation.status],
             " ".join(missing),
         ]
-        ws.append([safe_text(value) for value in row])
-    return _saved(wb)
+
+    lines = (row(rank, evaluation) for rank, evaluation in enumerate(evaluations, start=1))
+    headings = [both(c) for c in RANKING_COLUMNS]
+    return rows_workbook(Sheet("评价排名 Ranking", headings, lines, RANKING_WIDTHS))
 
 
 SCORECARD_COLUMNS = [
@@ -204,28 +181,26 @@ def scorecard_workbook(evaluation: Evaluation) -> bytes:
     """One institution's scorecard: a summary and every indicator in both languages."""
     scheme = schemes.load(evaluation.scheme_version)
     result = result_from_dict(evaluation.result)
-    wb = Workbook(write_only=True)
-    summary = _sheet(wb, "概要 Summary", [("项目", "Item"), ("内容", "Value")], [30, 60])
-    for label, value in (
-        (("机构", "Institution"), evaluation.institution.name_zh),
-        (("报告期", "Period"), evaluation.period),
-        (("评价方案", "Scheme"), f"{scheme.title.zh} / {scheme.title.en}"),
-        (("总分", "Total"), result.total),
-        (("常规指标得分", "Regular points"), result.regular),
-        (("加分", "Bonus"), result.bonus),
-        (("等级", "Grade"), result.label),
-        (("状态", "Status"), bilingual(evaluation.get_status_display())),
-    ):
-        summary.append([safe_text(f"{label[0]} {label[1]}"), safe_text(value)])
-    ws = _sheet(wb, "指标 Indicators", SCORECARD_COLUMNS, [16, 30, 7, 50, 14, 14, 8, 8, 50, 50])
+    summary = [
+        (both(label), value)
+        for label, value in (
+            (("机构", "Institution"), evaluation.institution.name_zh),
+            (("报告期", "Period"), evaluation.period),
+            (("评价方案", "Scheme"), f"{scheme.title.zh} / {scheme.title.en}"),
+            (("总分", "Total"), result.total),
+            (("常规指标得分", "Regular points"), result.regular),
+            (("加分", "Bonus"), result.bonus),
+            (("等级", "Grade"), result.label),
+            (("状态", "Status"), bilingual(evaluation.get_status_display())),
+        )
+    ]
     chinese, english = rows(scheme, result, "zh"), rows(scheme, result, "en")
-    for zh, en in zip(chinese, english, strict=True):
-        inputs = "; ".join(f"{label}: {value}" for label, value in zh.inputs)
-        line = [
+    lines = [
+        [
             zh.element,
             f"{zh.name} / {en.name}",
             zh.code,
-            inputs,
+            "; ".join(f"{label}: {value}" for label, value in zh.inputs),
             zh.value,
             zh.target,
             zh.points,
@@ -233,5 +208,14 @@ def scorecard_workbook(evaluation: Evaluation) -> bytes:
             zh.why,
             en.why,
         ]
-        ws.append([safe_text(value) for value in line])
-    return _saved(wb)
+        for zh, en in zip(chinese, english, strict=True)
+    ]
+    return rows_workbook(
+        Sheet("概要 Summary", ["项目 Item", "内容 Value"], summary, [30, 60]),
+        Sheet(
+            "指标 Indicators",
+            [both(c) for c in SCORECARD_COLUMNS],
+            lines,
+            [16, 30, 7, 50, 14, 14, 8, 8, 50, 50],
+        ),
+    )

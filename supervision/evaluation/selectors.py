@@ -1,14 +1,37 @@
 """Reads of evaluation results for pages and for the dashboards (the one other capability that
-may read them): an evaluation's current result, and a subtree's grades and targets met."""
+may read them): whose results a user may read, an evaluation's current result, and a subtree's
+grades and targets met."""
 
 from collections import Counter
 
 from django.db.models import Count, QuerySet
 
-from portal.models import Office
+from portal import scoping
+from portal.models import Office, Role
 from supervision.evaluation import scheme as schemes
 from supervision.evaluation.models import Evaluation, EvaluationStatus
 from supervision.evaluation.scoring import Result, result_from_dict
+
+
+def results_shown(user, evaluations: type[Evaluation] | QuerySet = Evaluation) -> QuerySet:
+    """The evaluations (among ``evaluations``) whose results ``user`` may read: the total,
+    grade, scorecard, trend and workbook, in the API as on the pages.
+
+    An office reads every evaluation under it, in every state. The institution's own officers
+    read theirs only once the office has notified them (NOTIFIED or ARCHIVED): until then the
+    result is the office's work in progress, and the bank's page is its self-assessment. A
+    user with both kinds of membership gets each side's share; nobody else reads any.
+    """
+    by_office = scoping.actionable(user, evaluations, Role.VIEWER)
+    by_bank = scoping.actionable(user, evaluations, Role.PREPARER).filter(
+        status__in=EvaluationStatus.shown_to_bank()
+    )
+    return by_office | by_bank
+
+
+def results_hidden(user, evaluation: Evaluation) -> bool:
+    """Whether ``user``, who sees ``evaluation``, may not read its result yet."""
+    return not results_shown(user, Evaluation.objects.filter(pk=evaluation.pk)).exists()
 
 
 def current_result(evaluation: Evaluation) -> Result | None:

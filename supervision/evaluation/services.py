@@ -18,8 +18,8 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from portal import jobs
-from portal.models import Institution
+from portal import audit
+from portal.models import Institution, Office, User
 from supervision.evaluation import scheme as schemes
 from supervision.evaluation.inputs import gather
 from supervision.evaluation.models import (
@@ -281,6 +281,18 @@ def rescore(evaluation: Evaluation, cause: str) -> Tally:
 # -- runs ------------------------------------------------------------------------------------
 
 
+def request_scoring(user: User, office: Office, period: str) -> ScoringRun:
+    """Queue the scoring of every institution under ``office`` for ``period`` (a worker
+    runs it: a national run takes longer than a page should)."""
+    from supervision.evaluation.tasks import run_scoring
+
+    with transaction.atomic(durable=True):
+        job = ScoringRun.objects.create(office=office, period=period, requested_by=user)
+        audit.record(user, "evaluation.period_scoring", office, {"period": period})
+        run_scoring.delay_on_commit(job.pk)
+    return job
+
+
 # A national run takes seconds; one still running after this lost its worker.
 STUCK_SCORING = timedelta(minutes=30)
 
@@ -288,12 +300,7 @@ STUCK_SCORING = timedelta(minutes=30)
 def run(run_id: int) -> None:
     """Carry out a queued scoring run once: a redelivered task finds it taken or done. A
     database hiccup puts it back in the queue for the task's retry."""
-    job = jobs.claim(
-        ScoringRun.objects.select_related("office"),
-        run_id,
-        STUCK_SCORING,
-        state_field="status",
-    )
+    job = ScoringRun.claim(run_id, STUCK_SCORING, rows=ScoringRun.objects.select_related("office"))
     if job is None:
         return
     try:
@@ -304,14 +311,8 @@ def run(run_id: int) -> None:
         ScoringRun.objects.filter(pk=run_id).update(status=ScoringRun.Status.QUEUED)
         raise
     except Exception as exc:
-        ScoringRun.objects.filter(pk=run_id).update(
-            status=ScoringRun.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
-        )
+        job.finish(ScoringRun.Status.FAILED, error=str(exc)[:2000])
         raise
-    ScoringRun.objects.filter(pk=run_id).update(
-        status=ScoringRun.Status.DONE,
-        finished_at=timezone.now(),
-        scored=tally.scored,
-        unchanged=tally.unchanged,
-        frozen=tally.frozen,
+    job.finish(
+        ScoringRun.Status.DONE, scored=tally.scored, unchanged=tally.unchanged, frozen=tally.frozen
     )

@@ -2,26 +2,27 @@
 evaluations), one institution's scorecard with its trend, their workbooks, and scoring a
 period on demand."""
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import F, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from portal import audit, scoping
+from portal import scoping
 from portal.models import InstitutionKind, Office, Role
 from reporting.periods import is_quarter
-from reporting.workbooks import XLSX_CONTENT_TYPE
-from supervision.evaluation import cycle, scorecards
+from reporting.workbooks import xlsx_response
+from supervision.evaluation import cycle, scorecards, services
 from supervision.evaluation import scheme as schemes
 from supervision.evaluation.models import (
     Arrangement,
@@ -33,6 +34,7 @@ from supervision.evaluation.models import (
     ScoringRun,
 )
 from supervision.evaluation.scoring import result_from_dict
+from supervision.evaluation.selectors import results_hidden, results_shown
 
 PAGE_SIZE = 50
 TREND_PERIODS = 8
@@ -76,10 +78,14 @@ class RankingFilters(forms.Form):
         return {k: v for k, v in data.items() if v}
 
 
-def _evaluations_for(user) -> QuerySet:
+def _reader_or_404(user) -> None:
     scope = scoping.scope_of(user)
     if not (scope.is_regulator or scope.is_bank):
         raise Http404
+
+
+def _evaluations_for(user) -> QuerySet:
+    _reader_or_404(user)
     return scoping.visible(user, Evaluation).select_related("institution__office")
 
 
@@ -91,11 +97,10 @@ def _period_of(filters: RankingFilters, evaluations: QuerySet) -> str | None:
 
 
 def ranking_queryset(user, filters: RankingFilters) -> tuple[QuerySet, str | None]:
-    """The evaluations ``user`` may see for the chosen (or latest) period, best first."""
-    evaluations = _evaluations_for(user)
-    if scoping.scope_of(user).is_bank and not scoping.scope_of(user).is_regulator:
-        # A bank is ranked against nobody: it sees its own results once notified.
-        evaluations = evaluations.filter(status__in=EvaluationStatus.shown_to_bank())
+    """The evaluations whose results ``user`` may read, for the chosen (or latest) period, best
+    first. A bank is ranked against nobody: it sees its own results once notified."""
+    _reader_or_404(user)
+    evaluations = results_shown(user, Evaluation.objects.select_related("institution__office"))
     period = _period_of(filters, evaluations)
     ranked = filters.filter(evaluations.filter(period=period)).order_by(
         F("total").desc(nulls_last=True), "institution__name_zh", "pk"
@@ -126,6 +131,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
         # where the results appear (with total and grade) once notified.
         evaluations, period = _evaluations_for(request.user).order_by("-period"), None
     page = Paginator(evaluations, PAGE_SIZE).get_page(request.GET.get("page"))
+    on_page = Evaluation.objects.filter(pk__in=[e.pk for e in page])
     params = filters.params() | ({"period": period} if period else {})
     return render(
         request,
@@ -136,6 +142,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
             "period": period,
             "export_query": urlencode(params),
             "is_regulator": scope.is_regulator,
+            "results_shown": set(results_shown(request.user, on_page).values_list("pk", flat=True)),
             "can_score": _reviewer_office(request.user) is not None,
             "runs": scoping.visible(request.user, ScoringRun).select_related("office")[:5],
         },
@@ -145,35 +152,24 @@ def ranking(request: HttpRequest) -> HttpResponse:
 @login_required
 def ranking_export(request: HttpRequest) -> HttpResponse:
     evaluations, period = ranking_queryset(request.user, RankingFilters(request.GET))
-    response = HttpResponse(
+    return xlsx_response(
         scorecards.ranking_workbook(evaluations.iterator(chunk_size=2000)),
-        content_type=XLSX_CONTENT_TYPE,
+        f"evaluation-ranking-{period or 'none'}.xlsx",
     )
-    name = f"evaluation-ranking-{period or 'none'}.xlsx"
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
 
 
 def _scorecard_or_404(user, pk: int) -> tuple[Evaluation, bool]:
-    """The evaluation, and whether its scores are hidden from ``user``: a bank sees them once
-    notified (before that, its page is the self-assessment)."""
+    """The evaluation, and whether its scores are hidden from ``user`` (``results_hidden``)."""
     evaluation = scoping.get_visible_or_404(
         user, Evaluation.objects.select_related("institution__office"), pk=pk
     )
-    hidden = not scoping.scope_of(user).is_regulator and not evaluation.shown_to_bank
-    return evaluation, hidden
+    return evaluation, results_hidden(user, evaluation)
 
 
 def _trend_of(user, evaluation: Evaluation) -> scorecards.Trend:
-    others = scoping.visible(user, Evaluation).filter(institution=evaluation.institution)
-    if not scoping.scope_of(user).is_regulator:
-        others = others.filter(status__in=EvaluationStatus.shown_to_bank())
+    others = results_shown(user, Evaluation.objects.filter(institution=evaluation.institution))
     latest = list(others.filter(period__lte=evaluation.period).order_by("-period")[:TREND_PERIODS])
     return scorecards.trend(schemes.load(evaluation.scheme_version), reversed(latest))
-
-
-def _can(user, evaluation: Evaluation, role: str) -> bool:
-    return scoping.actionable(user, Evaluation, role).filter(pk=evaluation.pk).exists()
 
 
 def _items(user, evaluation: Evaluation, scheme: schemes.Scheme) -> list[dict]:
@@ -209,19 +205,22 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
         "items": _items(user, evaluation, scheme),
         "may": {
             "self_assess": status == EvaluationStatus.SELF_ASSESSMENT
-            and _can(user, evaluation, Role.PREPARER),
+            and scoping.may_act(user, evaluation, Role.PREPARER),
             "submit": status == EvaluationStatus.SELF_ASSESSMENT
-            and _can(user, evaluation, Role.APPROVER),
+            and scoping.may_act(user, evaluation, Role.APPROVER),
             "start_review": status == EvaluationStatus.SELF_ASSESSMENT
-            and _can(user, evaluation, Role.REVIEWER),
-            "review": status == EvaluationStatus.REVIEW and _can(user, evaluation, Role.REVIEWER),
-            "confirm": status == EvaluationStatus.REVIEW and _can(user, evaluation, Role.HEAD),
+            and scoping.may_act(user, evaluation, Role.REVIEWER),
+            "review": status == EvaluationStatus.REVIEW
+            and scoping.may_act(user, evaluation, Role.REVIEWER),
+            "confirm": status == EvaluationStatus.REVIEW
+            and scoping.may_act(user, evaluation, Role.HEAD),
             "notify": status == EvaluationStatus.CONFIRMED
-            and _can(user, evaluation, Role.REVIEWER),
+            and scoping.may_act(user, evaluation, Role.REVIEWER),
             "archive": status == EvaluationStatus.NOTIFIED
-            and _can(user, evaluation, Role.REVIEWER),
-            "reopen": evaluation.is_frozen and _can(user, evaluation, Role.HEAD),
-            "arrange": not evaluation.is_frozen and _can(user, evaluation, Role.REVIEWER),
+            and scoping.may_act(user, evaluation, Role.REVIEWER),
+            "reopen": evaluation.is_frozen and scoping.may_act(user, evaluation, Role.HEAD),
+            "arrange": not evaluation.is_frozen
+            and scoping.may_act(user, evaluation, Role.REVIEWER),
         },
         "arrangement": Arrangement.objects.filter(
             institution_id=evaluation.institution_id, year=int(evaluation.period[:4])
@@ -270,6 +269,39 @@ def _each_item(request: HttpRequest, evaluation: Evaluation, service) -> None:
     service(request.user, evaluation, given)
 
 
+def _attach_evidence(request: HttpRequest, evaluation: Evaluation) -> None:
+    if "file" not in request.FILES:
+        raise ValidationError(_("Choose a file to attach."))
+    cycle.attach_evidence(
+        request.user, evaluation, request.POST.get("code", ""), request.FILES["file"]
+    )
+
+
+# The steps of the cycle a form may name (its ``verb``), each calling one service with what
+# the form gives; ``DONE`` has the message shown after each.
+VERBS: dict[str, Callable[[HttpRequest, Evaluation], None]] = {
+    "self_assess": lambda r, e: _each_item(r, e, cycle.self_assess_items),
+    "evidence": _attach_evidence,
+    "submit": lambda r, e: cycle.submit_self_assessment(r.user, e),
+    "start_review": lambda r, e: cycle.start_review(r.user, e),
+    "review": lambda r, e: _each_item(r, e, cycle.review_items),
+    "adjust": lambda r, e: cycle.adjust(
+        r.user, e, r.POST.get("code", ""), r.POST.get("points", ""), r.POST.get("reason", "")
+    ),
+    "confirm": lambda r, e: cycle.confirm(r.user, e),
+    "notify": lambda r, e: cycle.notify_bank(r.user, e),
+    "archive": lambda r, e: cycle.archive(r.user, e),
+    "reopen": lambda r, e: cycle.reopen(r.user, e, r.POST.get("reason", "")),
+    "arrangement": lambda r, e: cycle.set_arrangement(
+        r.user,
+        e,
+        r.POST.get("credit_plan", ""),
+        r.POST.get("differentiated") == "on",
+        r.POST.get("reason", ""),
+    ),
+}
+
+
 @login_required
 @require_POST
 def act(request: HttpRequest, pk: int) -> HttpResponse:
@@ -278,47 +310,10 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
         request.user, Evaluation.objects.select_related("institution"), pk=pk
     )
     verb = request.POST.get("verb", "")
-    if verb not in DONE:
+    if verb not in VERBS:
         return HttpResponseBadRequest(_("Unknown action."))
-    post, user = request.POST, request.user
     try:
-        match verb:
-            case "self_assess":
-                _each_item(request, evaluation, cycle.self_assess_items)
-            case "evidence":
-                if "file" not in request.FILES:
-                    raise ValidationError(_("Choose a file to attach."))
-                cycle.attach_evidence(user, evaluation, post.get("code", ""), request.FILES["file"])
-            case "submit":
-                cycle.submit_self_assessment(user, evaluation)
-            case "start_review":
-                cycle.start_review(user, evaluation)
-            case "review":
-                _each_item(request, evaluation, cycle.review_items)
-            case "adjust":
-                cycle.adjust(
-                    user,
-                    evaluation,
-                    post.get("code", ""),
-                    post.get("points", ""),
-                    post.get("reason", ""),
-                )
-            case "confirm":
-                cycle.confirm(user, evaluation)
-            case "notify":
-                cycle.notify_bank(user, evaluation)
-            case "archive":
-                cycle.archive(user, evaluation)
-            case "reopen":
-                cycle.reopen(user, evaluation, post.get("reason", ""))
-            case "arrangement":
-                cycle.set_arrangement(
-                    user,
-                    evaluation,
-                    post.get("credit_plan", ""),
-                    post.get("differentiated") == "on",
-                    post.get("reason", ""),
-                )
+        VERBS[verb](request, evaluation)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -339,12 +334,8 @@ def scorecard_export(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation, hidden = _scorecard_or_404(request.user, pk)
     if hidden or not evaluation.result:
         raise Http404
-    response = HttpResponse(
-        scorecards.scorecard_workbook(evaluation), content_type=XLSX_CONTENT_TYPE
-    )
     name = f"scorecard-{evaluation.institution.credit_code}-{evaluation.period}.xlsx"
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    return xlsx_response(scorecards.scorecard_workbook(evaluation), name)
 
 
 @login_required
@@ -358,12 +349,7 @@ def score_period(request: HttpRequest) -> HttpResponse:
     if not is_quarter(period):
         messages.error(request, _("Give the period as a quarter, e.g. 2025Q3."))
         return redirect("evaluation-ranking")
-    from supervision.evaluation.tasks import run_scoring
-
-    with transaction.atomic():
-        job = ScoringRun.objects.create(office=office, period=period, requested_by=request.user)
-        audit.record(request.user, "evaluation.period_scoring", office, {"period": period})
-        run_scoring.delay_on_commit(job.pk)
+    services.request_scoring(request.user, office, period)
     messages.success(
         request,
         _("Scoring of %(period)s for %(office)s is queued; results appear as it finishes.")

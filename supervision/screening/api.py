@@ -1,6 +1,7 @@
 """Screening in the API: tasks, assignments and the enterprises assigned, read-only and scoped,
-so that a bank's system can fetch the enterprises it must contact (their contacts in full; a
-regulator reads them masked) and answer through ``POST /api/v1/filings/``."""
+so that a bank's system can fetch the enterprises it must contact (their contacts in full only
+for the bank they are assigned to: ``contacts.contact_for``) and answer through
+``POST /api/v1/filings/``."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -11,7 +12,7 @@ from rest_framework.routers import BaseRouter
 
 from portal import scoping
 from portal.api import ScopedViewSet
-from supervision.screening.lists import mask_contact, mask_phone
+from supervision.screening.contacts import contact_for
 from supervision.screening.models import Assignment, ScreeningTask, TaskEnterprise
 
 
@@ -88,14 +89,11 @@ class EnterpriseSerializer(serializers.ModelSerializer):
             "contact_date",
         ]
 
-    def _in_full(self) -> bool:
-        return scoping.scope_of(self.context["request"].user).is_bank
-
     def get_contact(self, enterprise: TaskEnterprise) -> str:
-        return enterprise.contact if self._in_full() else mask_contact(enterprise.contact)
+        return contact_for(self.context["request"].user, enterprise)[0]
 
     def get_phone(self, enterprise: TaskEnterprise) -> str:
-        return enterprise.phone if self._in_full() else mask_phone(enterprise.phone)
+        return contact_for(self.context["request"].user, enterprise)[1]
 
 
 class AssignmentViewSet(ScopedViewSet):
@@ -111,7 +109,7 @@ class AssignmentViewSet(ScopedViewSet):
         enterprises = (
             scoping.visible(request.user, TaskEnterprise)
             .filter(assignment=assignment)
-            .select_related("holder")
+            .select_related("holder", "assignment")
             .order_by("credit_code")
         )
         page = self.paginate_queryset(enterprises)
@@ -120,7 +118,9 @@ class AssignmentViewSet(ScopedViewSet):
 
 
 class EnterpriseViewSet(ScopedViewSet):
-    queryset = TaskEnterprise.objects.select_related("holder").order_by("task_id", "credit_code")
+    queryset = TaskEnterprise.objects.select_related("holder", "assignment").order_by(
+        "task_id", "credit_code"
+    )
     serializer_class = EnterpriseSerializer
     filterset_fields = ["task", "credit_code", "county", "decision", "assignment"]
 

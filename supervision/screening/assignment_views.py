@@ -12,14 +12,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from portal import scoping
 from portal.models import Role
-from reporting.workbooks import XLSX_CONTENT_TYPE
+from reporting.workbooks import xlsx_response
+from supervision.screening import contacts
 from supervision.screening import deadlines as screening_deadlines
-from supervision.screening import lists as screening_lists
 from supervision.screening import results as screening_results
 from supervision.screening.forms import ResultRowFormSet
 from supervision.screening.models import Assignment, AssignmentEntry, TaskEnterprise
@@ -52,16 +51,13 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Assignment.objects.select_related("task", "office", "institution", "branch", "request"),
         pk=pk,
     )
-    scope = scoping.scope_of(request.user)
     current = list(
         scoping.visible(request.user, TaskEnterprise)
         .filter(assignment=assignment)
         .order_by("credit_code")[: ROW_FORM_LIMIT + 1]
     )
-    can_answer = len(current) <= ROW_FORM_LIMIT and (
-        scoping.actionable(request.user, type(assignment.request), Role.PREPARER)
-        .filter(pk=assignment.request_id)
-        .exists()
+    can_answer = len(current) <= ROW_FORM_LIMIT and scoping.may_act(
+        request.user, assignment.request, Role.PREPARER
     )
     formset = None
     if can_answer:
@@ -86,15 +82,13 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entries = (
         scoping.visible(request.user, AssignmentEntry)
         .filter(assignment=assignment)
-        .select_related("enterprise", "filing")
+        .select_related("enterprise__assignment", "filing")
         .order_by("enterprise__credit_code")
     )
     page = page_of(request, entries)
     for entry in page:
         entry.decline_label = screening_results.decline_reason_label(entry.decline_reason)
-        if not scope.is_bank:
-            entry.enterprise.contact = screening_lists.mask_contact(entry.enterprise.contact)
-            entry.enterprise.phone = screening_lists.mask_phone(entry.enterprise.phone)
+    contacts.mask_contacts(request.user, [entry.enterprise for entry in page])
     names = {e.credit_code: e.name for e in current}
     return render(
         request,
@@ -117,9 +111,5 @@ def assignment_workbook(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = scoping.get_visible_or_404(
         request.user, Assignment.objects.select_related("task"), pk=pk
     )
-    response = HttpResponse(
-        screening_results.results_workbook(assignment), content_type=XLSX_CONTENT_TYPE
-    )
     name = f"{screening_results.RESULT_SPEC.code}-{assignment.task.period}-{assignment.pk}.xlsx"
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    return xlsx_response(screening_results.results_workbook(assignment), name)

@@ -11,17 +11,16 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from portal import jobs
 from portal.models import Branch, Institution, Office, User
 from supervision.screening import assignment as screening_assignment
 from supervision.screening import services as screening
 from supervision.screening.models import ScreeningJob, ScreeningTask, TaskEnterprise
 
 Kind = ScreeningJob.Kind
-State = ScreeningJob.State
+Status = ScreeningJob.Status
 # Up to this many enterprises held by the office, the page does the work itself.
 SYNC_ENTERPRISES = 5_000
 # A list workbook up to this size (about 5,000 enterprises) is read in the page.
@@ -54,23 +53,21 @@ def _is_small(job: ScreeningJob) -> bool:
 
 def run(job_id: int) -> None:
     """Do the job once; a second call for a finished job does nothing."""
-    job = jobs.claim(
-        ScreeningJob.objects.select_related("task", "office", "requested_by"),
+    job = ScreeningJob.claim(
         job_id,
         timedelta(seconds=settings.PORTAL_STUCK_FILING_SECONDS),
+        rows=ScreeningJob.objects.select_related("task", "office", "requested_by"),
     )
     if job is None:
         return
     with translation.override(job.requested_by.language or settings.LANGUAGE_CODE):
         try:
-            result, state, errors = _perform(job), State.DONE, []
+            result, status, errors = _perform(job), Status.DONE, []
         except ValidationError as error:
-            result, state, errors = {}, State.FAILED, error.messages
+            result, status, errors = {}, Status.FAILED, error.messages
         except PermissionDenied:
-            result, state, errors = {}, State.FAILED, [_("You may not do this.")]
-    ScreeningJob.objects.filter(pk=job.pk).update(
-        state=state, result=result, errors=errors, finished_at=timezone.now()
-    )
+            result, status, errors = {}, Status.FAILED, [_("You may not do this.")]
+    job.finish(status, result=result, errors=errors)
 
 
 def _assigned(result: screening_assignment.AssignmentResult) -> dict:

@@ -1,7 +1,7 @@
 """The enterprise list of a screening task: read and checked by the SCREENING-LIST spec's own
 reader and rules (from a workbook, or from rows typed in the portal), and stored as the task's
 enterprises in bulk (COPY on PostgreSQL), so that a list of 200,000 enterprises loads in
-seconds. Also how a list's personal data is shown to readers other than the assigned bank.
+seconds.
 """
 
 import tempfile
@@ -48,15 +48,6 @@ LIST_FIELDS = {
 def reading_language() -> str:
     """'zh' or 'en': the half of the specs' bilingual texts to show."""
     return "en" if (get_language() or "").startswith("en") else "zh"
-
-
-def mask_contact(name: str) -> str:
-    """A contact person's name for readers other than the assigned bank: personal data."""
-    return f"{name[:1]}{'*' * max(1, len(name) - 1)}" if name else ""
-
-
-def mask_phone(phone: str) -> str:
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 8 else "****"
 
 
 def _issue_lines(findings: list[Finding]) -> list[str]:

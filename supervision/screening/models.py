@@ -10,7 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Branch, Institution, Office
+from portal.models import Branch, Institution, Job, Office
+from portal.models.jobs import status_field
 from reporting.models import Filing, ReturnRequest
 
 PATH_PATTERN = ["varchar_pattern_ops"]  # LIKE 'prefix%' uses the index on PostgreSQL
@@ -295,10 +296,10 @@ class AssignmentEntry(Outcome):
         return f"{self.enterprise} → {self.assignment.filer_name}"
 
 
-class ScreeningJob(models.Model):
+class ScreeningJob(Job):
     """Screening work too large for a page: reading a task's list, or passing a large share
-    on. The page queues it, a worker runs it (once: ``state`` is claimed under a row lock)
-    and the task page follows its state."""
+    on. The page queues it, a worker runs it (once: it is claimed under a row lock) and the
+    task page follows its status."""
 
     class Kind(models.TextChoices):
         LOAD_LIST = "load_list", _("Reading the enterprise list")
@@ -308,17 +309,11 @@ class ScreeningJob(models.Model):
         ASSIGN = "assign", _("Assigning by hand")
         REASSIGN_DECLINED = "reassign_declined", _("Assigning declined enterprises again")
 
-    class State(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-
     task = models.ForeignKey(ScreeningTask, on_delete=models.CASCADE, related_name="jobs")
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     params = models.JSONField(default=dict, blank=True)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    status = status_field(db_column="state")  # the column's name from before ``Job``
     # What it did (counts, by kind), or why it could not: shown in the reader's language.
     result = models.JSONField(default=dict, blank=True)
     errors = models.JSONField(default=list, blank=True)
@@ -326,12 +321,10 @@ class ScreeningJob(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["task", "state"], name="screening_job_state")]
+        indexes = [models.Index(fields=["task", "status"], name="screening_job_state")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.task}"
@@ -339,7 +332,3 @@ class ScreeningJob(models.Model):
     @property
     def audit_office(self) -> Office:
         return self.office
-
-    @property
-    def is_pending(self) -> bool:
-        return self.state in (self.State.QUEUED, self.State.RUNNING)

@@ -46,10 +46,10 @@ def decline_reason_label(value: str) -> str:
     )
 
 
-def assignment_context(request) -> dict:
+def assignment_context(return_request) -> dict:
     """SCREENING-RESULT's rule parameters for a request: the credit codes the bank was given
     (and still holds) and the day they were pushed to it."""
-    assignment = Assignment.objects.filter(request=request).first()
+    assignment = Assignment.objects.filter(request=return_request).first()
     if assignment is None:
         return {}
     codes = assignment.enterprises.values_list("credit_code", flat=True)

@@ -33,7 +33,7 @@ from supervision.screening.models import Delegation, KeyArea, ScreeningTask, Tas
 
 
 def _require_office(user, office: Office, role: str = Role.REVIEWER) -> None:
-    if not scoping.actionable(user, Office, role).filter(pk=office.pk).exists():
+    if not scoping.may_act(user, office, role):
         raise PermissionDenied
 
 

@@ -21,11 +21,10 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from portal import scoping
 from portal.models import Office, Role
+from supervision.screening import contacts, rollup
 from supervision.screening import deadlines as screening_deadlines
 from supervision.screening import jobs as screening_jobs
-from supervision.screening import lists as screening_lists
 from supervision.screening import results as screening_results
-from supervision.screening import rollup
 from supervision.screening import services as screening
 from supervision.screening.forms import (
     AssignForm,
@@ -196,7 +195,7 @@ def job_message(job: ScreeningJob) -> str:
         return _("%(work)s: in progress. This page shows the result when it is done.") % {
             "work": job.get_kind_display()
         }
-    if job.state == ScreeningJob.State.FAILED:
+    if job.status == ScreeningJob.Status.FAILED:
         return "; ".join(job.errors)
     n = result.get("enterprises", 0)
     match job.kind:
@@ -232,9 +231,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     top = _top(request, task)
     at = _viewpoint(request, task, top)
     share = Delegation.objects.filter(task=task, office=at).first() if at else None
-    can_act = share is not None and (
-        scoping.actionable(request.user, Office, Role.REVIEWER).filter(pk=at.pk).exists()
-    )
+    can_act = share is not None and scoping.may_act(request.user, at, Role.REVIEWER)
     if request.method == "POST":
         if not can_act:
             raise Http404
@@ -244,7 +241,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, "; ".join(error.messages))
         else:
             job = screening_jobs.submit(request.user, task, at, kind, params)
-            failed = job.state == ScreeningJob.State.FAILED
+            failed = job.status == ScreeningJob.Status.FAILED
             (messages.error if failed else messages.success)(request, job_message(job))
         return redirect(f"{request.path}?office={at.code}")
 
@@ -273,10 +270,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     prefetch_related_objects(
         page.object_list, "holder", "assignment__institution", "assignment__branch"
     )
-    for enterprise in page:
-        if at is not None:  # personal data in full only to the bank it was given to
-            enterprise.contact = screening_lists.mask_contact(enterprise.contact)
-            enterprise.phone = screening_lists.mask_phone(enterprise.phone)
+    contacts.mask_contacts(request.user, page.object_list)
     assignments = screening_deadlines.with_filing_state(
         scoping.visible(request.user, Assignment).filter(task=task)
     ).select_related("institution", "branch", "office")
@@ -357,11 +351,7 @@ def enterprise_history(request: HttpRequest, credit_code: str) -> HttpResponse:
     listed, entries = list(listed[:100]), list(entries[:500])
     if not listed and not entries:
         raise Http404
-    scope = scoping.scope_of(request.user)
-    if scope.is_regulator:
-        for enterprise in listed:
-            enterprise.contact = screening_lists.mask_contact(enterprise.contact)
-            enterprise.phone = screening_lists.mask_phone(enterprise.phone)
+    contacts.mask_contacts(request.user, listed)
     for entry in entries:
         entry.decline_label = screening_results.decline_reason_label(entry.decline_reason)
     name = listed[0].name if listed else entries[0].enterprise.name

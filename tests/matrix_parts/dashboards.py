@@ -5,7 +5,7 @@ import io
 from django.core.files.base import ContentFile
 from openpyxl import Workbook
 
-from supervision.dashboards.models import DashboardExport, ExportKind, ExportStatus
+from supervision.dashboards.models import DashboardExport, ExportKind
 
 # The matrix builds this part when a test first asks for one of these.
 PROVIDES = ("export_p1",)
@@ -19,7 +19,7 @@ def build(m) -> None:
         office=m.p1,
         period="2025Q3",
         requested_by=m.users["p1_head"],
-        status=ExportStatus.DONE,
+        status=DashboardExport.Status.DONE,
     )
     export.file.save(export.filename, ContentFile(workbook.getvalue()))
     m.export_p1 = export

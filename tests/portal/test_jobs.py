@@ -7,9 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from portal import jobs
-from portal.models import Role
-from supervision.dashboards.models import DashboardExport, ExportKind, ExportStatus
+from portal.models import JobStatus, Role
+from supervision.dashboards.models import DashboardExport, ExportKind
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -28,12 +27,12 @@ def export(db):
 
 
 def _claim(pk: int):
-    return jobs.claim(DashboardExport.objects.all(), pk, LIMIT, state_field="status")
+    return DashboardExport.claim(pk, LIMIT)
 
 
 def test_a_queued_row_is_claimed_once(export):
     taken = _claim(export.pk)
-    assert taken.status == ExportStatus.RUNNING and taken.started_at is not None
+    assert taken.status == JobStatus.RUNNING and taken.started_at is not None
     assert _claim(export.pk) is None  # the task delivered again
 
 
@@ -46,6 +45,14 @@ def test_a_row_running_past_the_limit_is_claimed_again(export):
 
 
 def test_finished_rows_are_left_alone(export):
-    for status in (ExportStatus.DONE, ExportStatus.FAILED):
+    for status in (JobStatus.DONE, JobStatus.FAILED):
         DashboardExport.objects.filter(pk=export.pk).update(status=status)
         assert _claim(export.pk) is None
+
+
+def test_finishing_records_the_outcome_with_the_jobs_own_fields(export):
+    taken = _claim(export.pk)
+    taken.finish(JobStatus.FAILED, error="ValueError: no data")
+    stored = DashboardExport.objects.get(pk=export.pk)
+    assert (stored.status, stored.error) == (JobStatus.FAILED, "ValueError: no data")
+    assert stored.finished_at is not None and not stored.is_pending

@@ -2,6 +2,8 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 
 from portal import scoping
@@ -197,3 +199,79 @@ def test_get_visible_or_404_returns_rows_in_scope(matrix):
 def test_get_visible_or_404_raises_404_out_of_scope(matrix, user_key, model, lookup):
     with pytest.raises(Http404):
         scoping.get_visible_or_404(matrix.users[user_key], model, **lookup(matrix))
+
+
+# -- one row: may_act and locked_for --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("user_key", "target", "role", "expected"),
+    [
+        ("p1_head", "county_a", Role.REVIEWER, True),  # in scope; a higher role counts
+        ("county_a", "county_a", Role.VIEWER, True),
+        ("county_a", "county_a", Role.REVIEWER, False),  # in scope, but the wrong role
+        ("p2_head", "county_a", Role.REVIEWER, False),  # an outsider with the role
+        ("county_a", "city1", Role.VIEWER, False),  # its parent: above it, not under it
+        ("bank_a", "county_a", Role.PREPARER, False),  # the other side of the tree
+    ],
+)
+def test_may_act_on_an_office(matrix, user_key, target, role, expected):
+    assert scoping.may_act(matrix.users[user_key], getattr(matrix, target), role) is expected
+
+
+@pytest.mark.parametrize(
+    ("user_key", "target", "role", "expected"),
+    [
+        ("bank_a", "branch_a1", Role.PREPARER, True),  # the institution reaches its branches
+        ("branch_a1", "branch_a1", Role.PREPARER, True),
+        ("branch_a1", "branch_a2", Role.PREPARER, False),  # a sibling branch
+        ("bank_a", "branch_a1", Role.APPROVER, False),
+        ("bank_b", "branch_a1", Role.PREPARER, False),
+        ("gb_head", "branch_a1", Role.PREPARER, False),  # an office holds no bank role
+    ],
+)
+def test_may_act_on_a_branch(matrix, user_key, target, role, expected):
+    assert scoping.may_act(matrix.users[user_key], getattr(matrix, target), role) is expected
+
+
+def test_may_act_says_what_actionable_lists(matrix):
+    """The one-row answer and the list never disagree, whoever asks in whatever role."""
+    rows = [*Office.objects.all(), *Branch.objects.all()]
+    for user in matrix.users.values():
+        for role in Role.values:
+            for row in rows:
+                listed = scoping.actionable(user, type(row), role).filter(pk=row.pk).exists()
+                assert scoping.may_act(user, row, role) is listed, (user, role, row)
+
+
+def test_an_anonymous_user_may_act_on_nothing(matrix):
+    assert not scoping.may_act(AnonymousUser(), matrix.gb, Role.VIEWER)
+
+
+def test_locked_for_gives_the_row_afresh_to_a_user_in_scope(matrix):
+    m = matrix
+    stale = Branch.objects.get(pk=m.branch_a1.pk)
+    Branch.objects.filter(pk=stale.pk).update(name_en="Renamed under our feet")
+    with transaction.atomic():
+        row = scoping.locked_for(
+            m.users["branch_a1"],
+            Branch.objects.select_related("institution"),
+            Role.PREPARER,
+            stale.pk,
+        )
+    assert row == stale and row.name_en == "Renamed under our feet"
+    assert "institution" in row._state.fields_cache  # the queryset's joins are kept
+
+
+@pytest.mark.parametrize(
+    ("user_key", "role"),
+    [
+        ("branch_a2", Role.PREPARER),  # an outsider: a sibling branch
+        ("bank_b", Role.APPROVER),  # another bank
+        ("branch_a1", Role.APPROVER),  # in scope, the wrong role
+        ("p1_head", Role.PREPARER),  # an office over it, on the wrong side
+    ],
+)
+def test_locked_for_refuses_as_the_services_did(matrix, user_key, role):
+    with transaction.atomic(), pytest.raises(PermissionDenied):
+        scoping.locked_for(matrix.users[user_key], Branch, role, matrix.branch_a1.pk)

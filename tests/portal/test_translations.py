@@ -1,11 +1,10 @@
 """The Chinese catalogue is complete, and pages speak Chinese by default and English on request.
 
-The catalogue (locale/zh_Hans/LC_MESSAGES/django.po) is read with a small parser of its own, so
-that the check needs nothing beyond the standard library. The compiled .mo is git-ignored
-(``make`` builds it); the page tests rebuild it first when it is missing or older than the .po.
+The catalogue (locale/zh_Hans/LC_MESSAGES/django.po) is read with polib. The compiled .mo is
+git-ignored (``make`` builds it); the page tests rebuild it first when it is missing or older
+than the .po.
 """
 
-import ast
 import os
 import re
 import shutil
@@ -13,6 +12,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import polib
 import pytest
 from django.conf import settings
 from django.urls import reverse
@@ -27,67 +27,31 @@ PERCENT = re.compile(r"%(?:\([^)]+\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxXeEgGc%]")
 BRACES = re.compile(r"\{[^{}]*\}")
 
 
-def parse_po(text: str) -> list[dict]:
-    """Entries of a .po file: msgctxt, msgid, msgid_plural, msgstr ({index: text}), flags."""
-    entries = []
-    for block in re.split(r"\n\s*\n", text.strip()):
-        entry = {"msgctxt": None, "msgid": None, "msgid_plural": None, "msgstr": {}, "flags": set()}
-        field = None
-        for line in block.splitlines():
-            line = line.strip()
-            if line.startswith("#,"):
-                entry["flags"].update(flag.strip() for flag in line[2:].split(","))
-            elif line.startswith("#~"):
-                entry["obsolete"] = True
-            elif line.startswith("#") or not line:
-                continue
-            elif line.startswith('"'):
-                value = ast.literal_eval(line)
-                if isinstance(field, int):
-                    entry["msgstr"][field] += value
-                else:
-                    entry[field] += value
-            else:
-                keyword, _, rest = line.partition(" ")
-                value = ast.literal_eval(rest)
-                if match := re.fullmatch(r"msgstr\[(\d+)\]", keyword):
-                    field = int(match.group(1))
-                    entry["msgstr"][field] = value
-                elif keyword == "msgstr":
-                    field = 0
-                    entry["msgstr"][0] = value
-                elif keyword in ("msgctxt", "msgid", "msgid_plural"):
-                    field = keyword
-                    entry[keyword] = value
-                else:
-                    raise ValueError(f"unexpected line in {PO.name}: {line!r}")
-        if entry["msgid"] is not None or entry["flags"]:
-            entries.append(entry)
-    return entries
+def _msgstrs(entry: polib.POEntry) -> dict[int, str]:
+    """An entry's translations by plural index (a singular message has only index 0)."""
+    return entry.msgstr_plural if entry.msgid_plural else {0: entry.msgstr}
 
 
-def _label(entry: dict) -> str:
-    context = f"[{entry['msgctxt']}] " if entry["msgctxt"] else ""
-    return context + repr(entry["msgid"])
+def _label(entry: polib.POEntry) -> str:
+    context = f"[{entry.msgctxt}] " if entry.msgctxt else ""
+    return context + repr(entry.msgid)
 
 
 @pytest.fixture(scope="module")
-def catalogue() -> list[dict]:
-    return parse_po(PO.read_text(encoding="utf-8"))
+def catalogue() -> polib.POFile:
+    return polib.pofile(str(PO), encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
-def messages(catalogue) -> list[dict]:
+def messages(catalogue) -> list[polib.POEntry]:
     """The translatable entries: all but the header and any obsolete (#~) ones."""
-    return [e for e in catalogue if e["msgid"] and not e.get("obsolete")]
+    return [e for e in catalogue if e.msgid and not e.obsolete]
 
 
 def test_header_declares_chinese_plural_forms(catalogue):
-    header = catalogue[0]
-    assert header["msgid"] == ""
-    assert "fuzzy" not in header["flags"], "the header is still marked fuzzy"
-    assert "nplurals=1; plural=0;" in header["msgstr"][0]
-    assert "charset=UTF-8" in header["msgstr"][0]
+    assert not catalogue.metadata_is_fuzzy, "the header is still marked fuzzy"
+    assert catalogue.metadata["Plural-Forms"].startswith("nplurals=1; plural=0;")
+    assert "charset=UTF-8" in catalogue.metadata["Content-Type"]
 
 
 def test_catalogue_has_messages(messages):
@@ -96,17 +60,17 @@ def test_catalogue_has_messages(messages):
 
 
 def test_every_message_is_translated(messages):
-    empty = [_label(e) for e in messages if not e["msgstr"] or not all(e["msgstr"].values())]
+    empty = [_label(e) for e in messages if not all(_msgstrs(e).values())]
     assert not empty, f"{len(empty)} message(s) without a Chinese translation: {empty}"
 
 
 def test_no_message_is_fuzzy(catalogue):
-    fuzzy = [_label(e) for e in catalogue if "fuzzy" in e["flags"] and e["msgid"]]
+    fuzzy = [_label(e) for e in catalogue if "fuzzy" in e.flags and e.msgid]
     assert not fuzzy, f"{len(fuzzy)} fuzzy message(s) to review: {fuzzy}"
 
 
 def test_plural_messages_have_one_chinese_form(messages):
-    wrong = [_label(e) for e in messages if e["msgid_plural"] and set(e["msgstr"]) != {0}]
+    wrong = [_label(e) for e in messages if e.msgid_plural and set(e.msgstr_plural) != {0}]
     assert not wrong, f"plural messages need exactly msgstr[0] in Chinese: {wrong}"
 
 
@@ -115,12 +79,12 @@ def test_placeholders_are_kept(messages):
     Chinese adds none: a lost %(name)s shows the wrong text, an extra one raises."""
     wrong = []
     for e in messages:
-        source = e["msgid_plural"] or e["msgid"]
-        patterns = [PERCENT] if "python-format" in e["flags"] else []
-        if "python-brace-format" in e["flags"]:
+        source = e.msgid_plural or e.msgid
+        patterns = [PERCENT] if "python-format" in e.flags else []
+        if "python-brace-format" in e.flags:
             patterns.append(BRACES)
         for pattern in patterns:
-            for text in e["msgstr"].values():
+            for text in _msgstrs(e).values():
                 if sorted(pattern.findall(text)) != sorted(pattern.findall(source)):
                     wrong.append(_label(e))
     assert not wrong, f"placeholders differ between English and Chinese: {wrong}"

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
+from reporting import periods
 from supervision import causes
 from supervision.complaints import desk as office_desk
 from supervision.complaints import services as complaints
@@ -146,7 +147,7 @@ def test_providers_list_current_causes(history, matrix):
     assert [c.key for c in rejected] == [f"complaint:{slow.pk}:rejected"]
     substantive = causes.current("substantive-complaints", as_of)
     assert [(c.key, c.measure) for c in substantive] == [
-        (f"substantive:{matrix.bank_a.pk}:2026-q1", Decimal(1))
+        (f"substantive:{matrix.bank_a.pk}:2026Q1", Decimal(1))
     ]
     assert causes.current("substantive-complaints", as_of + timedelta(days=30)) == []
 
@@ -168,7 +169,7 @@ def test_rejection_and_substantive_finding_send_causes_on_commit(
             office_desk.assess(matrix.users["p1_head"], c, True, "确属违规")
     finally:
         causes.cause_found.disconnect(receiver)
-    quarter = f"{timezone.localdate().year}-q{(timezone.localdate().month - 1) // 3 + 1}"
+    quarter = periods.quarter_of(timezone.localdate())
     assert [(x.kind, x.key) for x in found] == [
         ("complaint-rejected", f"complaint:{c.pk}:rejected"),
         ("substantive-complaints", f"substantive:{matrix.bank_a.pk}:{quarter}"),

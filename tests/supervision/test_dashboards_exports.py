@@ -14,7 +14,7 @@ from reporting import synthetic
 from reporting.specs import get_spec
 from supervision.dashboards import exports as dashboard_exports
 from supervision.dashboards import figures
-from supervision.dashboards.models import DashboardExport, ExportKind, ExportStatus
+from supervision.dashboards.models import DashboardExport, ExportKind
 from tests import factories as f
 from tests.reporting.returns import loan_row
 
@@ -43,9 +43,9 @@ def built(user, office, kind) -> openpyxl.Workbook:
     export = DashboardExport.objects.create(
         kind=kind, office=office, period=PERIOD, requested_by=user
     )
-    export.run()
+    dashboard_exports.run(export.pk)
     export.refresh_from_db()
-    assert export.status == ExportStatus.DONE, export.error
+    assert export.status == DashboardExport.Status.DONE, export.error
     with export.file.open("rb") as handle:
         return openpyxl.load_workbook(io.BytesIO(handle.read()))
 
@@ -105,10 +105,10 @@ def test_an_export_is_built_once(returns):
     export = DashboardExport.objects.create(
         kind=ExportKind.FIGURES, office=m.p1, period=PERIOD, requested_by=m.users["p1_head"]
     )
-    export.run()
+    dashboard_exports.run(export.pk)
     export.refresh_from_db()
     name, finished = export.file.name, export.finished_at
-    export.run()
+    dashboard_exports.run(export.pk)
     export.refresh_from_db()
     assert (export.file.name, export.finished_at) == (name, finished)
 
@@ -130,7 +130,7 @@ def test_a_worker_builds_the_export_and_the_page_offers_it(celery_worker, return
     export = DashboardExport.objects.get(requested_by=m.users["p1_head"], kind=ExportKind.RETURNS)
     assert page.url == reverse("dashboard-export", kwargs={"pk": export.pk})
     celery_worker.wait_until(
-        lambda: DashboardExport.objects.get(pk=export.pk).status == ExportStatus.DONE,
+        lambda: DashboardExport.objects.get(pk=export.pk).status == DashboardExport.Status.DONE,
         what="the export to be built",
     )
     detail = client.get(page.url)

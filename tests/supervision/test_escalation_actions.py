@@ -229,3 +229,26 @@ def test_a_notice_unanswered_past_its_deadline_is_announced_once(case, people, t
     notice.refresh_from_db()
     answered.refresh_from_db()
     assert notice.lapsed_at is not None and answered.lapsed_at is None
+
+
+def test_the_case_page_is_a_404_outside_and_refuses_the_wrong_role(case, people, matrix, client):
+    """scoping.may_act on the page, scoping.locked_for in the service: an outsider does not
+    see the case, a viewer sees it without the forms and is refused a step, a reviewer acts."""
+    url = reverse("escalation-case", args=[case.pk])
+    client.force_login(matrix.users["p2_head"])  # a reviewer, of the other province
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"action": "acknowledge"}).status_code == 404
+    with pytest.raises(PermissionDenied):
+        escalation.case_acknowledge(matrix.users["p2_head"], case)
+
+    client.force_login(people["viewer"])
+    assert client.get(url).context["can_act"] is False
+    assert client.post(url, {"action": "acknowledge"}).status_code == 403
+    with pytest.raises(PermissionDenied):
+        escalation.case_acknowledge(people["viewer"], case)
+
+    client.force_login(people["reviewer"])
+    assert client.get(url).context["can_act"] is True
+    assert client.post(url, {"action": "acknowledge"}).status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ACKNOWLEDGED

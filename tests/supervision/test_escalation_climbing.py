@@ -6,6 +6,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 
 from portal.models import Notification, Role
@@ -111,7 +112,7 @@ def test_an_acknowledged_case_stops_climbing(matrix, staff, branch, time_machine
 
 def test_a_county_viewer_cannot_acknowledge_but_a_reviewer_above_can(matrix, staff, branch):
     case = _raise(branch)
-    with pytest.raises(escalation.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         escalation.case_acknowledge(staff["county"], case)
     escalation.case_acknowledge(staff["province"], case)
     case.refresh_from_db()

@@ -38,7 +38,7 @@ def test_a_large_delegation_is_queued_and_the_page_follows_it(
     page = client.post(url, {"action": "delegate_by_county"}, follow=True)
     assert "Delegating by county: in progress." in page.content.decode()
     job = ScreeningJob.objects.get(task=task)
-    assert job.state == ScreeningJob.State.QUEUED
+    assert job.status == ScreeningJob.Status.QUEUED
     assert set(task.enterprises.values_list("holder", flat=True)) == {matrix.city1.pk}
     jobs_url = reverse("screening-task-jobs", args=[task.pk])
     polled = client.get(jobs_url, {"office": matrix.city1.code}, HTTP_HX_REQUEST="true")
@@ -47,7 +47,7 @@ def test_a_large_delegation_is_queued_and_the_page_follows_it(
     screening_jobs.run(job.pk)
     screening_jobs.run(job.pk)  # a second run of a finished job does nothing
     job.refresh_from_db()
-    assert (job.state, job.result) == (ScreeningJob.State.DONE, {"enterprises": 3, "offices": 2})
+    assert (job.status, job.result) == (ScreeningJob.Status.DONE, {"enterprises": 3, "offices": 2})
     done = client.get(jobs_url, {"office": matrix.city1.code}, HTTP_HX_REQUEST="true")
     assert done.headers["HX-Refresh"] == "true"
     assert "Delegated 3 enterprises to 2 offices." in client.get(url).content.decode()
@@ -77,7 +77,7 @@ def test_a_large_list_with_errors_fails_whole_and_says_why(
     job = task.jobs.get()
     screening_jobs.run(job.pk)
     job.refresh_from_db()
-    assert job.state == ScreeningJob.State.FAILED
+    assert job.status == ScreeningJob.Status.FAILED
     assert any("999999" in error for error in job.errors)
     assert not task.enterprises.exists()
     page = client.get(reverse("screening-task", args=[task.pk])).content.decode()
@@ -90,7 +90,7 @@ def test_a_queued_job_is_run_by_the_worker(celery_worker, matrix, everything_is_
     task = f.screening_task(head, matrix.city1, {"350102": 2})
     job = screening_jobs.submit(head, task, matrix.city1, ScreeningJob.Kind.DELEGATE_BY_COUNTY, {})
     celery_worker.wait_until(
-        lambda: ScreeningJob.objects.get(pk=job.pk).state == ScreeningJob.State.DONE,
+        lambda: ScreeningJob.objects.get(pk=job.pk).status == ScreeningJob.Status.DONE,
         what="the worker to delegate the task",
     )
     assert set(task.enterprises.values_list("holder", flat=True)) == {matrix.county_a.pk}

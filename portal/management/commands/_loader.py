@@ -5,10 +5,15 @@ import textwrap
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.core.management.base import BaseCommand, CommandError, DjangoHelpFormatter
+from django.core.management.base import (
+    BaseCommand,
+    CommandError,
+    CommandParser,
+    DjangoHelpFormatter,
+)
 
 from portal.loading import FILE_HELP, InstitutionPlan, OfficePlan
-from portal.tables import LoadError
+from portal.tables import LoadError, Report
 
 Plan = TypeVar("Plan", OfficePlan, InstitutionPlan)
 
@@ -18,7 +23,7 @@ class _HelpFormatter(DjangoHelpFormatter, argparse.RawDescriptionHelpFormatter):
 
 
 class LoaderCommand(BaseCommand):
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs) -> argparse.ArgumentParser:
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs) -> CommandParser:
         kwargs["formatter_class"] = _HelpFormatter
         return super().create_parser(prog_name, subcommand, **kwargs)
 
@@ -34,7 +39,7 @@ class LoaderCommand(BaseCommand):
             plan = plan_file(path)
         except LoadError as exc:
             raise CommandError(f"{exc}\nnothing loaded") from exc
-        report = plan.report
+        report: Report = plan.report
         for line in report.warning_lines():
             self.stderr.write(line, style_func=self.style.WARNING)
         if not report.ok:

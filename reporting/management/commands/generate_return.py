@@ -23,7 +23,7 @@ class Command(BaseCommand):
         except KeyError as exc:
             raise CommandError(f"no version {options['version']} of {options['spec']}") from exc
         frame = synthetic.synthetic_frame(spec, options["rows"], seed=options["seed"])
-        defects = []
+        defects: list[synthetic.Defect] = []
         if options["defects"]:
             frame, defects = synthetic.add_defects(spec, frame, options["defects"])
         synthetic.write_return(spec, frame, options["out"])
