@@ -194,13 +194,14 @@ def _items(user, evaluation: Evaluation, scheme: schemes.Scheme) -> list[dict]:
 def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation, hidden = _scorecard_or_404(request.user, pk)
     scheme = schemes.load(evaluation.scheme_version)
-    scope = scoping.scope_of(request.user)
     user = request.user
     status = evaluation.status
     context = {
         "evaluation": evaluation,
         "scheme": scheme,
-        "is_regulator": scope.is_regulator,
+        # The reviewer's points and reasons are the supervising offices' to read: a user who
+        # is also a regulator elsewhere does not read them on their own bank's scorecard.
+        "supervises": scoping.may_act(user, evaluation, Role.VIEWER),
         "scores_hidden": hidden,
         "items": _items(user, evaluation, scheme),
         "may": {
@@ -236,7 +237,7 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": scorecards.rows(scheme, result),
             "trend": _trend_of(user, evaluation),
         }
-    if scope.is_regulator:
+    if context["supervises"]:
         context["history"] = scoping.visible(user, ScoreRecord).filter(evaluation=evaluation)[:20]
     return render(request, "supervision/evaluation/scorecard.html", context)
 

@@ -100,3 +100,15 @@ def test_a_bank_lists_every_evaluation_but_reads_only_the_notified_totals(
     listed = {e.pk for e in page.context["page"]}
     assert listed == {evaluations["a notified"].pk, evaluations["a in review"].pk}
     assert page.context["results_shown"] == {evaluations["a notified"].pk}
+
+
+def test_reviewers_points_are_for_the_supervising_offices(client, matrix, evaluations):
+    """A bank officer who is also a regulator in another province reads their own bank's
+    scorecard as the bank does, without the reviewer's column; bank A's province has it."""
+    url = reverse("evaluation-detail", args=[evaluations["a notified"].pk])
+    client.force_login(_both_sides(matrix))
+    page = client.get(url).content.decode()
+    assert "Reviewer&#x27;s points" not in page and "Reviewer's points" not in page
+    client.force_login(matrix.users["p1_head"])
+    page = client.get(url).content.decode()
+    assert "Reviewer&#x27;s points" in page or "Reviewer's points" in page
