@@ -176,6 +176,12 @@ def get_visible_or_404(user, model_or_qs: type[M] | QuerySet[M], **lookup) -> M:
         raise Http404 from exc
 
 
+def may_see(user, obj: Model) -> bool:
+    """Whether ``obj`` is among the rows ``user`` may see (one EXISTS query over ``visible``'s
+    rule), for a service that refuses what its page would not have shown."""
+    return visible(user, type(obj)).filter(pk=obj.pk).exists()
+
+
 def may_act(user, obj: Model, role: str) -> bool:
     """Whether ``user`` may act on ``obj`` with ``role`` or a higher role on the same side.
 

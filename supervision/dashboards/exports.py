@@ -46,7 +46,7 @@ CHUNK = 2000
 
 def request_export(user, office: Office, period: str, kind: str) -> DashboardExport:
     """Queue a workbook of ``office``'s subtree for the quarter; the worker builds it."""
-    if not scoping.visible(user, Office).filter(pk=office.pk).exists():
+    if not scoping.may_see(user, office):
         raise PermissionDenied
     if kind not in ExportKind.values:
         raise ValidationError(_("Choose the consolidated returns or the dashboard figures."))

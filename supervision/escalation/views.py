@@ -301,7 +301,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ).prefetch_related("evidence"),
             "can_answer": can_answer,
             "can_decide": can_decide,
-            "can_see_case": scoping.visible(request.user, Case).filter(pk=notice.case_id).exists(),
+            "can_see_case": scoping.may_see(request.user, notice.case),
             "answer_form": answer_form,
             "decision_form": decision_form,
             "overdue": notice.status == NoticeStatus.ISSUED

@@ -275,3 +275,13 @@ def test_locked_for_gives_the_row_afresh_to_a_user_in_scope(matrix):
 def test_locked_for_refuses_as_the_services_did(matrix, user_key, role):
     with transaction.atomic(), pytest.raises(PermissionDenied):
         scoping.locked_for(matrix.users[user_key], Branch, role, matrix.branch_a1.pk)
+
+
+def test_may_see_agrees_with_the_visible_rows(matrix):
+    """A service's yes/no and the page's list never disagree: for every matrix user and
+    office, may_see is exactly membership of visible."""
+    offices = list(Office.objects.all())
+    for key, user in matrix.users.items():
+        seen = set(scoping.visible(user, Office).values_list("pk", flat=True))
+        for office in offices:
+            assert scoping.may_see(user, office) is (office.pk in seen), (key, office.code)
