@@ -13,6 +13,7 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from portal import scoping
 from portal.models import Branch, Institution, Membership, Notification, Office, Role, User
 
 SUBJECT_PREFIX = "[SME Finance Supervision]"
@@ -109,3 +110,12 @@ def _email(note: Notification) -> None:
 
 def unread_count(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at=None).count()
+
+
+def mark_read(user: User, notes: QuerySet[Notification] | None = None) -> int:
+    """Mark the user's unread notifications (of ``notes``, else all of them) read; returns
+    how many. Only the user's own: the rows go through the scoping layer."""
+    mine = scoping.visible(user, Notification)
+    if notes is not None:
+        mine = mine.filter(pk__in=notes.values("pk"))
+    return mine.filter(read_at=None).update(read_at=timezone.now())

@@ -5,11 +5,10 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from portal import scoping, worklist
+from portal import notifications, scoping, worklist
 from portal.http import AuthenticatedHttpRequest
 from portal.models import (
     AuditEvent,
@@ -159,12 +158,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def notification_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One notification, marked read by opening it, with its link into the portal."""
     note = scoping.get_visible_or_404(request.user, Notification, pk=pk)
     if note.read_at is None:
-        note.read_at = timezone.now()
-        note.save(update_fields=["read_at"])
+        notifications.mark_read(request.user, Notification.objects.filter(pk=note.pk))
     local = url_has_allowed_host_and_scheme(note.url, allowed_hosts={request.get_host()})
     context = {"note": note, "link": note.url if local else ""}
     return render(request, "portal/notification_detail.html", context)
@@ -172,6 +170,6 @@ def notification_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def inbox_mark_read(request: HttpRequest) -> HttpResponse:
-    scoping.visible(request.user, Notification).filter(read_at=None).update(read_at=timezone.now())
+def inbox_mark_read(request: AuthenticatedHttpRequest) -> HttpResponse:
+    notifications.mark_read(request.user)
     return redirect("inbox")
