@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from openpyxl.utils import get_column_letter
 
-from reporting.rulebook import CELL_RULES, SYNTAX_RULES
+from reporting.rulebook import CELL_RULES, NOTE_RULES, SYNTAX_RULES
 from reporting.spec import (
     UNIT_EN,
     Blank,
@@ -32,7 +32,11 @@ CLASS_LABELS = {
     RuleClass.QUALITY: ("数据质量", "quality"),
     RuleClass.CROSS_PERIOD: ("跨期", "cross-period"),
 }
-SEVERITY_LABELS = {Severity.ERROR: ("错误", "error"), Severity.WARNING: ("警告", "warning")}
+SEVERITY_LABELS = {
+    Severity.ERROR: ("错误", "error"),
+    Severity.WARNING: ("警告", "warning"),
+    Severity.NOTE: ("说明", "note"),
+}
 TYPE_LABELS = {
     T.TEXT: ("文本", "text"),
     T.AMOUNT: ("金额", "amount"),
@@ -81,6 +85,13 @@ IMPLIED_CELL_RULES = {
     "V011": lambda spec, c: c.key in spec.key,
     "V012": lambda spec, c: c.type == T.CREDIT_CODE,
     "V013": lambda spec, c: c.type == T.CREDIT_CODE,
+    "V014": lambda spec, c: c.key in spec.label_columns,
+    "N003": lambda spec, c: c.type == T.RATE,
+}
+# Notes about the whole file, and the specs they can appear in.
+FILE_NOTES = {
+    "N001": lambda spec: any(rule.columns for rule in spec.rules),
+    "N002": lambda spec: any(r.rule_class == RuleClass.CROSS_PERIOD for r in spec.rules),
 }
 
 
@@ -199,10 +210,12 @@ def rule_docs(spec: ReturnSpec) -> list[RuleDoc]:
     """Every rule a filing of this spec meets: the file's syntax rules, the cell rules its
     column types imply, then the spec's own rules."""
     docs = [_rule_doc(rule, ()) for rule in SYNTAX_RULES]
-    for rule in CELL_RULES:
+    for rule in (*CELL_RULES, *NOTE_RULES):
         applies = IMPLIED_CELL_RULES.get(rule.code)
         columns = tuple(c for c in spec.columns if applies and applies(spec, c))
         if columns:
             docs.append(_rule_doc(rule, columns))
+        elif rule.code in FILE_NOTES and FILE_NOTES[rule.code](spec):
+            docs.append(_rule_doc(rule, ()))
     docs.extend(_rule_doc(rule, tuple(spec.column(k) for k in rule.columns)) for rule in spec.rules)
     return docs

@@ -79,7 +79,7 @@ def _address(spec: ReturnSpec, example: dict[str, Any]) -> str:
 def issue_rows(spec: ReturnSpec, hits: Iterable[Hit], lang: str = "zh") -> Iterator[IssueRow]:
     """One row per example, in ``lang``; plus a row for the hits a rule kept no example of."""
     lang = lang_of(lang)
-    for hit in hits:
+    for hit in sorted(hits, key=lambda h: h.rule.report_order):
         rule = hit.rule
         rule_class = pick(CLASS_LABELS[rule.rule_class], lang)
         severity = pick(SEVERITY_LABELS[rule.severity], lang)

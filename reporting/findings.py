@@ -56,15 +56,48 @@ class FileRejected(Exception):
         return cls([finding])
 
 
-class _BlankMissing(dict):
-    """Placeholders a rule uses but an issue does not supply render as ""."""
+GAP = "…"  # a placeholder whose value differs between the examples a summary covers
+
+
+class _Filled(dict):
+    """Placeholders a rule uses but an example does not supply render as ``gap``: "" for one
+    example, "…" in a summary, where the examples differ."""
+
+    def __init__(self, values: dict, gap: str):
+        super().__init__(values)
+        self.gap = gap
 
     def __missing__(self, key: str) -> str:
-        return ""
+        return self.gap
 
 
 def _example_dict(example: Example | dict[str, Any]) -> dict[str, Any]:
     return example.as_dict() if isinstance(example, Example) else example
+
+
+def _values(example: Example | dict[str, Any], spec: ReturnSpec | None, lang: str) -> dict:
+    """What an example fills in: {column} {value} {sheet} {row} {cell} and its params;
+    ``{column}`` becomes the column's heading when it names a column of ``spec``."""
+    found = _example_dict(example)
+    params = found.get("params") or {}
+    # A reader's explicit placeholder wins over the cell's own sheet and value.
+    raw = {key: found.get(key) for key in ("sheet", "value", "row", "cell")}
+    raw.update(params)
+    column = params.get("column", found.get("column"))
+    if spec is not None and column in spec.column_keys:
+        picked = spec.column(column)
+        column = picked.heading_zh if lang == "zh" else picked.heading_en
+    raw["column"] = column
+    return {k: "" if v is None else str(v) for k, v in raw.items()}
+
+
+def _format(rule: Rule, values: dict, lang: str, gap: str = "") -> str:
+    template = rule.message(lang)
+    try:
+        return template.format_map(_Filled(values, gap))
+    except (ValueError, IndexError, AttributeError):
+        # A malformed message must not hide the issue: show the text as written.
+        return template
 
 
 def render_message(
@@ -73,22 +106,23 @@ def render_message(
     spec: ReturnSpec | None = None,
     lang: str = "zh",
 ) -> str:
-    """The rule's message in ``lang`` with {column} {value} {sheet} and the example's params
-    filled in. ``{column}`` becomes the column's heading when it names a column of ``spec``."""
+    """The rule's message in ``lang`` filled in from ``example``; with no example, its summary."""
     lang = "zh" if lang.lower().startswith("zh") else "en"
-    found = _example_dict(example) if example is not None else {}
-    params = found.get("params") or {}
-    # A reader's explicit placeholder wins over the cell's own sheet and value.
-    raw = {"sheet": found.get("sheet"), "value": found.get("value"), **params}
-    column = params.get("column", found.get("column"))
-    if spec is not None and column in spec.column_keys:
-        picked = spec.column(column)
-        column = picked.heading_zh if lang == "zh" else picked.heading_en
-    raw["column"] = column
-    values = _BlankMissing({k: "" if v is None else str(v) for k, v in raw.items()})
-    template = rule.message(lang)
-    try:
-        return template.format_map(values)
-    except (ValueError, IndexError, AttributeError):
-        # A malformed message must not hide the issue: show the text as written.
-        return template
+    if example is None:
+        return render_summary(rule, [], spec, lang)
+    return _format(rule, _values(example, spec, lang), lang)
+
+
+def render_summary(
+    rule: Rule, examples: list, spec: ReturnSpec | None = None, lang: str = "zh"
+) -> str:
+    """The rule's message over many hits: a placeholder every example fills alike (the column,
+    the LPR) is filled in, the others read "…", since each example says its own value."""
+    lang = "zh" if lang.lower().startswith("zh") else "en"
+    filled = [_values(example, spec, lang) for example in examples[:50]]
+    agreed = {
+        key: value
+        for key, value in (filled[0].items() if filled else ())
+        if value and all(other.get(key) == value for other in filled[1:])
+    }
+    return _format(rule, agreed, lang, GAP)

@@ -103,7 +103,7 @@ def validate(filing: Filing) -> Outcome:
 def status_for(findings: list[Finding]) -> str:
     if any(f.rule.severity == Severity.ERROR for f in findings):
         return FilingStatus.REJECTED
-    if findings:
+    if any(f.rule.needs_confirmation for f in findings):
         return FilingStatus.NEEDS_CONFIRMATION
     return FilingStatus.VALID
 
@@ -140,7 +140,9 @@ def context_for(filing: Filing) -> Context:
 
 
 def previous_rows(filing: Filing) -> pl.DataFrame | None:
-    """Rows of the accepted filing this one's cross-period rules compare with, if any."""
+    """Rows of the accepted filing this one's cross-period rules compare with: None where no
+    comparison applies, no rows where it applies but nothing was accepted (the rules then say
+    once that they skipped the comparison)."""
     spec = get_spec(filing.spec_code, filing.spec_version)
     if not any(r.rule_class == RuleClass.CROSS_PERIOD for r in spec.rules):
         return None
@@ -157,12 +159,11 @@ def previous_rows(filing: Filing) -> pl.DataFrame | None:
         .values_list("pk", flat=True)
         .first()
     )
-    if previous is None:
-        return None
-    data = list(FilingRow.objects.filter(filing_id=previous).values_list("data", flat=True))
-    if not data:
-        return None
-    frame = pl.DataFrame(data, schema=list(spec.column_keys), orient="row")
+    data = []
+    if previous is not None:
+        data = list(FilingRow.objects.filter(filing_id=previous).values_list("data", flat=True))
+    schema = dict.fromkeys(spec.column_keys, pl.String)
+    frame = pl.DataFrame(data, schema=schema, orient="row")
     return frame.with_columns(
         pl.col(c.key).cast(pl.Float64, strict=False) for c in spec.columns if c.is_numeric
     )
@@ -199,7 +200,7 @@ def _store(filing_id: int, attempt: int, outcome: Outcome) -> None:
         filing.validated_at = timezone.now()
         filing.row_count = outcome.table.frame.height if outcome.table else 0
         filing.error_count = sum(f.count for f in outcome.findings if f.rule.blocks)
-        filing.warning_count = sum(f.count for f in outcome.findings if not f.rule.blocks)
+        filing.warning_count = sum(f.count for f in outcome.findings if f.rule.needs_confirmation)
         filing.save()
         audit.record(
             None,

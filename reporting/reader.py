@@ -8,8 +8,6 @@ the frame's, never one Python object per cell.
 
 import contextlib
 import ctypes
-import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,7 +19,9 @@ from openpyxl.utils import get_column_letter
 
 from portal.identifiers import ORG_WEIGHTS, USCC_CHARSET, USCC_WEIGHTS
 from reporting import safety
+from reporting.cellformats import percent_cells
 from reporting.findings import Example, FileRejected, Finding
+from reporting.headers import Layout, norm_header, read_headers
 from reporting.rulebook import rule
 from reporting.spec import HEADER_ROWS, META_SHEET, Column, ColumnType, ReturnSpec, Rule
 
@@ -38,6 +38,7 @@ class Table:
     spec: ReturnSpec
     frame: pl.DataFrame
     findings: dict[str, Finding] = field(default_factory=dict)
+    layout: Layout | None = None  # where the spec's columns are in the sheet, if not in order
 
     def finding(self, code: str) -> Finding:
         return self.findings.setdefault(code, Finding(rule(code)))
@@ -54,7 +55,8 @@ class Table:
     def cell(self, column: Column | None, row: int) -> str:
         if column is None:
             return f"A{row}"
-        return f"{get_column_letter(self.spec.columns.index(column) + 1)}{row}"
+        index = self.spec.columns.index(column)
+        return f"{self.layout.letter(index) if self.layout else get_column_letter(index + 1)}{row}"
 
 
 def note_rows(
@@ -118,14 +120,15 @@ def read_return(
     check_template(workbook, spec)
     if missing_sheet is not None:
         raise missing_sheet
-    check_headers(workbook, spec)
+    layout = read_headers(workbook, spec)
+    order = sorted(range(len(spec.columns)), key=lambda i: layout.positions[i])
     raw = workbook.load_sheet(
         spec.sheet,
         header_row=None,
         skip_rows=HEADER_ROWS,
         dtypes="string",
-        use_columns=list(range(len(spec.columns))),
-        column_names=list(spec.column_keys),
+        use_columns=[layout.positions[i] for i in order],
+        column_names=[spec.columns[i].key for i in order],
     ).to_polars()
     # Missing trailing columns (all blank) come back absent; give them as nulls.
     raw = raw.with_columns(
@@ -140,10 +143,34 @@ def read_return(
         raise FileRejected.because("S016", sheet=spec.sheet)
     if raw.height > max_rows:
         raise FileRejected.because("S017", sheet=spec.sheet, found=raw.height, limit=max_rows)
-    table = Table(spec, raw, {f.rule.code: f for f in facts.warnings})
+    found = {f.rule.code: f for f in (*facts.warnings, *layout.findings)}
+    table = Table(spec, raw, found, layout)
+    drop_totals_rows(table)
     release_freed_memory()
-    type_columns(table)
+    rates = {layout.letter(i): c.key for i, c in enumerate(spec.columns) if c.type == T.RATE}
+    type_columns(table, percent_cells(path, spec.sheet, rates))
     return table
+
+
+# A row that adds up others says so where a row names its county or enterprise.
+TOTALS_LABEL = r"合\s*计|小\s*计|总\s*计|共\s*计|^\s*(?i:(?:sub|grand)?\s*total|sum)\b"
+
+
+def drop_totals_rows(table: Table) -> None:
+    """Note the totals and subtotal rows (V014, "delete the totals row") and leave them out of
+    the data, so that their sums are not read as a county's figures."""
+    labels = table.spec.label_columns
+    hits = [pl.col(k).str.contains(TOTALS_LABEL).fill_null(False) for k in labels]
+    if not hits:
+        return
+    mask = pl.any_horizontal(hits)
+    count = table.frame.select(mask.sum()).item()
+    if not count:
+        return
+    label = pl.coalesce(pl.when(hit).then(pl.col(k)) for hit, k in zip(hits, labels, strict=True))
+    column = table.spec.column(labels[0])
+    note_rows(table, table.finding("V014"), mask, column, label, count=count)
+    table.frame = table.frame.filter(~mask)
 
 
 def release_freed_memory() -> None:
@@ -151,11 +178,6 @@ def release_freed_memory() -> None:
     without this a worker's peak would be calamine's peak plus polars' work."""
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
-def _norm_header(text: str | None) -> str:
-    text = unicodedata.normalize("NFKC", text or "")
-    return re.sub(r"\s+", "", text).lower()
 
 
 def template_ident(path: Path) -> tuple[str, str]:
@@ -185,65 +207,6 @@ def check_template(workbook: fastexcel.ExcelReader, spec: ReturnSpec) -> None:
         raise FileRejected.because("S007", found=code or "?", expected=spec.code)
     if version != spec.version:
         raise FileRejected.because("S008", found=version or "?", expected=spec.version)
-
-
-def check_headers(workbook: fastexcel.ExcelReader, spec: ReturnSpec) -> None:
-    """Rows 1-2 must carry the template's headings in the template's order."""
-    head = workbook.load_sheet(
-        spec.sheet, header_row=None, n_rows=HEADER_ROWS, dtypes="string"
-    ).to_polars()
-    found = [
-        (head[name][0] if head.height > 0 else None, head[name][1] if head.height > 1 else None)
-        for name in head.columns
-    ]
-    position = {}
-    for index, column in enumerate(spec.columns):
-        position[_norm_header(column.heading_zh)] = index
-        position[_norm_header(column.heading_en)] = index
-        position[_norm_header(column.label_zh)] = index
-        position[_norm_header(column.label_en)] = index
-    matched: dict[int, int] = {}  # spec index -> found index
-    unknown: list[tuple[int, str]] = []
-    for index, (zh, en) in enumerate(found):
-        target = position.get(_norm_header(zh), position.get(_norm_header(en)))
-        if target is not None and target not in matched:
-            matched[target] = index
-        elif heading := (zh or en or "").strip():
-            unknown.append((index, heading))
-    findings: dict[str, Finding] = {}
-
-    def add(code: str, **params) -> None:
-        findings.setdefault(code, Finding(rule(code))).add(Example(sheet=spec.sheet, **params))
-
-    missing = [i for i in range(len(spec.columns)) if i not in matched]
-    for index, text in unknown:
-        if index in missing:  # an unknown heading where a missing column belongs
-            expected = spec.columns[index]
-            missing.remove(index)
-            add(
-                "S012",
-                column=expected.key,
-                cell=f"{get_column_letter(index + 1)}1",
-                value=text,
-                params={"found": text, "expected": expected.heading_zh},
-            )
-        else:
-            letter = get_column_letter(index + 1)
-            add("S011", cell=f"{letter}1", value=text, params={"found": text, "column": letter})
-    for index in missing:
-        column = spec.columns[index]
-        add("S010", column=column.key, params={"expected": index + 1})
-    for target, index in sorted(matched.items()):
-        if target != index:
-            column = spec.columns[target]
-            add(
-                "S013",
-                column=column.key,
-                cell=f"{get_column_letter(index + 1)}1",
-                params={"expected": target + 1, "found": index + 1},
-            )
-    if findings:
-        raise FileRejected(list(findings.values()))
 
 
 # Typing, in two steps so that each is computed once: ``_normalised`` makes the text canonical
@@ -287,7 +250,7 @@ def _choice(key: pl.Expr, column: Column) -> pl.Expr:
     mapping: dict[str, str] = {}
     for choice in column.choices:
         for text in (choice.value, choice.label_zh, choice.label_en):
-            mapping[_norm_header(text)] = choice.value
+            mapping[norm_header(text)] = choice.value
     if column.type == T.FLAG:
         mapping.update({"true": "Y", "false": "N", "1": "Y", "0": "N", "y": "Y", "n": "N"})
     return key.replace_strict(mapping, default=None, return_dtype=pl.String)
@@ -343,17 +306,25 @@ class CellCheck:
     breach: pl.Expr
     value: pl.Expr
     params: dict = field(default_factory=dict)
+    found: pl.Expr | None = None  # a value each example quotes as {found}
 
 
 def _raw(key: str) -> str:
     return f"{key}__raw"
 
 
-def type_columns(table: Table) -> None:
+def failed(key: str) -> str:
+    """The boolean column marking the cells of ``key`` that failed their own check (type,
+    sign, bounds, code): rules that depend on the column leave those rows alone."""
+    return f"_failed__{key}"
+
+
+def type_columns(table: Table, percent_rows: dict[str, list[int]] | None = None) -> None:
     """Replace the raw strings of every column by typed values, noting every cell that fails.
 
     Column by column, so that only one column's raw text lives beside the typed frame; a
-    column's cell checks are counted in one pass.
+    column's cell checks are counted in one pass. ``percent_rows`` names, per rate column, the
+    rows whose cell is formatted as a percentage: 0.0323 shown as 3.23% is read as 3.23.
     """
     for column in table.spec.columns:
         key = column.key
@@ -361,37 +332,53 @@ def type_columns(table: Table) -> None:
             pl.col(key).alias(_raw(key)), _normalised(pl.col(key), column).alias(key)
         )
         typed = _typed(pl.col(key), column)[0]
+        rows = (percent_rows or {}).get(key, [])
+        if rows:
+            as_shown = (typed * 100).round(10)
+            typed = pl.when(pl.col(ROW).is_in(rows)).then(as_shown).otherwise(typed)
         table.frame = table.frame.with_columns(
             pl.when(pl.col(key).fill_null("") != "").then(typed).alias(key)
         )
-        checks = cell_checks(column)
-        counts = (
-            table.frame.select(
-                check.breach.fill_null(False).sum().alias(str(i)) for i, check in enumerate(checks)
-            ).row(0)
-            if checks
-            else ()
-        )
-        for check, count in zip(checks, counts, strict=True):
-            if count:
-                note_rows(
-                    table,
-                    table.finding(check.code),
-                    check.breach,
-                    column,
-                    check.value,
-                    _same_params(check.params),
-                    count=count,
-                )
+        _note_cell_checks(table, cell_checks(column, rows))
         table.frame = table.frame.drop(_raw(key))
 
 
-def _same_params(params: dict) -> Callable[[dict], dict]:
-    """The example parameters of a check whose every breach says the same."""
-    return lambda _: dict(params)
+def _note_cell_checks(table: Table, checks: list[CellCheck]) -> None:
+    if not checks:
+        return
+    counts = table.frame.select(
+        check.breach.fill_null(False).sum().alias(str(i)) for i, check in enumerate(checks)
+    ).row(0)
+    failing = []
+    for check, count in zip(checks, counts, strict=True):
+        if not count:
+            continue
+        note_rows(
+            table,
+            table.finding(check.code),
+            check.breach,
+            check.column,
+            check.value,
+            _example_params(check),
+            extra=() if check.found is None else (check.found.alias("found"),),
+            count=count,
+        )
+        if rule(check.code).blocks:
+            failing.append(check.breach.fill_null(False))
+    if failing:
+        table.frame = table.frame.with_columns(
+            pl.any_horizontal(failing).alias(failed(checks[0].column.key))
+        )
 
 
-def cell_checks(column: Column) -> list[CellCheck]:
+def _example_params(check: CellCheck) -> Callable[[dict], dict]:
+    """The example parameters of a check: the same for every breach, and {found} if quoted."""
+    if check.found is None:
+        return lambda _: dict(check.params)
+    return lambda hit: {**check.params, "found": f"{hit['found']:g}"}
+
+
+def cell_checks(column: Column, percent_rows: list[int] | tuple = ()) -> list[CellCheck]:
     """The cell rules a column's declaration implies, as breach expressions."""
     raw, value = pl.col(_raw(column.key)), pl.col(column.key)
     present = raw.str.strip_chars().fill_null("") != ""
@@ -404,6 +391,8 @@ def cell_checks(column: Column) -> list[CellCheck]:
     if column.type == T.CREDIT_CODE:
         checks.append(CellCheck("V013", column, value.is_not_null() & (value != raw), raw))
         checks.append(CellCheck("V012", column, ~org_code_valid(value), value))
+    if column.type == T.RATE:
+        checks.append(_percent_check(column, percent_rows))
     if column.is_numeric:
         if column.type == T.COUNT:
             checks.append(CellCheck("V004", column, value != value.floor(), raw))
@@ -414,6 +403,18 @@ def cell_checks(column: Column) -> list[CellCheck]:
             limit = f"{column.minimum or 0}-{column.maximum or ''}"
             checks.append(CellCheck("V009", column, bounds, raw, {"limit": limit}))
     return checks
+
+
+def _percent_check(column: Column, percent_rows: list[int] | tuple) -> CellCheck:
+    """N003: a rate typed with a % sign, or formatted as a percentage, read as shown."""
+    raw, value = pl.col(_raw(column.key)), pl.col(column.key)
+    typed_sign = raw.str.contains("[%％]")
+    formatted = pl.col(ROW).is_in(list(percent_rows)) if percent_rows else pl.lit(False)
+    as_shown = pl.format("{}%", value.round(10))
+    shown = pl.when(typed_sign).then(raw.str.strip_chars()).otherwise(as_shown)
+    return CellCheck(
+        "N003", column, value.is_not_null() & (typed_sign | formatted), shown, found=value
+    )
 
 
 def _bounds(column: Column) -> pl.Expr | None:

@@ -2,12 +2,13 @@
 that follow from a column's declaration (V0..). Spec-specific rules live with their spec.
 
 Codes are stable: filers quote them, and the documentation page links to them. Messages may
-use the placeholders {column}, {value}, {sheet}, {expected}, {found} and {limit}.
+use the placeholders {column}, {value}, {sheet}, {row}, {cell}, {expected}, {found},
+{limit}, {detail} and {rules}; ``tests/reporting/test_messages.py`` holds every rule to them.
 """
 
 from reporting.spec import Blank, Rule, RuleClass, Severity
 
-E, W = Severity.ERROR, Severity.WARNING
+E, W, N = Severity.ERROR, Severity.WARNING, Severity.NOTE
 SYN, VAL, QUA = RuleClass.SYNTAX, RuleClass.VALIDITY, RuleClass.QUALITY
 
 
@@ -271,9 +272,45 @@ CELL_RULES: tuple[Rule, ...] = (
         "Accepted as normalised; correct it in your source data.",
         severity=W,
     ),
+    _cell(
+        "V014",
+        "第 {row} 行是合计或小计行（“{value}”），不是数据：请删除合计行。",
+        "Row {row} is a totals row ('{value}'), not data: delete the totals row.",
+        "系统按各行自行汇总；合计、小计行请删除后再上传，其余各行不受影响。",
+        "The portal adds up your rows itself; delete totals and subtotal rows and upload again.",
+    ),
 )
 
-GENERIC_RULES: dict[str, Rule] = {r.code: r for r in (*SYNTAX_RULES, *CELL_RULES)}
+# Notes: what the reader did or did not do, so that the report is complete. They neither
+# block a filing nor ask the approver to confirm anything.
+NOTE_RULES: tuple[Rule, ...] = (
+    _cell(
+        "N001",
+        "未检查：{rules} 依赖单元格 {cell}，而它本身有错（见上）；请先改正 {cell}。",
+        "Not checked: {rules} depend on {cell}, which has its own error above; correct {cell}.",
+        "改正该单元格后重新上传，这些规则会重新检查。",
+        "Once the cell is corrected and uploaded again, these rules are checked.",
+        severity=N,
+    ),
+    _cell(
+        "N002",
+        "未与上期已接收报表比较：{detail} 没有可比的上期数。",
+        "Not compared with the last accepted return: no earlier figure for {detail}.",
+        "只有上期已接收数据中有的对象才做跨期比较；无需处理。",
+        "Only rows with an accepted earlier figure are compared; nothing to do.",
+        severity=N,
+    ),
+    _cell(
+        "N003",
+        "“{column}”填的是 {value}，按百分数读作 {found}（本列以年化百分数计）。",
+        "'{column}' holds {value}; it is read as {found}, since this column is in percent.",
+        "单元格为百分比格式或带 % 号时，按您看到的百分数读取；请核对是否正确。",
+        "A cell formatted as a percentage, or typed with %, is read as the percentage you see.",
+        severity=N,
+    ),
+)
+
+GENERIC_RULES: dict[str, Rule] = {r.code: r for r in (*SYNTAX_RULES, *CELL_RULES, *NOTE_RULES)}
 
 
 def rule(code: str) -> Rule:

@@ -70,6 +70,7 @@ class RuleClass(StrEnum):
 class Severity(StrEnum):
     ERROR = "error"  # blocks the filing
     WARNING = "warning"  # needs a confirmation by the approver
+    NOTE = "note"  # tells the filer what the reader did; neither blocks nor needs confirming
 
 
 class Blank(StrEnum):
@@ -163,6 +164,31 @@ class Rule:
     def blocks(self) -> bool:
         return self.severity == Severity.ERROR
 
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.severity == Severity.WARNING
+
+    @property
+    def stage(self) -> int:
+        """Where the rule stands between cause and consequence: the file itself (0), one cell
+        as its column declares it (1), a row or several rows (2), plausibility (3), the last
+        accepted return (4), and notes on how the file was read (5). The report lists findings
+        in this order, so that a cause comes before what follows from it."""
+        if self.severity == Severity.NOTE:
+            return 5
+        return {
+            RuleClass.SYNTAX: 0,
+            RuleClass.VALIDITY: 1 if self.check is None else 2,
+            RuleClass.QUALITY: 3,
+            RuleClass.CROSS_PERIOD: 4,
+        }[self.rule_class]
+
+    @property
+    def report_order(self) -> tuple[int, int, str]:
+        """Errors, then warnings, then notes; within each, causes before consequences."""
+        severity = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTE: 2}[self.severity]
+        return severity, self.stage, self.code
+
     def message(self, lang: str = "zh") -> str:
         return self.message_zh if lang == "zh" else self.message_en
 
@@ -201,6 +227,13 @@ class ReturnSpec:
             if column.key == key:
                 return column
         raise KeyError(key)
+
+    @property
+    def label_columns(self) -> tuple[str, ...]:
+        """The columns that say what a row is about (the key and the first column, if not
+        numbers): where a totals row writes 合计 or Total instead."""
+        keys = dict.fromkeys((*self.key, self.columns[0].key))
+        return tuple(k for k in keys if not self.column(k).is_numeric)
 
     @property
     def column_keys(self) -> tuple[str, ...]:

@@ -39,7 +39,7 @@ from reporting.exports import (
     issue_list_xlsx,
     issue_rows,
 )
-from reporting.findings import render_message
+from reporting.findings import render_message, render_summary
 from reporting.forms import DecisionForm, SignForm
 from reporting.models import Filing, FilingStatus, RuleHit
 from reporting.spec import ReturnSpec, Rule, RuleClass, Severity
@@ -108,8 +108,8 @@ def rule_reports(
     severity: str = "",
     column: str = "",
 ) -> list[RuleReport]:
-    """The filing's issues grouped by rule, errors first, narrowed by class, severity and
-    column (a rule with no example in that column drops out)."""
+    """The filing's issues grouped by rule, errors first and causes before consequences,
+    narrowed by class, severity and column (a rule with no example in that column drops out)."""
     hits = filing.hits.all()
     if rule_class:
         hits = hits.filter(rule_class=rule_class)
@@ -137,16 +137,16 @@ def rule_reports(
                 not_listed=(hit.count if not column else len(examples)) - len(shown),
             )
         )
-    reports.sort(key=lambda r: (not r.blocks, r.hit.code))
+    reports.sort(key=lambda r: r.rule.report_order)
     return reports
 
 
 def _headline(rule: Rule, hit: RuleHit, spec: ReturnSpec, lang: str) -> str:
     """The rule's message above its examples: filled in when the rule broke once (a file-level
-    problem, typically), else as written, since each example row says its own values."""
+    problem, typically), else with what its examples share, each example row saying the rest."""
     if hit.count == 1 and hit.examples:
         return render_message(rule, hit.examples[0], spec, lang)
-    return rule.message(lang)
+    return render_summary(rule, hit.examples, spec, lang)
 
 
 def _filing_or_404(request: HttpRequest, pk: int) -> Filing:

@@ -205,7 +205,9 @@ def test_downloads_carry_the_issues_and_the_original(client_for, preparer, reque
     text = b"".join(response.streaming_content).decode("utf-8")
     assert text.startswith("\ufeff")
     lines = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert {line[0] for line in lines[1:]} == {"SL-V101", "SL-Q201"}
+    # causes first; the note says the first quarter had no accepted Q4 to compare with
+    assert [line[0] for line in lines[1:]][:2] == ["SL-V101", "SL-Q201"]
+    assert {line[0] for line in lines[1:]} == {"SL-V101", "SL-Q201", "N002"}
 
     response = client.get(reverse("filing-annotated", args=[filing.pk]))
     assert response["Content-Type"] == XLSX_CONTENT_TYPE
