@@ -5,13 +5,21 @@ totals row", and a rate held as a percentage is read as the percentage the filer
 
 import re
 import zipfile
+from datetime import timedelta
 
 import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
 
-from reporting import reader
+from reporting import pipeline, reader
 from reporting.findings import render_message
+from reporting.models import Filing, FilingStatus
 from reporting.rules import Context, apply_rules
 from reporting.spec import Severity
+from reporting.workbooks import XLSX_CONTENT_TYPE
+from tests import factories as f
 from tests.reporting.returns import LOANS, loan_row, workbook
 
 
@@ -141,3 +149,32 @@ def test_a_fraction_without_a_percent_format_is_still_a_warning(tmp_path):
     found, table = report(workbook(tmp_path / "f.xlsx", [loan_row(issued_rate=0.0385)]))
     assert table.frame["issued_rate"][0] == 0.0385
     assert codes(found) == ["SL-Q201"]
+
+
+@pytest.mark.django_db
+def test_the_filing_page_opens_with_the_two_causes(tmp_path, matrix, client_for):
+    """A bank uploads a return with one negative balance and an inserted column: the report's
+    first two lines are exactly those two causes, and nothing blames a correct cell."""
+    request = f.ReturnRequestFactory(
+        institution=matrix.bank_a,
+        period="2025Q3",
+        due_date=timezone.localdate() + timedelta(days=20),
+    )
+    rows = [loan_row("350102"), loan_row("350121", sme_balance=-5)]
+    path = workbook(tmp_path / "loans.xlsx", rows, edit=_insert_column(5))
+    client = client_for(matrix.users["bank_a"])
+    content = path.read_bytes()
+    upload = SimpleUploadedFile("loans.xlsx", content, content_type=XLSX_CONTENT_TYPE)
+    response = client.post(
+        reverse("request-detail", args=[request.pk]),
+        {"action": "upload", "declared_size": len(content), "file": upload},
+    )
+    assert response.status_code == 302
+    filing = Filing.objects.latest("pk")
+    pipeline.run(filing.pk)
+    filing.refresh_from_db()
+    assert filing.status == FilingStatus.REJECTED and filing.error_count == 2
+    page = client.get(reverse("filing-detail", args=[filing.pk])).content.decode()
+    shown = re.findall(r"<h3><a href=\"[^\"]*\"><code>([^<]+)</code>", page)
+    assert shown[:2] == ["S011", "V003"]
+    assert not {"SL-V101", "SL-V109"} & set(shown)
