@@ -265,6 +265,7 @@ def _institutions_sheet(wb: Workbook, found: figures.Figures, keys: list, labels
         ],
     )
     for row in found.institutions:
+        assert row.institution is not None, "the rows of Figures.institutions are institutions'"
         missed = ", ".join(
             in_both_languages(i.label)[0] for i in row.indicators if i.on_target is False
         )
