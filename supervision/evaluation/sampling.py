@@ -148,6 +148,7 @@ def record(user, row: SampledRow, finding: str, note: str, upload: UploadedFile 
         row.finding, row.note = finding, note.strip()
         row.checked_by, row.checked_at = user, timezone.now()
         if upload is not None:
+            assert upload.name is not None, "uploaded files are named (the forms' and the API's)"
             name = upload.name.rsplit("/", 1)[-1][:200]
             save_file(row.evidence, name, upload)
             row.evidence_name = name
@@ -186,6 +187,7 @@ def misreporting_cause(sample: DataSample, institution_id: int) -> causes.Cause:
         sample=sample, institution_id=institution_id, finding=SampleFinding.MISREPORTED
     ).select_related("institution")
     first = rows.order_by("checked_at", "pk").first()
+    assert first is not None, "asked for an institution with rows found misreported"
     count = rows.count()
     return causes.Cause(
         kind="misreported-data",

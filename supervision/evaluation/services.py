@@ -95,7 +95,8 @@ def score_institutions(
         kinds = dict(Institution.objects.filter(pk__in=new_ids).values_list("pk", "kind"))
         qualitative, adjustments = _reviewed(evaluations)
         now = timezone.now()
-        changed, tally = [], Counter()
+        changed: list[tuple[Evaluation, str, Result]] = []
+        tally: Counter[str] = Counter()
         for evaluation in evaluations:
             if evaluation.is_frozen:
                 tally["frozen"] += 1
