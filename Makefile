@@ -51,12 +51,12 @@ run: setup
 	$(PY) manage.py runserver --noreload $(ADDR)
 
 # The design rules of docs/architecture.md: import contracts (pyproject's [tool.importlinter]),
-# ruff with complexity limits, the formatter, and mypy over the typed apps.
+# ruff with complexity limits, the formatter, and mypy over all three apps.
 lint: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy portal reporting
+	$(BIN)/mypy portal reporting supervision
 
 checks: setup
 	$(PY) manage.py makemigrations --check --dry-run -v0

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from portal import scoping
+from portal.celery import delay_on_commit
 from portal.models import Branch, Institution, Membership, Notification, Office, Role, User
 
 SUBJECT_PREFIX = "[SME Finance Supervision]"
@@ -47,10 +48,7 @@ def notify(
     if notes:
         from portal.tasks import send_notification_emails  # the task module imports this one
 
-        # Celery's Django fixup makes every task a DjangoTask; celery-types cannot know that.
-        send_notification_emails.delay_on_commit(  # type: ignore[attr-defined]
-            [note.pk for note in notes]
-        )
+        delay_on_commit(send_notification_emails, [note.pk for note in notes])
     return notes
 
 

@@ -2,6 +2,8 @@
 with their timelines, and the institution's acknowledge and answer verbs. Querysets go through
 ``portal.scoping``; an owner reads their own without the office's internal steps."""
 
+from collections.abc import Iterable
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -75,10 +77,12 @@ class ComplaintSerializer(serializers.ModelSerializer):
         return complaints.is_owner(self.context["request"].user, complaint)
 
     def get_events(self, complaint: Complaint) -> list[dict]:
-        events = complaint.events.all()
+        events: Iterable[ComplaintEvent] = complaint.events.all()
         if self._for_owner(complaint):
             events = [e for e in events if not e.internal]
-        return EventSerializer(events, many=True).data
+        # many=True makes a ListSerializer, not the EventSerializer that the stubs say.
+        listed: serializers.BaseSerializer = EventSerializer(events, many=True)
+        return listed.data
 
     def to_representation(self, complaint: Complaint) -> dict:
         data = super().to_representation(complaint)

@@ -153,6 +153,7 @@ def transfer(
             c.status, c.acknowledged_at = S.FILED, None
         c.branch, c.institution, c.office = branch, branch.institution, branch.office
     else:
+        assert office is not None, "either a branch or an office, checked above"
         if office.pk == c.office_id:
             raise ValidationError(_("The complaint is already with this office."))
         c.office = office

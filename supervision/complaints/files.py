@@ -51,6 +51,7 @@ def check_uploads(uploads: Sequence[UploadedFile]) -> None:
         raise ValidationError(_("Attach at most %(n)d files.") % {"n": limit})
     size_limit = settings.PORTAL_COMPLAINT_ATTACHMENT_MAX_BYTES
     for upload in uploads:
+        assert upload.size is not None, "a request's uploads have their size"
         if upload.size > size_limit:
             raise ValidationError(
                 _("%(name)s is larger than %(limit)s.")
@@ -74,7 +75,9 @@ def store_uploads(
     """Store checked uploads (``check_uploads``) with the step they came with."""
     stored = []
     for upload in uploads:
-        content_type, extension = sniff(_head(upload))
+        sniffed = sniff(_head(upload))
+        assert sniffed is not None and upload.name is not None, "checked by check_uploads"
+        content_type, extension = sniffed
         sha256, size = sha256_of(upload)
         attachment = Attachment(
             complaint=complaint,

@@ -1,6 +1,8 @@
 """Forms of the complaint pages. They read and check what people typed; the changes are the
 service functions' (``supervision.complaints``), which the views call with the cleaned data."""
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -65,8 +67,9 @@ class ChallengeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.puzzle = new_challenge()
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean returns
         if "challenge_answer" in cleaned:
             error = check_challenge(cleaned.get("challenge", ""), cleaned["challenge_answer"])
             if error:
@@ -117,8 +120,10 @@ class IntakeForm(ChallengeForm):
         super().__init__(*args, **kwargs)
         county_code = self.data.get("county") if self.is_bound else self.initial.get("county")
         county = Division.objects.filter(code=county_code).select_related("office").first()
+        branch = self.fields["branch"]
+        assert isinstance(branch, forms.ModelChoiceField), "declared above"
         if county is not None:
-            self.fields["branch"].queryset = branches_near(county)
+            branch.queryset = branches_near(county)
 
     def clean_enterprise_credit_code(self) -> str:
         check = check_credit_code(self.cleaned_data["enterprise_credit_code"])

@@ -9,7 +9,7 @@ commit with the change; emails and escalation's signal go out on commit). A refu
 ``PermissionDenied`` (the wrong party) or a ``ValidationError`` with a message for people.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -132,7 +132,7 @@ def file_complaint(
     contact_phone: str,
     description: str,
     wish: str,
-    attachments: list[UploadedFile] = (),
+    attachments: Sequence[UploadedFile] = (),
 ) -> Complaint:
     """An SME owner's complaint against ``branch``; it reaches the institution at once."""
     _require(scoping.scope_of(owner).is_sme_owner)
@@ -230,7 +230,7 @@ def request_info(actor: User, complaint: Complaint, question: str) -> None:
 
 
 def provide_info(
-    owner: User, complaint: Complaint, text: str, attachments: list[UploadedFile] = ()
+    owner: User, complaint: Complaint, text: str, attachments: Sequence[UploadedFile] = ()
 ) -> None:
     """The owner's reply to the institution's question."""
     _require(is_owner(owner, complaint))

@@ -26,7 +26,7 @@ def category_label(category: str) -> str:
 
 
 # How rows are grouped: the column, and the model and field that name a group's key.
-GROUPS = {
+GROUPS: dict[str, tuple[str, type[Institution] | type[Office], str]] = {
     "institution": ("institution_id", Institution, "pk"),
     "office": ("office_id", Office, "pk"),
     # The office subtree a complaint falls in (see ``by_child_office``).

@@ -5,6 +5,7 @@ Rows come through ``portal.scoping`` (out of scope is a 404); changes go through
 ``supervision.complaints``. A refusal of the service shows as a message on the page.
 """
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.contrib import messages
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from portal import scoping
 from portal.audit import request_address
+from portal.http import AuthenticatedHttpRequest
 from portal.models import Division, Office
 from reporting.workbooks import xlsx_response
 from supervision.complaints import desk as office_desk
@@ -120,7 +122,7 @@ def complaint_desk(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def complaint_file(request: HttpRequest) -> HttpResponse:
+def complaint_file(request: AuthenticatedHttpRequest) -> HttpResponse:
     _owner_only(request)
     address = request_address.get()
     # Without JavaScript the county comes back in the query string to list its branches.
@@ -203,7 +205,7 @@ def complaint_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def complaint_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     complaint = scoping.get_visible_or_404(request.user, _complaints(request.user), pk=pk)
     owner = complaints.is_owner(request.user, complaint)
     bank = complaints.can_answer(request.user, complaint)
@@ -255,7 +257,7 @@ def _text(form_class, request: HttpRequest):
     return form.cleaned_data
 
 
-def _transfer(request: HttpRequest, complaint: Complaint) -> None:
+def _transfer(request: AuthenticatedHttpRequest, complaint: Complaint) -> None:
     data = _text(TransferForm, request)
     office = None
     if data["office_code"]:
@@ -267,7 +269,7 @@ def _transfer(request: HttpRequest, complaint: Complaint) -> None:
     )
 
 
-ACTIONS = {
+ACTIONS: dict[str, Callable[[AuthenticatedHttpRequest, Complaint], object]] = {
     "acknowledge": lambda r, c: complaints.acknowledge(
         r.user, c, _text(AcknowledgeForm, r)["complexity"]
     ),
@@ -295,7 +297,7 @@ ACTIONS = {
 
 @login_required
 @require_POST
-def complaint_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+def complaint_action(request: AuthenticatedHttpRequest, pk: int, verb: str) -> HttpResponse:
     complaint = scoping.get_visible_or_404(request.user, Complaint, pk=pk)
     action = ACTIONS.get(verb)
     if action is None:

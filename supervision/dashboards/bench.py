@@ -34,7 +34,9 @@ def seed_returns(quarters: list[str]) -> int:
     banks = Institution.objects.filter(is_active=True).exclude(kind=InstitutionKind.INSURER)
     institutions = banks.select_related("office").in_bulk()
     places = history.lending_places(institutions.values())
-    uploader = bench_user(Office.objects.filter(level=1).order_by("path").first())
+    general_bureau = Office.objects.filter(level=1).order_by("path").first()
+    assert general_bureau is not None, "bench_dashboard stops first when there are no offices"
+    uploader = bench_user(general_bureau)
     owners = [(pk, code) for pk, codes in places.items() for code in codes]
     added = 0
     for index, period in enumerate(quarters):

@@ -49,9 +49,13 @@ def trend(found: Figures) -> dict:
 def ranking(found: Figures) -> dict:
     """The largest institutions by SME balance, largest at the top."""
     rows = found.institutions[:RANKED][::-1]
+    names = []
+    for row in rows:
+        assert row.institution is not None, "the rows of Figures.institutions are institutions'"
+        names.append(row.institution.name)
     return {
         "kind": "ranking",
-        "categories": [row.institution.name for row in rows],
+        "categories": names,
         "series": [
             {
                 "name": _("SME loan balance (10,000 CNY)"),
@@ -107,12 +111,13 @@ def offices(found: Figures, url_of) -> dict:
 
 def completeness(found: Completeness) -> dict:
     """Per child office: returns accepted, received but not accepted, and not received."""
-    lines = [line for line in found.lines if line.office is not None]
+    named = [(line, line.office) for line in found.lines if line.office is not None]
+    lines = [line for line, _office in named]
     labels = [
-        f"{line.office.name} {line.spec_code}"
+        f"{office.name} {line.spec_code}"
         if not line.directly
-        else _("%(name)s (its own filers)") % {"name": f"{line.office.name} {line.spec_code}"}
-        for line in lines
+        else _("%(name)s (its own filers)") % {"name": f"{office.name} {line.spec_code}"}
+        for line, office in named
     ]
     return {
         "kind": "completeness",

@@ -9,7 +9,7 @@ else the institution's). The counts are one grouped query whatever the size of t
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypedDict
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -34,6 +34,9 @@ from portal.notifications import institution_staff, notify
 from reporting import periods, schedule
 from reporting.models import Filing, FilingStatus, ReturnRequest
 from reporting.views.requests import with_filing_state
+
+if TYPE_CHECKING:  # for annotations only: at run time it takes one argument, not two
+    from django_stubs_ext import WithAnnotations
 
 
 class CellState:
@@ -61,7 +64,8 @@ class CellState:
     # States a reminder makes sense for: the filer still owes a return.
     OWED = (NOT_FILED, INVALID, TO_SIGN, RETURNED, VALIDATING)
 
-    BY_STATUS = {
+    # Looked up by the status a query gives: a plain str, equal to its FilingStatus.
+    BY_STATUS: dict[str, str] = {
         FilingStatus.RECEIVED: VALIDATING,
         FilingStatus.VALIDATING: VALIDATING,
         FilingStatus.REJECTED: INVALID,
@@ -97,6 +101,15 @@ def with_state(requests: QuerySet) -> QuerySet:
         is_accepted=Exists(current),
         current_version=Subquery(current.values("version")[:1]),
     )
+
+
+class State(TypedDict):
+    """The annotations of ``with_state`` (and ``with_filing_state``) that ``cell_state`` reads."""
+
+    latest_status: str | None
+    latest_version: int | None
+    is_accepted: bool
+    current_version: int | None
 
 
 def missing_q() -> Q:
@@ -175,7 +188,7 @@ def completeness(user, office: Office, period: str) -> Completeness:
 # -- the status board -----------------------------------------------------------------------
 
 
-def cell_state(return_request: ReturnRequest) -> str:
+def cell_state(return_request: "WithAnnotations[ReturnRequest, State]") -> str:
     """The board's word for a request annotated by ``with_state``."""
     if return_request.latest_status is None:
         return CellState.NOT_FILED
@@ -283,7 +296,7 @@ REMINDER = gettext_noop(
 )
 
 
-def _owed_in_reach(user, requests: QuerySet) -> list[ReturnRequest]:
+def _owed_in_reach(user, requests: QuerySet) -> list["WithAnnotations[ReturnRequest, State]"]:
     """Those of ``requests`` still owed (not filed, invalid, unsigned or returned) that
     ``user`` reviews for their subtree; refused when the user reviews none of them."""
     allowed = scoping.actionable(user, ReturnRequest, Role.REVIEWER).filter(

@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from portal import audit, scoping
+from portal.celery import delay_on_commit
 from portal.models import Institution, Office
 from reporting import periods
 from reporting.models import Filing, FilingRow, FilingStatus, typed_value
@@ -59,7 +60,7 @@ def request_export(user, office: Office, period: str, kind: str) -> DashboardExp
             kind=kind, office=office, period=period, requested_by=user
         )
         audit.record(user, "dashboard.export_requested", export, {"kind": kind, "period": period})
-        build_export.delay_on_commit(export.pk)
+        delay_on_commit(build_export, export.pk)
     return export
 
 
@@ -264,6 +265,7 @@ def _institutions_sheet(wb: Workbook, found: figures.Figures, keys: list, labels
         ],
     )
     for row in found.institutions:
+        assert row.institution is not None, "the rows of Figures.institutions are institutions'"
         missed = ", ".join(
             in_both_languages(i.label)[0] for i in row.indicators if i.on_target is False
         )

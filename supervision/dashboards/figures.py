@@ -272,6 +272,7 @@ def _units(office: Office, period: str, by_unit: dict, basis, institutions: list
     width = len(office.path) + Office.steplen
     counted: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for row in institutions:
+        assert row.institution is not None, "the rows of Figures.institutions are institutions'"
         head = row.institution.office.path
         if head.startswith(office.path):
             counted[head[:width]][0] += 1

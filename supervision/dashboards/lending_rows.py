@@ -12,7 +12,7 @@ dashboards join the filing and count only accepted returns in force.
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import DecimalField, Exists, Func, OuterRef, QuerySet
+from django.db.models import DecimalField, Exists, Field, Func, OuterRef, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 
 from reporting.models import Filing, FilingRow, FilingStatus
@@ -39,6 +39,13 @@ def accepted_filings() -> QuerySet[Filing]:
     )
 
 
+def _column(name: str) -> str:
+    """The table column of ``LendingRow``'s field ``name``, one stored in the table."""
+    found = LendingRow._meta.get_field(name)
+    assert isinstance(found, Field) and found.column is not None, f"{name} has no column"
+    return found.column
+
+
 def record(filings: QuerySet[Filing]) -> int:
     """Write the lending rows of these filings' stored rows that have none yet; returns how
     many were written. Every version lays its columns out as the newest does, up to its own
@@ -62,7 +69,7 @@ def record(filings: QuerySet[Filing]) -> int:
         return 0
     table = connection.ops.quote_name(LendingRow._meta.db_table)
     columns = ", ".join(
-        connection.ops.quote_name(LendingRow._meta.get_field(name).column)
+        connection.ops.quote_name(_column(name))
         for name in ("row", "filing", "county", *LENDING_FIGURES)
     )
     # Not durable: history written straight to the tables (reporting.history) gets its lending

@@ -22,7 +22,7 @@ class Number(models.DecimalField):
         kwargs.setdefault("decimal_places", 10)
         super().__init__(*args, **kwargs)
 
-    def db_type(self, connection) -> str:
+    def db_type(self, connection) -> str | None:
         return "numeric" if connection.vendor == "postgresql" else super().db_type(connection)
 
 

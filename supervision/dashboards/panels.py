@@ -124,14 +124,16 @@ def _institutions(subject: Subject) -> dict | None:
 def _filers(subject: Subject) -> dict | None:
     """Branches filing their own returns, those the user supervises; None when there are none."""
     found = subject.figures
+    filers = []
+    for row in found.filers:
+        assert row.branch is not None, "the rows of Figures.filers are branches'"
+        filers.append((row, row.branch))
     visible = set(
         scoping.visible(subject.user, Branch)
-        .filter(pk__in=[row.branch.pk for row in found.filers])
+        .filter(pk__in=[branch.pk for _row, branch in filers])
         .values_list("pk", flat=True)
     )
-    rows = [
-        row for row in found.filers if row.branch.pk in visible and row.branch != subject.branch
-    ]
+    rows = [row for row, branch in filers if branch.pk in visible and branch != subject.branch]
     return {**_base(subject), "filers": rows} if rows else None
 
 

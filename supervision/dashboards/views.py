@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from portal import scoping
+from portal.http import AuthenticatedHttpRequest
 from portal.models import Branch, Institution, Office, Role
 from reporting.forms import ReopenForm
 from reporting.spec import PeriodKind
@@ -35,9 +36,9 @@ def office_of(request: HttpRequest, code: str) -> Office:
     return scoping.get_visible_or_404(request.user, Office, code=code)
 
 
-def chosen_quarter(request: HttpRequest) -> tuple[str, list[str]]:
+def chosen_quarter(request: HttpRequest) -> tuple[str | None, list[str]]:
     """The quarter asked for (``?period=``) if returns were requested for it, else the
-    default; and the quarters to choose from."""
+    default (None when no quarter was requested yet); and the quarters to choose from."""
     available = dashboards.quarters()
     asked = request.GET.get("period", "")
     period = asked if asked in available else dashboards.default_quarter(available)
@@ -62,7 +63,7 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
 
 def _render(request: HttpRequest, office: Office, **filer) -> HttpResponse:
     period, available = chosen_quarter(request)
-    context = {
+    context: dict[str, object] = {
         "office": office,
         "period": period,
         "quarters": available,
@@ -104,7 +105,7 @@ def dashboard_branch(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 def completeness_page(request: HttpRequest, code: str) -> HttpResponse:
     office = office_of(request, code)
     period, available = chosen_quarter(request)
-    context = {
+    context: dict[str, object] = {
         "office": office,
         "period": period,
         "quarters": available,
@@ -177,7 +178,7 @@ def _reopen(request: HttpRequest, requests) -> HttpResponse:
         messages.error(request, _("Tick the returns whose period you want to reopen."))
     elif not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(map(str, errors)))  # the messages, as text
     else:
         data = form.cleaned_data
         try:
@@ -266,7 +267,7 @@ def exports_page(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def export_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """An export's progress (polled while the worker builds it) and its download link."""
     export = scoping.get_visible_or_404(
         request.user, DashboardExport.objects.select_related("office"), pk=pk
@@ -278,7 +279,7 @@ def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
     export = scoping.get_visible_or_404(request.user, DashboardExport, pk=pk)
     if export.status != DashboardExport.Status.DONE or not export.file:
         raise Http404

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from portal.api import ScopedViewSet
+from portal.models import Office
 from reporting.api import _service
 from supervision.escalation import services as escalation
 from supervision.escalation.models import (
@@ -29,8 +30,12 @@ class CauseSerializer(serializers.ModelSerializer):
 
 
 class CaseSerializer(serializers.ModelSerializer):
-    office = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    origin_office = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    office: serializers.SlugRelatedField[Office] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    origin_office: serializers.SlugRelatedField[Office] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     causes = CauseSerializer(many=True, read_only=True)
 
     class Meta:

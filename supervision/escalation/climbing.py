@@ -62,7 +62,9 @@ def climb(case_id: int, now: datetime) -> bool:
             return False
         below = case.office
         above = Office.objects.get_parent(below)
+        assert above is not None, "overdue_cases are at offices below the root"
         rule = rule_for(case.kind, above)
+        assert rule is not None, "every kind has a national default (seeded after migrate)"
         case.office, case.level = above, above.level
         case.deadline = now + rule.time_to_act(above.level)
         case.escalations += 1

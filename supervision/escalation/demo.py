@@ -13,7 +13,7 @@ from portal.models import Branch, Institution, User
 from supervision.causes import Cause
 from supervision.escalation import climbing
 from supervision.escalation import services as escalation
-from supervision.escalation.models import CaseCause, CauseKind
+from supervision.escalation.models import Case, CaseCause, CauseKind
 
 PREFIX = "demo:"
 
@@ -35,6 +35,14 @@ def _cause(subject: Institution | Branch, kind: str, measure: int, summary: str,
         evidence_url="",
         occurred_on=timezone.localdate() - timedelta(days=days_ago),
     )
+
+
+def _raised(cause: Cause, *, now: datetime | None = None) -> Case:
+    """The case the demo's cause raises: its key is new and its measure over the default
+    rule's threshold."""
+    case = escalation.escalation_raise(cause, now=now)
+    assert case is not None, f"the demo's cause {cause.key} raised no case"
+    return case
 
 
 def _institution(name_en: str) -> Institution:
@@ -66,7 +74,7 @@ def _open_cases(province: User, now: datetime) -> None:
     )
 
     # Climbed: misreported data at Minhou's village bank, unacted by the county office.
-    minhou = escalation.escalation_raise(
+    minhou = _raised(
         _cause(
             _institution("Minhou Mintai Village Bank"),
             CauseKind.MISREPORTED_DATA,
@@ -79,7 +87,7 @@ def _open_cases(province: User, now: datetime) -> None:
     climbing.climb(minhou.pk, now - timedelta(days=4))
 
     # Acknowledged by the province: screening work overdue at Xianyou Rural Commercial Bank.
-    xianyou = escalation.escalation_raise(
+    xianyou = _raised(
         _cause(
             _institution("Xianyou Rural Commercial Bank"),
             CauseKind.SCREENING_OVERDUE,
@@ -105,7 +113,7 @@ def _open_cases(province: User, now: datetime) -> None:
 def _closed_case(province: User) -> None:
     """Closed: Industrial Bank graded 4; a talk, a notice, a remedy accepted."""
     today = timezone.localdate()
-    cib = escalation.escalation_raise(
+    cib = _raised(
         _cause(
             _institution("Industrial Bank"),
             CauseKind.LOW_GRADE,
@@ -134,7 +142,7 @@ def _awaiting_decision(province: User) -> None:
     """Awaiting the office's decision: substantive complaints join Bank of Quanzhou's case for
     its late return, and the bank answered the notice that followed."""
     today = timezone.localdate()
-    qzb = escalation.escalation_raise(
+    qzb = _raised(
         _cause(
             _institution("Bank of Quanzhou"),
             CauseKind.SUBSTANTIVE_COMPLAINTS,

@@ -65,13 +65,13 @@ class EscalationRule(models.Model):
         return f"{self.get_kind_display()} @ {self.office or _('default')}"
 
     def time_to_act(self, level: int) -> timedelta:
-        days = {
+        days: dict[int, int] = {  # by the level an office has (an int, equal to its OfficeLevel)
             OfficeLevel.COUNTY: self.county_days,
             OfficeLevel.PREFECTURE: self.prefecture_days,
             OfficeLevel.PROVINCIAL: self.province_days,
             OfficeLevel.GENERAL: self.general_days,
-        }[level]
-        return timedelta(days=days)
+        }
+        return timedelta(days=days[level])
 
 
 class CaseStatus(models.TextChoices):

@@ -57,7 +57,7 @@ def rule_for(kind: str, office: Office) -> EscalationRule | None:
         .filter(Q(office__path__in=lineage) | Q(office=None))
         .select_related("office")
     )
-    return max(rules, key=lambda r: len(r.office.path) if r.office_id else 0, default=None)
+    return max(rules, key=lambda r: len(r.office.path) if r.office is not None else 0, default=None)
 
 
 RULE_FIELDS = (

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import cache, reduce
 from operator import or_
+from typing import TypeGuard
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -97,7 +98,7 @@ def escalation_raise(cause: Cause, *, now: datetime | None = None) -> Case | Non
             return None
         case = (
             Case.objects.select_for_update()
-            .filter(institution_id=cause.institution_id, branch_id=cause.branch_id)
+            .filter(institution_id=cause.institution_id, branch=cause.branch_id)  # None: IS NULL
             .exclude(status=CaseStatus.CLOSED)
             .first()
         )
@@ -148,7 +149,8 @@ def escalation_raise(cause: Cause, *, now: datetime | None = None) -> Case | Non
     return case
 
 
-def _raises(rule: EscalationRule | None, cause: Cause) -> bool:
+def _raises(rule: EscalationRule | None, cause: Cause) -> TypeGuard[EscalationRule]:
+    """Whether ``rule`` (so not None) raises a case for ``cause``."""
     return rule is not None and rule.is_active and Decimal(cause.measure) >= rule.threshold
 
 
@@ -268,6 +270,7 @@ def notice_answer(
             notice=notice, text=text.strip(), responded_by=user
         )
         for upload in files:
+            assert upload.name is not None, "uploaded files are named (the forms' and the API's)"
             sha256, size = sha256_of(upload)
             evidence = ResponseEvidence(
                 response=response, original_name=upload.name[:255], size=size, sha256=sha256
@@ -317,6 +320,7 @@ def notice_decide(
                 _("The notice's deadline has come: give a new one for the next answer.")
             )
         response = notice.responses.filter(decision=Decision.PENDING).last()
+        assert response is not None, "an answered notice has its answer pending (notice_answer)"
         response.decision = Decision.ACCEPTED if accept else Decision.REJECTED
         response.decided_by, response.decided_at = user, timezone.now()
         response.decision_note = note.strip()

@@ -1,6 +1,8 @@
 """Statistics of escalation cases by cause, level reached and time to close, on a page and
 as an Excel workbook with every case behind the figures (``supervision.case_statistics``)."""
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
@@ -113,7 +115,7 @@ def statistics_export(request: HttpRequest) -> HttpResponse:
     """The statistics and every case behind them, as an Excel workbook."""
     _filters, cases = _statistics_cases(request)
     figures = case_statistics.figures(cases)
-    labels = {
+    labels: dict[str, dict[Any, str]] = {
         "kind": {k: bilingual(label) for k, label in CauseKind.choices},
         "level": {k: bilingual(label) for k, label in OfficeLevel.choices},
         "status": {k: bilingual(label) for k, label in CaseStatus.choices},

@@ -65,7 +65,11 @@ class EvaluationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(LineSerializer(many=True))
     def get_lines(self, evaluation: Evaluation) -> list[dict]:
-        return LineSerializer(evaluation.result.get("lines", []), many=True).data
+        # many=True makes a ListSerializer, not the LineSerializer that the stubs say.
+        listed: serializers.BaseSerializer = LineSerializer(
+            evaluation.result.get("lines", []), many=True
+        )
+        return listed.data
 
 
 class EvaluationViewSet(ScopedViewSet):

@@ -120,6 +120,7 @@ def attach_evidence(user, evaluation: Evaluation, code: str, upload: UploadedFil
         evaluation = _locked(user, evaluation, Role.PREPARER)
         _require(evaluation, S.SELF_ASSESSMENT)
         _item(evaluation, code, qualitative=True)
+        assert upload.name is not None, "uploaded files are named (the forms' and the API's)"
         name = upload.name.rsplit("/", 1)[-1][:200]
         evidence = Evidence(evaluation=evaluation, code=code, original_name=name, uploaded_by=user)
         save_file(evidence.file, name, upload)
@@ -206,7 +207,8 @@ def adjust(user, evaluation: Evaluation, code: str, points, reason: str) -> None
         _require(evaluation, S.REVIEW)
         item = _item(evaluation, code, qualitative=False)
         given = _points(points, item.lowest, item.points)
-        computed = current_result(evaluation).line(code).points if evaluation.result else None
+        result = current_result(evaluation)  # None while there is no result
+        computed = result.line(code).points if result is not None else None
         PointAdjustment.objects.update_or_create(
             evaluation=evaluation,
             code=code,
@@ -315,6 +317,7 @@ def confirm(user, evaluation: Evaluation) -> None:
             {"total": str(result.total), "grade": result.label},
         )
         scheme = schemes.load(evaluation.scheme_version)
+        assert evaluation.grade is not None, "a complete result has its grade (rescore)"
         if evaluation.grade >= scheme.escalation_grade:
             cause = low_grade_cause(evaluation)
             transaction.on_commit(lambda: causes.cause_found.send(Evaluation, causes=[cause]))
@@ -376,6 +379,7 @@ def _url(evaluation: Evaluation) -> str:
 
 def low_grade_cause(evaluation: Evaluation) -> causes.Cause:
     """A confirmed grade at or below the escalation grade, as escalation reads it."""
+    assert evaluation.grade is not None, "a confirmed result has its grade"
     return causes.Cause(
         kind="low-grade",
         key=f"evaluation-result:{evaluation.pk}",
@@ -406,14 +410,15 @@ def low_grades(as_of) -> list[causes.Cause]:
         .select_related("institution")
         .order_by("institution_id", "-period")
     )
-    latest = {}
+    latest: dict[int, Evaluation] = {}
     for evaluation in confirmed:
         latest.setdefault(evaluation.institution_id, evaluation)
-    return [
-        low_grade_cause(e)
-        for e in latest.values()
-        if e.grade >= schemes.load(e.scheme_version).escalation_grade
-    ]
+    found = []
+    for e in latest.values():
+        assert e.grade is not None, "a confirmed result has its grade"
+        if e.grade >= schemes.load(e.scheme_version).escalation_grade:
+            found.append(low_grade_cause(e))
+    return found
 
 
 def waiting(user) -> list[Waiting]:

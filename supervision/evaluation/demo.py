@@ -35,6 +35,7 @@ def demo_periods() -> list[str]:
         .values_list("period", flat=True)
         .first()
     )
+    assert latest is not None, "the returns demo, loaded first, requested SME-LOANS returns"
     periods = [latest]
     while len(periods) < QUARTERS:
         periods.append(previous_quarter(periods[-1]))
@@ -92,7 +93,9 @@ def _review(evaluation: Evaluation, reviewer: User, points: str) -> None:
         given = (item.points * Decimal(points)).quantize(Decimal("0.01"))
         cycle.review_item(reviewer, evaluation, item.code, given, "现场核实")
     evaluation.refresh_from_db()
-    for line in current_result(evaluation).missing:
+    result = current_result(evaluation)
+    assert result is not None, "reviewing rescored it"
+    for line in result.missing:
         cycle.adjust(
             reviewer,
             evaluation,
@@ -145,6 +148,7 @@ def _cycle(periods: list[str]) -> None:
 def _sample(period: str) -> None:
     reviewer = User.objects.get(email="fj.reviewer@demo.portal")
     fujian = Membership.objects.get(user=reviewer).office
+    assert fujian is not None, "the demo's Fujian reviewer is a member of its office"
     sample = sampling.draw(reviewer, fujian, period, 2, seed=2026)
     rows = list(sample.rows.select_related("institution").order_by("pk"))
     findings = [

@@ -11,6 +11,7 @@ import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, Generic, TypeVar
 
 HUNDRED = Decimal(100)
 
@@ -43,8 +44,17 @@ _COMPARE = {
 }
 
 
+# What a formula gives: a number (Decimal) or a condition (bool). The language does not tell
+# them apart; the scheme does, by where it uses the formula (a measure's value, a penalty's
+# condition), and so does the type: Formula[Decimal] or Formula[bool].
+V = TypeVar("V")
+
+# A compiled formula: its value is Any to Python, being whichever of the two the formula is.
+Compiled = Callable[[Mapping[str, Decimal]], Any]
+
+
 @dataclass(frozen=True)
-class Formula:
+class Formula(Generic[V]):
     """Arithmetic over named inputs: + - * /, comparisons, and/or/not, numbers and FUNCTIONS.
 
     Parsed once on load; anything else (attributes, subscripts, other calls) is refused, so a
@@ -52,11 +62,11 @@ class Formula:
     """
 
     text: str
-    function: Callable = field(compare=False, repr=False)
+    function: Callable[[Mapping[str, Decimal]], V] = field(compare=False, repr=False)
     names: frozenset[str] = frozenset()
 
     @classmethod
-    def parse(cls, text: str | int | Decimal) -> "Formula":
+    def parse(cls, text: str | int | Decimal) -> "Formula[Any]":
         source = str(text)
         try:
             tree = ast.parse(source, mode="eval")
@@ -97,7 +107,7 @@ class Formula:
                 raise FormulaError(f"formula {source!r}: only numbers are allowed as constants")
         return cls(source, _compile(tree.body), frozenset(names - set(FUNCTIONS)))
 
-    def __call__(self, values: Mapping[str, Decimal]) -> Decimal | bool:
+    def __call__(self, values: Mapping[str, Decimal]) -> V:
         """The formula's value; ZeroDivisionError when a divisor is zero."""
         return self.function(values)
 
@@ -121,7 +131,7 @@ def _guarded(name: str) -> Callable[..., Decimal]:
     return call
 
 
-def _compile(node: ast.AST) -> Callable[[Mapping[str, Decimal]], Decimal | bool]:
+def _compile(node: ast.AST) -> Compiled:
     """The node as a Python function of the values, built once: scoring a national period
     evaluates formulas some hundred thousand times."""
     match node:

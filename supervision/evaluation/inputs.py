@@ -8,9 +8,10 @@ the office's arrangements from their own table.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Case, Count, DecimalField, Q, QuerySet, Sum, When
 from django.db.models.fields.json import KeyTextTransform
@@ -65,7 +66,7 @@ def _aggregates(inputs: list[Input], keys: Sequence[str]) -> dict:
     return aggregates
 
 
-def _add_up(sums: Sums, grouped: Iterable[dict], inputs: list[Input]) -> None:
+def _add_up(sums: Sums, grouped: Iterable[Mapping[str, Any]], inputs: list[Input]) -> None:
     """Add each filer's sums of one spec version to what earlier versions gave."""
     for row in grouped:
         slot = sums[(row["filing__institution_id"], row["filing__branch_id"] is None)]

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from portal import audit, scoping
+from portal.celery import delay_on_commit
 from portal.models import Institution, Office, Role
 from portal.notifications import institution_staff, notify
 from portal.stored_files import atomic_with_files, check_evidence, save_file
@@ -147,6 +148,7 @@ def record(user, row: SampledRow, finding: str, note: str, upload: UploadedFile 
         row.finding, row.note = finding, note.strip()
         row.checked_by, row.checked_at = user, timezone.now()
         if upload is not None:
+            assert upload.name is not None, "uploaded files are named (the forms' and the API's)"
             name = upload.name.rsplit("/", 1)[-1][:200]
             save_file(row.evidence, name, upload)
             row.evidence_name = name
@@ -157,7 +159,7 @@ def record(user, row: SampledRow, finding: str, note: str, upload: UploadedFile 
         from supervision.evaluation.tasks import score_institution
 
         # The finding changes the "quality of reported data" indicator of that period.
-        score_institution.delay_on_commit(row.institution_id, row.filing.period)
+        delay_on_commit(score_institution, row.institution_id, row.filing.period)
         if finding == SampleFinding.MISREPORTED:
             cause = misreporting_cause(row.sample, row.institution_id)
             transaction.on_commit(lambda: causes.cause_found.send(SampledRow, causes=[cause]))
@@ -185,6 +187,7 @@ def misreporting_cause(sample: DataSample, institution_id: int) -> causes.Cause:
         sample=sample, institution_id=institution_id, finding=SampleFinding.MISREPORTED
     ).select_related("institution")
     first = rows.order_by("checked_at", "pk").first()
+    assert first is not None, "asked for an institution with rows found misreported"
     count = rows.count()
     return causes.Cause(
         kind="misreported-data",

@@ -34,7 +34,10 @@ class DrawForm(forms.Form):
 
     def __init__(self, user, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["office"].queryset = scoping.actionable(user, Office, Role.REVIEWER)
+        self.offices = scoping.actionable(user, Office, Role.REVIEWER)  # where one may draw
+        office = self.fields["office"]
+        assert isinstance(office, forms.ModelChoiceField), "declared above"
+        office.queryset = self.offices
 
 
 class FindingForm(forms.Form):
@@ -62,7 +65,7 @@ def sample_list(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = DrawForm(request.user, request.POST or None)
     if request.method == "POST":
-        if not form.fields["office"].queryset.exists():
+        if not form.offices.exists():
             raise PermissionDenied
         if form.is_valid():
             try:
@@ -93,7 +96,7 @@ def sample_list(request: HttpRequest) -> HttpResponse:
         {
             "samples": scoping.visible(request.user, DataSample).select_related("office")[:100],
             "form": form,
-            "can_draw": form.fields["office"].queryset.exists(),
+            "can_draw": form.offices.exists(),
             "bank_rows": rows,
             "is_regulator": scope.is_regulator,
         },

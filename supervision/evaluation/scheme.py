@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from django.utils import translation
 
@@ -82,7 +83,7 @@ class Partial:
 
     kind: str = "none"
     zero_at: Decimal | None = None
-    when: Formula | None = None
+    when: Formula[bool] | None = None
     when_text: Text | None = None
 
 
@@ -91,15 +92,15 @@ class Penalty:
     """Points that replace the computed ones when ``when`` holds (e.g. -4 for a fall two years
     running); checked in order, the first that holds wins."""
 
-    when: Formula
+    when: Formula[bool]
     points: Decimal
     reason: Text
 
 
 @dataclass(frozen=True)
 class Measure:
-    value: Formula
-    target: Formula
+    value: Formula[Decimal]
+    target: Formula[Decimal]
     direction: str  # "at_least": higher is better; "at_most": lower is better
     partial: Partial = Partial()
     penalties: tuple[Penalty, ...] = ()
@@ -195,7 +196,7 @@ def _decimal(value, where: str) -> Decimal:
         raise SchemeError(f"{where}: {value!r} is not a number") from exc
 
 
-def _formula(text: str | int | Decimal, where: str) -> Formula:
+def _formula(text: str | int | Decimal, where: str) -> Formula[Any]:
     try:
         return Formula.parse(text)
     except FormulaError as exc:
@@ -346,7 +347,8 @@ def _check_totals(scheme: Scheme) -> None:
     if len(codes) != len(set(codes)):
         raise SchemeError(f"scheme {scheme.version}: indicator codes repeat")
     minimums = [b.minimum for b in scheme.bands]
-    if minimums[-1] is not None or minimums[:-1] != sorted(minimums[:-1], reverse=True):
+    above = [m for m in minimums[:-1] if m is not None]
+    if minimums[-1] is not None or above != minimums[:-1] or above != sorted(above, reverse=True):
         raise SchemeError(f"scheme {scheme.version}: bands must fall, the last with no minimum")
     for kind in sorted(KINDS):
         applicable = scheme.applicable(kind)

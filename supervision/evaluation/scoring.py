@@ -9,6 +9,7 @@ points (``None``), never a silent zero. Nothing here touches the database.
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.utils.translation import gettext, gettext_noop
 
@@ -176,7 +177,7 @@ def _line_dict(line: Line) -> dict:
     # Written out rather than dataclasses.asdict, which deep-copies: a national run stores
     # thousands of results, and asdict alone took most of its time. Fields at their default
     # are left out.
-    data = {
+    data: dict[str, object] = {
         "code": line.code,
         "element": line.element,
         "kind": line.kind,
@@ -277,8 +278,11 @@ def score(scheme: Scheme, inputs: Inputs) -> Result:
         _adjusted(indicator, _line(scheme, indicator, inputs), inputs)
         for indicator in scheme.applicable(inputs.kind)
     )
-    regular = sum((ln.points for ln in lines if ln.scored and ln.kind == "regular"), ZERO)
-    bonus = sum((ln.points for ln in lines if ln.scored and ln.kind == "bonus"), ZERO)
+    # Those scored, as Line.scored says: points not None.
+    regular = sum(
+        (ln.points for ln in lines if ln.points is not None and ln.kind == "regular"), ZERO
+    )
+    bonus = sum((ln.points for ln in lines if ln.points is not None and ln.kind == "bonus"), ZERO)
     total = min(max(regular + bonus, scheme.lower), scheme.upper)
     floor_applied = regular < scheme.regular_floor
     band = next(b for b in scheme.bands if b.minimum is None or total >= b.minimum)
@@ -298,7 +302,7 @@ def score(scheme: Scheme, inputs: Inputs) -> Result:
 
 
 def _line(scheme: Scheme, indicator: Indicator, inputs: Inputs) -> Line:
-    base = {
+    base: dict[str, Any] = {  # Line's fields, as _measured takes them
         "code": indicator.code,
         "element": indicator.element,
         "kind": indicator.kind,
@@ -316,6 +320,7 @@ def _line(scheme: Scheme, indicator: Indicator, inputs: Inputs) -> Line:
         )
     differentiated = inputs.differentiated and indicator.differentiated is not None
     measure = indicator.differentiated if differentiated else indicator.measure
+    assert measure is not None, "an indicator not qualitative has a measure"
     base["differentiated"] = differentiated
     return _measured(scheme, indicator, measure, inputs.values, base)
 
@@ -386,6 +391,7 @@ def _measured(
             return _missing_line(scheme, base | {"met": False}, used, gate_missing)
         base["inputs"] = used | {name: values[name] for name in sorted(partial.when.names)}
         if not partial.when(values):
+            assert partial.when_text is not None, "a condition has its text (scheme._measure)"
             return Line(
                 **base,
                 points=ZERO,
@@ -423,6 +429,7 @@ def _partial(
         )
     if partial.kind == "linear":
         zero_at = partial.zero_at
+        assert zero_at is not None, "linear credit has its zero_at (scheme._measure)"
         params["zero_at"] = shown(zero_at, measure.unit)
         if measure.direction == "at_least":
             reach, span = value - zero_at, target - zero_at

@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from portal import audit
+from portal.celery import delay_on_commit
 from portal.models import Institution, Office, User
 from supervision.evaluation import scheme as schemes
 from supervision.evaluation.inputs import gather
@@ -94,7 +95,8 @@ def score_institutions(
         kinds = dict(Institution.objects.filter(pk__in=new_ids).values_list("pk", "kind"))
         qualitative, adjustments = _reviewed(evaluations)
         now = timezone.now()
-        changed, tally = [], Counter()
+        changed: list[tuple[Evaluation, str, Result]] = []
+        tally: Counter[str] = Counter()
         for evaluation in evaluations:
             if evaluation.is_frozen:
                 tally["frozen"] += 1
@@ -289,7 +291,7 @@ def request_scoring(user: User, office: Office, period: str) -> ScoringRun:
     with transaction.atomic(durable=True):
         job = ScoringRun.objects.create(office=office, period=period, requested_by=user)
         audit.record(user, "evaluation.period_scoring", office, {"period": period})
-        run_scoring.delay_on_commit(job.pk)
+        delay_on_commit(run_scoring, job.pk)
     return job
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal import scoping
+from portal.http import AuthenticatedHttpRequest
 from portal.models import InstitutionKind, Office, Role
 from reporting.periods import is_quarter
 from reporting.workbooks import xlsx_response
@@ -271,16 +272,15 @@ def _each_item(request: HttpRequest, evaluation: Evaluation, service) -> None:
 
 
 def _attach_evidence(request: HttpRequest, evaluation: Evaluation) -> None:
-    if "file" not in request.FILES:
+    upload = request.FILES.get("file")
+    if upload is None:
         raise ValidationError(_("Choose a file to attach."))
-    cycle.attach_evidence(
-        request.user, evaluation, request.POST.get("code", ""), request.FILES["file"]
-    )
+    cycle.attach_evidence(request.user, evaluation, request.POST.get("code", ""), upload)
 
 
 # The steps of the cycle a form may name (its ``verb``), each calling one service with what
 # the form gives; ``DONE`` has the message shown after each.
-VERBS: dict[str, Callable[[HttpRequest, Evaluation], None]] = {
+VERBS: dict[str, Callable[[HttpRequest, Evaluation], object]] = {  # what they return is unused
     "self_assess": lambda r, e: _each_item(r, e, cycle.self_assess_items),
     "evidence": _attach_evidence,
     "submit": lambda r, e: cycle.submit_self_assessment(r.user, e),
@@ -341,7 +341,7 @@ def scorecard_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def score_period(request: HttpRequest) -> HttpResponse:
+def score_period(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Queue scoring of every institution under the user's office for a period."""
     office = _reviewer_office(request.user)
     if office is None:

@@ -144,11 +144,13 @@ def _plan(
     *,
     preferred: dict[str, set[int]] | None = None,
     excluded: dict[int, set[int]] | None = None,
-) -> tuple[dict[tuple[int, int], list[int]], dict[str, int]]:
+) -> tuple[dict[tuple[int, int | None], list[int]], dict[str, int]]:
     """Who gets which enterprise: (id, county, credit code) in round robin per county over its
-    candidates, a preferred institution first, never an excluded one (per enterprise id)."""
-    plan, unplaced = defaultdict(list), defaultdict(int)
-    turn = defaultdict(int)
+    candidates, a preferred institution first, never an excluded one (per enterprise id). The
+    plan is keyed as ``_give`` takes it, by (institution, branch or None): here a branch."""
+    plan: dict[tuple[int, int | None], list[int]] = defaultdict(list)
+    unplaced: dict[str, int] = defaultdict(int)
+    turn: dict[str, int] = defaultdict(int)
     for pk, county, code in enterprises:
         pool = [c for c in candidates.get(county, []) if c[0] not in (excluded or {}).get(pk, ())]
         if not pool:

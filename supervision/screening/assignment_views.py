@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import scoping
+from portal.http import AuthenticatedHttpRequest
 from portal.models import Role
 from reporting.workbooks import xlsx_response
 from supervision.screening import contacts
@@ -45,7 +46,7 @@ ROW_FORM_LIMIT = 20  # more enterprises than this are answered by uploading the 
 
 
 @login_required
-def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = scoping.get_visible_or_404(
         request.user,
         Assignment.objects.select_related("task", "office", "institution", "branch", "request"),
@@ -56,6 +57,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(assignment=assignment)
         .order_by("credit_code")[: ROW_FORM_LIMIT + 1]
     )
+    assert assignment.request is not None, "given as it is created (assignment._assignment_for)"
     can_answer = len(current) <= ROW_FORM_LIMIT and scoping.may_act(
         request.user, assignment.request, Role.PREPARER
     )
@@ -97,7 +99,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "assignment": assignment,
             "page": page,
             "formset": formset,
-            "rows": [(names.get(f.initial.get("credit_code"), ""), f) for f in formset or []],
+            "rows": [(names.get(f.initial.get("credit_code", ""), ""), f) for f in formset or []],
             "is_filed": screening_deadlines.with_filing_state(Assignment.objects.filter(pk=pk))
             .values_list("is_filed", flat=True)
             .get(),

@@ -96,7 +96,7 @@ def pass_down(user: User, task: ScreeningTask) -> tuple[int, int]:
     enterprises assign them in round robin; returns (offices that assigned, assignments)."""
     level = [task.office]
     while level:
-        below = []
+        below: list[Office] = []
         for office in level:
             below.extend(screening.delegate_by_county(user, task, office))
         level = below
@@ -126,10 +126,12 @@ def answer(task: ScreeningTask) -> None:
 def render_pages(user: User, task: ScreeningTask, timings: Timings) -> None:
     client = Client()
     client.force_login(user)
-    county = TaskEnterprise.objects.filter(task=task).values_list("holder", flat=True).first()
-    county = Office.objects.get(pk=county)
+    holder = TaskEnterprise.objects.filter(task=task).values_list("holder", flat=True).first()
+    assert holder is not None, "the task holds the enterprises passed down (pass_down)"
+    county = Office.objects.get(pk=holder)
     sub_bureau = Office.objects.get(path=county.path[: len(task.office.path) + Office.steplen])
     assignment = Assignment.objects.filter(task=task).first()
+    assert assignment is not None, "pass_down assigned the enterprises"
     code = TaskEnterprise.objects.filter(task=task).values_list("credit_code", flat=True).last()
     pages: list[tuple[str, str]] = [
         ("task list", reverse("screening-tasks")),

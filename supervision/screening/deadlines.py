@@ -5,6 +5,7 @@ nothing twice), and overdue work as a cause for escalation ("screening-overdue")
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -124,9 +125,7 @@ def sweep(now: datetime | None = None) -> tuple[int, int]:
                 target=assignment,
             )
             found = [_cause(assignment, today)]
-            transaction.on_commit(
-                lambda found=found: causes.cause_found.send(Assignment, causes=found)
-            )
+            transaction.on_commit(partial(causes.cause_found.send, Assignment, causes=found))
             noticed += 1
     return reminded, noticed
 

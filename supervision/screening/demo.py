@@ -44,7 +44,7 @@ def _answers(assignment: Assignment) -> list[dict]:
         assignment.enterprises.order_by("credit_code").values_list("credit_code", flat=True)
     ):
         decision = decisions[n] if n < len(decisions) else Decision.NO_NEED
-        row = {"credit_code": code, "contact_date": today, "decision": decision}
+        row: dict[str, object] = {"credit_code": code, "contact_date": today, "decision": decision}
         if decision == Decision.GRANTED:
             row |= {"credit_amount": 300, "loan_amount": 200, "loan_date": today, "rate": 3.45}
             row |= {"credit_loan": "Y", "first_time": "Y"}

@@ -2,7 +2,9 @@
 service functions' (``supervision.screening``), which the views call with the cleaned data."""
 
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -15,6 +17,13 @@ from supervision.screening import lists as screening_lists
 from supervision.screening import results as screening_results
 from supervision.screening import rollup
 from supervision.screening.models import Assignment, Decision, KeyArea
+
+
+def _choose(form: forms.Form, name: str, choices: Sequence[tuple[str, str]]) -> None:
+    """Set the choices of the form's choice field ``name`` (known only when it is shown)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField), f"{name} is not a choice field"
+    field.choices = choices
 
 
 def codes(text: str) -> list[str]:
@@ -54,10 +63,11 @@ class TaskForm(forms.Form):
     def __init__(self, *args, offices: list[Office], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.offices = {o.code: o for o in offices}
-        self.fields["office"].choices = [(o.code, o.name) for o in offices]
+        _choose(self, "office", [(o.code, o.name) for o in offices])
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean returns
         if bool(cleaned.get("file")) == bool(cleaned.get("rows", "").strip()):
             raise ValidationError(_("Upload the list or paste its rows (one of the two)."))
         return cleaned
@@ -89,7 +99,7 @@ class DelegateForm(forms.Form):
     def __init__(self, *args, children: list[Office], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.children = {o.code: o for o in children}
-        self.fields["child"].choices = [(o.code, o.name) for o in children]
+        _choose(self, "child", [(o.code, o.name) for o in children])
 
 
 class AssignForm(forms.Form):
@@ -111,10 +121,14 @@ class AssignForm(forms.Form):
             .select_related("institution")
             .order_by("name_zh")
         )
-        self.fields["filer"].choices = [
-            *((f"i:{i.pk}", i.name) for i in institutions),
-            *((f"b:{b.pk}", b.name) for b in branches),
-        ]
+        _choose(
+            self,
+            "filer",
+            [
+                *((f"i:{i.pk}", i.name) for i in institutions),
+                *((f"b:{b.pk}", b.name) for b in branches),
+            ],
+        )
 
     def chosen_filer(self) -> tuple[Institution, Branch | None]:
         kind, pk = self.cleaned_data["filer"].split(":")
@@ -214,8 +228,8 @@ class ResultRowForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["decision"].choices = _choices("decision", "—")
-        self.fields["decline_reason"].choices = _choices("decline_reason")
+        _choose(self, "decision", _choices("decision", "—"))
+        _choose(self, "decline_reason", _choices("decline_reason"))
 
     def row(self) -> dict | None:
         """The answer as a SCREENING-RESULT row, or None when no decision was chosen."""

@@ -284,6 +284,8 @@ class AssignmentEntry(Outcome):
     )
     assigned_at = models.DateTimeField(auto_now_add=True)
 
+    decline_label: str  # not stored: set by the pages that list entries, for their templates
+
     class Meta:
         ordering = ["enterprise", "pk"]
         constraints = [
@@ -321,6 +323,8 @@ class ScreeningJob(Job):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    text: str  # not stored: what it did, set by the task page (views._jobs) for its template
 
     class Meta:
         ordering = ["-created_at", "-pk"]

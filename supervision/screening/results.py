@@ -70,6 +70,7 @@ def results_file(user: User, assignment: Assignment, rows: list[dict]) -> Filing
     accepted like an upload."""
     if not rows:
         raise ValidationError(_("Answer at least one enterprise."))
+    assert assignment.request is not None, "given as it is created (assignment._assignment_for)"
     with workbook_of(RESULT_SPEC, rows) as path, path.open("rb") as handle:
         return filings.filing_upload(
             user, assignment.request, File(handle), name=f"{RESULT_SPEC.code}-{assignment.pk}.xlsx"
@@ -105,7 +106,9 @@ def record_results(filing_id: int) -> int:
     filing = Filing.objects.filter(
         pk=filing_id, is_current=True, spec_code=RESULT_SPEC.code
     ).first()
-    assignment = filing and Assignment.objects.filter(request_id=filing.request_id).first()
+    if filing is None:
+        return 0
+    assignment = Assignment.objects.filter(request_id=filing.request_id).first()
     if assignment is None:
         return 0
     spec = get_spec(filing.spec_code, filing.spec_version)

@@ -10,6 +10,7 @@ rate is kept as its sum and count and divided only for display.
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
@@ -63,7 +64,9 @@ class Figures:
 
     @classmethod
     def of(cls, office: Office | None, values: dict) -> "Figures":
-        return cls(office, **{k: values.get(k) or 0 for k in ADDITIVE})
+        # The aggregates' counts and sums; an empty Sum (None) is taken as 0.
+        figures: dict[str, Any] = {k: values.get(k) or 0 for k in ADDITIVE}
+        return cls(office, **figures)
 
     @property
     def average_rate(self) -> Decimal | None:

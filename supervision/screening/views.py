@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from django_htmx.http import HttpResponseClientRefresh
 
 from portal import scoping
+from portal.http import AuthenticatedHttpRequest
 from portal.models import Office, Role
 from supervision.screening import contacts, rollup
 from supervision.screening import deadlines as screening_deadlines
@@ -80,7 +81,7 @@ def _creating_offices(user) -> list[Office]:
 
 
 @login_required
-def task_create(request: HttpRequest) -> HttpResponse:
+def task_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     offices = _creating_offices(request.user)
     if not offices:
         raise Http404
@@ -164,26 +165,26 @@ def _posted_job(request: HttpRequest, at: Office) -> tuple[str, dict]:
     if action in (Kind.DELEGATE_BY_COUNTY, Kind.REASSIGN_DECLINED):
         return action, {}
     if action == Kind.DELEGATE:
-        form = DelegateForm(request.POST, children=list(Office.objects.get_children(at)))
-        if not form.is_valid():
+        delegate = DelegateForm(request.POST, children=list(Office.objects.get_children(at)))
+        if not delegate.is_valid():
             raise ValidationError(_("Choose a child office."))
-        counties = codes(form.cleaned_data["counties"])
-        return action, {"child": form.cleaned_data["child"], "counties": counties}
+        counties = codes(delegate.cleaned_data["counties"])
+        return action, {"child": delegate.cleaned_data["child"], "counties": counties}
     if action == Kind.AUTO_ASSIGN:
-        form = AutoAssignForm(request.POST)
-        if not form.is_valid():
+        auto = AutoAssignForm(request.POST)
+        if not auto.is_valid():
             raise ValidationError(_("Choose a rule."))
-        return action, {"rule": form.cleaned_data["rule"]}
+        return action, {"rule": auto.cleaned_data["rule"]}
     if action == Kind.ASSIGN:
-        form = AssignForm(request.POST, office=at)
-        if not form.is_valid():
+        assign = AssignForm(request.POST, office=at)
+        if not assign.is_valid():
             raise ValidationError(_("Choose a bank or branch."))
-        institution, branch = form.chosen_filer()
+        institution, branch = assign.chosen_filer()
         return action, {
             "institution": institution.pk,
             "branch": branch.pk if branch else None,
-            "counties": codes(form.cleaned_data["counties"]),
-            "credit_codes": codes(form.cleaned_data["credit_codes"]),
+            "counties": codes(assign.cleaned_data["counties"]),
+            "credit_codes": codes(assign.cleaned_data["credit_codes"]),
         }
     raise ValidationError(_("Unknown action."))
 
@@ -224,17 +225,20 @@ def job_message(job: ScreeningJob) -> str:
 
 
 @login_required
-def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def task_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     task = scoping.get_visible_or_404(
         request.user, ScreeningTask.objects.select_related("office"), pk=pk
     )
     top = _top(request, task)
     at = _viewpoint(request, task, top)
     share = Delegation.objects.filter(task=task, office=at).first() if at else None
-    can_act = share is not None and scoping.may_act(request.user, at, Role.REVIEWER)
+    can_act = (
+        at is not None and share is not None and scoping.may_act(request.user, at, Role.REVIEWER)
+    )
     if request.method == "POST":
         if not can_act:
             raise Http404
+        assert at is not None, "one acts at an office (can_act)"
         try:
             kind, params = _posted_job(request, at)
         except ValidationError as error:
@@ -291,6 +295,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "today": timezone.localdate(),
     }
     if can_act:
+        assert at is not None, "one acts at an office (can_act)"
         context.update(
             delegate_form=DelegateForm(children=list(Office.objects.get_children(at))),
             assign_form=AssignForm(office=at),
@@ -330,13 +335,13 @@ def task_jobs(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def enterprise_history(request: HttpRequest, credit_code: str) -> HttpResponse:
     code = credit_code.strip().upper()
-    listed = (
+    listed_all = (
         scoping.visible(request.user, TaskEnterprise)
         .filter(credit_code=code)
         .select_related("task__office", "holder", "assignment__institution", "assignment__branch")
         .order_by("-task__created_at")
     )
-    entries = (
+    entries_all = (
         scoping.visible(request.user, AssignmentEntry)
         .filter(enterprise__credit_code=code)
         .select_related(
@@ -348,7 +353,7 @@ def enterprise_history(request: HttpRequest, credit_code: str) -> HttpResponse:
         )
         .order_by("-assigned_at", "-pk")
     )
-    listed, entries = list(listed[:100]), list(entries[:500])
+    listed, entries = list(listed_all[:100]), list(entries_all[:500])
     if not listed and not entries:
         raise Http404
     contacts.mask_contacts(request.user, listed)

@@ -54,8 +54,12 @@ class Command(BaseCommand):
         )
         levels = [("General Bureau", top)]
         for level, label in ((2, "province"), (4, "county office")):
-            office = Office.objects.filter(level=level, path__startswith=top.path).order_by("path")
-            if office.exists():
-                levels.append((label, office.first()))
+            first = (
+                Office.objects.filter(level=level, path__startswith=top.path)
+                .order_by("path")
+                .first()
+            )
+            if first is not None:
+                levels.append((label, first))
         for label, office in levels:
             self.stdout.write(measure(office, chosen[-1], runs, label).line())

@@ -1,5 +1,6 @@
 import time
 from datetime import timedelta
+from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -56,7 +57,7 @@ class Command(BaseCommand):
                 institution_id=branch.institution_id,
                 branch_id=branch.pk,
                 office_id=branch.office_id,
-                measure=1,
+                measure=Decimal(1),
                 summary="benchmark",
                 evidence_url="",
                 occurred_on=now.date(),
