@@ -21,6 +21,7 @@ from reporting.models import (
     ReturnRequest,
     RuleHit,
     WarningConfirmation,
+    superseded,
 )
 from reporting.signals import filing_accepted
 from reporting.spec import Severity
@@ -111,6 +112,10 @@ def filing_sign(user, filing: Filing, confirmations: dict[str, str]) -> Filing:
             FilingStatus.NEEDS_CONFIRMATION,
         ):
             raise ValidationError(_("Only a valid filing can be signed."))
+        if Filing.objects.filter(pk=filing.pk).filter(superseded()).exists():
+            raise ValidationError(
+                _("A newer version of this return was uploaded: sign that one instead.")
+            )
         warnings = set(
             RuleHit.objects.filter(filing=filing, severity=Severity.WARNING).values_list(
                 "code", flat=True

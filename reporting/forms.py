@@ -115,6 +115,8 @@ class BulkDecisionForm(DecisionForm):
         choices=[("selected", _("Selected")), ("all", _("All matching the filter"))]
     )
     ids = _AnyIdsField(coerce=int, required=False)
+    # "All matching" is asked once: the confirmation page sends back the count it stated.
+    confirmed = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

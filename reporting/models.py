@@ -208,6 +208,37 @@ class Filing(FiledBy, models.Model):
         return self.status in PENDING_STATUSES
 
 
+# Statuses a newer upload replaces: the filer moved on to the next version. A submitted version
+# still awaits its decision; an accepted one is replaced only when a later one is accepted.
+REPLACEABLE_STATUSES = (
+    FilingStatus.REJECTED,
+    FilingStatus.NEEDS_CONFIRMATION,
+    FilingStatus.VALID,
+    FilingStatus.RETURNED,
+)
+
+
+def newer_version_exists() -> models.Exists:
+    """True for a filing whose request has a later version (trials aside)."""
+    return models.Exists(
+        Filing.objects.filter(
+            request=models.OuterRef("request"),
+            check_only=False,
+            version__gt=models.OuterRef("version"),
+        )
+    )
+
+
+def superseded() -> models.Q:
+    """Filings a newer version replaced: a version uploaded again before it was signed (or
+    after it was rejected or returned), or an accepted version a later acceptance took out of
+    force. Such a version asks nothing of anyone any more."""
+    replaceable = models.Q(status__in=REPLACEABLE_STATUSES) | models.Q(
+        status=FilingStatus.ACCEPTED, is_current=False
+    )
+    return models.Q(check_only=False) & replaceable & models.Q(newer_version_exists())
+
+
 class RuleHit(models.Model):
     """One broken rule in one filing: how often, and the first examples (sheet, cell, value)."""
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from portal import scoping
 from portal.models import Role
 from portal.worklist import Waiting
-from reporting.models import Filing, FilingStatus, ReturnRequest
+from reporting.models import Filing, FilingStatus, ReturnRequest, superseded
 from reporting.views.requests import with_filing_state
 
 
@@ -27,8 +27,12 @@ def waiting(user) -> list[Waiting]:
         items.append(
             Waiting(owed.count(), _("Returns to file"), f"{listed}?completeness=not_filed")
         )
-        sign = scoping.actionable(user, Filing, Role.APPROVER).filter(
-            status__in=[FilingStatus.VALID, FilingStatus.NEEDS_CONFIRMATION], check_only=False
+        # A version replaced by a newer upload no longer waits for anyone's signature.
+        sign = (
+            scoping.actionable(user, Filing, Role.APPROVER)
+            .filter(status__in=[FilingStatus.VALID, FilingStatus.NEEDS_CONFIRMATION])
+            .filter(check_only=False)
+            .exclude(superseded())
         )
         items.append(
             Waiting(

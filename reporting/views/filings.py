@@ -13,6 +13,7 @@ from zipfile import BadZipFile
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import (
     FileResponse,
     Http404,
@@ -30,7 +31,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from portal import scoping
 from portal.models import Role
-from reporting import filings
+from reporting import filing_state, filings
 from reporting.documentation import CLASS_LABELS, SEVERITY_LABELS, lang_of, pick
 from reporting.exports import (
     IssueRow,
@@ -41,7 +42,7 @@ from reporting.exports import (
 )
 from reporting.findings import render_message, render_summary
 from reporting.forms import DecisionForm, SignForm
-from reporting.models import Filing, FilingStatus, RuleHit
+from reporting.models import Filing, FilingStatus, RuleHit, WarningConfirmation
 from reporting.spec import ReturnSpec, Rule, RuleClass, Severity
 from reporting.specs import get_spec
 from reporting.views.specs import rule_url, spec_url
@@ -49,6 +50,8 @@ from reporting.workbooks import XLSX_CONTENT_TYPE, xlsx_response
 
 # Examples shown per rule on the page; the downloads carry every stored example.
 EXAMPLES_SHOWN = 100
+# Examples shown under each warning the bank confirmed, for the reviewer's decision.
+CONFIRMED_EXAMPLES = 5
 # Above this many rows the annotated copy takes minutes and hundreds of megabytes to build
 # and is unwieldy to open; the issue list says the same in a few kilobytes.
 ANNOTATE_MAX_ROWS = 200_000
@@ -139,6 +142,42 @@ def rule_reports(
         )
     reports.sort(key=lambda r: r.rule.report_order)
     return reports
+
+
+@dataclass
+class ConfirmedWarning:
+    """A warning the bank's approver confirmed when signing: the rule, how often it fired,
+    the first examples and the approver's reason, for the reviewer."""
+
+    hit: RuleHit
+    url: str
+    message: str
+    examples: list[IssueRow]
+    not_listed: int
+    confirmation: WarningConfirmation
+
+
+def confirmed_warnings(filing: Filing, spec: ReturnSpec, lang: str) -> list[ConfirmedWarning]:
+    """Each confirmed warning of ``filing`` in report order, with its reason."""
+    hits = {hit.code: hit for hit in filing.hits.filter(severity=Severity.WARNING)}
+    shown = []
+    for confirmation in filing.confirmations.select_related("confirmed_by"):
+        hit = hits.get(confirmation.code)
+        if hit is None:
+            continue
+        examples = hit.examples[:CONFIRMED_EXAMPLES]
+        shown.append(
+            ConfirmedWarning(
+                hit=hit,
+                url=rule_url(spec, hit.code),
+                message=_headline(hit.rule, hit, spec, lang),
+                examples=list(issue_rows(spec, [_Shown(hit.rule, len(examples), examples)], lang)),
+                not_listed=hit.count - len(examples),
+                confirmation=confirmation,
+            )
+        )
+    shown.sort(key=lambda c: c.hit.rule.report_order)
+    return shown
 
 
 def _headline(rule: Rule, hit: RuleHit, spec: ReturnSpec, lang: str) -> str:
@@ -232,12 +271,29 @@ def _detail_context(request: HttpRequest, filing: Filing) -> dict:
     reports = (
         [] if filing.is_pending else rule_reports(filing, spec, lang, rule_class, severity, column)
     )
+    newer = filing_state.newest_version(user, filing)
+    can_sign = (
+        not filing.check_only
+        and filing.status in SIGNABLE
+        and newer is None
+        and scoping.may_act(user, filing, Role.APPROVER)
+    )
+    rules_by_severity = dict(
+        filing.hits.values("severity").annotate(n=Count("pk")).values_list("severity", "n")
+    )
     return {
         "filing": filing,
         "spec": spec,
         "spec_title": spec.title(lang),
         "spec_url": spec_url(spec),
-        "status_label": FilingStatus(filing.status).label,
+        "status_label": filing_state.status_label(filing, newer is not None),
+        "shown_status": filing_state.shown_status(filing, newer is not None),
+        "newer": newer,
+        "next_step": filing_state.next_step(filing, newer, can_sign=can_sign),
+        "is_filer": scoping.scope_of(user).is_bank,
+        "error_rules": rules_by_severity.get(Severity.ERROR, 0),
+        "warning_rules": rules_by_severity.get(Severity.WARNING, 0),
+        "confirmed": confirmed_warnings(filing, spec, lang),
         "phase_label": PHASES.get(filing.phase, filing.phase),
         "reports": reports,
         "rules_total": filing.hits.count(),
@@ -248,9 +304,7 @@ def _detail_context(request: HttpRequest, filing: Filing) -> dict:
             (c.key, c.heading_en if lang == "en" else c.heading_zh) for c in spec.columns
         ],
         "too_big_to_annotate": filing.row_count > ANNOTATE_MAX_ROWS,
-        "can_sign": not filing.check_only
-        and filing.status in SIGNABLE
-        and scoping.may_act(user, filing, Role.APPROVER),
+        "can_sign": can_sign,
         "can_review": filing.status == FilingStatus.SUBMITTED
         and scoping.may_act(user, filing, Role.REVIEWER),
     }

@@ -31,9 +31,9 @@ from django.utils.translation import gettext_lazy
 
 from portal import scoping
 from portal.models import Role
-from reporting import filings, schedule
+from reporting import filing_state, filings, schedule
 from reporting.forms import ReopenForm, RequestFilterForm, UploadForm
-from reporting.models import Filing, FilingStatus, ReturnRequest
+from reporting.models import Filing, FilingStatus, ReturnRequest, newer_version_exists
 from reporting.specs import get_spec
 from reporting.views.filings import reading_language
 from reporting.views.specs import spec_url
@@ -145,12 +145,19 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if filing is not None:
                 return redirect("filing-detail", pk=filing.pk)
     spec = get_spec(req.spec_code, req.spec_version)
-    history = (
+    versions = (
         scoping.visible(request.user, Filing)
         .filter(request=req)
         .select_related("uploaded_by", "signed_by", "reviewed_by")
+        .annotate(has_newer=newer_version_exists())
         .order_by("-uploaded_at", "-pk")
     )
+    # Each version with the status shown: a version a newer one replaced says so.
+    history = [
+        (f, filing_state.shown_status(f, f.has_newer), filing_state.status_label(f, f.has_newer))
+        for f in versions
+    ]
+    in_force = next((f for f, _status, _label in history if f.is_current), None)
     return render(
         request,
         "reporting/request_detail.html",
@@ -161,7 +168,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "spec_url": spec_url(spec),
             "is_open": req.is_open_on(timezone.localdate()),
             "history": history,
-            "can_upload": can_upload,
+            # Once a version is accepted, there is nothing more to file for this request.
+            "can_upload": can_upload and in_force is None,
+            "in_force": in_force,
             "can_reopen": can_reopen and req.closed_at is not None,
             "upload_form": upload_form,
             "reopen_form": reopen_form,

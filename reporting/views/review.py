@@ -81,6 +81,9 @@ def _decide(
     if form.cleaned_data["target"] == "selected":
         matching = matching.filter(pk__in=form.cleaned_data["ids"])
     chosen = list(matching)
+    asked = form.cleaned_data["confirmed"]
+    if form.cleaned_data["target"] == "all" and chosen and asked != len(chosen):
+        return _confirm_all(request, filters, form, chosen, changed_from=asked)
     done = filings.review_many(request.user, chosen, form.accept, form.cleaned_data["comment"])
     if form.accept:
         text = ngettext("%(done)d filing accepted.", "%(done)d filings accepted.", done)
@@ -95,6 +98,31 @@ def _decide(
         )
     query = urlencode(filters.params())
     return redirect(reverse("review-queue") + (f"?{query}" if query else ""))
+
+
+def _confirm_all(
+    request: HttpRequest,
+    filters: QueueFilterForm,
+    form: BulkDecisionForm,
+    chosen: list[Filing],
+    changed_from: int | None,
+) -> HttpResponse:
+    """Before deciding on all that match, a page states how many and which, and asks once (a
+    second submit, no JavaScript). If the count changed since it was stated, it asks again."""
+    return render(
+        request,
+        "reporting/review_confirm.html",
+        {
+            "count": len(chosen),
+            "shown": chosen[:PAGE_SIZE],
+            "not_shown": max(len(chosen) - PAGE_SIZE, 0),
+            "accept": form.accept,
+            "comment": form.cleaned_data["comment"],
+            "filter_params": filters.params(),
+            "changed_from": changed_from,
+            "back_query": urlencode(filters.params()),
+        },
+    )
 
 
 # -- export --------------------------------------------------------------------------------

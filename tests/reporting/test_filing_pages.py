@@ -3,6 +3,7 @@ reviewer's decision, the request list and page, and reopening a closed period.""
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import openpyxl
@@ -14,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 
 from portal.models import Role
-from reporting import pipeline
+from reporting import pipeline, worklist
 from reporting.models import Filing, FilingStatus, WarningConfirmation
 from reporting.spec import HEADER_ROWS
 from reporting.specs import get_spec
@@ -511,3 +512,157 @@ def test_an_office_reopens_a_closed_period_for_one_filer(client_for, matrix, pre
     req.refresh_from_db()
     assert (req.reopened_until, req.reopen_reason) == (until, "系统故障")
     assert req.is_open_on(timezone.localdate())
+
+
+# -- issue 15: what the reviewer sees, what the filer does next -------------------------------
+
+
+def _button_classes(body: str) -> dict[str, str]:
+    """The class of each decision button, by its value."""
+    found = re.findall(r'<button type="submit" name="decision" value="(\w+)" class="([^"]+)"', body)
+    return dict(found)
+
+
+def test_the_reviewer_sees_each_confirmed_warning_with_its_count_examples_and_reason(
+    client_for, preparer, approver, reviewer, request_a
+):
+    filing = _validated(client_for(preparer), request_a, WARNED)
+    client_for(approver).post(
+        reverse("filing-detail", args=[filing.pk]),
+        {"action": "sign", "confirm_SL-Q201": "on", "reason_SL-Q201": "贴息贷款，利率确实很低"},
+    )
+    body = _page(client_for(reviewer), filing)
+    confirmed = body[body.index('id="confirmed"') :]
+    confirmed = confirmed[: confirmed.index("</section>")]
+    assert "SL-Q201" in confirmed and "贴息贷款，利率确实很低" in confirmed
+    assert "<code>M4</code>" in confirmed  # the example the bank vouched for
+    assert "1 time" in confirmed
+    assert approver.email in confirmed or approver.full_name in confirmed
+    assert "{'SL-Q201'" not in body  # never the audit trail's Python dict
+
+
+def test_a_warning_confirmed_without_a_reason_says_so(
+    client_for, preparer, approver, reviewer, request_a
+):
+    filing = _validated(client_for(preparer), request_a, WARNED)
+    client_for(approver).post(
+        reverse("filing-detail", args=[filing.pk]), {"action": "sign", "confirm_SL-Q201": "on"}
+    )
+    body = _page(client_for(reviewer), filing)
+    assert "No reason given" in body[body.index('id="confirmed"') :]
+
+
+def test_accept_and_return_look_different(client_for, reviewer, submitted):
+    classes = _button_classes(_page(client_for(reviewer), submitted))
+    assert set(classes) == {"accept", "return"}
+    assert classes["accept"] != classes["return"]
+    assert "button-secondary" in classes["return"]
+
+
+def test_the_report_counts_say_hits_and_rules_apart(client_for, preparer, request_a):
+    filing = _validated(client_for(preparer), request_a, DEFECTIVE)
+    body = _page(client_for(preparer), filing)
+    assert "rules broken" not in body
+    assert 'data-testid="error-rules">1 rule<' in body
+    assert 'data-testid="warning-rules">1 rule<' in body
+
+
+def test_the_version_in_force_is_marked_and_no_upload_is_offered_after_acceptance(
+    client_for, preparer, reviewer, request_a, submitted
+):
+    client_for(reviewer).post(
+        reverse("filing-detail", args=[submitted.pk]), {"action": "decide", "decision": "accept"}
+    )
+    body = client_for(preparer).get(reverse("request-detail", args=[request_a.pk])).content
+    body = body.decode()
+    assert body.count('data-testid="in-force"') == 1
+    rows = body[body.index('class="history"') :].split("<tr>")
+    in_force = next(r for r in rows if reverse("filing-detail", args=[submitted.pk]) in r)
+    assert 'data-testid="in-force"' in in_force
+    assert 'id="upload"' not in body and 'name="file"' not in body
+    assert 'data-testid="accepted-note"' in body
+
+
+def test_a_superseded_version_no_longer_asks_for_its_warnings_to_be_confirmed(
+    client_for, preparer, approver, request_a
+):
+    first = _validated(client_for(preparer), request_a, WARNED)
+    second = _validated(client_for(preparer), request_a, WARNED)
+    client = client_for(approver)
+    old = _page(client, first)
+    assert 'id="sign"' not in old
+    assert 'data-testid="superseded"' in old
+    assert reverse("filing-detail", args=[second.pk]) in old
+    assert 'id="sign"' in _page(client, second)
+    history = client.get(reverse("request-detail", args=[request_a.pk])).content.decode()
+    rows = history[history.index('class="history"') :].split("<tr>")
+    first_row = next(r for r in rows if reverse("filing-detail", args=[first.pk]) in r)
+    assert "Warnings to confirm" not in first_row and "Superseded" in first_row
+    refused = client.post(
+        reverse("filing-detail", args=[first.pk]), {"action": "sign", "confirm_SL-Q201": "on"}
+    )
+    assert refused.status_code == 200
+    first.refresh_from_db()
+    assert first.status == FilingStatus.NEEDS_CONFIRMATION and not first.receipt_number
+    # The home page's "awaiting signature" counts the newer version only.
+    with translation.override("en"):
+        awaiting = {str(item.label): item.count for item in worklist.waiting(approver)}
+    assert awaiting["Validated returns awaiting signature"] == 1
+
+
+NEXT_STEPS = {
+    # status: (what the filer reads, the link that fixes it)
+    FilingStatus.RECEIVED: ("being checked", None),
+    FilingStatus.VALIDATING: ("being checked", None),
+    FilingStatus.REJECTED: ("Correct the errors", "upload"),
+    FilingStatus.NEEDS_CONFIRMATION: ("confirm each warning", "sign"),
+    FilingStatus.VALID: ("sign and submit", "sign"),
+    FilingStatus.SUBMITTED: ("awaits review", None),
+    FilingStatus.ACCEPTED: ("Nothing more to do", None),
+    FilingStatus.RETURNED: ("returned it", "upload"),
+}
+
+
+@pytest.mark.parametrize("status", list(NEXT_STEPS))
+def test_the_filer_page_says_what_to_do_next_for_every_status(
+    client_for, approver, request_a, status
+):
+    filing = f.FilingFactory(
+        request=request_a,
+        status=status,
+        is_current=status == FilingStatus.ACCEPTED,
+        review_comment="请补充县代码" if status == FilingStatus.RETURNED else "",
+    )
+    body = _page(client_for(approver), filing)
+    step = body[body.index('data-testid="next-step"') :]
+    step = step[: step.index("</div>")]
+    text, link = NEXT_STEPS[status]
+    assert text in step, step
+    upload = reverse("request-detail", args=[request_a.pk]) + "#upload"
+    if link == "upload":
+        assert upload in step
+    if link == "sign":
+        assert 'href="#sign"' in step
+    if status == FilingStatus.REJECTED:
+        assert reverse("filing-issues-xlsx", args=[filing.pk]) in step
+    if status == FilingStatus.RETURNED:
+        assert "请补充县代码" in step
+
+
+def test_the_filer_page_of_a_superseded_version_points_to_the_newer_one(
+    client_for, preparer, request_a
+):
+    first = f.FilingFactory(request=request_a, status=FilingStatus.REJECTED)
+    second = f.FilingFactory(request=request_a, status=FilingStatus.VALID)
+    body = _page(client_for(preparer), first)
+    step = body[body.index('data-testid="next-step"') :]
+    step = step[: step.index("</div>")]
+    assert f"v{second.version}" in step
+    assert reverse("filing-detail", args=[second.pk]) in step
+
+
+def test_a_preparer_is_told_who_signs(client_for, preparer, request_a):
+    filing = f.FilingFactory(request=request_a, status=FilingStatus.VALID)
+    body = _page(client_for(preparer), filing)
+    step = body[body.index('data-testid="next-step"') :]
+    assert "approver" in step[: step.index("</div>")]

@@ -2,6 +2,7 @@
 the Excel export under the same filters."""
 
 import io
+import re
 
 import openpyxl
 import pytest
@@ -109,11 +110,11 @@ def test_accept_a_selection(client_for, matrix, head):
 
 def test_accept_all_that_match_the_filter(client_for, matrix, head):
     client = client_for(head)
-    response = client.post(
-        reverse(QUEUE),
-        {"decision": "accept", "target": "all", "office": "3501", "comment": "齐全"},
-        follow=True,
-    )
+    data = {"decision": "accept", "target": "all", "office": "3501", "comment": "齐全"}
+    asked = client.post(reverse(QUEUE), data)
+    assert asked.status_code == 200  # asked first, nothing decided yet
+    assert _status(matrix.filing_a1, matrix.filing_a2) == [FilingStatus.SUBMITTED] * 2
+    response = client.post(reverse(QUEUE), {**data, "confirmed": "2"}, follow=True)
     assert "2 filings accepted" in response.content.decode()
     assert response.redirect_chain[-1][0] == reverse(QUEUE) + "?office=3501"
     assert _status(matrix.filing_a1, matrix.filing_a2, matrix.filing_a, matrix.filing_b) == [
@@ -196,7 +197,7 @@ def test_export_has_bilingual_headings_the_filtered_rows_and_safe_text(client_fo
 def test_a_reviewer_of_a_county_decides_only_there(client_for, matrix):
     reviewer = f.member(Role.REVIEWER, office=matrix.county_a)
     client = client_for(reviewer)
-    client.post(reverse(QUEUE), {"decision": "accept", "target": "all"})
+    client.post(reverse(QUEUE), {"decision": "accept", "target": "all", "confirmed": "1"})
     assert _status(matrix.filing_a1, matrix.filing_a2, matrix.filing_a) == [
         FilingStatus.ACCEPTED,
         FilingStatus.SUBMITTED,
@@ -213,3 +214,55 @@ def test_a_filing_whose_signer_left_still_shows_in_the_queue_and_on_its_pages(
     assert "MATRIX-A" in _queue(client)
     assert client.get(_detail(filing)).status_code == 200
     assert client.get(reverse("request-detail", args=[filing.request_id])).status_code == 200
+
+
+# -- issue 15: "all matching" states the count and asks once; Accept and Return differ ------
+
+
+def test_accept_all_matching_states_the_count_and_asks_once_without_javascript(
+    client_for, matrix, head
+):
+    client = client_for(head)
+    data = {"decision": "accept", "target": "all", "office": "3501", "comment": "齐全"}
+    response = client.post(reverse(QUEUE), data)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="confirm-all"' in body
+    assert "Accept all 2 filings matching the filter?" in body
+    for filing in (matrix.filing_a1, matrix.filing_a2):
+        assert _detail(filing) in body  # the reviewer sees which ones
+    assert _detail(matrix.filing_a) not in body
+    # The second submit repeats the filters, the decision and the comment, with the count.
+    assert 'name="confirmed" value="2"' in body
+    assert 'name="office" value="3501"' in body and 'value="齐全"' in body
+    assert "<script" not in body[body.index('data-testid="confirm-all"') :]
+    assert _status(matrix.filing_a1, matrix.filing_a2) == [FilingStatus.SUBMITTED] * 2
+
+
+def test_returning_all_matching_asks_too(client_for, matrix, head):
+    client = client_for(head)
+    data = {"decision": "return", "target": "all", "office": "3501", "comment": "口径有误"}
+    body = client.post(reverse(QUEUE), data).content.decode()
+    assert "Return all 2 filings matching the filter to the bank?" in body
+    client.post(reverse(QUEUE), {**data, "confirmed": "2"})
+    assert _status(matrix.filing_a1, matrix.filing_a2) == [FilingStatus.RETURNED] * 2
+
+
+def test_when_the_count_changed_since_asked_it_asks_again(client_for, matrix, head):
+    client = client_for(head)
+    f.FilingFactory(request=matrix.request_a1, status=FilingStatus.SUBMITTED)
+    data = {"decision": "accept", "target": "all", "office": "3501", "confirmed": "2"}
+    response = client.post(reverse(QUEUE), data)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Accept all 3 filings matching the filter?" in body
+    assert "changed" in body
+    assert _status(matrix.filing_a1, matrix.filing_a2) == [FilingStatus.SUBMITTED] * 2
+
+
+def test_the_queue_s_accept_and_return_buttons_look_different(client_for, head):
+    body = _queue(client_for(head))
+    found = dict(
+        re.findall(r'<button type="submit" name="decision" value="(\w+)" class="([^"]+)"', body)
+    )
+    assert set(found) == {"accept", "return"} and found["accept"] != found["return"]
