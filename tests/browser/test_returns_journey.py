@@ -1,7 +1,8 @@
-"""The returns journey of issue 4 in a real browser, validated by a real Celery worker: a bank
+"""The returns journeys in a real browser, validated by a real Celery worker. Issue 4's: a bank
 preparer uploads a flawed workbook and reads the report, uploads a fixed one that leaves a
 warning to confirm; an approver confirms it and signs; a reviewer of the supervising office
-accepts the filing from the review queue."""
+accepts the filing from the review queue. Issue 15's: a return with one negative balance and
+an inserted column opens its report with exactly those two causes."""
 
 from datetime import timedelta
 
@@ -14,7 +15,7 @@ from reporting.models import Filing, FilingStatus
 from reporting.specs import rule_of
 from tests import factories as f
 from tests.browser.chinese import label, sign_out, zh
-from tests.reporting.returns import loan_row, open_request, workbook
+from tests.reporting.returns import LOANS, loan_row, open_request, workbook
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
@@ -140,3 +141,51 @@ def test_a_return_goes_from_a_flawed_upload_to_accepted(
     assert filing.signed_by == approver and filing.reviewed_by == reviewer
     assert filing.confirmations.get().reason == "The core system exports fractions."
     assert console_errors == []
+
+
+def _insert_remarks_column(wb) -> None:
+    """The bank's own 备注 (remarks) column inserted before the fifth column, as banks do."""
+    sheet = wb[LOANS.sheet]
+    sheet.insert_cols(5)
+    sheet.cell(1, 5, "备注")
+    sheet.cell(2, 5, "Remarks")
+    sheet.cell(3, 5, "bank's own note")
+
+
+def test_the_report_opens_with_the_two_real_mistakes(
+    celery_worker, matrix, sign_in, live_server, tmp_path
+):
+    """Issue 15's "must show": a return with one negative balance (B4) and an inserted column
+    opens its report with exactly those two causes, the column first, then the balance; nothing
+    blames the correct cells, and the filer is told what to do next."""
+    request = open_request(
+        matrix.bank_a, period="2025Q1", due_date=timezone.localdate() + timedelta(30)
+    )
+    path = workbook(
+        tmp_path / "q1-two-mistakes.xlsx",
+        [loan_row("350102"), loan_row("350121", sme_balance=-5)],
+        edit=_insert_remarks_column,
+    )
+    page = sign_in(matrix.users["bank_a"], f.PASSWORD)
+    page.goto(f"{live_server.url}/returns/requests/{request.pk}/")
+    upload(page, path)
+    wait_for_report(page)
+
+    expect(page.get_by_test_id("status")).to_have_text(label(FilingStatus.REJECTED))
+    expect(page.get_by_test_id("errors")).to_have_text("2")
+    rules = page.locator("section.rule")
+    expect(rules.nth(0).locator("h3 code")).to_have_text("S011")
+    expect(rules.nth(1).locator("h3 code")).to_have_text("V003")
+    expect(rules.nth(0).locator("table.examples")).to_contain_text("备注")
+    expect(rules.nth(1).locator("table.examples td code")).to_have_text("B4")
+    # Only those two are errors; the rules over B4 were not run against it.
+    expect(page.locator("section.rule-error")).to_have_count(2)
+    for consequence in ("SL-V101", "SL-V109", "S013"):
+        expect(page.locator(f"#hit-{consequence}")).to_have_count(0)
+    # What to do next, in Chinese, with the way back to the upload form.
+    step = page.get_by_test_id("next-step")
+    expect(step.get_by_role("heading", name=zh("What to do next"))).to_be_visible()
+    with page.expect_navigation():
+        step.get_by_role("link", name=zh("Upload the corrected file")).click()
+    assert page.url == f"{live_server.url}/returns/requests/{request.pk}/#upload", page.url
+    expect(page.locator("form.upload")).to_be_visible()
