@@ -14,7 +14,7 @@ from reporting.safety import WorkbookFacts, inspect_workbook
 from reporting.sheetscan import SheetScan
 from reporting.zip_package import DEFAULT_LIMITS, Limits, ZipPackage
 from tests.reporting import corpus, corpus_edges
-from tests.reporting.corpus import CFB_MAGIC, END, FAT_SECTOR, FREE
+from tests.reporting.corpus import END, FAT_SECTOR, FREE
 from tests.reporting.corpus_edges import (
     ROOT,
     STORAGE,
@@ -431,19 +431,23 @@ STREAMED = (
     b"".join(f'<row r="{r}"><v>{r * 7919 % 1000}</v></row>'.encode() for r in range(1, 400))
     + b"a" * 3001
 )
+# Inflated 1,000 bytes at a time, the last 1,000 come when every compressed byte is consumed
+# but zlib still holds one byte back.
+HELD_BACK = b"a" * 3001
 
 
+@pytest.mark.parametrize("member", [STREAMED, HELD_BACK], ids=["rows", "held-back"])
 @pytest.mark.parametrize("compression", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
 @pytest.mark.parametrize("in_chunk", [1, 7, 1 << 20])
 @pytest.mark.parametrize("out_chunk", [1, 1000, 8 << 20])
-def test_streams_are_independent_of_chunking(monkeypatch, compression, in_chunk, out_chunk):
+def test_streams_are_independent_of_chunking(monkeypatch, member, compression, in_chunk, out_chunk):
     """Compressed bytes read 1 or 7 at a time (most inflate to nothing) or 1 MiB at a time,
     inflated 1 or 1,000 bytes at a time (zlib holds output back) or 8 MiB at a time."""
     monkeypatch.setattr(zip_package, "_IN_CHUNK", in_chunk)
-    package = open_package(STREAMED, compression)
+    package = open_package(member, compression)
     (info,) = package.members
     chunks = list(package._stream(info, out_chunk=out_chunk))
-    assert b"".join(chunks) == STREAMED
+    assert b"".join(chunks) == member
     assert package.verified == {"xl/m.xml"}
     if compression == zipfile.ZIP_DEFLATED:
         assert max(len(chunk) for chunk in chunks) <= out_chunk
@@ -475,7 +479,8 @@ def compound_upload(tmp_path: Path, data: bytes) -> Path:
 
 
 def test_compound_file_shorter_than_its_header(tmp_path):
-    rejected(compound_upload(tmp_path, CFB_MAGIC + bytes(100)), "S002")
+    whole = compound(two_sector_directory("EncryptionInfo", "Workbook", FAT_OF_TWO), first_dir=1)
+    rejected(compound_upload(tmp_path, whole[:300]), "S002")
 
 
 def test_compound_file_of_4096_byte_sectors(tmp_path):
@@ -529,6 +534,22 @@ def test_fat_sectors_listed_in_the_difat(tmp_path):
     rejected(compound_upload(tmp_path, data), "S004")
 
 
+@pytest.mark.parametrize(("n_difat", "code"), [(2, "S004"), (1, "S001")])
+def test_the_difat_is_followed_as_far_as_the_header_says(tmp_path, n_difat, code):
+    """Two DIFAT sectors: the FAT sector that maps the directory's second sector (the 237th)
+    is listed in the second, which is read only when the header counts two."""
+    first = 236 * 128  # the first sector that the 237th FAT sector maps
+    sectors = {
+        0: difat_sector([], 1),
+        1: difat_sector([2], END),
+        2: fat_sector({first: first + 1, first + 1: END}),
+        first: directory_sector("Root Entry", "WordDocument"),
+        first + 1: directory_sector("EncryptionInfo"),
+    }
+    data = compound(sectors, first_dir=first, fat=(), n_fat=237, first_difat=0, n_difat=n_difat)
+    rejected(compound_upload(tmp_path, data), code)
+
+
 @pytest.mark.parametrize(
     ("first_difat", "n_difat"),
     [
@@ -571,11 +592,12 @@ def test_hidden_sheets_warn_without_a_data_sheet(tmp_path):
     assert example.sheet == "Notes" and example.params["detail"] == "sheets 'Notes'"
 
 
-def test_many_hidden_sheets_are_counted_and_a_few_named(tmp_path):
-    facts = inspect_workbook(corpus_edges.hidden_sheets(tmp_path, 7), data_sheet="Data")
+@pytest.mark.parametrize(("count", "more"), [(5, ""), (7, " … +2")])
+def test_many_hidden_sheets_are_counted_and_a_few_named(tmp_path, count, more):
+    facts = inspect_workbook(corpus_edges.hidden_sheets(tmp_path, count), data_sheet="Data")
     (warning,) = facts.warnings
-    assert warning.count == 7 and warning.examples[0].sheet == "H1"
-    assert detail(warning) == "sheets 'H1', 'H2', 'H3', 'H4', 'H5' … +2"
+    assert warning.count == count and warning.examples[0].sheet == "H1"
+    assert detail(warning) == "sheets 'H1', 'H2', 'H3', 'H4', 'H5'" + more
     assert_reads(warning)
 
 
