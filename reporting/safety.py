@@ -12,6 +12,7 @@ gigabyte of XML, is never parsed here: it is scanned in bounded chunks with byte
 
 import posixpath
 import struct
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -111,62 +112,98 @@ def _compound_file_rejection(fp: BinaryIO, size: int) -> FileRejected:
 
 
 def _cfb_names(fp: BinaryIO, size: int) -> set[str]:
-    """The stream and storage names in a compound file's directory: the directory's sector
-    chain is followed through the FAT. Empty when the file is too short or malformed; every
-    loop is bounded by the number of sectors in the file."""
-    fp.seek(0)
-    header = fp.read(512)
-    if len(header) < 512:
+    """The stream and storage names in a compound file's directory. Empty when the file is too
+    short or malformed."""
+    compound = _CompoundFile.open(fp, size)
+    if compound is None:
         return set()
-    shift = struct.unpack_from("<H", header, 30)[0]
-    if shift not in (9, 12):
-        return set()
-    sector_size = 1 << shift
-    per_sector = sector_size // 4
-    sectors = (size + sector_size - 1) // sector_size - 1  # the header takes sector "-1"
-    n_fat, first_dir = struct.unpack_from("<2L", header, 44)
-    first_difat, n_difat = struct.unpack_from("<2L", header, 68)
-    fat_sectors = list(struct.unpack_from("<109L", header, 76))
+    directory = compound.chain(compound.first_dir, compound.next_in_fat, compound.sectors)
+    return {name for sector in directory for name in _directory_names(sector)}
 
-    def read(sector: int) -> bytes | None:
-        if sector >= sectors:
+
+class _CompoundFile:
+    """A compound file read sector by sector: the directory's sector chain is followed through
+    the FAT, whose own sectors the header lists and, past the 109th, the DIFAT chain. The file
+    is hostile like any upload: every read stays inside it and every chain is followed for at
+    most as many steps as it has sectors, so a chain that loops or points outside ends."""
+
+    def __init__(self, fp: BinaryIO, size: int, header: bytes, shift: int):
+        self.fp = fp
+        self.sector_size = 1 << shift
+        self.per_sector = self.sector_size // 4  # sector numbers in one FAT or DIFAT sector
+        # Sectors after the header, which takes sector "-1"; the last one may be cut short.
+        self.sectors = (size + self.sector_size - 1) // self.sector_size - 1
+        n_fat, self.first_dir = struct.unpack_from("<2L", header, 44)
+        first_difat, n_difat = struct.unpack_from("<2L", header, 68)
+        fat_sectors = list(struct.unpack_from("<109L", header, 76))
+        for data in self.chain(first_difat, _next_difat, min(n_difat, self.sectors)):
+            fat_sectors.extend(struct.unpack(f"<{self.per_sector}L", data)[:-1])
+        self.fat_sectors = fat_sectors[:n_fat]
+        self._fat_cache: dict[int, bytes | None] = {}
+
+    @classmethod
+    def open(cls, fp: BinaryIO, size: int) -> "_CompoundFile | None":
+        """The compound file in ``fp``, or None when its header is cut short or gives a sector
+        size other than 512 or 4096 bytes, the only ones compound files have."""
+        fp.seek(0)
+        header = fp.read(512)
+        if len(header) < 512:
             return None
-        fp.seek((sector + 1) * sector_size)
-        data = fp.read(sector_size)
-        return data if len(data) == sector_size else None
+        shift = struct.unpack_from("<H", header, 30)[0]
+        if shift not in (9, 12):
+            return None
+        return cls(fp, size, header, shift)
 
-    sector, steps = first_difat, 0
-    while sector < _MARKER and steps < min(n_difat, sectors):
-        data = read(sector)
-        if data is None:
-            break
-        entries = struct.unpack(f"<{per_sector}L", data)
-        fat_sectors.extend(entries[:-1])
-        sector, steps = entries[-1], steps + 1
-    fat_sectors = fat_sectors[:n_fat]
-    fat_cache: dict[int, bytes | None] = {}
+    def read(self, sector: int) -> bytes | None:
+        """The sector's bytes, or None when the file has no such sector or ends inside it."""
+        if sector >= self.sectors:
+            return None
+        self.fp.seek((sector + 1) * self.sector_size)
+        data = self.fp.read(self.sector_size)
+        return data if len(data) == self.sector_size else None
 
-    def next_sector(sector: int) -> int:
-        index, slot = divmod(sector, per_sector)
-        if index >= len(fat_sectors) or fat_sectors[index] >= _MARKER:
+    def chain(
+        self, sector: int, following: Callable[[int, bytes], int], limit: int
+    ) -> Iterator[bytes]:
+        """The sectors of the chain that starts at ``sector``, at most ``limit`` of them: up to
+        an end-of-chain (or other) marker or the first sector that cannot be read.
+        ``following(sector, data)`` gives the next sector's number."""
+        for _ in range(limit):
+            if sector >= _MARKER:
+                return
+            data = self.read(sector)
+            if data is None:
+                return
+            yield data
+            sector = following(sector, data)
+
+    def next_in_fat(self, sector: int, _data: bytes) -> int:
+        """The sector after ``sector`` in its chain, or a marker when the FAT cannot tell."""
+        index, slot = divmod(sector, self.per_sector)
+        if index >= len(self.fat_sectors) or self.fat_sectors[index] >= _MARKER:
             return _MARKER
-        if index not in fat_cache:
-            fat_cache[index] = read(fat_sectors[index])
-        data = fat_cache[index]
+        if index not in self._fat_cache:
+            self._fat_cache[index] = self.read(self.fat_sectors[index])
+        data = self._fat_cache[index]
         return _MARKER if data is None else struct.unpack_from("<L", data, slot * 4)[0]
 
-    names: set[str] = set()
-    sector, steps = first_dir, 0
-    while sector < _MARKER and steps < sectors:
-        data = read(sector)
-        if data is None:
-            break
-        for offset in range(0, sector_size, 128):
-            length = struct.unpack_from("<H", data, offset + 64)[0]
-            if data[offset + 66] in (1, 2, 5) and 2 <= length <= 64:
-                names.add(data[offset : offset + length - 2].decode("utf-16-le", "replace"))
-        sector, steps = next_sector(sector), steps + 1
-    return names
+
+def _next_difat(_sector: int, data: bytes) -> int:
+    """A DIFAT sector lists FAT sectors and ends with the number of the next DIFAT sector."""
+    return struct.unpack_from("<L", data, len(data) - 4)[0]
+
+
+# Directory entries of these kinds carry names: a storage, a stream, the root.
+_NAMED_ENTRIES = (1, 2, 5)
+
+
+def _directory_names(sector: bytes) -> Iterator[str]:
+    """The names in one directory sector of 128-byte entries: a UTF-16 name of at most 31
+    characters, then its length in bytes with the closing NUL, then the entry's kind."""
+    for offset in range(0, len(sector), 128):
+        length = struct.unpack_from("<H", sector, offset + 64)[0]
+        if sector[offset + 66] in _NAMED_ENTRIES and 2 <= length <= 64:
+            yield sector[offset : offset + length - 2].decode("utf-16-le", "replace")
 
 
 class _Workbook(ZipPackage):
