@@ -206,20 +206,24 @@ def _directory_names(sector: bytes) -> Iterator[str]:
             yield sector[offset : offset + length - 2].decode("utf-16-le", "replace")
 
 
+# Parts that every workbook has, whatever wrote it.
+_REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+
+
+@dataclass
+class _DataSheet:
+    """The sheet that holds the return's data: its name, its zip member and the scan of it."""
+
+    name: str
+    part: str
+    scan: SheetScan = field(default_factory=SheetScan)
+
+
 class _Workbook(ZipPackage):
     """The workbook in a checked zip package: its parts, its sheets and its data sheet."""
 
     def inspect(self, data_sheet: str | None) -> WorkbookFacts:
-        names = self.by_name
-        if "xl/workbook.bin" in names:
-            raise FileRejected.because("S001", detail="a binary workbook (.xlsb)")
-        if not any(key.startswith("xl/") for key in names):
-            raise FileRejected.because("S001", detail="a zip file that holds no workbook")
-        if any(k.endswith("vbaproject.bin") or k.startswith("xl/macrosheets/") for k in names):
-            raise FileRejected.because("S003")
-        for required in ("[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
-            if required.casefold() not in names:
-                raise damaged(f"{required} is missing")
+        self._check_part_names()
         # No XML is parsed, by us or by the reader after us, before every member's head is
         # known to carry no DOCTYPE.
         for info in self.members:
@@ -229,44 +233,47 @@ class _Workbook(ZipPackage):
         sheet_names = [name for name, _, _ in sheets]
         hidden = [name for name, state, _ in sheets if state in ("hidden", "veryhidden")]
         parts = {name: part for name, _, part in sheets}
-        if data_sheet is not None and data_sheet not in parts:
-            raise FileRejected.because("S009", sheet=data_sheet)
-        scan = SheetScan() if data_sheet is not None else None
-        data_part = parts.get(data_sheet or "")
-        # Every member is inflated in full, in file order: its real size and CRC are checked,
-        # so that no reader after us meets a member bigger than its header says.
+        data = None
+        if data_sheet is not None:
+            if data_sheet not in parts:
+                raise FileRejected.because("S009", sheet=data_sheet)
+            data = _DataSheet(data_sheet, parts[data_sheet])
+        self._inflate_all(data)
+        if data is not None:
+            # Only after every member has passed its size and CRC checks: a damaged member is
+            # reported first, and the scan of a damaged sheet is not to be trusted.
+            rejections = data.scan.rejections(data.name)
+            if rejections:
+                raise FileRejected(rejections)
+        return WorkbookFacts(sheet_names, hidden, parts, _warnings(hidden, data))
+
+    def _check_part_names(self) -> None:
+        """What the part names alone tell, in this order: a binary workbook, no workbook at
+        all, macros (a VBA project or Excel 4.0 macro sheets), a part every workbook has
+        missing."""
+        names = self.by_name  # casefolded
+        if "xl/workbook.bin" in names:
+            raise FileRejected.because("S001", detail="a binary workbook (.xlsb)")
+        if not any(key.startswith("xl/") for key in names):
+            raise FileRejected.because("S001", detail="a zip file that holds no workbook")
+        if any(k.endswith("vbaproject.bin") or k.startswith("xl/macrosheets/") for k in names):
+            raise FileRejected.because("S003")
+        for required in _REQUIRED_PARTS:
+            if required.casefold() not in names:
+                raise damaged(f"{required} is missing")
+
+    def _inflate_all(self, data: _DataSheet | None) -> None:
+        """Every member is inflated in full, in file order: its real size and CRC are checked,
+        so that no reader after us meets a member bigger than its header says. The data
+        sheet is scanned on the way; a member already read in full is not read again."""
         for info in sorted(self.members, key=lambda i: i.header_offset):
-            if scan is not None and info.filename == data_part:
+            if data is not None and info.filename == data.part:
                 for chunk in self._stream(info):
-                    scan.feed(chunk)
-                scan.close()
+                    data.scan.feed(chunk)
+                data.scan.close()
             elif info.filename not in self.verified:
                 for _ in self._stream(info):
                     pass
-        warnings: list[Finding] = []
-        shown_hidden = [name for name in hidden if name != META_SHEET]  # ours, hidden on purpose
-        hidden_examples = []
-        if shown_hidden:
-            listed = ", ".join(f"'{name}'" for name in shown_hidden[:EXAMPLES])
-            more = len(shown_hidden) - EXAMPLES
-            detail = f"sheets {listed}" + (f" … +{more}" if more > 0 else "")
-            hidden_examples.append(Example(sheet=shown_hidden[0], params={"detail": detail}))
-        if scan is not None and data_sheet is not None:
-            rejections = scan.rejections(data_sheet)
-            if rejections:
-                raise FileRejected(rejections)
-            if scan.hidden_count:
-                detail = "rows " + _listing(scan.hidden_rows, scan.hidden_count)
-                row = int(scan.hidden_rows[0]) if scan.hidden_rows[0].isdigit() else None
-                hidden_examples.append(
-                    Example(sheet=data_sheet, row=row, params={"detail": detail})
-                )
-        if hidden_examples:
-            count = len(shown_hidden) + (scan.hidden_count if scan else 0)
-            warnings.append(Finding(rule("S020"), count=count, examples=hidden_examples))
-        if scan is not None and data_sheet is not None and scan.cached_count:
-            warnings.append(scan.cached_finding(data_sheet))
-        return WorkbookFacts(sheet_names, hidden, parts, warnings)
 
     def _parse(self, part: str) -> Element:
         data = self._read_small(part)
@@ -313,6 +320,37 @@ class _Workbook(ZipPackage):
                 state = sheet.get("state", "visible").casefold()
                 sheets.append((name, state, self._member(part).filename))
         return sheets
+
+
+def _warnings(hidden: list[str], data: _DataSheet | None) -> list[Finding]:
+    """S020 for hidden sheets and rows, then S021 for formulas with cached values."""
+    warnings = []
+    hidden_finding = _hidden_finding(hidden, data)
+    if hidden_finding is not None:
+        warnings.append(hidden_finding)
+    if data is not None and data.scan.cached_count:
+        warnings.append(data.scan.cached_finding(data.name))
+    return warnings
+
+
+def _hidden_finding(hidden: list[str], data: _DataSheet | None) -> Finding | None:
+    """One S020 warning for the sheets the filer hid and the data sheet's hidden rows."""
+    shown_hidden = [name for name in hidden if name != META_SHEET]  # ours, hidden on purpose
+    examples = []
+    if shown_hidden:
+        listed = ", ".join(f"'{name}'" for name in shown_hidden[:EXAMPLES])
+        more = len(shown_hidden) - EXAMPLES
+        detail = f"sheets {listed}" + (f" … +{more}" if more > 0 else "")
+        examples.append(Example(sheet=shown_hidden[0], params={"detail": detail}))
+    hidden_rows = data.scan.hidden_count if data is not None else 0
+    if data is not None and hidden_rows:
+        scan = data.scan
+        detail = "rows " + _listing(scan.hidden_rows, scan.hidden_count)
+        row = int(scan.hidden_rows[0]) if scan.hidden_rows[0].isdigit() else None
+        examples.append(Example(sheet=data.name, row=row, params={"detail": detail}))
+    if not examples:
+        return None
+    return Finding(rule("S020"), count=len(shown_hidden) + hidden_rows, examples=examples)
 
 
 def _local(tag: str) -> str:
