@@ -70,13 +70,17 @@ def _in_place(positions: list[int]) -> set[int]:
     return kept
 
 
-def read_headers(workbook: fastexcel.ExcelReader, spec: ReturnSpec) -> Layout:
-    """Rows 1-2 must carry the template's headings; each column is found by its heading."""
+def _match_headings(
+    workbook: fastexcel.ExcelReader, spec: ReturnSpec
+) -> tuple[dict[int, int], list[tuple[int, str]], bool]:
+    """Each spec column's sheet column, found by its heading in either language ({spec index:
+    sheet index}); the sheet's headings matching no column, by sheet index; and whether a
+    column's heading appears twice."""
     position: dict[str, int] = {}
     for index, column in enumerate(spec.columns):
         for text in (column.heading_zh, column.heading_en, column.label_zh, column.label_en):
             position[norm_header(text)] = index
-    matched: dict[int, int] = {}  # spec index -> sheet index
+    matched: dict[int, int] = {}
     unknown: list[tuple[int, str]] = []
     twice = False
     for index, (zh, en) in enumerate(_headings(workbook, spec)):
@@ -86,6 +90,12 @@ def read_headers(workbook: fastexcel.ExcelReader, spec: ReturnSpec) -> Layout:
         elif heading := (zh or en or "").strip():
             twice = twice or target is not None
             unknown.append((index, heading))
+    return matched, unknown, twice
+
+
+def read_headers(workbook: fastexcel.ExcelReader, spec: ReturnSpec) -> Layout:
+    """Rows 1-2 must carry the template's headings; each column is found by its heading."""
+    matched, unknown, twice = _match_headings(workbook, spec)
     findings: dict[str, Finding] = {}
 
     def add(code: str, **params) -> None:

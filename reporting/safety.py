@@ -12,6 +12,7 @@ gigabyte of XML, is never parsed here: it is scanned in bounded chunks with byte
 
 import posixpath
 import struct
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -111,78 +112,118 @@ def _compound_file_rejection(fp: BinaryIO, size: int) -> FileRejected:
 
 
 def _cfb_names(fp: BinaryIO, size: int) -> set[str]:
-    """The stream and storage names in a compound file's directory: the directory's sector
-    chain is followed through the FAT. Empty when the file is too short or malformed; every
-    loop is bounded by the number of sectors in the file."""
-    fp.seek(0)
-    header = fp.read(512)
-    if len(header) < 512:
+    """The stream and storage names in a compound file's directory. Empty when the file is too
+    short or malformed."""
+    compound = _CompoundFile.open(fp, size)
+    if compound is None:
         return set()
-    shift = struct.unpack_from("<H", header, 30)[0]
-    if shift not in (9, 12):
-        return set()
-    sector_size = 1 << shift
-    per_sector = sector_size // 4
-    sectors = (size + sector_size - 1) // sector_size - 1  # the header takes sector "-1"
-    n_fat, first_dir = struct.unpack_from("<2L", header, 44)
-    first_difat, n_difat = struct.unpack_from("<2L", header, 68)
-    fat_sectors = list(struct.unpack_from("<109L", header, 76))
+    directory = compound.chain(compound.first_dir, compound.next_in_fat, compound.sectors)
+    return {name for sector in directory for name in _directory_names(sector)}
 
-    def read(sector: int) -> bytes | None:
-        if sector >= sectors:
+
+class _CompoundFile:
+    """A compound file read sector by sector: the directory's sector chain is followed through
+    the FAT, whose own sectors the header lists and, past the 109th, the DIFAT chain. The file
+    is hostile like any upload: every read stays inside it and every chain is followed for at
+    most as many steps as it has sectors, so a chain that loops or points outside ends."""
+
+    def __init__(self, fp: BinaryIO, size: int, header: bytes, shift: int):
+        self.fp = fp
+        self.sector_size = 1 << shift
+        self.per_sector = self.sector_size // 4  # sector numbers in one FAT or DIFAT sector
+        # Sectors after the header, which takes sector "-1"; the last one may be cut short.
+        self.sectors = (size + self.sector_size - 1) // self.sector_size - 1
+        n_fat, self.first_dir = struct.unpack_from("<2L", header, 44)
+        first_difat, n_difat = struct.unpack_from("<2L", header, 68)
+        fat_sectors = list(struct.unpack_from("<109L", header, 76))
+        for data in self.chain(first_difat, _next_difat, min(n_difat, self.sectors)):
+            fat_sectors.extend(struct.unpack(f"<{self.per_sector}L", data)[:-1])
+        self.fat_sectors = fat_sectors[:n_fat]
+        self._fat_cache: dict[int, bytes | None] = {}
+
+    @classmethod
+    def open(cls, fp: BinaryIO, size: int) -> "_CompoundFile | None":
+        """The compound file in ``fp``, or None when its header is cut short or gives a sector
+        size other than 512 or 4096 bytes, the only ones compound files have."""
+        fp.seek(0)
+        header = fp.read(512)
+        if len(header) < 512:
             return None
-        fp.seek((sector + 1) * sector_size)
-        data = fp.read(sector_size)
-        return data if len(data) == sector_size else None
+        shift = struct.unpack_from("<H", header, 30)[0]
+        if shift not in (9, 12):
+            return None
+        return cls(fp, size, header, shift)
 
-    sector, steps = first_difat, 0
-    while sector < _MARKER and steps < min(n_difat, sectors):
-        data = read(sector)
-        if data is None:
-            break
-        entries = struct.unpack(f"<{per_sector}L", data)
-        fat_sectors.extend(entries[:-1])
-        sector, steps = entries[-1], steps + 1
-    fat_sectors = fat_sectors[:n_fat]
-    fat_cache: dict[int, bytes | None] = {}
+    def read(self, sector: int) -> bytes | None:
+        """The sector's bytes, or None when the file has no such sector or ends inside it."""
+        if sector >= self.sectors:
+            return None
+        self.fp.seek((sector + 1) * self.sector_size)
+        data = self.fp.read(self.sector_size)
+        return data if len(data) == self.sector_size else None
 
-    def next_sector(sector: int) -> int:
-        index, slot = divmod(sector, per_sector)
-        if index >= len(fat_sectors) or fat_sectors[index] >= _MARKER:
+    def chain(
+        self, sector: int, following: Callable[[int, bytes], int], limit: int
+    ) -> Iterator[bytes]:
+        """The sectors of the chain that starts at ``sector``, at most ``limit`` of them: up to
+        an end-of-chain (or other) marker or the first sector that cannot be read.
+        ``following(sector, data)`` gives the next sector's number."""
+        for _ in range(limit):
+            if sector >= _MARKER:
+                return
+            data = self.read(sector)
+            if data is None:
+                return
+            yield data
+            sector = following(sector, data)
+
+    def next_in_fat(self, sector: int, _data: bytes) -> int:
+        """The sector after ``sector`` in its chain, or a marker when the FAT cannot tell."""
+        index, slot = divmod(sector, self.per_sector)
+        if index >= len(self.fat_sectors) or self.fat_sectors[index] >= _MARKER:
             return _MARKER
-        if index not in fat_cache:
-            fat_cache[index] = read(fat_sectors[index])
-        data = fat_cache[index]
+        if index not in self._fat_cache:
+            self._fat_cache[index] = self.read(self.fat_sectors[index])
+        data = self._fat_cache[index]
         return _MARKER if data is None else struct.unpack_from("<L", data, slot * 4)[0]
 
-    names: set[str] = set()
-    sector, steps = first_dir, 0
-    while sector < _MARKER and steps < sectors:
-        data = read(sector)
-        if data is None:
-            break
-        for offset in range(0, sector_size, 128):
-            length = struct.unpack_from("<H", data, offset + 64)[0]
-            if data[offset + 66] in (1, 2, 5) and 2 <= length <= 64:
-                names.add(data[offset : offset + length - 2].decode("utf-16-le", "replace"))
-        sector, steps = next_sector(sector), steps + 1
-    return names
+
+def _next_difat(_sector: int, data: bytes) -> int:
+    """A DIFAT sector lists FAT sectors and ends with the number of the next DIFAT sector."""
+    return struct.unpack_from("<L", data, len(data) - 4)[0]
+
+
+# Directory entries of these kinds carry names: a storage, a stream, the root.
+_NAMED_ENTRIES = (1, 2, 5)
+
+
+def _directory_names(sector: bytes) -> Iterator[str]:
+    """The names in one directory sector of 128-byte entries: a UTF-16 name of at most 31
+    characters, then its length in bytes with the closing NUL, then the entry's kind."""
+    for offset in range(0, len(sector), 128):
+        length = struct.unpack_from("<H", sector, offset + 64)[0]
+        if sector[offset + 66] in _NAMED_ENTRIES and 2 <= length <= 64:
+            yield sector[offset : offset + length - 2].decode("utf-16-le", "replace")
+
+
+# Parts that every workbook has, whatever wrote it.
+_REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+
+
+@dataclass
+class _DataSheet:
+    """The sheet that holds the return's data: its name, its zip member and the scan of it."""
+
+    name: str
+    part: str
+    scan: SheetScan = field(default_factory=SheetScan)
 
 
 class _Workbook(ZipPackage):
     """The workbook in a checked zip package: its parts, its sheets and its data sheet."""
 
     def inspect(self, data_sheet: str | None) -> WorkbookFacts:
-        names = self.by_name
-        if "xl/workbook.bin" in names:
-            raise FileRejected.because("S001", detail="a binary workbook (.xlsb)")
-        if not any(key.startswith("xl/") for key in names):
-            raise FileRejected.because("S001", detail="a zip file that holds no workbook")
-        if any(k.endswith("vbaproject.bin") or k.startswith("xl/macrosheets/") for k in names):
-            raise FileRejected.because("S003")
-        for required in ("[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
-            if required.casefold() not in names:
-                raise damaged(f"{required} is missing")
+        self._check_part_names()
         # No XML is parsed, by us or by the reader after us, before every member's head is
         # known to carry no DOCTYPE.
         for info in self.members:
@@ -192,44 +233,47 @@ class _Workbook(ZipPackage):
         sheet_names = [name for name, _, _ in sheets]
         hidden = [name for name, state, _ in sheets if state in ("hidden", "veryhidden")]
         parts = {name: part for name, _, part in sheets}
-        if data_sheet is not None and data_sheet not in parts:
-            raise FileRejected.because("S009", sheet=data_sheet)
-        scan = SheetScan() if data_sheet is not None else None
-        data_part = parts.get(data_sheet or "")
-        # Every member is inflated in full, in file order: its real size and CRC are checked,
-        # so that no reader after us meets a member bigger than its header says.
+        data = None
+        if data_sheet is not None:
+            if data_sheet not in parts:
+                raise FileRejected.because("S009", sheet=data_sheet)
+            data = _DataSheet(data_sheet, parts[data_sheet])
+        self._inflate_all(data)
+        if data is not None:
+            # Only after every member has passed its size and CRC checks: a damaged member is
+            # reported first, and the scan of a damaged sheet is not to be trusted.
+            rejections = data.scan.rejections(data.name)
+            if rejections:
+                raise FileRejected(rejections)
+        return WorkbookFacts(sheet_names, hidden, parts, _warnings(hidden, data))
+
+    def _check_part_names(self) -> None:
+        """What the part names alone tell, in this order: a binary workbook, no workbook at
+        all, macros (a VBA project or Excel 4.0 macro sheets), a part every workbook has
+        missing."""
+        names = self.by_name  # casefolded
+        if "xl/workbook.bin" in names:
+            raise FileRejected.because("S001", detail="a binary workbook (.xlsb)")
+        if not any(key.startswith("xl/") for key in names):
+            raise FileRejected.because("S001", detail="a zip file that holds no workbook")
+        if any(k.endswith("vbaproject.bin") or k.startswith("xl/macrosheets/") for k in names):
+            raise FileRejected.because("S003")
+        for required in _REQUIRED_PARTS:
+            if required.casefold() not in names:
+                raise damaged(f"{required} is missing")
+
+    def _inflate_all(self, data: _DataSheet | None) -> None:
+        """Every member is inflated in full, in file order: its real size and CRC are checked,
+        so that no reader after us meets a member bigger than its header says. The data
+        sheet is scanned on the way; a member already read in full is not read again."""
         for info in sorted(self.members, key=lambda i: i.header_offset):
-            if scan is not None and info.filename == data_part:
+            if data is not None and info.filename == data.part:
                 for chunk in self._stream(info):
-                    scan.feed(chunk)
-                scan.close()
+                    data.scan.feed(chunk)
+                data.scan.close()
             elif info.filename not in self.verified:
                 for _ in self._stream(info):
                     pass
-        warnings: list[Finding] = []
-        shown_hidden = [name for name in hidden if name != META_SHEET]  # ours, hidden on purpose
-        hidden_examples = []
-        if shown_hidden:
-            listed = ", ".join(f"'{name}'" for name in shown_hidden[:EXAMPLES])
-            more = len(shown_hidden) - EXAMPLES
-            detail = f"sheets {listed}" + (f" … +{more}" if more > 0 else "")
-            hidden_examples.append(Example(sheet=shown_hidden[0], params={"detail": detail}))
-        if scan is not None and data_sheet is not None:
-            rejections = scan.rejections(data_sheet)
-            if rejections:
-                raise FileRejected(rejections)
-            if scan.hidden_count:
-                detail = "rows " + _listing(scan.hidden_rows, scan.hidden_count)
-                row = int(scan.hidden_rows[0]) if scan.hidden_rows[0].isdigit() else None
-                hidden_examples.append(
-                    Example(sheet=data_sheet, row=row, params={"detail": detail})
-                )
-        if hidden_examples:
-            count = len(shown_hidden) + (scan.hidden_count if scan else 0)
-            warnings.append(Finding(rule("S020"), count=count, examples=hidden_examples))
-        if scan is not None and data_sheet is not None and scan.cached_count:
-            warnings.append(scan.cached_finding(data_sheet))
-        return WorkbookFacts(sheet_names, hidden, parts, warnings)
 
     def _parse(self, part: str) -> Element:
         data = self._read_small(part)
@@ -276,6 +320,37 @@ class _Workbook(ZipPackage):
                 state = sheet.get("state", "visible").casefold()
                 sheets.append((name, state, self._member(part).filename))
         return sheets
+
+
+def _warnings(hidden: list[str], data: _DataSheet | None) -> list[Finding]:
+    """S020 for hidden sheets and rows, then S021 for formulas with cached values."""
+    warnings = []
+    hidden_finding = _hidden_finding(hidden, data)
+    if hidden_finding is not None:
+        warnings.append(hidden_finding)
+    if data is not None and data.scan.cached_count:
+        warnings.append(data.scan.cached_finding(data.name))
+    return warnings
+
+
+def _hidden_finding(hidden: list[str], data: _DataSheet | None) -> Finding | None:
+    """One S020 warning for the sheets the filer hid and the data sheet's hidden rows."""
+    shown_hidden = [name for name in hidden if name != META_SHEET]  # ours, hidden on purpose
+    examples = []
+    if shown_hidden:
+        listed = ", ".join(f"'{name}'" for name in shown_hidden[:EXAMPLES])
+        more = len(shown_hidden) - EXAMPLES
+        detail = f"sheets {listed}" + (f" … +{more}" if more > 0 else "")
+        examples.append(Example(sheet=shown_hidden[0], params={"detail": detail}))
+    hidden_rows = data.scan.hidden_count if data is not None else 0
+    if data is not None and hidden_rows:
+        scan = data.scan
+        detail = "rows " + _listing(scan.hidden_rows, scan.hidden_count)
+        row = int(scan.hidden_rows[0]) if scan.hidden_rows[0].isdigit() else None
+        examples.append(Example(sheet=data.name, row=row, params={"detail": detail}))
+    if not examples:
+        return None
+    return Finding(rule("S020"), count=len(shown_hidden) + hidden_rows, examples=examples)
 
 
 def _local(tag: str) -> str:

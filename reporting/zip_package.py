@@ -176,6 +176,27 @@ class ZipPackage:
         """The member's bytes in chunks of at most ``out_chunk``. Counts what inflating really
         produces (the directory's sizes can lie) and, once the member is read to its end,
         checks its size and CRC."""
+        name = info.filename
+        self.fp.seek(self._data_start(info))
+        produced, crc = 0, 0
+        for data in self._inflated(info, out_chunk):
+            produced += len(data)
+            if produced > info.file_size:
+                raise too_big(
+                    f"{name} unpacks to more than the {byte_size(info.file_size)} "
+                    "its header declares (a zip-bomb pattern)"
+                )
+            crc = zlib.crc32(data, crc)
+            yield data
+        if produced != info.file_size:
+            raise damaged(f"{name} is shorter than its header says")
+        if crc != info.CRC:
+            raise damaged(f"{name} fails its checksum (CRC)")
+        self.verified.add(name)
+
+    def _data_start(self, info: zipfile.ZipInfo) -> int:
+        """Where the member's data starts: after its local header, which must be there, name
+        the same member as the directory does, and not push the data into the directory."""
         fp, name = self.fp, info.filename
         fp.seek(info.header_offset)
         local = fp.read(30)
@@ -188,40 +209,32 @@ class ZipPackage:
         start = info.header_offset + 30 + name_length + extra_length
         if start + info.compress_size > self.directory_start:
             raise too_big(f"zip entries overlap at {name} (a zip-bomb pattern)")
-        fp.seek(start)
-        inflater = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
-        left, produced, crc = info.compress_size, 0, 0
-        while left and not (inflater and inflater.eof):
-            raw = fp.read(min(_IN_CHUNK, left))
+        return start
+
+    def _inflated(self, info: zipfile.ZipInfo, out_chunk: int) -> Generator[bytes, None, None]:
+        """The member's data from the file's position on: as stored, or inflated in chunks of
+        at most ``out_chunk``, up to the end of its deflate stream, which must come."""
+        compressed = self._compressed(info)
+        if info.compress_type != zipfile.ZIP_DEFLATED:
+            yield from compressed  # stored: the directory check admits no other method
+            return
+        inflater = zlib.decompressobj(-15)
+        for raw in compressed:
+            yield from _inflate(inflater, raw, out_chunk, info.filename)
+            if inflater.eof:
+                return  # whatever follows the deflate stream is not read
+        raise damaged(f"the data of {info.filename} ends early")
+
+    def _compressed(self, info: zipfile.ZipInfo) -> Generator[bytes, None, None]:
+        """The member's compressed bytes from the file's position on, ``_IN_CHUNK`` at most at
+        a time: the memory bound of reading them."""
+        left = info.compress_size
+        while left:
+            raw = self.fp.read(min(_IN_CHUNK, left))
             if not raw:
-                raise damaged(f"the data of {name} ends early")
+                raise damaged(f"the data of {info.filename} ends early")
             left -= len(raw)
-            pending = raw
-            while True:
-                try:
-                    data = inflater.decompress(pending, out_chunk) if inflater else pending
-                except zlib.error:
-                    raise damaged(f"the data of {name} is corrupt") from None
-                if data:
-                    produced += len(data)
-                    if produced > info.file_size:
-                        raise too_big(
-                            f"{name} unpacks to more than the {byte_size(info.file_size)} "
-                            "its header declares (a zip-bomb pattern)"
-                        )
-                    crc = zlib.crc32(data, crc)
-                    yield data
-                pending = inflater.unconsumed_tail if inflater else b""
-                # zlib may hold output back when it filled ``out_chunk`` exactly: ask again.
-                if not inflater or inflater.eof or (not pending and len(data) < out_chunk):
-                    break
-        if inflater is not None and not inflater.eof:
-            raise damaged(f"the data of {name} ends early")
-        if produced != info.file_size:
-            raise damaged(f"{name} is shorter than its header says")
-        if crc != info.CRC:
-            raise damaged(f"{name} fails its checksum (CRC)")
-        self.verified.add(name)
+            yield raw
 
     def _read_small(self, key: str) -> bytes:
         info = self._member(key)
@@ -255,6 +268,27 @@ class ZipPackage:
         problem = _xml_head_problem(head[:limit], info.filename, complete)
         if problem:
             raise unsafe(problem)
+
+
+# "zlib._Decompress" is the type checkers' name for the inflater's type, which zlib does not
+# export: hence the quotes.
+def _inflate(
+    inflater: "zlib._Decompress", raw: bytes, out_chunk: int, name: str
+) -> Generator[bytes, None, None]:
+    """Everything that ``raw``, the next compressed bytes of member ``name``, inflates to, in
+    chunks of at most ``out_chunk``."""
+    pending = raw
+    while True:
+        try:
+            data = inflater.decompress(pending, out_chunk)
+        except zlib.error:
+            raise damaged(f"the data of {name} is corrupt") from None
+        if data:
+            yield data
+        pending = inflater.unconsumed_tail
+        # zlib may hold output back when it filled ``out_chunk`` exactly: ask again.
+        if inflater.eof or (not pending and len(data) < out_chunk):
+            return
 
 
 def _find_eocd(fp: BinaryIO, size: int) -> tuple[int, int] | None:
