@@ -88,6 +88,8 @@ def _values(example: Example | dict[str, Any], spec: ReturnSpec | None, lang: st
         picked = spec.column(column)
         column = picked.heading_zh if lang == "zh" else picked.heading_en
     raw["column"] = column
+    # A placeholder given in both languages ({"zh": ..., "en": ...}) is filled in the reader's.
+    raw = {k: v.get(lang, "") if isinstance(v, dict) else v for k, v in raw.items()}
     return {k: "" if v is None else str(v) for k, v in raw.items()}
 
 

@@ -18,7 +18,7 @@ import polars as pl
 from openpyxl.utils import get_column_letter
 
 from portal.identifiers import ORG_WEIGHTS, USCC_CHARSET, USCC_WEIGHTS
-from reporting import safety
+from reporting import rejections, safety
 from reporting.cellformats import percent_cells
 from reporting.findings import Example, FileRejected, Finding
 from reporting.headers import Layout, norm_header, read_headers
@@ -185,7 +185,7 @@ def template_ident(path: Path) -> tuple[str, str]:
     safety.inspect_workbook(path)
     values = _meta(fastexcel.read_excel(path))
     if not values.get("spec"):
-        raise FileRejected.because("S007", found="?", expected="?")
+        raise rejections.not_from_a_template(None)
     return values["spec"], values.get("version") or ""
 
 
@@ -199,12 +199,13 @@ def _meta(workbook: fastexcel.ExcelReader) -> dict[str, str]:
 def check_template(workbook: fastexcel.ExcelReader, spec: ReturnSpec) -> None:
     """The hidden meta sheet names the spec and version this workbook was made for."""
     if META_SHEET not in workbook.sheet_names:
-        found = "?" if spec.sheet in workbook.sheet_names else ", ".join(workbook.sheet_names)
-        raise FileRejected.because("S007", found=found[:100], expected=spec.ident)
+        raise rejections.not_from_a_template(spec)
     values = _meta(workbook)
     code, version = values.get("spec") or "", values.get("version") or ""
+    if not code:
+        raise rejections.not_from_a_template(spec)
     if code != spec.code:
-        raise FileRejected.because("S007", found=code or "?", expected=spec.code)
+        raise rejections.another_template(code, version, spec)
     if version != spec.version:
         raise FileRejected.because("S008", found=version or "?", expected=spec.version)
 

@@ -19,10 +19,10 @@ def _syntax(code: str, zh: str, en: str, hint_zh: str, hint_en: str, severity=E)
 SYNTAX_RULES: tuple[Rule, ...] = (
     _syntax(
         "S001",
-        "文件不是 Excel 工作簿（.xlsx）。",
-        "The file is not an Excel workbook (.xlsx).",
-        "请下载本表模板，在 Excel 或 WPS 中填写后另存为 .xlsx 再上传。",
-        "Download this return's template, fill it in Excel or WPS and save it as .xlsx.",
+        "文件是{kind}，不是 Excel 工作簿（.xlsx）：{fix}",
+        "The file is {kind}, not an Excel workbook (.xlsx): {fix}",
+        "本表只接收用本表模板填写的 .xlsx 工作簿。",
+        "Only .xlsx workbooks filled in from this return's template are accepted.",
     ),
     _syntax(
         "S002",
@@ -61,8 +61,8 @@ SYNTAX_RULES: tuple[Rule, ...] = (
     ),
     _syntax(
         "S007",
-        "这不是本表的模板：文件属于“{found}”，应为“{expected}”。",
-        "This is not this return's template: the file is '{found}', expected '{expected}'.",
+        "这不是 {expected} 的模板：{found}。",
+        "This is not the template of {expected}: {found}.",
         "请下载本表的模板，将数据粘贴进去后上传。",
         "Download this return's template, paste your data into it and upload that.",
     ),

@@ -10,6 +10,7 @@ gigabyte of XML, is never parsed here: it is scanned in bounded chunks with byte
 ``SheetScan``).
 """
 
+import codecs
 import posixpath
 import struct
 from collections.abc import Callable, Iterator
@@ -23,6 +24,7 @@ from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
 from reporting.findings import Example, FileRejected, Finding
+from reporting.rejections import not_a_workbook
 from reporting.rulebook import rule
 from reporting.sheetscan import EXAMPLES, SheetScan
 from reporting.sheetscan import listing as _listing
@@ -63,7 +65,7 @@ def inspect_workbook(
     if declared_size is not None and size != declared_size:
         raise FileRejected.because("S018", found=size, expected=declared_size)
     if size == 0:
-        raise FileRejected.because("S001", detail="the file is empty")
+        raise not_a_workbook("empty", "the file is empty")
     if size > limits.max_bytes:
         raise too_big(
             f"the file is {byte_size(size)}, at most {byte_size(limits.max_bytes)}",
@@ -75,23 +77,43 @@ def inspect_workbook(
         if magic == CFB_MAGIC:
             raise _compound_file_rejection(fp, size)
         if not magic.startswith(b"PK"):
-            raise FileRejected.because("S001", detail=_looks_like(magic))
+            raise not_a_workbook(*_looks_like(magic + fp.read(_TEXT_SNIFF)))
         return _Workbook(fp, size, magic, limits).inspect(data_sheet)
 
 
-def _looks_like(magic: bytes) -> str:
-    for prefix, what in (
-        (b"%PDF", "a PDF document"),
-        (b"\x89PNG", "a PNG image"),
-        (b"\xff\xd8\xff", "a JPEG image"),
-        (b"GIF8", "a GIF image"),
-        (b"Rar!", "a RAR archive"),
-        (b"7z\xbc\xaf", "a 7-Zip archive"),
-        (b"\x1f\x8b", "a gzip file"),
+_TEXT_SNIFF = 4096  # bytes read after the magic to tell a text or CSV file from the rest
+
+
+def _looks_like(head: bytes) -> tuple[str, str]:
+    """(kind, detail) of a file that is not a zip package, from its first bytes."""
+    for prefix, kind, what in (
+        (b"%PDF", "pdf", "a PDF document"),
+        (b"\x89PNG", "image", "a PNG image"),
+        (b"\xff\xd8\xff", "image", "a JPEG image"),
+        (b"GIF8", "image", "a GIF image"),
+        (b"Rar!", "archive", "a RAR archive"),
+        (b"7z\xbc\xaf", "archive", "a 7-Zip archive"),
+        (b"\x1f\x8b", "archive", "a gzip file"),
     ):
-        if magic.startswith(prefix):
-            return what
-    return "text or another kind of file, not a zip package"
+        if head.startswith(prefix):
+            return kind, what
+    if _is_text(head):
+        return "text", "text or CSV, not a zip package"
+    return "other", "another kind of file, not a zip package"
+
+
+def _is_text(head: bytes) -> bool:
+    """No NUL byte, and the bytes read as UTF-8 or GB18030 (a character cut off at the end of
+    the sniffed bytes is fine: the decoder is told more may follow)."""
+    if b"\x00" in head:
+        return False
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+        except UnicodeDecodeError:
+            continue
+        return True
+    return False
 
 
 # Compound files (OLE2/CFB): old .xls workbooks, and encrypted OOXML, which Excel wraps in a
@@ -106,7 +128,7 @@ def _compound_file_rejection(fp: BinaryIO, size: int) -> FileRejected:
     if names & {"encryptioninfo", "encryptedpackage"}:
         return FileRejected.because("S004")
     if names & {"worddocument", "powerpoint document"} and not names & {"workbook", "book"}:
-        return FileRejected.because("S001", detail="an old Word or PowerPoint document")
+        return not_a_workbook("document", "an old Word or PowerPoint document")
     # A Workbook stream, or a directory we cannot walk: an old .xls is by far the likeliest.
     return FileRejected.because("S002")
 
@@ -253,9 +275,11 @@ class _Workbook(ZipPackage):
         missing."""
         names = self.by_name  # casefolded
         if "xl/workbook.bin" in names:
-            raise FileRejected.because("S001", detail="a binary workbook (.xlsb)")
+            raise not_a_workbook("xlsb", "a binary workbook (.xlsb)")
         if not any(key.startswith("xl/") for key in names):
-            raise FileRejected.because("S001", detail="a zip file that holds no workbook")
+            if "mimetype" in names and ("content.xml" in names or "meta-inf/manifest.xml" in names):
+                raise not_a_workbook("opendocument", "an OpenDocument package")
+            raise not_a_workbook("zip", "a zip file that holds no workbook")
         if any(k.endswith("vbaproject.bin") or k.startswith("xl/macrosheets/") for k in names):
             raise FileRejected.because("S003")
         for required in _REQUIRED_PARTS:

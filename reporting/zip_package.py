@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from reporting.findings import FileRejected
+from reporting.rejections import not_a_workbook
 from reporting.sheetscan import GiB, KiB, MiB
 
 
@@ -90,7 +91,7 @@ class ZipPackage:
             if magic.startswith(_LOCAL):
                 # It began like a zip but its end, where the directory lives, never came.
                 raise FileRejected.because("S018")
-            raise FileRejected.because("S001", detail="a file starting with PK but not a zip")
+            raise not_a_workbook("damaged", "a file starting with PK but not a zip")
         entries, directory_size = eocd
         if entries > limits.max_members:
             raise too_big(

@@ -24,6 +24,8 @@ SAMPLE = {
     "rules": "SL-V101, SL-V109",
     "row": "4",
     "cell": "B4",
+    "kind": {"zh": "空文件", "en": "an empty file"},
+    "fix": {"zh": "请重新保存。", "en": "save it again."},
 }
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 

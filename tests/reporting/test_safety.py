@@ -106,7 +106,9 @@ def test_small_parts_may_compress_highly(tmp_path):
 )
 def test_not_a_workbook(tmp_path, make):
     finding = rejected(make(tmp_path), "S001")
-    assert english(finding) == "The file is not an Excel workbook (.xlsx)."
+    # What kind of file it is and the fix: tests/reporting/test_rejection_messages.py.
+    assert english(finding).startswith("The file is a")
+    assert ", not an Excel workbook (.xlsx): " in english(finding)
 
 
 @pytest.mark.parametrize("make", [corpus.old_xls, corpus.old_xls_header_only])

@@ -178,8 +178,12 @@ def test_render_message_fills_placeholders_in_each_language():
         "'Inclusive SME loan balance (10,000 CNY)' must be a number; it holds 'abc'."
     )
     s007 = generic_rule("S007")
-    assert render_message(s007, Example(params={"expected": "SME-LOANS"}), None, "zh-hans") == (
-        "这不是本表的模板：文件属于“”，应为“SME-LOANS”。"
+    # A placeholder given in both languages is filled in the reader's; a missing one is empty.
+    expected = {"zh": "SME-LOANS（小微）", "en": "SME-LOANS (SME loans)"}
+    example = Example(params={"expected": expected})
+    assert render_message(s007, example, None, "zh-hans") == "这不是 SME-LOANS（小微） 的模板：。"
+    assert render_message(s007, example, None, "en") == (
+        "This is not the template of SME-LOANS (SME loans): ."
     )
 
 
