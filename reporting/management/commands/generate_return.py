@@ -11,7 +11,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("spec", choices=codes())
-        parser.add_argument("--version", help="spec version (default: the newest)")
+        parser.add_argument("--spec-version", help="spec version (default: the newest)")
         parser.add_argument("--rows", type=int, required=True)
         parser.add_argument("--defects", type=int, default=0, help="known defects to plant")
         parser.add_argument("--seed", type=int, default=1)
@@ -19,9 +19,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            spec = get_spec(options["spec"], options["version"])
+            spec = get_spec(options["spec"], options["spec_version"])
         except KeyError as exc:
-            raise CommandError(f"no version {options['version']} of {options['spec']}") from exc
+            version, code = options["spec_version"], options["spec"]
+            raise CommandError(f"no version {version} of {code}") from exc
         frame = synthetic.synthetic_frame(spec, options["rows"], seed=options["seed"])
         defects: list[synthetic.Defect] = []
         if options["defects"]:
