@@ -4,10 +4,12 @@ writes the audit event and enqueues work on commit."""
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.db import transaction
 from django.db.models import Max
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,7 +56,12 @@ def filing_upload(
         raise ValidationError(
             _("This period is closed. Ask your supervising office to reopen it for you.")
         )
+    limit = settings.PORTAL_UPLOAD_MAX_BYTES
+    if (getattr(upload, "size", None) or 0) > limit:
+        raise _too_large(limit)
     sha256, size = sha256_of(upload)
+    if size > limit:
+        raise _too_large(limit)
     with atomic_with_files(durable=True):
         ReturnRequest.objects.select_for_update().get(pk=return_request.pk)
         version = 0
@@ -91,6 +98,13 @@ def filing_upload(
         )
         _enqueue(filing)
     return filing
+
+
+def _too_large(limit: int) -> ValidationError:
+    """The web form's words (``UploadForm.clean_file``), for every way a file arrives."""
+    return ValidationError(
+        _("The file is larger than %(limit)s.") % {"limit": filesizeformat(limit)}
+    )
 
 
 def receipt_number(filing: Filing) -> str:
