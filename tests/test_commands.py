@@ -47,10 +47,14 @@ RUNS: dict[str, Run] = {
     "load_offices": Run("migrated", _offices, ("offices: 4 created",)),
     "load_institutions": Run("migrated", _institutions, ("all good",)),
     "seed_national": Run("migrated", lambda _: ["--scale", "0.002"], ("seed_national (scale",)),
+    # For a demo bank (Bank of Quanzhou): its counties, one defect, checked as the worker would.
     "generate_return": Run(
-        "migrated",
-        lambda folder: ["SME-LOANS", "--rows", "20", "--out", str(folder / "loans.xlsx")],
-        ("SME-LOANS@2025, 20 rows",),
+        "demo",
+        lambda folder: [
+            *("SME-LOANS", "--institution", "91350500Q1B0000036", "--period", "2026Q3"),
+            *("--defects", "V003", "--out", str(folder / "loans.xlsx")),
+        ],
+        ("泉州银行", "defect V003", "checked as the worker will check it: V003 x1"),
     ),
     "validate_file": Run(
         "migrated",
