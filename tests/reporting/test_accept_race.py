@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection
 from django.urls import reverse
+from django.utils import translation
 
 from portal.models import Role
 from reporting import filings
@@ -31,7 +32,7 @@ def test_an_older_version_is_refused_once_a_newer_one_is_accepted(matrix):
     reviewer = matrix.users["p1_head"]
     filings.filing_accept(reviewer, second)
 
-    with pytest.raises(ValidationError, match=SUPERSEDED):
+    with translation.override("en"), pytest.raises(ValidationError, match=SUPERSEDED):
         filings.filing_accept(reviewer, first)
 
     first.refresh_from_db()
@@ -44,7 +45,7 @@ def test_an_older_version_is_refused_once_a_newer_one_is_accepted(matrix):
 def test_an_older_version_waits_for_the_newer_one_signed_after_it(matrix):
     first, _ = _two_submitted(matrix)
 
-    with pytest.raises(ValidationError, match=NEWER_WAITING):
+    with translation.override("en"), pytest.raises(ValidationError, match=NEWER_WAITING):
         filings.filing_accept(matrix.users["p1_head"], first)
 
 
