@@ -207,6 +207,13 @@ class Filing(FiledBy, models.Model):
     def is_pending(self) -> bool:
         return self.status in PENDING_STATUSES
 
+    @property
+    def file_deleted(self) -> bool:
+        """Its file was deleted after the retention days of trials and rejected versions
+        (``reporting.retention``); the report stays."""
+        rejected = self.check_only or self.status == FilingStatus.REJECTED
+        return rejected and not self.file and bool(self.sha256)
+
 
 class RuleHit(models.Model):
     """One broken rule in one filing: how often, and the first examples (sheet, cell, value)."""
