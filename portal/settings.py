@@ -288,6 +288,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reporting.tasks.open_periodic_requests",
         "schedule": 3600.0,
     },
+    # Check-only and rejected files past PORTAL_CHECK_ONLY_RETENTION_DAYS; reports stay.
+    "remove-expired-files": {
+        "task": "reporting.tasks.remove_expired_files",
+        "schedule": 3600.0,
+    },
     "screening-deadlines": {
         "task": "supervision.tasks.screening.sweep_screening_deadlines",
         "schedule": 3600.0,
@@ -319,6 +324,8 @@ PORTAL_RETURN_CLOSE_DAYS = env_int("PORTAL_RETURN_CLOSE_DAYS", 60)
 # Screening: days before an assignment's due date that its bank is reminded.
 PORTAL_SCREENING_REMINDER_DAYS = env_int("PORTAL_SCREENING_REMINDER_DAYS", 3)
 PORTAL_UPLOAD_MAX_BYTES = env_int("PORTAL_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
+# Days a check-only trial's file, or a rejected version's, is kept; its report stays.
+PORTAL_CHECK_ONLY_RETENTION_DAYS = env_int("PORTAL_CHECK_ONLY_RETENTION_DAYS", 7)
 
 # Complaints (the 2020 complaint rules): days to answer a simple or complex complaint, and the
 # extension an institution may grant itself; counted in calendar days, or in working days

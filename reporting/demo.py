@@ -11,12 +11,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portal.models import Membership, User
-from reporting import filings, periods, pipeline, schedule, synthetic
+from reporting import filings, generation, periods, pipeline, schedule, synthetic
 from reporting.models import Filing, FilingSource, RequestSource, ReturnRequest
-from reporting.spec import ReturnSpec
-from reporting.specs import spec_for_period
-
-DEMO_COUNTIES = ("350102", "350121", "350181", "350582", "350583")
+from reporting.specs import get_spec
 
 
 def _user(email: str) -> User:
@@ -24,7 +21,7 @@ def _user(email: str) -> User:
 
 
 def _upload(user: User, request: ReturnRequest, frame: pl.DataFrame, name: str) -> Filing:
-    spec = spec_for_period(request.spec_code, request.period)
+    spec = get_spec(request.spec_code, request.spec_version)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         synthetic.write_return(spec, frame, path)
@@ -34,8 +31,11 @@ def _upload(user: User, request: ReturnRequest, frame: pl.DataFrame, name: str) 
             )
 
 
-def _frame(spec: ReturnSpec, **changes) -> pl.DataFrame:
-    frame = synthetic.synthetic_frame(spec, len(DEMO_COUNTIES), counties=DEMO_COUNTIES)
+def _frame(request: ReturnRequest, **changes) -> pl.DataFrame:
+    """The filer's clean return (``generation``: its counties, its year-end carried into the
+    start of the year), with ``changes`` made to every row."""
+    target = generation.for_request(request)
+    frame = target.frame(min(target.most_rows or 20, 20))
     return frame.with_columns(pl.lit(v).alias(k) for k, v in changes.items())
 
 
@@ -60,7 +60,6 @@ def load_demo() -> None:
         return
     period = ReturnRequest.objects.order_by("-period").values_list("period", flat=True).first()
     assert period is not None, "the schedule opened no request"
-    spec = spec_for_period("SME-LOANS", period)
     # The demo's deadline was extended, so that its filings are on time.
     ReturnRequest.objects.filter(period=period).update(due_date=today + timedelta(days=14))
     reviewer = _user("fj.reviewer@demo.portal")
@@ -68,8 +67,8 @@ def load_demo() -> None:
     # CIB: version 1 had errors; version 2 a warning the approver confirmed; accepted.
     cib = _request_of("cib.preparer@demo.portal", "SME-LOANS", period)
     preparer = _user("cib.preparer@demo.portal")
-    _validated(preparer, cib, _frame(spec, credit_balance=99_999_999.0), "cib-v1.xlsx")
-    second = _validated(preparer, cib, _frame(spec, issued_rate=0.0385), "cib-v2.xlsx")
+    _validated(preparer, cib, _frame(cib, credit_balance=99_999_999.0), "cib-v1.xlsx")
+    second = _validated(preparer, cib, _frame(cib, issued_rate=0.0385), "cib-v2.xlsx")
     filings.filing_sign(_user("cib.approver@demo.portal"), second, {"SL-Q201": "已核实"})
     filings.filing_accept(reviewer, second, "数据完整，予以接收")
 
@@ -77,18 +76,17 @@ def load_demo() -> None:
     # waiting for the approver's confirmation.
     qzb = _request_of("qzb.preparer@demo.portal", "SME-LOANS", period)
     preparer = _user("qzb.preparer@demo.portal")
-    first = _validated(preparer, qzb, _frame(spec), "qzb-v1.xlsx")
+    first = _validated(preparer, qzb, _frame(qzb), "qzb-v1.xlsx")
     filings.filing_sign(_user("qzb.approver@demo.portal"), first, {})
     filings.filing_return(reviewer, first, "请补充科技型企业贷款口径说明后重报")
-    _validated(preparer, qzb, _frame(spec, sme_balance_start=1.0), "qzb-v2.xlsx")
+    _validated(preparer, qzb, _frame(qzb, sme_balance_start=1.0), "qzb-v2.xlsx")
 
     # PICC: valid, not yet signed.
     picc = _request_of("picc.preparer@demo.portal", "SME-INSURANCE", period)
-    insurance = spec_for_period("SME-INSURANCE", period)
     _validated(
         _user("picc.preparer@demo.portal"),
         picc,
-        synthetic.synthetic_frame(insurance, 10),
+        _frame(picc),
         "picc.xlsx",
     )
 
@@ -107,7 +105,7 @@ def load_demo() -> None:
         due_date=today + timedelta(days=14),
         source=RequestSource.OFFICE,
     )
-    filed = _validated(member.user, gulou, _frame(spec), "gulou.xlsx")
+    filed = _validated(member.user, gulou, _frame(gulou), "gulou.xlsx")
     filings.filing_sign(_user("icbc.gulou.approver@demo.portal"), filed, {})
 
     # Quanzhou Bank's overdue return for the quarter before: left for the worker started
@@ -120,7 +118,7 @@ def load_demo() -> None:
         due_date=today - timedelta(days=30),
         source=RequestSource.SCHEDULE,
     )
-    _upload(preparer, earlier, _frame(spec), "qzb-late.xlsx")
+    _upload(preparer, earlier, _frame(earlier), "qzb-late.xlsx")
 
 
 def _validated(user: User, request: ReturnRequest, frame: pl.DataFrame, name: str) -> Filing:

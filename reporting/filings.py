@@ -4,10 +4,12 @@ writes the audit event and enqueues work on commit."""
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.db import transaction
 from django.db.models import Max
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,7 +57,12 @@ def filing_upload(
         raise ValidationError(
             _("This period is closed. Ask your supervising office to reopen it for you.")
         )
+    limit = settings.PORTAL_UPLOAD_MAX_BYTES
+    if (getattr(upload, "size", None) or 0) > limit:
+        raise _too_large(limit)
     sha256, size = sha256_of(upload)
+    if size > limit:
+        raise _too_large(limit)
     with atomic_with_files(durable=True):
         ReturnRequest.objects.select_for_update().get(pk=return_request.pk)
         version = 0
@@ -92,6 +99,13 @@ def filing_upload(
         )
         _enqueue(filing)
     return filing
+
+
+def _too_large(limit: int) -> ValidationError:
+    """The web form's words (``UploadForm.clean_file``), for every way a file arrives."""
+    return ValidationError(
+        _("The file is larger than %(limit)s.") % {"limit": filesizeformat(limit)}
+    )
 
 
 def receipt_number(filing: Filing) -> str:
@@ -150,10 +164,17 @@ def filing_sign(user, filing: Filing, confirmations: dict[str, str]) -> Filing:
 
 
 def filing_accept(user, filing: Filing, comment: str = "") -> Filing:
-    """A reviewer accepts a submitted filing; it becomes the current version of its request."""
+    """A reviewer accepts a submitted filing; it becomes the current version of its request.
+
+    The request's row is locked first (as an upload locks it), so that two reviewers
+    accepting two versions of one return at once take turns: the newest signed version is
+    the one accepted, and an older one is refused with the reason."""
     with transaction.atomic(durable=True):
+        if filing.request_id is not None:
+            ReturnRequest.objects.select_for_update().filter(pk=filing.request_id).first()
         filing = _locked(user, filing, Role.REVIEWER)
         _require_submitted(filing)
+        _require_newest(filing)
         Filing.objects.filter(request=filing.request, is_current=True).update(is_current=False)
         filing.status = FilingStatus.ACCEPTED
         filing.is_current = True
@@ -196,6 +217,35 @@ def _locked(user, filing: Filing, role: str) -> Filing:
 def _require_submitted(filing: Filing) -> None:
     if filing.status != FilingStatus.SUBMITTED:
         raise ValidationError(_("Only a signed filing awaiting review can be decided."))
+
+
+def _require_newest(filing: Filing) -> None:
+    """An older version cannot be accepted once a newer one is signed or accepted."""
+    newer = (
+        Filing.objects.filter(
+            request_id=filing.request_id,
+            check_only=False,
+            version__gt=filing.version,
+            status__in=(FilingStatus.SUBMITTED, FilingStatus.ACCEPTED),
+        )
+        .order_by("-version")
+        .values_list("version", "status")
+        .first()
+    )
+    if newer is None or filing.request_id is None:
+        return
+    version, status = newer
+    if status == FilingStatus.ACCEPTED:
+        message = _(
+            "Version %(version)s of this return has been accepted; this older version is "
+            "superseded and cannot be accepted."
+        )
+    else:
+        message = _(
+            "Version %(version)s of this return, newer than this one, is signed and awaiting "
+            "review: decide that version instead."
+        )
+    raise ValidationError(message % {"version": version})
 
 
 def _decided(user, filing: Filing, comment: str) -> None:

@@ -95,6 +95,9 @@ def _values(example: Example | dict[str, Any], spec: ReturnSpec | None, lang: st
 
 def _format(rule: Rule, values: dict, lang: str, gap: str = "") -> str:
     template = rule.message(lang)
+    for name, zh, en in rule.fallback:
+        if not values.get(name):
+            values = {**values, name: zh if lang == "zh" else en}
     try:
         return template.format_map(_Filled(values, gap))
     except (ValueError, IndexError, AttributeError):

@@ -207,6 +207,13 @@ class Filing(FiledBy, models.Model):
     def is_pending(self) -> bool:
         return self.status in PENDING_STATUSES
 
+    @property
+    def file_deleted(self) -> bool:
+        """Its file was deleted after the retention days of trials and rejected versions
+        (``reporting.retention``); the report stays."""
+        rejected = self.check_only or self.status == FilingStatus.REJECTED
+        return rejected and not self.file and bool(self.sha256)
+
 
 # Statuses a newer upload replaces: the filer moved on to the next version. A submitted version
 # still awaits its decision; an accepted one is replaced only when a later one is accepted.

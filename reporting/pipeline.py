@@ -156,16 +156,20 @@ def previous_rows(filing: Filing) -> pl.DataFrame | None:
             branch=filing.branch_id,  # django-stubs refuses branch_id=None (its #3472)
             is_current=True,
         )
-        .values_list("pk", flat=True)
+        .values_list("pk", "spec_version")
         .first()
     )
     data = []
+    before = spec
     if previous is not None:
-        data = list(FilingRow.objects.filter(filing_id=previous).values_list("data", flat=True))
-    schema = dict.fromkeys(spec.column_keys, pl.String)
+        data = list(FilingRow.objects.filter(filing_id=previous[0]).values_list("data", flat=True))
+        # The year-end may have been filed under another version of the spec (2024Q4 under
+        # 2023, 2025Q1 under 2025): its rows are read by its own columns, compared by key.
+        before = get_spec(filing.spec_code, previous[1])
+    schema = dict.fromkeys(before.column_keys, pl.String)
     frame = pl.DataFrame(data, schema=schema, orient="row")
     return frame.with_columns(
-        pl.col(c.key).cast(pl.Float64, strict=False) for c in spec.columns if c.is_numeric
+        pl.col(c.key).cast(pl.Float64, strict=False) for c in before.columns if c.is_numeric
     )
 
 

@@ -17,12 +17,23 @@ def _syntax(code: str, zh: str, en: str, hint_zh: str, hint_en: str, severity=E)
 
 
 SYNTAX_RULES: tuple[Rule, ...] = (
-    _syntax(
+    Rule(
         "S001",
+        SYN,
+        E,
         "文件是{kind}，不是 Excel 工作簿（.xlsx）：{fix}",
         "The file is {kind}, not an Excel workbook (.xlsx): {fix}",
         "本表只接收用本表模板填写的 .xlsx 工作簿。",
         "Only .xlsx workbooks filled in from this return's template are accepted.",
+        # Rejections stored before S001 named the kind of file said only "not a workbook".
+        fallback=(
+            ("kind", "另一种文件", "another kind of file"),
+            (
+                "fix",
+                "请用本表模板填写并另存为 .xlsx 后上传。",
+                "fill in this return's template, save it as .xlsx and upload that.",
+            ),
+        ),
     ),
     _syntax(
         "S002",

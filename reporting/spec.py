@@ -159,6 +159,9 @@ class Rule:
     # Cross-period rules name the column of the previous accepted filing they compare with.
     previous: dict[str, str] = field(default_factory=dict)
     limit_param: str = ""  # the context parameter the message quotes as {limit}
+    # What a placeholder reads, as (name, zh, en), in a finding stored before the rule's
+    # message used it: old reports must still read as sentences.
+    fallback: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def blocks(self) -> bool:

@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 
 from reporting.reader import credit_check_character, org_check_character
 from reporting.safety import inspect_workbook
-from reporting.spec import HEADER_ROWS, Column, ColumnType, ReturnSpec
+from reporting.spec import HEADER_ROWS, Column, ColumnType, ReturnSpec, RuleClass
 from reporting.workbooks import build_template
 
 T = ColumnType
@@ -98,27 +98,92 @@ def _pick(draw: pl.Expr, values: pl.Series) -> pl.Expr:
     return (draw % len(values)).replace_strict(mapping, return_dtype=pl.String)
 
 
+class TooManyRows(ValueError):
+    """More rows asked for than the spec's key allows (one per county, product line...)."""
+
+
+def most_rows(spec: ReturnSpec, counties: tuple[str, ...]) -> int | None:
+    """How many rows the spec allows with these counties: one per county or product line
+    for a spec keyed by them; ``None`` (no limit) for a spec keyed by credit code."""
+    limits = [
+        len(column.choices) or len(counties)
+        for column in (spec.column(k) for k in spec.key)
+        if column.type != T.CREDIT_CODE
+    ]
+    return min(limits) if limits else None
+
+
 def synthetic_frame(
-    spec: ReturnSpec, rows: int, *, seed: int = 1, counties: tuple[str, ...] = DEFAULT_COUNTIES
+    spec: ReturnSpec,
+    rows: int,
+    *,
+    seed: int = 1,
+    counties: tuple[str, ...] = DEFAULT_COUNTIES,
+    previous: pl.DataFrame | None = None,
+    credit_codes: tuple[str, ...] | None = None,
 ) -> pl.DataFrame:
-    """Rows that pass the spec's rules; a spec keyed by county or product line gets at most
-    one row per county or line."""
-    keyed = [spec.column(k) for k in spec.key if spec.column(k).type != T.CREDIT_CODE]
-    for column in keyed:
-        rows = min(rows, len(column.choices) or len(counties))
+    """``rows`` rows that pass the spec's rules. A spec keyed by county or product line gets
+    one row per county or line (``TooManyRows`` beyond that); ``credit_codes``, if given, are
+    the enterprises a keyed-by-credit-code return answers for. ``previous`` (the filer's last
+    accepted year-end rows) gives the start-of-year figures of its counties; a county it does
+    not have starts the year at zero."""
+    limit = most_rows(spec, counties)
+    if credit_codes is not None:
+        limit = min(limit or len(credit_codes), len(credit_codes))
+    if limit is not None and rows > limit:
+        raise TooManyRows(f"{spec.ident} allows at most {limit} rows here; {rows} asked for")
     frame = pl.select(
         *(
             _column(c, rows, seed, i, counties, c.key in spec.key).alias(c.key)
             for i, c in enumerate(spec.columns)
         )
     )
-    return _consistent(spec, frame)
+    if credit_codes is not None:
+        key = next(k for k in spec.key if spec.column(k).type == T.CREDIT_CODE)
+        frame = frame.with_columns(pl.Series(key, credit_codes[:rows], dtype=pl.String))
+    frame = _consistent(spec, frame)
+    return _carried_forward(spec, frame, previous) if previous is not None else frame
 
 
-def _consistent(spec: ReturnSpec, frame: pl.DataFrame) -> pl.DataFrame:
-    """Make the row rules hold: parts not above wholes, counts with balances, and so on."""
+def _carried_forward(spec: ReturnSpec, frame: pl.DataFrame, previous: pl.DataFrame) -> pl.DataFrame:
+    """Start-of-year figures equal to the previous year-end's (zero for a county new this
+    year), and this period's figures grown a little from them, parts following the whole."""
+    pairs = {
+        start: end
+        for rule in spec.rules
+        if rule.rule_class == RuleClass.CROSS_PERIOD
+        for start, end in rule.previous.items()
+    }
+    if not pairs or not spec.key:
+        return frame
+    key = list(spec.key)
+    ends = sorted(set(pairs.values()))
+    prev = previous.select(*key, *(pl.col(e).cast(pl.Float64).alias(f"_prev_{e}") for e in ends))
+    frame = frame.join(prev, on=key, how="left", maintain_order="left")
+    grown = []
+    for start, end in pairs.items():
+        before = pl.col(f"_prev_{end}")
+        count = spec.column(end).type == T.COUNT
+        growth = (before + before // 20 + 1) if count else (before * 1.05).round(2)
+        grown += [
+            before.fill_null(0).cast(frame.schema[start]).alias(start),
+            pl.when(before > 0)
+            .then(growth)
+            .otherwise(pl.col(end))
+            .cast(frame.schema[end])
+            .alias(end),
+        ]
+    frame = frame.with_columns(grown).drop([f"_prev_{e}" for e in ends])
+    return _consistent(spec, frame, keep=set(pairs) | set(pairs.values()))
+
+
+def _consistent(
+    spec: ReturnSpec, frame: pl.DataFrame, keep: frozenset | set = frozenset()
+) -> pl.DataFrame:
+    """Make the row rules hold: parts not above wholes, counts with balances, and so on;
+    columns in ``keep`` are left as they are."""
     keys = set(spec.column_keys)
-    fixes = []
+    fixes: list[pl.Expr] = []
     if {"sme_balance", "all_balance"} <= keys:
         sme = pl.col("sme_balance")
         fixes = [
@@ -165,6 +230,7 @@ def _consistent(spec: ReturnSpec, frame: pl.DataFrame) -> pl.DataFrame:
             pl.lit("是").alias(k)
             for k in ("compliant", "premises", "genuine_need", "good_credit", "lawful_purpose")
         ]
+    fixes = [fix for fix in fixes if fix.meta.output_name() not in keep]
     return frame.with_columns(fixes) if fixes else frame
 
 
@@ -174,31 +240,6 @@ class Defect:
     column: str
     value: str
     rule: str
-
-
-def add_defects(
-    spec: ReturnSpec, frame: pl.DataFrame, count: int
-) -> tuple[pl.DataFrame, list[Defect]]:
-    """Plant ``count`` known defects (a negative amount, a bad code, a blank required cell,
-    a text in a number column), spread over the rows; returns the defects planted."""
-    frame = frame.with_columns(pl.all().cast(pl.String))
-    defects: list[Defect] = []
-    numeric = [c for c in spec.columns if c.is_numeric and c.minimum == 0]
-    required = [c for c in spec.columns if c.required and c.type in (T.TEXT, T.DATE)]
-    step = max(1, frame.height // max(1, count))
-    for i in range(count):
-        index = (i * step) % frame.height
-        kind = i % 3
-        if kind == 0 and numeric:
-            column, value, rule = numeric[i % len(numeric)], "-5", "V003"
-        elif kind == 1 and numeric:
-            column, value, rule = numeric[(i + 1) % len(numeric)], "12万", "V002"
-        else:
-            column = required[i % len(required)] if required else spec.columns[0]
-            value, rule = "不是日期", "V008" if column.type == T.DATE else "V002"
-        frame[index, column.key] = value
-        defects.append(Defect(index + HEADER_ROWS + 1, column.key, value, rule))
-    return frame, defects
 
 
 def _cell_xml(column: Column, letter: str, numeric: bool) -> pl.Expr:

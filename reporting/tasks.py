@@ -1,10 +1,10 @@
-"""Celery tasks: thin wrappers; the work is in ``pipeline`` and ``schedule``."""
+"""Celery tasks: thin wrappers; the work is in ``pipeline``, ``schedule`` and ``retention``."""
 
 from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
 
-from reporting import pipeline, schedule
+from reporting import pipeline, retention, schedule
 
 
 @shared_task(
@@ -26,3 +26,8 @@ def requeue_stuck_filings() -> None:
 def open_periodic_requests() -> None:
     schedule.open_periodic_requests()
     schedule.close_lapsed_requests()
+
+
+@shared_task(name="reporting.tasks.remove_expired_files")
+def remove_expired_files() -> None:
+    retention.remove_expired_files()

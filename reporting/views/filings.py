@@ -10,6 +10,7 @@ import tempfile
 from dataclasses import dataclass
 from zipfile import BadZipFile
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -304,6 +305,7 @@ def _detail_context(request: HttpRequest, filing: Filing) -> dict:
             (c.key, c.heading_en if lang == "en" else c.heading_zh) for c in spec.columns
         ],
         "too_big_to_annotate": filing.row_count > ANNOTATE_MAX_ROWS,
+        "retention_days": settings.PORTAL_CHECK_ONLY_RETENTION_DAYS,
         "can_sign": can_sign,
         "can_review": filing.status == FilingStatus.SUBMITTED
         and scoping.may_act(user, filing, Role.REVIEWER),

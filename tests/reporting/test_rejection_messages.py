@@ -83,3 +83,16 @@ def test_s007_names_the_template_found_and_the_one_expected(tmp_path):
     assert f"the template of SME-INSURANCE ({INSURANCE.title_en})" in en
     assert f"SME-LOANS ({LOANS.title_en})" in en
     assert INSURANCE.title_zh in zh and LOANS.title_zh in zh
+
+
+def test_a_rejection_stored_before_the_kind_was_named_still_reads_as_a_sentence():
+    """An S001 saved by an earlier portal has no kind or fix: its message must not read
+    "The file is , not an Excel workbook (.xlsx): "."""
+    from reporting.findings import render_message
+    from reporting.rulebook import rule
+
+    stored = {"sheet": "", "row": None, "column": "", "cell": "", "value": "", "params": {}}
+    en = render_message(rule("S001"), stored, lang="en")
+    zh = render_message(rule("S001"), stored, lang="zh")
+    assert en.startswith("The file is another kind of file, not an Excel workbook (.xlsx): fill")
+    assert "文件是另一种文件" in zh and "，不是" in zh

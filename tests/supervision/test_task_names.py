@@ -17,6 +17,7 @@ PINNED = {
     "reporting.tasks.validate_filing",
     "reporting.tasks.requeue_stuck_filings",
     "reporting.tasks.open_periodic_requests",
+    "reporting.tasks.remove_expired_files",
     "supervision.tasks.screening.record_screening_results",
     "supervision.tasks.screening.sweep_screening_deadlines",
     "supervision.tasks.screening.run_screening_job",
