@@ -6,7 +6,10 @@ from django.core import checks
 
 from portal import worklist
 from portal.scoping import among, owned_by, register, under
-from supervision.complaints import causes as complaint_causes  # noqa: F401  (complaint_causes: providers)
+
+# Imported for the causes it provides (overdue, rejected and substantive complaints), which
+# register themselves with ``causes``.
+from supervision.complaints import causes as complaint_causes  # noqa: F401
 from supervision.complaints import services as complaints
 from supervision.complaints.clock import calendar_errors
 from supervision.complaints.models import Attachment, Complaint

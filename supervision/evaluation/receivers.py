@@ -6,9 +6,11 @@ from portal import scoping, worklist
 from portal.celery import delay_on_commit
 from reporting.periods import is_quarter
 from reporting.signals import filing_accepted
-
-# Imported for the causes they provide.
 from supervision.evaluation import cycle as evaluation_cycle
+
+# Imported for the cause it provides (misreported data), which registers itself with ``causes``;
+# the cycle above provides low grades.
+from supervision.evaluation import sampling  # noqa: F401
 from supervision.evaluation.inputs import year_after
 from supervision.evaluation.models import (
     Arrangement,

@@ -14,7 +14,7 @@ from supervision import causes
 from supervision.escalation import climbing
 from supervision.escalation import rules as escalation_rules
 from supervision.escalation import services as escalation
-from supervision.escalation.models import Case, CaseStatus, EscalationRule, EventVerb
+from supervision.escalation.models import Case, CaseStatus, CauseKind, EscalationRule, EventVerb
 from tests import factories as f
 
 
@@ -166,3 +166,9 @@ def test_a_cause_that_cannot_be_raised_does_not_fail_its_sender(matrix, bank, ca
     causes.cause_found.send(sender=None, causes=[lost])
     assert not Case.objects.filter(institution=bank).exists()
     assert "could not raise" in caplog.text
+
+
+def test_every_kind_of_cause_has_its_provider_once_the_app_is_ready():
+    """The capabilities' receivers import their providers explicitly: a provider left out of
+    the wiring would leave its kind of case unraised by every sweep, silently."""
+    assert set(causes.kinds()) == set(CauseKind.values)
