@@ -62,17 +62,19 @@ class Target:
         return frame
 
 
-def for_request(request: ReturnRequest) -> Target:
-    spec = get_spec(request.spec_code, request.spec_version)
+def for_request(return_request: ReturnRequest) -> Target:
+    spec = get_spec(return_request.spec_code, return_request.spec_version)
     filing = Filing(
-        request=request,
+        request=return_request,
         spec_code=spec.code,
         spec_version=spec.version,
-        period=request.period,
-        institution=request.institution,
-        branch=request.branch,
+        period=return_request.period,
+        institution=return_request.institution,
+        branch=return_request.branch,
     )
-    return _target(spec, request.period, request.institution, request.branch, filing)
+    return _target(
+        spec, return_request.period, return_request.institution, return_request.branch, filing
+    )
 
 
 def for_filer(credit_code: str, spec_code: str, period: str, version: str | None) -> Target:

@@ -170,9 +170,7 @@ def _complaints(subject: Subject) -> dict | None:
     found = complaint_statistics.for_office(subject.office, start, end)
     if not found.total:
         return None
-    categories = [
-        (str(complaint_statistics.category_label(c)), n) for c, n in found.by_category.items()
-    ]
+    categories = [(complaint_statistics.category_label(c), n) for c, n in found.by_category.items()]
     chart = charts.columns(
         [name for name, _n in categories], [(_("Complaints"), [n for _c, n in categories])]
     )

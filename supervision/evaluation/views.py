@@ -3,6 +3,7 @@ evaluations), one institution's scorecard with its trend, their workbooks, and s
 period on demand."""
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import messages
@@ -36,6 +37,9 @@ from supervision.evaluation.models import (
 )
 from supervision.evaluation.scoring import result_from_dict
 from supervision.evaluation.selectors import results_hidden, results_shown
+
+if TYPE_CHECKING:  # the stubs' name for a lazy translation; not installed in production
+    from django_stubs_ext import StrPromise
 
 PAGE_SIZE = 50
 TREND_PERIODS = 8
@@ -243,21 +247,6 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "supervision/evaluation/scorecard.html", context)
 
 
-DONE = {
-    "self_assess": gettext_lazy("Your points are saved."),
-    "evidence": gettext_lazy("The document is attached."),
-    "submit": gettext_lazy("The self-assessment is submitted to your supervising office."),
-    "start_review": gettext_lazy("The self-assessment is closed; the review has begun."),
-    "review": gettext_lazy("The reviewer's points are saved and the result scored again."),
-    "adjust": gettext_lazy("The adjustment is saved and the result scored again."),
-    "confirm": gettext_lazy("The result is confirmed."),
-    "notify": gettext_lazy("The bank is notified of its result."),
-    "archive": gettext_lazy("The result is archived."),
-    "reopen": gettext_lazy("The result is reopened for review."),
-    "arrangement": gettext_lazy("The arrangement is saved and the result scored again."),
-}
-
-
 def _each_item(request: HttpRequest, evaluation: Evaluation, service) -> None:
     """Apply ``service`` to every qualitative item given points in the form, all or none."""
     scheme = schemes.load(evaluation.scheme_version)
@@ -278,27 +267,59 @@ def _attach_evidence(request: HttpRequest, evaluation: Evaluation) -> None:
     cycle.attach_evidence(request.user, evaluation, request.POST.get("code", ""), upload)
 
 
-# The steps of the cycle a form may name (its ``verb``), each calling one service with what
-# the form gives; ``DONE`` has the message shown after each.
-VERBS: dict[str, Callable[[HttpRequest, Evaluation], object]] = {  # what they return is unused
-    "self_assess": lambda r, e: _each_item(r, e, cycle.self_assess_items),
-    "evidence": _attach_evidence,
-    "submit": lambda r, e: cycle.submit_self_assessment(r.user, e),
-    "start_review": lambda r, e: cycle.start_review(r.user, e),
-    "review": lambda r, e: _each_item(r, e, cycle.review_items),
-    "adjust": lambda r, e: cycle.adjust(
-        r.user, e, r.POST.get("code", ""), r.POST.get("points", ""), r.POST.get("reason", "")
+# The steps of the cycle a form may name (its ``verb``): the service it calls with what the
+# form gives, and the message shown once it is done.
+Step = Callable[[HttpRequest, Evaluation], object]  # what a service returns is unused
+
+VERBS: "dict[str, tuple[Step, StrPromise]]" = {
+    "self_assess": (
+        lambda r, e: _each_item(r, e, cycle.self_assess_items),
+        gettext_lazy("Your points are saved."),
     ),
-    "confirm": lambda r, e: cycle.confirm(r.user, e),
-    "notify": lambda r, e: cycle.notify_bank(r.user, e),
-    "archive": lambda r, e: cycle.archive(r.user, e),
-    "reopen": lambda r, e: cycle.reopen(r.user, e, r.POST.get("reason", "")),
-    "arrangement": lambda r, e: cycle.set_arrangement(
-        r.user,
-        e,
-        r.POST.get("credit_plan", ""),
-        r.POST.get("differentiated") == "on",
-        r.POST.get("reason", ""),
+    "evidence": (_attach_evidence, gettext_lazy("The document is attached.")),
+    "submit": (
+        lambda r, e: cycle.submit_self_assessment(r.user, e),
+        gettext_lazy("The self-assessment is submitted to your supervising office."),
+    ),
+    "start_review": (
+        lambda r, e: cycle.start_review(r.user, e),
+        gettext_lazy("The self-assessment is closed; the review has begun."),
+    ),
+    "review": (
+        lambda r, e: _each_item(r, e, cycle.review_items),
+        gettext_lazy("The reviewer's points are saved and the result scored again."),
+    ),
+    "adjust": (
+        lambda r, e: cycle.adjust(
+            r.user, e, r.POST.get("code", ""), r.POST.get("points", ""), r.POST.get("reason", "")
+        ),
+        gettext_lazy("The adjustment is saved and the result scored again."),
+    ),
+    "confirm": (
+        lambda r, e: cycle.confirm(r.user, e),
+        gettext_lazy("The result is confirmed."),
+    ),
+    "notify": (
+        lambda r, e: cycle.notify_bank(r.user, e),
+        gettext_lazy("The bank is notified of its result."),
+    ),
+    "archive": (
+        lambda r, e: cycle.archive(r.user, e),
+        gettext_lazy("The result is archived."),
+    ),
+    "reopen": (
+        lambda r, e: cycle.reopen(r.user, e, r.POST.get("reason", "")),
+        gettext_lazy("The result is reopened for review."),
+    ),
+    "arrangement": (
+        lambda r, e: cycle.set_arrangement(
+            r.user,
+            e,
+            r.POST.get("credit_plan", ""),
+            r.POST.get("differentiated") == "on",
+            r.POST.get("reason", ""),
+        ),
+        gettext_lazy("The arrangement is saved and the result scored again."),
     ),
 }
 
@@ -313,12 +334,13 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
     verb = request.POST.get("verb", "")
     if verb not in VERBS:
         return HttpResponseBadRequest(_("Unknown action."))
+    step, done = VERBS[verb]
     try:
-        VERBS[verb](request, evaluation)
+        step(request, evaluation)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, DONE[verb])
+        messages.success(request, done)
     return redirect("evaluation-detail", pk=evaluation.pk)
 
 
