@@ -13,7 +13,7 @@ from django.utils.translation import gettext_noop
 from supervision.complaints.causes import overdue_cause
 from supervision.complaints.clock import local_day
 from supervision.complaints.models import Complaint, DeskReason
-from supervision.complaints.services import S, _bank, _send_causes, _tell, _to_desk
+from supervision.complaints.services import S, bank_staff, move_to_desk, send_causes, tell
 
 
 def sweep_overdue(now: datetime | None = None) -> int:
@@ -34,8 +34,8 @@ def sweep_overdue(now: datetime | None = None) -> int:
             )
             if c is None:
                 continue
-            _to_desk(c, DeskReason.OVERDUE, None)
-            _send_causes(overdue_cause(c, today))
+            move_to_desk(c, DeskReason.OVERDUE, None)
+            send_causes(overdue_cause(c, today))
             moved += 1
     return moved
 
@@ -62,8 +62,8 @@ def remind_due_soon(now: datetime | None = None) -> int:
                 continue
             c.reminded_for = c.due_on
             c.save(update_fields=["reminded_for"])
-            _tell(
-                _bank(c),
+            tell(
+                bank_staff(c),
                 gettext_noop("Complaint %(reference)s must be answered by %(due)s"),
                 c,
                 due=c.due_on.isoformat(),

@@ -23,30 +23,30 @@ from supervision.complaints.services import (
     BANK_ROLE,
     OFFICE_ROLE,
     S,
-    _bank,
-    _lock,
-    _require,
-    _required_text,
-    _send_causes,
-    _step,
-    _tell,
+    bank_staff,
     can_supervise,
+    lock_complaint,
+    record_step,
+    require,
+    required_text,
+    send_causes,
+    tell,
 )
 
 
 @transaction.atomic(durable=True)
 def assess(actor: User, complaint: Complaint, substantive: bool, reason: str) -> None:
     """The office's view whether the complaint is substantive; it can change its mind."""
-    _require(can_supervise(actor, complaint))
-    reason = _required_text(reason, _("the reason"))
+    require(can_supervise(actor, complaint))
+    reason = required_text(reason, _("the reason"))
     c = Complaint.objects.select_for_update().get(pk=complaint.pk)
     before = c.substantive
     c.substantive, c.substantive_reason, c.substantive_at = substantive, reason, timezone.now()
     c.save()
-    _step(c, EventKind.SUBSTANTIVE, actor, reason, internal=True, substantive=substantive)
+    record_step(c, EventKind.SUBSTANTIVE, actor, reason, internal=True, substantive=substantive)
     audit.record(actor, "complaint_assessed", c, {"substantive": [before, substantive]})
     if substantive and not before:
-        _send_causes(substantive_cause(c.institution, c.substantive_at))
+        send_causes(substantive_cause(c.institution, c.substantive_at))
 
 
 # The office takes up complaints on its desk, and answered ones the owner has left waiting.
@@ -57,16 +57,18 @@ def _office_handles(
     actor: User, complaint: Complaint, note: str, status: str, kind: str, message: str
 ) -> Complaint:
     """Move a complaint the office handles to ``status``, with the office's note."""
-    _require(can_supervise(actor, complaint))
-    note = _required_text(note, _("a note"))
-    c = _lock(complaint, OFFICE_HANDLES, _("Only a complaint on the office's desk can be handled."))
+    require(can_supervise(actor, complaint))
+    note = required_text(note, _("a note"))
+    c = lock_complaint(
+        complaint, OFFICE_HANDLES, _("Only a complaint on the office's desk can be handled.")
+    )
     old, c.status = c.status, status
     if status == S.CLOSED:
         c.closed_at = timezone.now()
     c.save()
-    _step(c, kind, actor, note)
+    record_step(c, kind, actor, note)
     audit.record(actor, f"complaint_{status}", c, {"status": [old, status]})
-    _tell([c.owner, *_bank(c)], message, c)
+    tell([c.owner, *bank_staff(c)], message, c)
     return c
 
 
@@ -100,7 +102,7 @@ def link(actor: User, complaint: Complaint, other_reference: str, kind: str) -> 
     mine = scoping.actionable(actor, Complaint, OFFICE_ROLE) | scoping.actionable(
         actor, Complaint, BANK_ROLE
     )
-    _require(mine.filter(pk=complaint.pk).exists())
+    require(mine.filter(pk=complaint.pk).exists())
     other = mine.filter(reference=(other_reference or "").strip().upper()).first()
     if other is None:
         raise ValidationError(_("No complaint of yours has that reference number."))
@@ -114,7 +116,7 @@ def link(actor: User, complaint: Complaint, other_reference: str, kind: str) -> 
         complaint=complaint, other=other, kind=kind, created_by=actor
     )
     for one, two in ((complaint, other), (other, complaint)):
-        _step(one, EventKind.LINKED, actor, internal=True, other=two.reference, link=kind)
+        record_step(one, EventKind.LINKED, actor, internal=True, other=two.reference, link=kind)
     audit.record(
         actor, "complaint_linked", complaint, {"link": [None, f"{kind}:{other.reference}"]}
     )
@@ -135,11 +137,11 @@ def transfer(
     Its timeline and its deadline stay: the owner's time is not reset by the portal's error.
     A new institution owes the answer afresh.
     """
-    _require(can_supervise(actor, complaint))
-    reason = _required_text(reason, _("the reason for the transfer"))
+    require(can_supervise(actor, complaint))
+    reason = required_text(reason, _("the reason for the transfer"))
     if (branch is None) == (office is None):
         raise ValidationError(_("Choose either a branch or an office to transfer to."))
-    c = _lock(
+    c = lock_complaint(
         complaint,
         [s for s in S.values if s not in S.finished()],
         _("A finished complaint cannot be transferred."),
@@ -160,7 +162,7 @@ def transfer(
     c.save()
     after = {"institution": c.institution_id, "branch": c.branch_id, "office": c.office_id}
     target = c.branch if branch else c.office
-    _step(
+    record_step(
         c,
         EventKind.TRANSFERRED,
         actor,
@@ -176,16 +178,16 @@ def transfer(
         | {"status": [old_status, c.status]},
     )
     if branch is not None:
-        _tell(
-            _bank(c),
+        tell(
+            bank_staff(c),
             gettext_noop("Complaint %(reference)s was transferred to you; answer due %(due)s"),
             c,
             due=c.due_on.isoformat(),
         )
     else:
-        _tell(
+        tell(
             office_staff(c.office),
             gettext_noop("Complaint %(reference)s was transferred to your office"),
             c,
         )
-    _tell([c.owner], gettext_noop("Your complaint %(reference)s was transferred"), c)
+    tell([c.owner], gettext_noop("Your complaint %(reference)s was transferred"), c)

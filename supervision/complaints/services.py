@@ -65,7 +65,7 @@ def is_owner(user: User, complaint: Complaint) -> bool:
     return complaint.owner_id == getattr(user, "pk", None)
 
 
-def _lock(complaint: Complaint, allowed: Iterable[str], refusal: str) -> Complaint:
+def lock_complaint(complaint: Complaint, allowed: Iterable[str], refusal: str) -> Complaint:
     """The complaint, locked and fresh; refused unless its status is among ``allowed``."""
     locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
     if locked.status not in allowed:
@@ -73,19 +73,19 @@ def _lock(complaint: Complaint, allowed: Iterable[str], refusal: str) -> Complai
     return locked
 
 
-def _require(allowed: bool) -> None:
+def require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
 
 
-def _required_text(value: str, what: str) -> str:
+def required_text(value: str, what: str) -> str:
     value = (value or "").strip()
     if not value:
         raise ValidationError(_("Please give %(what)s.") % {"what": what})
     return value
 
 
-def _step(
+def record_step(
     complaint: Complaint,
     kind: str,
     actor: User | None,
@@ -98,11 +98,11 @@ def _step(
     )
 
 
-def _bank(complaint: Complaint):
+def bank_staff(complaint: Complaint):
     return institution_staff(complaint.institution, complaint.branch)
 
 
-def _tell(recipients, message: str, complaint: Complaint, **params) -> None:
+def tell(recipients, message: str, complaint: Complaint, **params) -> None:
     notify(
         recipients,
         message=message,
@@ -112,7 +112,7 @@ def _tell(recipients, message: str, complaint: Complaint, **params) -> None:
     )
 
 
-def _send_causes(*found) -> None:
+def send_causes(*found) -> None:
     transaction.on_commit(lambda: causes.cause_found.send(sender=Complaint, causes=list(found)))
 
 
@@ -135,7 +135,7 @@ def file_complaint(
     attachments: Sequence[UploadedFile] = (),
 ) -> Complaint:
     """An SME owner's complaint against ``branch``; it reaches the institution at once."""
-    _require(scoping.scope_of(owner).is_sme_owner)
+    require(scoping.scope_of(owner).is_sme_owner)
     code = check_credit_code(enterprise_credit_code)
     if not code.ok:
         raise ValidationError(
@@ -152,29 +152,27 @@ def file_complaint(
             office=branch.office,
             county=county,
             category=category,
-            enterprise_name=_required_text(enterprise_name, _("the enterprise's name")),
+            enterprise_name=required_text(enterprise_name, _("the enterprise's name")),
             enterprise_credit_code=code.value,
-            legal_representative=_required_text(
-                legal_representative, _("the legal representative")
-            ),
-            address=_required_text(address, _("the address")),
-            contact_phone=_required_text(contact_phone, _("a contact phone")),
-            description=_required_text(description, _("what happened")),
-            wish=_required_text(wish, _("what you ask for")),
+            legal_representative=required_text(legal_representative, _("the legal representative")),
+            address=required_text(address, _("the address")),
+            contact_phone=required_text(contact_phone, _("a contact phone")),
+            description=required_text(description, _("what happened")),
+            wish=required_text(wish, _("what you ask for")),
             due_on=due_date(local_day(), Complexity.SIMPLE),
         )
         complaint.reference = f"TS{local_day():%Y%m%d}{complaint.pk:06d}"
         complaint.save(update_fields=["reference"])
-        event = _step(complaint, EventKind.FILED, owner)
+        event = record_step(complaint, EventKind.FILED, owner)
         store_uploads(complaint, event, attachments, owner)
         audit.record(owner, "complaint_filed", complaint, {"status": [None, S.FILED]})
-        _tell(
-            _bank(complaint),
+        tell(
+            bank_staff(complaint),
             gettext_noop("Complaint %(reference)s was filed against you; answer due %(due)s"),
             complaint,
             due=complaint.due_on.isoformat(),
         )
-        _tell([owner], gettext_noop("Your complaint %(reference)s was received"), complaint)
+        tell([owner], gettext_noop("Your complaint %(reference)s was received"), complaint)
     return complaint
 
 
@@ -184,22 +182,22 @@ def file_complaint(
 @transaction.atomic(durable=True)
 def acknowledge(actor: User, complaint: Complaint, complexity: str = Complexity.SIMPLE) -> None:
     """The institution takes the complaint on; a complex one gets the longer limit."""
-    _require(can_answer(actor, complaint))
+    require(can_answer(actor, complaint))
     if complexity not in Complexity.values:
         raise ValidationError(_("Choose simple or complex."))
-    c = _lock(complaint, [S.FILED], _("Only a newly filed complaint can be acknowledged."))
+    c = lock_complaint(complaint, [S.FILED], _("Only a newly filed complaint can be acknowledged."))
     before = c.due_on
     c.status, c.complexity, c.acknowledged_at = S.ACKNOWLEDGED, complexity, timezone.now()
     c.due_on = due_date(local_day(c.filed_at), complexity, c.extended)
     c.save()
-    _step(c, EventKind.ACKNOWLEDGED, actor, complexity=complexity, due=c.due_on.isoformat())
+    record_step(c, EventKind.ACKNOWLEDGED, actor, complexity=complexity, due=c.due_on.isoformat())
     audit.record(
         actor,
         "complaint_acknowledged",
         c,
         {"status": [S.FILED, S.ACKNOWLEDGED], "due_on": [str(before), str(c.due_on)]},
     )
-    _tell(
+    tell(
         [c.owner],
         gettext_noop("Complaint %(reference)s was acknowledged; answer due %(due)s"),
         c,
@@ -210,9 +208,9 @@ def acknowledge(actor: User, complaint: Complaint, complexity: str = Complexity.
 @transaction.atomic(durable=True)
 def request_info(actor: User, complaint: Complaint, question: str) -> None:
     """Ask the owner for something the institution does not already hold; the clock runs."""
-    _require(can_answer(actor, complaint))
-    question = _required_text(question, _("the question"))
-    c = _lock(
+    require(can_answer(actor, complaint))
+    question = required_text(question, _("the question"))
+    c = lock_complaint(
         complaint,
         [S.FILED, S.ACKNOWLEDGED],
         _("More information can be asked only before the answer."),
@@ -220,9 +218,9 @@ def request_info(actor: User, complaint: Complaint, question: str) -> None:
     old, c.status = c.status, S.INFO_REQUESTED
     c.acknowledged_at = c.acknowledged_at or timezone.now()
     c.save()
-    _step(c, EventKind.INFO_REQUESTED, actor, question)
+    record_step(c, EventKind.INFO_REQUESTED, actor, question)
     audit.record(actor, "complaint_info_requested", c, {"status": [old, c.status]})
-    _tell(
+    tell(
         [c.owner],
         gettext_noop("The institution asks for more information on complaint %(reference)s"),
         c,
@@ -233,18 +231,18 @@ def provide_info(
     owner: User, complaint: Complaint, text: str, attachments: Sequence[UploadedFile] = ()
 ) -> None:
     """The owner's reply to the institution's question."""
-    _require(is_owner(owner, complaint))
-    text = _required_text(text, _("the information asked for"))
+    require(is_owner(owner, complaint))
+    text = required_text(text, _("the information asked for"))
     check_uploads(attachments)
     with atomic_with_files(durable=True):
-        c = _lock(complaint, [S.INFO_REQUESTED], _("No information was asked for."))
+        c = lock_complaint(complaint, [S.INFO_REQUESTED], _("No information was asked for."))
         c.status = S.ACKNOWLEDGED
         c.save()
-        event = _step(c, EventKind.INFO_GIVEN, owner, text)
+        event = record_step(c, EventKind.INFO_GIVEN, owner, text)
         store_uploads(c, event, attachments, owner)
         audit.record(owner, "complaint_info_given", c, {"status": [S.INFO_REQUESTED, c.status]})
-        _tell(
-            _bank(c),
+        tell(
+            bank_staff(c),
             gettext_noop("The owner gave more information on complaint %(reference)s"),
             c,
         )
@@ -253,9 +251,11 @@ def provide_info(
 @transaction.atomic(durable=True)
 def extend(actor: User, complaint: Complaint, reason: str) -> None:
     """One extension, approved inside the institution, before the deadline passes."""
-    _require(can_answer(actor, complaint))
-    reason = _required_text(reason, _("the reason for the extension"))
-    c = _lock(complaint, S.awaiting_answer(), _("Only an unanswered complaint can be extended."))
+    require(can_answer(actor, complaint))
+    reason = required_text(reason, _("the reason for the extension"))
+    c = lock_complaint(
+        complaint, S.awaiting_answer(), _("Only an unanswered complaint can be extended.")
+    )
     if c.extended:
         raise ValidationError(_("The deadline has already been extended once."))
     if local_day() > c.due_on:
@@ -264,9 +264,9 @@ def extend(actor: User, complaint: Complaint, reason: str) -> None:
     c.extended = True
     c.due_on = due_date(local_day(c.filed_at), c.complexity, extended=True)
     c.save()
-    _step(c, EventKind.EXTENDED, actor, reason, due=c.due_on.isoformat())
+    record_step(c, EventKind.EXTENDED, actor, reason, due=c.due_on.isoformat())
     audit.record(actor, "complaint_extended", c, {"due_on": [str(before), str(c.due_on)]})
-    _tell(
+    tell(
         [c.owner],
         gettext_noop("The deadline for complaint %(reference)s was extended to %(due)s"),
         c,
@@ -277,11 +277,11 @@ def extend(actor: User, complaint: Complaint, reason: str) -> None:
 @transaction.atomic(durable=True)
 def answer(actor: User, complaint: Complaint, outcome: str, text: str) -> None:
     """The institution's answer with its outcome; one after the deadline is marked untimely."""
-    _require(can_answer(actor, complaint))
+    require(can_answer(actor, complaint))
     if outcome not in Outcome.values:
         raise ValidationError(_("Choose an outcome from the list."))
-    text = _required_text(text, _("the answer"))
-    c = _lock(
+    text = required_text(text, _("the answer"))
+    c = lock_complaint(
         complaint,
         [*S.awaiting_answer(), S.AT_OFFICE, S.MEDIATING],
         _("This complaint is not waiting for an answer."),
@@ -293,14 +293,14 @@ def answer(actor: User, complaint: Complaint, outcome: str, text: str) -> None:
         c.first_answered_at = now
         c.answered_late = local_day(now) > c.due_on
     c.save()
-    _step(c, EventKind.ANSWERED, actor, text, outcome=outcome, late=c.answered_late)
+    record_step(c, EventKind.ANSWERED, actor, text, outcome=outcome, late=c.answered_late)
     audit.record(
         actor,
         "complaint_answered",
         c,
         {"status": [old, c.status], "outcome": [None, outcome], "late": [None, c.answered_late]},
     )
-    _tell(
+    tell(
         [c.owner],
         gettext_noop("Complaint %(reference)s has been answered: please accept or reject it"),
         c,
@@ -312,46 +312,46 @@ def answer(actor: User, complaint: Complaint, outcome: str, text: str) -> None:
 
 @transaction.atomic(durable=True)
 def accept_answer(owner: User, complaint: Complaint) -> None:
-    _require(is_owner(owner, complaint))
-    c = _lock(complaint, [S.ANSWERED], _("There is no answer to accept."))
+    require(is_owner(owner, complaint))
+    c = lock_complaint(complaint, [S.ANSWERED], _("There is no answer to accept."))
     c.status, c.closed_at = S.ACCEPTED, timezone.now()
     c.save()
-    _step(c, EventKind.ACCEPTED, owner)
+    record_step(c, EventKind.ACCEPTED, owner)
     audit.record(owner, "complaint_accepted", c, {"status": [S.ANSWERED, S.ACCEPTED]})
-    _tell(_bank(c), gettext_noop("The owner accepted the answer to complaint %(reference)s"), c)
+    tell(bank_staff(c), gettext_noop("The owner accepted the answer to complaint %(reference)s"), c)
 
 
 @transaction.atomic(durable=True)
 def reject_answer(owner: User, complaint: Complaint, reason: str) -> None:
     """The owner is not satisfied: the complaint reopens on the office's desk."""
-    _require(is_owner(owner, complaint))
-    reason = _required_text(reason, _("why you reject the answer"))
-    c = _lock(complaint, [S.ANSWERED], _("There is no answer to reject."))
+    require(is_owner(owner, complaint))
+    reason = required_text(reason, _("why you reject the answer"))
+    c = lock_complaint(complaint, [S.ANSWERED], _("There is no answer to reject."))
     c.reopen_count += 1
     c.save(update_fields=["reopen_count"])
-    _step(c, EventKind.REJECTED, owner, reason)
+    record_step(c, EventKind.REJECTED, owner, reason)
     audit.record(
         owner, "complaint_rejected", c, {"reopen_count": [c.reopen_count - 1, c.reopen_count]}
     )
-    _tell(_bank(c), gettext_noop("The owner rejected the answer to complaint %(reference)s"), c)
-    _to_desk(c, DeskReason.REJECTED, owner)
-    _send_causes(rejected_cause(c))
+    tell(bank_staff(c), gettext_noop("The owner rejected the answer to complaint %(reference)s"), c)
+    move_to_desk(c, DeskReason.REJECTED, owner)
+    send_causes(rejected_cause(c))
 
 
-def _to_desk(c: Complaint, reason: str, actor: User | None) -> None:
+def move_to_desk(c: Complaint, reason: str, actor: User | None) -> None:
     old = c.status
     c.status, c.desk_reason, c.at_office_since = S.AT_OFFICE, reason, timezone.now()
     c.save()
-    _step(c, EventKind.TO_OFFICE, actor, reason=reason)
+    record_step(c, EventKind.TO_OFFICE, actor, reason=reason)
     audit.record(
         actor, "complaint_to_office", c, {"status": [old, c.status], "reason": [None, reason]}
     )
-    _tell(
+    tell(
         office_staff(c.office),
         gettext_noop("Complaint %(reference)s is on your desk"),
         c,
     )
-    _tell([c.owner], gettext_noop("Your complaint %(reference)s is now with the regulator"), c)
+    tell([c.owner], gettext_noop("Your complaint %(reference)s is now with the regulator"), c)
 
 
 def waiting(user) -> list[Waiting]:

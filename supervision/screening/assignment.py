@@ -33,7 +33,7 @@ from supervision.screening.models import (
     TaskEnterprise,
 )
 from supervision.screening.results import BLANK_OUTCOME, RESULT_SPEC
-from supervision.screening.services import _require_office, held, office_share, selected
+from supervision.screening.services import held, office_share, require_office, selected
 
 
 @dataclass
@@ -75,7 +75,7 @@ def assign(
 ) -> AssignmentResult:
     """Give a bank (or one of its branches) in ``office``'s area the chosen enterprises the
     office holds; enterprises already given to another bank move (a manual override)."""
-    _require_office(user, office)
+    require_office(user, office)
     if not _filer_in_subtree(office, institution, branch):
         raise ValidationError(_("Assign only to banks and branches your office supervises."))
     if not counties and not credit_codes:
@@ -170,7 +170,7 @@ def auto_assign(
 ) -> AssignmentResult:
     """Give every enterprise ``office`` holds unassigned to a bank branch in its county: in
     round robin, or to a bank that granted it credit before (else in round robin)."""
-    _require_office(user, office)
+    require_office(user, office)
     if rule not in (Assignment.Rule.ROUND_ROBIN, Assignment.Rule.RELATIONSHIP):
         raise ValidationError(_("Unknown assignment rule."))
     with transaction.atomic(durable=True):
@@ -190,7 +190,7 @@ def auto_assign(
 def reassign_declined(user: User, task: ScreeningTask, office: Office) -> AssignmentResult:
     """Give the enterprises a bank declined, among those ``office`` assigned, to another bank
     in their county that has not been asked about them yet (round robin)."""
-    _require_office(user, office)
+    require_office(user, office)
     with transaction.atomic(durable=True):
         office_share(task, office)
         declined = TaskEnterprise.objects.filter(

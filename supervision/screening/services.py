@@ -32,7 +32,7 @@ from supervision.screening.models import Delegation, KeyArea, ScreeningTask, Tas
 # -- tasks ---------------------------------------------------------------------------------
 
 
-def _require_office(user, office: Office, role: str = Role.REVIEWER) -> None:
+def require_office(user, office: Office, role: str = Role.REVIEWER) -> None:
     if not scoping.may_act(user, office, role):
         raise PermissionDenied
 
@@ -76,7 +76,7 @@ def task_create(
 ) -> ScreeningTask:
     """A task of ``office`` with its checked enterprise list (``read_list``), all held by the
     office until it delegates or assigns them."""
-    _require_office(user, office)
+    require_office(user, office)
     _check_task(title, deadline, key_areas)
     with transaction.atomic(durable=True):
         task = _new_task(user, office, title, deadline, purpose, key_areas)
@@ -96,7 +96,7 @@ def task_open(
 ) -> ScreeningTask:
     """A task whose list workbook is too large to read in a page: stored with the task, and
     read by a worker (``load_list``); the task has no enterprises until then."""
-    _require_office(user, office)
+    require_office(user, office)
     _check_task(title, deadline, key_areas)
     with transaction.atomic(durable=True):
         task = _new_task(user, office, title, deadline, purpose, key_areas)
@@ -161,7 +161,7 @@ def delegate(
 ) -> int:
     """Give ``child`` (a child office) the enterprises ``office`` holds in the chosen counties
     or with the chosen codes (all it holds in the child's area when neither is given)."""
-    _require_office(user, office)
+    require_office(user, office)
     if Office.objects.get_parent(child) != office:
         raise ValidationError(_("A task is delegated to a child office only."))
     with transaction.atomic(durable=True):
@@ -175,7 +175,7 @@ def delegate(
 
 def delegate_by_county(user: User, task: ScreeningTask, office: Office) -> dict[Office, int]:
     """Give each child office the enterprises ``office`` holds in the counties it covers."""
-    _require_office(user, office)
+    require_office(user, office)
     moved = {}
     with transaction.atomic(durable=True):
         share = office_share(task, office)
