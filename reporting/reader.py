@@ -145,7 +145,14 @@ def read_return(
         raise FileRejected.because("S017", sheet=spec.sheet, found=raw.height, limit=max_rows)
     found = {f.rule.code: f for f in (*facts.warnings, *layout.findings)}
     table = Table(spec, raw, found, layout)
-    drop_totals_rows(table)
+    dropped = drop_totals_rows(table)
+    if dropped and facts.data_scan is not None and "S021" in table.findings:
+        # The totals row's =SUM() cells are never read: S021 speaks of the others only.
+        cached = facts.data_scan.cached_finding(spec.sheet, dropped)
+        if cached is None:
+            del table.findings["S021"]
+        else:
+            table.findings["S021"] = cached
     release_freed_memory()
     rates = {layout.letter(i): c.key for i, c in enumerate(spec.columns) if c.type == T.RATE}
     type_columns(table, percent_cells(path, spec.sheet, rates))
@@ -156,21 +163,23 @@ def read_return(
 TOTALS_LABEL = r"合\s*计|小\s*计|总\s*计|共\s*计|^\s*(?i:(?:sub|grand)?\s*total|sum)\b"
 
 
-def drop_totals_rows(table: Table) -> None:
+def drop_totals_rows(table: Table) -> set[int]:
     """Note the totals and subtotal rows (V014, "delete the totals row") and leave them out of
-    the data, so that their sums are not read as a county's figures."""
+    the data, so that their sums are not read as a county's figures. Returns their rows."""
     labels = table.spec.label_columns
     hits = [pl.col(k).str.contains(TOTALS_LABEL).fill_null(False) for k in labels]
     if not hits:
-        return
+        return set()
     mask = pl.any_horizontal(hits)
     count = table.frame.select(mask.sum()).item()
     if not count:
-        return
+        return set()
     label = pl.coalesce(pl.when(hit).then(pl.col(k)) for hit, k in zip(hits, labels, strict=True))
     column = table.spec.column(labels[0])
     note_rows(table, table.finding("V014"), mask, column, label, count=count)
+    dropped = set(table.frame.filter(mask)[ROW].to_list())
     table.frame = table.frame.filter(~mask)
+    return dropped
 
 
 def release_freed_memory() -> None:

@@ -46,6 +46,7 @@ class WorkbookFacts:
     hidden_sheets: list[str]
     sheet_parts: dict[str, str]  # sheet name -> zip member path (via workbook.xml + rels)
     warnings: list[Finding] = field(default_factory=list)  # S020 hidden, S021 cached formulas
+    data_scan: SheetScan | None = None  # the data sheet's scan, when one was asked for
 
 
 def inspect_workbook(
@@ -267,7 +268,8 @@ class _Workbook(ZipPackage):
             rejections = data.scan.rejections(data.name)
             if rejections:
                 raise FileRejected(rejections)
-        return WorkbookFacts(sheet_names, hidden, parts, _warnings(hidden, data))
+        scan = data.scan if data is not None else None
+        return WorkbookFacts(sheet_names, hidden, parts, _warnings(hidden, data), scan)
 
     def _check_part_names(self) -> None:
         """What the part names alone tell, in this order: a binary workbook, no workbook at
@@ -352,8 +354,9 @@ def _warnings(hidden: list[str], data: _DataSheet | None) -> list[Finding]:
     hidden_finding = _hidden_finding(hidden, data)
     if hidden_finding is not None:
         warnings.append(hidden_finding)
-    if data is not None and data.scan.cached_count:
-        warnings.append(data.scan.cached_finding(data.name))
+    cached = data.scan.cached_finding(data.name) if data is not None else None
+    if cached is not None:
+        warnings.append(cached)
     return warnings
 
 

@@ -4,6 +4,7 @@ of any size and searched as bytes, so a sheet of hundreds of megabytes is scanne
 memory without being parsed."""
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -95,6 +96,10 @@ class SheetScan:
     TAG_CUT = 1 * MiB  # with no cell end in this much, cut after the last tag instead
     MAX_CARRY = 16 * MiB  # a "tag" longer than this is not Excel's: cut it anywhere
     ROOT_WINDOW = 64 * KiB  # the root element, whose prefix we need, begins within this
+    # Every cached formula's cell is kept up to this many, so that the reader can leave the
+    # rows it drops (a totals row of =SUM()) out of S021; a sheet with more is formulas
+    # through and through, and its warning stands as counted.
+    TRACKED = 10_000
 
     def __init__(self, examples: int = EXAMPLES):
         self.examples = examples
@@ -106,6 +111,7 @@ class SheetScan:
         self.hidden_count = 0
         self.cached: list[str] = []
         self.cached_count = 0
+        self.cached_cells: list[str] | None = []  # all of them, while within TRACKED
         self.uncached: list[str] = []
         self.uncached_count = 0
 
@@ -178,6 +184,11 @@ class SheetScan:
         want = min(self.examples - len(self.uncached), uncached)
         if want > 0:
             self.uncached.extend(self._examples(buf, end, p.uncached_candidate, False, want))
+        if self.cached_cells is not None and cached:
+            if len(self.cached_cells) + cached > self.TRACKED:
+                self.cached_cells = None
+            else:
+                self.cached_cells.extend(self._examples(buf, end, p.cached_candidate, True, cached))
         want = min(self.examples - len(self.cached), cached)
         if want > 0:
             self.cached.extend(self._examples(buf, end, p.cached_candidate, True, want))
@@ -254,9 +265,22 @@ class SheetScan:
             findings.append(Finding(rule("S015"), count=self.uncached_count, examples=[example]))
         return findings
 
-    def cached_finding(self, sheet: str) -> Finding:
-        """S021: formulas will be read as their cached values."""
-        detail = listing(self.cached, self.cached_count)
-        first = self.cached[0] if self.cached else ""
-        example = Example(sheet=sheet, cell=first, params={"detail": detail})
-        return Finding(rule("S021"), count=self.cached_count, examples=[example])
+    def cached_finding(self, sheet: str, left_out: Collection[int] = ()) -> Finding | None:
+        """S021: formulas will be read as their cached values; none when there are none
+        outside the rows ``left_out`` (rows the reader drops, whose cells are never read)."""
+        cells, count = self.cached, self.cached_count
+        if left_out and self.cached_cells is not None:
+            cells = [c for c in self.cached_cells if _row_of(c) not in left_out]
+            count = len(cells)
+            cells = cells[: self.examples]
+        if not count:
+            return None
+        detail = listing(cells, count)
+        example = Example(sheet=sheet, cell=cells[0] if cells else "", params={"detail": detail})
+        return Finding(rule("S021"), count=count, examples=[example])
+
+
+def _row_of(cell: str) -> int | None:
+    """The row number of a reference like "B5"; None for one we could not read ("?")."""
+    digits = cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ$")
+    return int(digits) if digits.isdigit() else None

@@ -118,6 +118,21 @@ def test_a_totals_row_is_answered_with_delete_the_totals_row(tmp_path):
     assert totals.examples[0].row == 5
     assert "delete the totals row" in render_message(totals.rule, totals.examples[0], LOANS, "en")
     assert table.frame.height == 2
+    # Its formulas are not read at all: no "formulas read as cached values" about them.
+    assert "S021" not in codes(found)
+
+
+def test_formulas_outside_the_totals_row_are_still_warned_about(tmp_path):
+    rows = [loan_row("350102"), loan_row("350103"), loan_row("350104")]
+    total = {k: (v * 3 if isinstance(v, int | float) else v) for k, v in loan_row().items()}
+    rows.append({**total, "county": "合计"})
+    path = _with_sum_formulas(_with_sum_formulas(workbook(tmp_path / "f.xlsx", rows), 5), 6)
+    found, _ = report(path)
+    s021 = next(f for f in found if f.rule.code == "S021")
+    width = sum(isinstance(v, int | float) for v in loan_row().values())
+    assert s021.count == width  # row 5's own formulas, none of the totals row 6
+    assert s021.examples[0].cell.endswith("5")
+    assert "6" not in s021.examples[0].params["detail"].replace(",", " ").split()
 
 
 def test_a_subtotal_row_labelled_in_english_is_recognised(tmp_path):
