@@ -6,19 +6,34 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
-STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+LOCK := requirements.lock
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d' ' -f1)
 ADDR ?= 127.0.0.1:8000
 WORKERS ?= 2
 PYTEST_ARGS ?= -n 2
 
-.PHONY: setup run test lint checks pytest messages catalogue seed-national bench-scope clean
+.PHONY: setup run test lint checks pytest messages catalogue seed-national bench-scope clean \
+	lock lock-refresh
 
-$(STAMP): pyproject.toml
+# Every install takes the exact versions and hashes of requirements.lock (all platforms), so a
+# fresh machine runs what the tests ran; the project itself goes in without build isolation,
+# built by the locked setuptools.
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[dev]"
+	$(PY) -m pip install -q --require-hashes --no-deps -r $(LOCK)
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-*
 	touch $@
+
+# After a dependency is added to pyproject.toml: resolve it into the lock, keeping every other
+# pin. lock-refresh is the scheduled refresh: the newest releases pyproject's ranges allow
+# (then make test, and commit pyproject.toml and requirements.lock together).
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal \
+	--python-version 3.11 --no-header --quiet -o $(LOCK)
+lock: $(STAMP)
+	$(UV_COMPILE)
+lock-refresh: $(STAMP)
+	$(UV_COMPILE) --upgrade
 
 messages: $(STAMP)
 	$(PY) manage.py compilemessages -v0 --ignore=.venv
