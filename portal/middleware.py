@@ -9,8 +9,14 @@ from portal.audit import request_address
 from portal.models import Role
 from portal.scoping import scope_of
 
-# Paths a signed-in user may reach before passing the second factor.
+# Paths a signed-in user may reach before passing the second factor, less the account pages
+# that the password alone must not open (changing it, the API token).
 _OPEN_PREFIXES = ("/accounts/", "/static/", "/i18n/")
+_GATED_PREFIXES = ("/accounts/password/change/", "/accounts/tokens/")
+
+
+def _open_before_second_factor(path: str) -> bool:
+    return path.startswith(_OPEN_PREFIXES) and not path.startswith(_GATED_PREFIXES)
 
 
 def second_factor_required(user) -> bool:
@@ -35,7 +41,7 @@ class TwoFactorGate:
         self.get_response = get_response
 
     def __call__(self, request):
-        if needs_second_factor(request.user) and not request.path.startswith(_OPEN_PREFIXES):
+        if needs_second_factor(request.user) and not _open_before_second_factor(request.path):
             from django_otp import user_has_device
 
             target = "otp-verify" if user_has_device(request.user) else "otp-setup"
