@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from portal.audit import request_address
@@ -75,3 +76,19 @@ def client_address(request) -> str | None:
         if len(hops) >= settings.AXES_IPWARE_PROXY_COUNT:
             return hops[-settings.AXES_IPWARE_PROXY_COUNT]
     return request.META.get("REMOTE_ADDR") or None
+
+
+class NoStore:
+    """Nothing served to a signed-in user is kept by the browser or a proxy (OWASP ASVS
+    8.2.1): complaints, attachments, evidence, filings and every other page of regulated data
+    are ``Cache-Control: no-store``. Static files (served before this, by whitenoise) keep
+    their caching."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            add_never_cache_headers(response)
+        return response

@@ -126,6 +126,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "portal.middleware.TwoFactorGate",
     "portal.middleware.RequestAddress",
+    "portal.middleware.NoStore",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -374,6 +375,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Offices, institutions, returns and supervision of SME financial services.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs pages are for signed-in users (ASVS 14.3.3: no map of the API to
+    # anonymous callers); the docs pages send a browser to sign in first.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
@@ -24,8 +25,12 @@ api_urls: list[URLPattern | URLResolver] = [
     path("me/", api.me, name="me"),
     path("token/", api.TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path(
+        "docs/", login_required(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"
+    ),
+    path(
+        "redoc/", login_required(SpectacularRedocView.as_view(url_name="api:schema")), name="redoc"
+    ),
 ]
 
 account_urls = [
