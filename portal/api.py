@@ -148,22 +148,34 @@ class TokenRequestSerializer(serializers.Serializer):
     """The account's email address goes in ``username``, as on the sign-in form."""
 
     username = serializers.CharField(
-        label=_("Email address"), max_length=254, help_text=_("The account's email address.")
+        label=_("Email address"),
+        min_length=1,
+        max_length=254,
+        help_text=_("The account's email address."),
     )
     password = serializers.CharField(
         label=_("Password"),
+        min_length=1,
         max_length=4096,
         trim_whitespace=False,
         style={"input_type": "password"},
     )
 
 
-class TokenSerializer(serializers.Serializer):
+class IssuedTokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text=_("Send it as `Authorization: Token <token>`."))
     expires = serializers.DateTimeField(help_text=_("When the token stops working."))
 
 
-class ErrorSerializer(serializers.Serializer):
+class TokenRequestErrorSerializer(serializers.Serializer):
+    """A 400 from the token endpoint: the fields' errors, or ``non_field_errors``."""
+
+    username = serializers.ListField(child=serializers.CharField(), required=False)
+    password = serializers.ListField(child=serializers.CharField(), required=False)
+    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class TokenDetailErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
@@ -171,8 +183,6 @@ class TokenView(APIView):
     """Obtain a token with an email address and password (``POST``), or revoke the token the
     request presents (``DELETE``). Each ``POST`` makes a new token and ends the previous one;
     a token ends after ``PORTAL_TOKEN_DAYS`` days and when the password changes."""
-
-    throttle_classes: list = []
 
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
@@ -186,13 +196,14 @@ class TokenView(APIView):
     @extend_schema(
         request=TokenRequestSerializer,
         responses={
-            200: TokenSerializer,
+            200: IssuedTokenSerializer,
             400: OpenApiResponse(
+                response=TokenRequestErrorSerializer,
                 description=_(
                     "A field is missing or empty (keyed by field), or the address and password "
                     "do not match an active account, or sign-in is locked out after repeated "
                     "failures (``non_field_errors``)."
-                )
+                ),
             ),
         },
         auth=[],
@@ -215,9 +226,9 @@ class TokenView(APIView):
     @extend_schema(
         request=None,
         responses={
-            204: OpenApiResponse(description=_("The token (or, signed in, every token) ended.")),
-            401: ErrorSerializer,
-            403: ErrorSerializer,
+            204: OpenApiResponse(description=_("The token ended.")),
+            401: TokenDetailErrorSerializer,
+            403: TokenDetailErrorSerializer,
         },
     )
     def delete(self, request: Request) -> Response:

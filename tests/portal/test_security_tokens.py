@@ -108,3 +108,22 @@ def test_the_token_endpoint_says_which_field_is_missing(client, db, data, field)
     response = client.post(reverse("api:token"), data)
     assert response.status_code == 400
     assert field in response.json()
+
+
+def test_the_schema_documents_the_token_endpoint_as_the_code_enforces_it(client, matrix):
+    client.force_login(matrix.users["bank_a"])
+    schema = client.get(reverse("api:schema"), {"format": "json"}).json()
+    operation = schema["paths"]["/api/v1/token/"]["post"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    request = schema["components"]["schemas"][body.rsplit("/", 1)[1]]
+    assert set(request["required"]) == {"username", "password"}
+    assert all(request["properties"][name]["minLength"] == 1 for name in request["required"])
+    assert {"200", "400"} <= set(operation["responses"])
+    assert "content" in operation["responses"]["400"]
+    assert {"204", "401", "403"} <= set(schema["paths"]["/api/v1/token/"]["delete"]["responses"])
+
+
+def test_one_users_token_page_never_shows_anothers(client, matrix):
+    mine = _token(client, matrix.users["bank_a"])
+    client.force_login(matrix.users["bank_b"])
+    assert mine[:6] not in client.get(reverse("api-tokens")).content.decode()
