@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.dateparse import parse_date
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -190,7 +191,9 @@ def _follow_link(request: HttpRequest, code: str) -> HttpResponse:
         status = 409 if request.method == "POST" else 200
         return render(request, template, {"signed_in": request.user}, status=status)
     if request.method != "POST":
-        return render(request, template, {"code": code})
+        page = render(request, template, {"code": code})
+        add_never_cache_headers(page)  # the page holds the link's code
+        return page
     owner = follow_tracking_link(code)
     if owner is None:
         messages.error(request, _("This link no longer works; please ask for a new one."))

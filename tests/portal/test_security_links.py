@@ -22,6 +22,7 @@ def test_opening_a_link_signs_nobody_in_until_the_page_is_confirmed(client, matr
     assert page.status_code == 200
     assert "_auth_user_id" not in client.session
     assert 'name="code"' in page.content.decode()
+    assert "no-store" in page["Cache-Control"]
     followed = client.post(reverse("complaint-start"), {"code": link.split("code=")[1]})
     assert followed.url == reverse("complaint-file")
     assert client.session["_auth_user_id"]
