@@ -6,7 +6,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import password_validation
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import (
+    LoginView,
+    PasswordChangeView,
+    PasswordResetConfirmView,
+    PasswordResetView,
+)
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,13 +21,55 @@ from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal import accounts
+from portal import accounts, audit, tokens
+from portal.audit import request_address
 from portal.http import AuthenticatedHttpRequest
 from portal.models import User
+
+TOO_MANY = _(
+    "Too many requests for this address or from your network; please try again in an hour."
+)
 
 
 class PortalLoginView(LoginView):
     redirect_authenticated_user = True
+
+
+class PortalPasswordChangeView(PasswordChangeView):
+    """Changing the password is audited; the API token ends with the old password
+    (``portal.signals``)."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = self.request.user
+        assert isinstance(user, User)  # the view requires a signed-in user
+        with transaction.atomic(durable=True):
+            audit.record(user, "password_changed", user, label=user.email)
+        return response
+
+
+class PortalPasswordResetView(PasswordResetView):
+    """The same page whether or not the address has an account, with hourly limits per
+    address and per network address counted alike for both."""
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"].strip().lower()
+        if accounts.over_hourly_limit("reset", email, request_address.get()):
+            form.add_error(None, TOO_MANY)
+            return self.form_invalid(form)
+        user = User.objects.filter(email=email, is_active=True).first()
+        if user is not None:
+            with transaction.atomic(durable=True):
+                audit.record(None, "password_reset_requested", user, label=user.email)
+        return super().form_valid(form)
+
+
+class PortalPasswordResetConfirmView(PasswordResetConfirmView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        with transaction.atomic(durable=True):
+            audit.record(form.user, "password_reset", form.user, label=form.user.email)
+        return response
 
 
 class RegistrationForm(forms.Form):
@@ -31,14 +79,9 @@ class RegistrationForm(forms.Form):
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].lower()
-        pending = accounts.pending_registration(email)
-        others = User.objects.filter(email=email)
-        if pending is not None:
-            others = others.exclude(pk=pending.pk)
-        if others.exists():
-            raise forms.ValidationError(_("An account with this email address already exists."))
-        return email
+        # Whether the address has an account is not said here (issue 23): the holder of an
+        # address already in use is told by email instead.
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -54,15 +97,24 @@ class RegistrationForm(forms.Form):
 def register(request: HttpRequest) -> HttpResponse:
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        accounts.register_owner(
-            form.cleaned_data["email"],
-            form.cleaned_data["password"],
-            form.cleaned_data["full_name"],
-            form.cleaned_data["phone"],
-        )
-        return render(
-            request, "registration/register_sent.html", {"email": form.cleaned_data["email"]}
-        )
+        email = form.cleaned_data["email"]
+        if accounts.over_hourly_limit("register", email, request_address.get()):
+            form.add_error(None, TOO_MANY)
+            return render(request, "registration/register.html", {"form": form})
+        pending = accounts.pending_registration(email)
+        others = User.objects.filter(email=email)
+        if pending is not None:
+            others = others.exclude(pk=pending.pk)
+        if others.exists():
+            accounts.tell_holder_of_registration(email)
+        else:
+            accounts.register_owner(
+                email,
+                form.cleaned_data["password"],
+                form.cleaned_data["full_name"],
+                form.cleaned_data["phone"],
+            )
+        return render(request, "registration/register_sent.html", {"email": email})
     return render(request, "registration/register.html", {"form": form})
 
 
@@ -121,6 +173,28 @@ def otp_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
         for device in TOTPDevice.objects.devices_for_user(request.user, confirmed=True):
             if device.verify_token(form.cleaned_data["token"]):
                 otp_login(request, device)
+                _audit_second_factor(request.user, "second_factor_verified")
                 return redirect(_next(request))
+        _audit_second_factor(request.user, "second_factor_failed")
         form.add_error("token", _("That code is not right."))
     return render(request, "registration/otp_verify.html", {"form": form, "next": _next(request)})
+
+
+def _audit_second_factor(user: User, verb: str) -> None:
+    with transaction.atomic(durable=True):
+        audit.record(user, verb, user, label=user.email)
+
+
+@login_required
+def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The user's API token: when it was issued and ends, and a button that ends it now."""
+    if request.method == "POST":
+        if tokens.revoke(request.user, request.user, "revoked"):
+            messages.success(request, _("Your API token is revoked: it no longer works."))
+        return redirect("api-tokens")
+    token = tokens.current(request.user)
+    return render(
+        request,
+        "registration/api_tokens.html",
+        {"token": token, "expires": tokens.expires_at(token) if token else None},
+    )

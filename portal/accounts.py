@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
@@ -123,3 +124,52 @@ def confirm_totp(user: User, device: TOTPDevice, token: str) -> bool:
         device.save(update_fields=["confirmed"])
         audit.record(user, "totp_enrolled", user, label=user.email)
     return True
+
+
+def over_hourly_limit(kind: str, email: str, address: str | None) -> bool:
+    """Whether one more ``kind`` of request (a registration, a password reset) for ``email``
+    from ``address`` passes the hourly limits (settings ``PORTAL_ACCOUNT_HOURLY_LIMIT_*``);
+    counts it if it does. Addresses with and without an account are counted alike."""
+    keys = [
+        (f"account-limit:{kind}:email:{email.strip().lower()}", _limit("EMAIL")),
+        (f"account-limit:{kind}:ip:{address or '-'}", _limit("ADDRESS")),
+    ]
+    if any(cache.get(key, 0) >= limit for key, limit in keys):
+        return True
+    for key, _limit_unused in keys:
+        if not cache.add(key, 1, 3600):
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.add(key, 1, 3600)
+    return False
+
+
+def _limit(which: str) -> int:
+    return int(getattr(settings, f"PORTAL_ACCOUNT_HOURLY_LIMIT_PER_{which}"))
+
+
+def tell_holder_of_registration(email: str) -> None:
+    """Someone registered with an address that already has an account: the page says what it
+    says for a new address, and the holder of the address learns of it by email."""
+    user = User.objects.filter(email=email.strip().lower()).first()
+    if user is None:
+        return
+    with transaction.atomic(durable=True):
+        audit.record(None, "registration_of_existing_account", user, label=user.email)
+        transaction.on_commit(lambda: _send_already_registered(user))
+
+
+def _send_already_registered(user: User) -> None:
+    reset = settings.SITE_URL + reverse("password_reset")
+    message = _(
+        "Someone asked to register %(email)s on the SME finance supervision portal, and this "
+        "address already has an account. If it was you, sign in, or set a new password here:\n"
+        "%(link)s\nIf it was not you, you need do nothing."
+    ) % {"email": user.email, "link": reset}
+    send_mail(
+        _("Your address already has an account on the supervision portal"),
+        message,
+        settings.DEFAULT_FROM_EMAIL,
+        [user.email],
+    )

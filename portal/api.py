@@ -1,13 +1,18 @@
 """The REST API's core resources; every queryset goes through ``portal.scoping``."""
 
+from django.contrib.auth import authenticate
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from portal import scoping
+from portal import scoping, tokens
 from portal.models import AuditEvent, Branch, Institution, Membership, Office, User
 
 
@@ -137,3 +142,97 @@ def me(request: Request) -> Response:
             }
         ).data
     )
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    """The account's email address goes in ``username``, as on the sign-in form."""
+
+    username = serializers.CharField(
+        label=_("Email address"),
+        min_length=1,
+        max_length=254,
+        help_text=_("The account's email address."),
+    )
+    password = serializers.CharField(
+        label=_("Password"),
+        min_length=1,
+        max_length=4096,
+        trim_whitespace=False,
+        style={"input_type": "password"},
+    )
+
+
+class IssuedTokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text=_("Send it as `Authorization: Token <token>`."))
+    expires = serializers.DateTimeField(help_text=_("When the token stops working."))
+
+
+class TokenRequestErrorSerializer(serializers.Serializer):
+    """A 400 from the token endpoint: the fields' errors, or ``non_field_errors``."""
+
+    username = serializers.ListField(child=serializers.CharField(), required=False)
+    password = serializers.ListField(child=serializers.CharField(), required=False)
+    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class TokenDetailErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class TokenView(APIView):
+    """Obtain a token with an email address and password (``POST``), or revoke the token the
+    request presents (``DELETE``). Each ``POST`` makes a new token and ends the previous one;
+    a token ends after ``PORTAL_TOKEN_DAYS`` days and when the password changes."""
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
+
+    def get_authenticators(self):
+        # Obtaining a token takes only the credentials in the body: no session, so no CSRF.
+        return (
+            [] if self.request and self.request.method == "POST" else super().get_authenticators()
+        )
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={
+            200: IssuedTokenSerializer,
+            400: OpenApiResponse(
+                response=TokenRequestErrorSerializer,
+                description=_(
+                    "A field is missing or empty (keyed by field), or the address and password "
+                    "do not match an active account, or sign-in is locked out after repeated "
+                    "failures (``non_field_errors``)."
+                ),
+            ),
+        },
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        data = TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request=request,
+            username=data.validated_data["username"],
+            password=data.validated_data["password"],
+        )
+        if user is None or not isinstance(user, User):
+            raise ValidationError(
+                {"non_field_errors": [_("Unable to sign in with these credentials.")]}
+            )
+        token = tokens.issue(user)
+        return Response({"token": token.key, "expires": tokens.expires_at(token)})
+
+    @extend_schema(
+        request=None,
+        responses={
+            204: OpenApiResponse(description=_("The token ended.")),
+            401: TokenDetailErrorSerializer,
+            403: TokenDetailErrorSerializer,
+        },
+    )
+    def delete(self, request: Request) -> Response:
+        user = request.user
+        assert isinstance(user, User)  # IsAuthenticated turns anonymous requests away
+        tokens.revoke(user, user, "revoked")
+        return Response(status=204)

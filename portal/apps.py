@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,3 +9,6 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from portal import signals  # noqa: F401  (connects login auditing)
+        from portal.audit_guard import register_sqlite_guard
+
+        connection_created.connect(register_sqlite_guard, dispatch_uid="portal-audit-guard")

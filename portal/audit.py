@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models import Model
 from django.utils import translation
 
-from portal.models import AuditEvent, Branch, Institution, Office
+from portal.models import AuditEvent, Branch, Institution, Office, User
 
 request_address: ContextVar[str | None] = ContextVar("request_address", default=None)
 
@@ -19,9 +19,32 @@ def _placement(target: Model | None) -> tuple[Office | None, Institution | None]
         return target.office, target
     if isinstance(target, Branch):
         return target.office, target.institution
+    if isinstance(target, User):
+        return user_place(target)
     office = getattr(target, "audit_office", None)
     institution = getattr(target, "audit_institution", None)
     return office, institution
+
+
+def user_place(user: User) -> tuple[Office | None, Institution | None]:
+    """Where events about a user (signing in, tokens, passwords) are read: the office of their
+    first place in the tree, or the office supervising their institution or branch. An SME
+    owner has none."""
+    membership = (
+        user.memberships.select_related(
+            "office", "institution__office", "branch__office", "branch__institution"
+        )
+        .order_by("id")
+        .first()
+    )
+    if membership is None:
+        return None, None
+    if membership.office is not None:
+        return membership.office, None
+    if membership.institution is not None:
+        return membership.institution.office, membership.institution
+    assert membership.branch is not None  # the membership's constraint
+    return membership.branch.office, membership.branch.institution
 
 
 def _official(target: Model) -> str:

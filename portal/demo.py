@@ -211,3 +211,24 @@ def load_demo() -> list[tuple[str, str]]:
             description = f"{role.label} @ {target.name_en or target.name_zh}"
         logins.append((email, description))
     return logins
+
+
+def all_demo_logins(first: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``first`` (the core's logins, in their order), then every other demo account (an
+    address at ``demo.portal``) the capabilities' demos made, each with its place."""
+    listed = {email for email, _ in first}
+    others = (
+        User.objects.filter(email__endswith="@demo.portal")
+        .exclude(email__in=listed)
+        .prefetch_related("memberships__office", "memberships__institution", "memberships__branch")
+        .order_by("email")
+    )
+    return [*first, *((user.email, _described(user)) for user in others)]
+
+
+def _described(user: User) -> str:
+    membership = next(iter(user.memberships.all()), None)
+    if membership is None or membership.target is None:
+        return "SME owner"
+    target = membership.target
+    return f"{membership.get_role_display()} @ {target.name_en or target.name_zh}"

@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from portal import account_views, api, views
@@ -23,10 +23,14 @@ supervision_api.register(router)
 api_urls: list[URLPattern | URLResolver] = [
     path("", include(router.urls)),
     path("me/", api.me, name="me"),
-    path("token/", obtain_auth_token, name="token"),
+    path("token/", api.TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path(
+        "docs/", login_required(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"
+    ),
+    path(
+        "redoc/", login_required(SpectacularRedocView.as_view(url_name="api:schema")), name="redoc"
+    ),
 ]
 
 account_urls = [
@@ -36,13 +40,18 @@ account_urls = [
     path("verify/<str:token>/", account_views.verify_email, name="verify-email"),
     path("2fa/setup/", account_views.otp_setup, name="otp-setup"),
     path("2fa/verify/", account_views.otp_verify, name="otp-verify"),
-    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("tokens/", account_views.api_tokens, name="api-tokens"),
+    path(
+        "password/change/",
+        account_views.PortalPasswordChangeView.as_view(),
+        name="password_change",
+    ),
     path(
         "password/change/done/",
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/", account_views.PortalPasswordResetView.as_view(), name="password_reset"),
     path(
         "password/reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),
@@ -50,7 +59,7 @@ account_urls = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        account_views.PortalPasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(

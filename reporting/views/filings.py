@@ -338,8 +338,16 @@ def filing_file(request: HttpRequest, pk: int) -> FileResponse:
     filing = _filing_or_404(request, pk)
     if not filing.file:
         raise Http404("This filing was sent as rows, not as a file.")
+    # The content type is the file's own (a zip package is served as a workbook), never the
+    # one its uploaded name suggests: a rejected upload named .html stays plain bytes.
+    handle = filing.file.open("rb")
+    is_package = handle.read(4) == b"PK\x03\x04"
+    handle.seek(0)
     return FileResponse(
-        filing.file.open("rb"), as_attachment=True, filename=filing.original_name or "return.xlsx"
+        handle,
+        as_attachment=True,
+        filename=filing.original_name or "return.xlsx",
+        content_type=XLSX_CONTENT_TYPE if is_package else "application/octet-stream",
     )
 
 

@@ -18,6 +18,12 @@
     return "rgb(" + rgb.join(",") + ")";
   }
 
+  var HTML_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+  function escapeHtml(value) {
+    return String(value).replace(/[&<>"']/g, function (c) { return HTML_ESCAPES[c]; });
+  }
+
   var BUILD = {
     trend: function (spec) {
       return {
@@ -83,8 +89,13 @@
       return {
         tooltip: {
           formatter: function (p) {
+            // ECharts puts what this returns into the page as HTML: office names are text.
             var share = p.data.share === null ? "—" : p.data.share + "%";
-            return p.name + "<br>" + series.name + ": " + p.value + "<br>" + spec.legend + ": " + share;
+            return [
+              escapeHtml(p.name),
+              escapeHtml(series.name) + ": " + escapeHtml(p.value),
+              escapeHtml(spec.legend) + ": " + escapeHtml(share)
+            ].join("<br>");
           }
         },
         series: [{

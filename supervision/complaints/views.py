@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.dateparse import parse_date
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -161,15 +162,14 @@ def complaint_file(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def complaint_start(request: HttpRequest) -> HttpResponse:
-    """Filing without registering: an emailed link (the tracking code) signs the owner in."""
-    code = request.GET.get("code")
-    if code:
-        owner = follow_tracking_link(code)
-        if owner is None:
-            messages.error(request, _("This link no longer works; please ask for a new one."))
-            return redirect("complaint-start")
-        login(request, owner, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect("complaint-list" if owner.complaints.exists() else "complaint-file")
+    """Filing without registering: an emailed link (the tracking code) signs the owner in.
+
+    Opening the link only shows a page whose button posts the code (with the CSRF token), and
+    nobody is signed in over someone already signed in: a link planted by someone else must
+    not sign a victim's browser into the planter's account (login CSRF, issue 23)."""
+    code = request.POST.get("code") if request.method == "POST" else request.GET.get("code")
+    if code is not None:
+        return _follow_link(request, code)
     if request.user.is_authenticated:
         return redirect("complaint-file" if scoping.scope_of(request.user).is_sme_owner else "home")
     address = request_address.get()
@@ -183,6 +183,23 @@ def complaint_start(request: HttpRequest) -> HttpResponse:
             send_tracking_link(email, form.cleaned_data["full_name"], form.cleaned_data["phone"])
             return render(request, "supervision/complaints/start_sent.html", {"email": email})
     return render(request, "supervision/complaints/start.html", {"form": form})
+
+
+def _follow_link(request: HttpRequest, code: str) -> HttpResponse:
+    template = "supervision/complaints/start_confirm.html"
+    if request.user.is_authenticated:
+        status = 409 if request.method == "POST" else 200
+        return render(request, template, {"signed_in": request.user}, status=status)
+    if request.method != "POST":
+        page = render(request, template, {"code": code})
+        add_never_cache_headers(page)  # the page holds the link's code
+        return page
+    owner = follow_tracking_link(code)
+    if owner is None:
+        messages.error(request, _("This link no longer works; please ask for a new one."))
+        return redirect("complaint-start")
+    login(request, owner, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect("complaint-list" if owner.complaints.exists() else "complaint-file")
 
 
 @login_required

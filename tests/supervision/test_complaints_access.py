@@ -36,18 +36,24 @@ def _link(email: str) -> str:
     return re.search(r"http\S+", message.body).group(0).removeprefix("http://127.0.0.1:8000")
 
 
+def _follow(client, link: str, **extra):
+    """Open the link (a page signing nobody in) and press its button, as the owner does."""
+    client.get(link)
+    return client.post(reverse("complaint-start"), {"code": link.split("code=", 1)[1]}, **extra)
+
+
 def test_a_new_owner_files_by_the_emailed_link(client, matrix):
     response = _ask(client, "Zhou@Example.test")
     assert "a link is on its way" in response.content.decode()
     link = _link("zhou@example.test")
-    followed = client.get(link)
+    followed = _follow(client, link)
     assert followed.url == reverse("complaint-file")
     owner = User.objects.get(email="zhou@example.test")
     assert owner.email_verified_at is not None and not owner.has_usable_password()
     assert client.get(reverse("complaint-file")).status_code == 200
     # The link works once.
     client.logout()
-    again = client.get(link, follow=True)
+    again = _follow(client, link, follow=True)
     assert "no longer works" in again.content.decode()
     assert "_auth_user_id" not in client.session
 
@@ -55,7 +61,7 @@ def test_a_new_owner_files_by_the_emailed_link(client, matrix):
 def test_an_owner_comes_back_to_their_complaints(client, matrix):
     assert matrix.complaint_owner_a  # the matrix builds its complaints when first asked
     _ask(client, matrix.users["owner_a"].email)
-    followed = client.get(_link(matrix.users["owner_a"].email))
+    followed = _follow(client, _link(matrix.users["owner_a"].email))
     assert followed.url == reverse("complaint-list")
     assert int(client.session["_auth_user_id"]) == matrix.users["owner_a"].pk
 
@@ -66,14 +72,14 @@ def test_a_link_never_signs_in_a_regulator_or_bank_officer(client, matrix):
         assert "a link is on its way" in _ask(client, email).content.decode()
         assert not [m for m in mail.outbox if email in m.to]  # nothing to follow
         # Even a link made for them some other way signs nobody in.
-        client.get(reverse("complaint-start") + "?code=" + tracking_token(email, "x", ""))
+        _follow(client, reverse("complaint-start") + "?code=" + tracking_token(email, "x", ""))
         assert "_auth_user_id" not in client.session
 
 
 def test_a_pending_registration_loses_its_password_when_the_link_proves_the_address(client):
     pending = f.UserFactory(email="pending@example.test", is_active=False)
     _ask(client, "pending@example.test")
-    client.get(_link("pending@example.test"))
+    _follow(client, _link("pending@example.test"))
     pending.refresh_from_db()
     assert pending.is_active and not pending.has_usable_password()
 
@@ -82,7 +88,7 @@ def test_links_expire_and_requests_are_limited(client, settings):
     settings.PORTAL_COMPLAINT_HOURLY_LIMIT = 2
     with time_machine.travel(datetime.now() - timedelta(days=2)):
         _ask(client, "late@example.test")
-    client.get(_link("late@example.test"))
+    _follow(client, _link("late@example.test"))
     assert "_auth_user_id" not in client.session
     _ask(client, "late@example.test")
     _ask(client, "late@example.test")
