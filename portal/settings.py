@@ -386,6 +386,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "InstitutionKindEnum": "portal.models.institutions.InstitutionKind",
         "CauseKindEnum": "supervision.escalation.models.CauseKind",
+        "ScreeningDecisionEnum": "supervision.screening.models.Decision",
     },
 }
 

@@ -7,3 +7,4 @@ from supervision.dashboards import models as dashboards  # noqa: F401
 from supervision.escalation import models as escalation  # noqa: F401
 from supervision.evaluation import models as evaluation  # noqa: F401
 from supervision.screening import models as screening  # noqa: F401
+from supervision.screening.visits import models as screening_visits  # noqa: F401

@@ -14,6 +14,7 @@ from portal import scoping
 from portal.api import ScopedViewSet
 from supervision.screening.contacts import contact_for
 from supervision.screening.models import Assignment, ScreeningTask, TaskEnterprise
+from supervision.screening.visits import api as visits
 
 
 class ScreeningTaskSerializer(serializers.ModelSerializer):
@@ -129,3 +130,4 @@ def register(router: BaseRouter) -> None:
     router.register("screening-tasks", ScreeningTaskViewSet, basename="screening-task")
     router.register("screening-assignments", AssignmentViewSet, basename="screening-assignment")
     router.register("screening-enterprises", EnterpriseViewSet, basename="screening-enterprise")
+    visits.register(router)

@@ -73,3 +73,6 @@ def _results_accepted(sender, filing: Filing, **kwargs) -> None:
 filing_accepted.connect(_results_accepted, dispatch_uid="screening-results-accepted")
 
 worklist.register("screening", screening_deadlines.waiting)
+
+# The visits' own rules (a sub-folder of screening, with its own models).
+from supervision.screening.visits import receivers as visits  # noqa: E402, F401

@@ -2,8 +2,10 @@ from django.urls import path
 
 from supervision.screening import assignment_views as assignments
 from supervision.screening import views as screening
+from supervision.screening.visits import urls as visits
 
 urlpatterns = [
+    *visits.urlpatterns,
     path("screening/", screening.task_list, name="screening-tasks"),
     path("screening/new/", screening.task_create, name="screening-task-create"),
     path("screening/overdue/", assignments.overdue_list, name="screening-overdue"),

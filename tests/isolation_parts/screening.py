@@ -35,7 +35,32 @@ TASK_CASES = [
     Case("bank_b", "branch_a1", _task("p2")),
 ]
 
+
+def _visit(m) -> dict:
+    return {"pk": m.screening_visit_a1.pk}
+
+
+VISIT_CASES = [
+    Case("branch_a1", "branch_a2", _visit),
+    Case("bank_a", "bank_b", _visit),
+    Case("county_a", "county_b", _visit),
+    Case("p1_head", "p2_head", _visit),
+    Case("p1_head", "owner_a", _visit),
+]
+
+
+def _photo(m) -> dict:
+    return {"pk": m.screening_visit_a1.photos.get().pk}
+
+
 OBJECT_URLS = {
+    "api:screening-visit-detail": VISIT_CASES,
+    "screening-visit": VISIT_CASES,
+    "screening-visit-photo": [
+        Case("branch_a1", "branch_a2", _photo),
+        Case("county_a", "bank_b", _photo),
+        Case("p1_head", "p2_head", _photo),
+    ],
     "screening-task": TASK_CASES,
     "screening-task-jobs": TASK_CASES,
     "screening-assignment-workbook": ASSIGNMENT_CASES,

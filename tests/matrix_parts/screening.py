@@ -1,9 +1,18 @@
 """Screening in the matrix: a task of city1 delegated to both its counties, each assigning to
-its own branch of bank_a; a task of city2 assigned to branch_b1; and county_b's own task."""
+its own branch of bank_a; a task of city2 assigned to branch_b1; and county_b's own task;
+branch_a1's visit to its enterprise, with a photo."""
+
+import uuid
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from supervision.screening import assignment as screening_assignment
 from supervision.screening import services as screening
+from supervision.screening.visits.models import Visit, VisitPhoto
 from tests import factories as f
+
+JPEG = b"\xff\xd8\xff\xe0" + bytes(32)
 
 # The matrix builds this part when a test first asks for one of these.
 PROVIDES = (
@@ -16,6 +25,7 @@ PROVIDES = (
     "screening_assignment_a1",
     "screening_assignment_b1",
     "screening_enterprises",
+    "screening_visit_a1",
 )
 
 
@@ -45,3 +55,21 @@ def build(m) -> None:
     }
     m.screening_assignment_a1 = m.branch_a1.screening_assignments.get()
     m.screening_assignment_b1 = m.branch_b1.screening_assignments.get()
+    # Stored as it is, without the service: the visit must not change enterprise A's answer,
+    # which other tests of the matrix read.
+    m.screening_visit_a1 = Visit.objects.create(
+        client_id=uuid.uuid4(),
+        enterprise=m.screening_enterprises["a"],
+        assignment=m.screening_assignment_a1,
+        office_path=m.screening_assignment_a1.office_path,
+        recorded_by=m.users["branch_a1"],
+        visited_at=timezone.now(),
+        visitors="矩阵客户经理",
+        decision="pending",
+    )
+    VisitPhoto.objects.create(
+        visit=m.screening_visit_a1,
+        image=ContentFile(JPEG, "matrix.jpg"),
+        content_type="image/jpeg",
+        size=len(JPEG),
+    )
