@@ -155,7 +155,10 @@
     }, function () {
       throw new Error(msg("photo"));
     }).then(function (place) {
-      if (place) { Object.assign(item.body, place); }
+      if (place) {
+        Object.assign(item.body, place);
+        document.getElementById("location-note").textContent = msg("accuracy") + " " + place.accuracy_m;
+      }
       else if (e.locate.checked) { document.getElementById("location-note").textContent = msg("nolocation"); }
       return VisitQueue.put(item);
     }).then(function () {
