@@ -1,6 +1,7 @@
 from django.urls import path
 
 from supervision.screening import assignment_views as assignments
+from supervision.screening import office_views
 from supervision.screening import views as screening
 from supervision.screening.visits import urls as visits
 
@@ -9,6 +10,7 @@ urlpatterns = [
     path("screening/", screening.task_list, name="screening-tasks"),
     path("screening/new/", screening.task_create, name="screening-task-create"),
     path("screening/overdue/", assignments.overdue_list, name="screening-overdue"),
+    path("screening/across/", office_views.office_outcomes, name="screening-across"),
     path("screening/<int:pk>/", screening.task_detail, name="screening-task"),
     path("screening/<int:pk>/jobs/", screening.task_jobs, name="screening-task-jobs"),
     path(

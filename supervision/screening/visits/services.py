@@ -9,7 +9,7 @@ answer of a visit made after it.
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -62,7 +62,7 @@ def photo_type(data: bytes) -> str:
     raise ValidationError(_("A photo must be a JPEG or PNG image."))
 
 
-def _check(values: dict, assignment: Assignment, photos: list[bytes]) -> None:
+def _check(values: dict, assigned_at: datetime, photos: list[bytes]) -> None:
     decision, reason = values.get("decision"), values.get("decline_reason", "")
     errors = []
     if decision == Decision.DECLINED and reason not in DECLINE_REASONS:
@@ -74,7 +74,7 @@ def _check(values: dict, assignment: Assignment, photos: list[bytes]) -> None:
     visited_at = values["visited_at"]
     if visited_at > timezone.now() + CLOCK_SLACK:
         errors.append(_("The visit's time is in the future."))
-    if timezone.localdate(visited_at) < timezone.localdate(assignment.created_at):
+    if timezone.localdate(visited_at) < timezone.localdate(assigned_at):
         errors.append(_("The visit is dated before the enterprise was assigned."))
     next_on = values.get("next_step_on")
     if next_on and next_on < timezone.localdate(visited_at):
@@ -141,7 +141,8 @@ def _record(user: User, data: VisitInput) -> Visit:
         raise PermissionDenied
     if enterprise.assignment_id != assignment.pk:
         raise _conflict(enterprise, assignment)
-    _check(data.values, assignment, data.photos)
+    entry = AssignmentEntry.objects.get(assignment=assignment, enterprise=enterprise)
+    _check(data.values, entry.assigned_at, data.photos)
     visit = Visit.objects.create(
         client_id=data.client_id,
         enterprise=enterprise,

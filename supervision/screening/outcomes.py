@@ -1,0 +1,190 @@
+"""Screening outcomes measured (issue 19, the 2025 notice's "directly and quickly"): how many
+days from the push of an enterprise to a bank to its first contact, to the bank's decision and
+to the loan, per bank, office or task, as medians and distributions; rates weighted by amount;
+and the mix of the loans granted. Reads only.
+
+Where each date comes from:
+
+- push: the day the enterprise entered its current assignment (its entry's ``assigned_at``);
+- first contact: the enterprise's ``contact_date`` (a visit's day, or the result workbook's);
+- decision: the first visit under that assignment that granted or declined;
+- loan: the earliest loan date a visit under that assignment gave.
+
+Decision and loan days are measured over visits: the result workbook keeps no decision day,
+and its loan date is not kept on the enterprise.
+"""
+
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import DecimalField, ExpressionWrapper, F, Min, Q, QuerySet, Sum
+from django.utils import timezone
+
+from supervision.screening.models import AssignmentEntry, Decision, TaskEnterprise
+from supervision.screening.visits.models import Visit
+
+# The distribution's bands, in days from the push: (label, first day, last day or None).
+BANDS = (("0-3", 0, 3), ("4-7", 4, 7), ("8-14", 8, 14), ("15-30", 15, 30), ("31+", 31, None))
+# The groups a roll-up of outcomes is cut by, and the lookup from an enterprise's current entry.
+GROUPS = {
+    "bank": "assignment__institution_id",
+    "office": "assignment__office_id",
+    "task": "enterprise__task_id",
+}
+DECIDED = (Decision.GRANTED, Decision.DECLINED)
+
+
+@dataclass
+class Timing:
+    """Days from the push to one event, over the enterprises that reached it."""
+
+    days: list[int] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.days)
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.days) if self.days else None
+
+    def distribution(self) -> list[tuple[str, int]]:
+        return [
+            (label, sum(1 for d in self.days if d >= low and (high is None or d <= high)))
+            for label, low, high in BANDS
+        ]
+
+
+@dataclass
+class Measures:
+    """The outcomes of one group (a bank, an office or a task, by its id)."""
+
+    key: int | None
+    pushed: int = 0
+    to_contact: Timing = field(default_factory=Timing)
+    to_decision: Timing = field(default_factory=Timing)
+    to_loan: Timing = field(default_factory=Timing)
+    label: str = ""
+
+
+def _days(start: datetime, end: date | datetime) -> int:
+    day = timezone.localdate(end) if isinstance(end, datetime) else end
+    return max(0, (day - timezone.localdate(start)).days)
+
+
+def _events(enterprises: QuerySet[TaskEnterprise]) -> tuple[dict, dict]:
+    """Enterprise id -> the day of its first decision and of its first loan, from visits under
+    its current assignment."""
+    visits = Visit.objects.filter(
+        enterprise__in=enterprises.values("pk"), assignment=F("enterprise__assignment")
+    ).values("enterprise_id")
+    decided = visits.filter(decision__in=DECIDED).annotate(first=Min("visited_at")).order_by()
+    loaned = visits.filter(loan_date__isnull=False).annotate(first=Min("loan_date")).order_by()
+    return (
+        {row["enterprise_id"]: row["first"] for row in decided},
+        {row["enterprise_id"]: row["first"] for row in loaned},
+    )
+
+
+def timings(enterprises: QuerySet[TaskEnterprise], by: str) -> list[Measures]:
+    """Days from push to first contact, decision and loan of ``enterprises`` (already scoped),
+    per group ``by`` ("bank", "office" or "task"), largest group first."""
+    current = AssignmentEntry.objects.filter(
+        enterprise__in=enterprises.values("pk"), assignment=F("enterprise__assignment")
+    ).values_list(GROUPS[by], "enterprise_id", "assigned_at", "enterprise__contact_date")
+    decided, loaned = _events(enterprises)
+    groups: dict[int | None, Measures] = {}
+    for key, enterprise, pushed, contact in current.order_by().iterator(chunk_size=5000):
+        measures = groups.get(key) or groups.setdefault(key, Measures(key))
+        measures.pushed += 1
+        if contact is not None:
+            measures.to_contact.days.append(_days(pushed, contact))
+        if enterprise in decided:
+            measures.to_decision.days.append(_days(pushed, decided[enterprise]))
+        if enterprise in loaned:
+            measures.to_loan.days.append(_days(pushed, loaned[enterprise]))
+    return sorted(groups.values(), key=lambda m: (-m.pushed, m.key or 0))
+
+
+def overall(measures: Iterable[Measures]) -> Measures:
+    total = Measures(None)
+    for m in measures:
+        total.pushed += m.pushed
+        total.to_contact.days += m.to_contact.days
+        total.to_decision.days += m.to_decision.days
+        total.to_loan.days += m.to_loan.days
+    return total
+
+
+@dataclass
+class Weighted:
+    """Rates weighted by amount, and the mix of the loans granted."""
+
+    need: Decimal  # financing need of the enterprises with one that were answered
+    credit: Decimal  # credit granted to them
+    loans: Decimal
+    rate_weight: Decimal  # sum of rate x loan amount, over loans with a rate
+    rated_loans: Decimal
+    granted: int
+    first_time: int
+    credit_loans: int  # granted with a credit (unsecured) loan, by the latest visit
+    renewals: int  # granted as a renewal, by the latest visit
+
+    @property
+    def granted_share_of_need(self) -> Decimal | None:
+        """Credit granted per yuan of need (not the share of enterprises granted)."""
+        return (self.credit / self.need).quantize(Decimal("0.0001")) if self.need else None
+
+    @property
+    def weighted_rate(self) -> Decimal | None:
+        """The loans' rate weighted by their amounts."""
+        if not self.rated_loans:
+            return None
+        return (self.rate_weight / self.rated_loans).quantize(Decimal("0.01"))
+
+
+GRANTED = Q(decision=Decision.GRANTED)
+RATE_X_LOAN = ExpressionWrapper(
+    F("rate") * F("loan_amount"), output_field=DecimalField(max_digits=24, decimal_places=4)
+)
+
+
+def weighted(enterprises: QuerySet[TaskEnterprise]) -> Weighted:
+    answered = Q(decision__in=(*DECIDED, Decision.PENDING))
+    sums = enterprises.aggregate(
+        need=Sum("need_amount", filter=answered & Q(need_amount__gt=0)),
+        credit=Sum("credit_amount", filter=GRANTED & Q(need_amount__gt=0)),
+        loans=Sum("loan_amount", filter=GRANTED),
+        rate_weight=Sum(RATE_X_LOAN, filter=GRANTED & Q(rate__isnull=False)),
+        rated_loans=Sum("loan_amount", filter=GRANTED & Q(rate__isnull=False)),
+    )
+    granted = enterprises.filter(GRANTED)
+    latest = _latest_visits(granted)
+    return Weighted(
+        **{k: Decimal(v or 0) for k, v in sums.items()},
+        granted=granted.count(),
+        first_time=granted.filter(first_time=True).count(),
+        credit_loans=sum(1 for credit, _renewal in latest if credit),
+        renewals=sum(1 for _credit, renewal in latest if renewal),
+    )
+
+
+def _latest_visits(granted: QuerySet[TaskEnterprise]) -> list[tuple[bool | None, bool | None]]:
+    """(credit loan, renewal) of each granted enterprise's latest granting visit."""
+    rows = (
+        Visit.objects.filter(
+            enterprise__in=granted.values("pk"),
+            assignment=F("enterprise__assignment"),
+            decision=Decision.GRANTED,
+        )
+        .order_by("enterprise_id", "visited_at", "pk")
+        .values_list("enterprise_id", "credit_loan", "renewal")
+    )
+    latest: dict[int, tuple[bool | None, bool | None]] = defaultdict(lambda: (None, None))
+    for enterprise, credit, renewal in rows.iterator(chunk_size=5000):
+        latest[enterprise] = (credit, renewal)
+    return list(latest.values())
