@@ -1,6 +1,7 @@
 """Measuring the dashboard at national scale (``manage.py bench_dashboard``): accepted
 SME-LOANS returns for every bank of the national seed over some quarters, drawn by
-``reporting.synthetic``, then the dashboard page timed and its SQL queries counted."""
+``reporting.generation`` as ``generate_return`` draws them, then the dashboard page timed and
+its SQL queries counted."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from django.utils import timezone
 from portal.models import Institution, InstitutionKind, Office, User
 from portal.runtime import settle_heap
 from portal.scope_benchmark import bench_user
-from reporting import history, periods, synthetic
+from reporting import generation, history, periods
 from reporting.specs import spec_for_period
 from supervision.dashboards.figures import SPEC_CODE
 
@@ -40,12 +41,11 @@ def seed_returns(quarters: list[str]) -> int:
     owners = [(pk, code) for pk, codes in places.items() for code in codes]
     added = 0
     for index, period in enumerate(quarters):
-        frame = synthetic.synthetic_frame(
-            spec_for_period(SPEC_CODE, period),
-            len(owners),
-            seed=index + 1,
-            counties=tuple(code for _, code in owners),
-        )
+        # Every bank's rows drawn as one frame by generate_return's generator: one row per
+        # (bank, place), the places being where each bank lends.
+        version = spec_for_period(SPEC_CODE, period).version
+        counties = tuple(code for _, code in owners)
+        frame = generation.unattached(SPEC_CODE, version, counties).frame(len(owners), index + 1)
         rows: dict[int, list[dict]] = defaultdict(list)
         for (pk, _code), row in zip(owners, frame.iter_rows(named=True), strict=True):
             rows[pk].append(row)

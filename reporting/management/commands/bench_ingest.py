@@ -21,7 +21,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         spec = get_spec(options["spec"])
         vendor = connection.vendor
-        path = benchmark.bench_file(spec, options["rows"])
+        target = benchmark.bench_target(spec)
+        path = benchmark.bench_file(target, options["rows"])
         ours = benchmark.measure_pipeline(benchmark.bench_filing(spec, path))
         self.stdout.write(
             f"ingest {spec.ident} {ours.rows:,} rows on {vendor}: {ours.seconds:.1f} s "
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         )
         if not options["naive_rows"]:
             return
-        naive_path = benchmark.bench_file(spec, options["naive_rows"])
+        naive_path = benchmark.bench_file(target, options["naive_rows"])
         naive = benchmark.measure_naive(spec, naive_path, benchmark.bench_filing(spec, naive_path))
         self.stdout.write(
             f"naive (openpyxl full load, one save per row) {naive.rows:,} rows on {vendor}: "
