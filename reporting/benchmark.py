@@ -10,10 +10,13 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+import fastexcel
+import polars as pl
 from django.conf import settings
 from django.core.files import File
 from django.db import connection
 
+from portal import floors
 from portal.models import (
     Division,
     Institution,
@@ -149,6 +152,36 @@ def measure_pipeline(filing: Filing) -> Measure:
     seconds, peak = (float(x) for x in done.stdout.split()[-2:])
     filing.refresh_from_db()
     return Measure(filing.row_count, seconds, peak, filing.status)
+
+
+def measure_floor(spec: ReturnSpec, path: Path) -> floors.Floor:
+    """The floor of ingesting ``path``: one read of its data sheet into strings (no typing, no
+    checks) and one COPY of them into a scratch table (batched inserts on SQLite)."""
+
+    def work() -> None:
+        frame = (
+            fastexcel.read_excel(path)
+            .load_sheet(spec.sheet, header_row=None, skip_rows=HEADER_ROWS, dtypes="string")
+            .to_polars()
+        )
+        columns = ", ".join(f"c{i} text" for i in range(frame.width))
+        with floors.scratch_table("bench_ingest_floor", columns) as table:
+            _copy_strings(table, frame)
+
+    what = "one read of the sheet into strings, one COPY of them into a scratch table"
+    return floors.measure(what, work)
+
+
+def _copy_strings(table: str, frame: pl.DataFrame) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            marks = ", ".join("%s" for _ in range(frame.width))
+            for batch in frame.iter_slices(5_000):
+                cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", batch.rows())
+            return
+        with cursor.cursor.copy(f"COPY {table} FROM STDIN (FORMAT csv)") as copy:
+            for chunk in frame.iter_slices(100_000):
+                copy.write(chunk.write_csv(include_header=False))
 
 
 def measure_naive(spec: ReturnSpec, path: Path, filing: Filing) -> Measure:

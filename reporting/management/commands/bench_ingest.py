@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import connection
 
+from portal import floors
 from reporting import benchmark
 from reporting.specs import codes, get_spec
 
@@ -24,9 +25,11 @@ class Command(BaseCommand):
         target = benchmark.bench_target(spec)
         path = benchmark.bench_file(target, options["rows"])
         ours = benchmark.measure_pipeline(benchmark.bench_filing(spec, path))
+        floor = benchmark.measure_floor(spec, path)
+        label = f"ingest {spec.ident} {ours.rows:,} rows on {vendor}"
+        self.stdout.write(floors.line(label, ours.seconds, floor))
         self.stdout.write(
-            f"ingest {spec.ident} {ours.rows:,} rows on {vendor}: {ours.seconds:.1f} s "
-            f"({ours.rows_per_second:,.0f} rows/s), worker peak RSS {ours.peak_rss_mib:,.0f} MiB, "
+            f"  {ours.rows_per_second:,.0f} rows/s, worker peak RSS {ours.peak_rss_mib:,.0f} MiB, "
             f"status {ours.status}"
         )
         small = benchmark.measure_latency()
