@@ -40,7 +40,7 @@ def line(label: str, seconds: float, floor: Floor) -> str:
     """``label``: our time, the floor's, the ratio and the machine's load, on one line."""
     ratio = f"{seconds / floor.seconds:.1f}" if floor.seconds > 0 else "-"
     return (
-        f"{label}: {seconds:.2f} s; floor {floor.seconds:.2f} s ({floor.what}); "
+        f"{label}: {seconds:.3f} s; floor {floor.seconds:.3f} s ({floor.what}); "
         f"ours/floor {ratio}; {load_average()}"
     )
 

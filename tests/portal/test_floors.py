@@ -13,7 +13,7 @@ from tests import factories as f
 def test_a_line_gives_both_times_the_ratio_and_the_machines_load():
     line = floors.line("sweep 10 cases", 3.0, floors.Floor("one UPDATE of the due cases", 1.5))
 
-    assert line.startswith("sweep 10 cases: 3.00 s; floor 1.50 s (one UPDATE of the due cases);")
+    assert line.startswith("sweep 10 cases: 3.000 s; floor 1.500 s (one UPDATE of the due cases);")
     assert "ours/floor 2.0;" in line
     assert re.search(r"load average \d+\.\d\d \d+\.\d\d \d+\.\d\d on \d+ cores$", line)
 
