@@ -111,18 +111,22 @@ def for_filer(credit_code: str, spec_code: str, period: str, version: str | None
     return _target(spec, period, institution, found, filing)
 
 
-def unattached(spec_code: str, version: str | None) -> Target:
-    """A return of no filer in particular: its counties are the portal's known divisions
+def unattached(
+    spec_code: str, version: str | None, counties: tuple[str, ...] | None = None
+) -> Target:
+    """A return of no filer in particular: its counties are ``counties`` if given (the places
+    of many banks, drawn as one frame by a benchmark), else the portal's known divisions
     (county-level ones first), or a built-in list of Fujian's when it knows none."""
     spec = get_spec(spec_code, version)
     try:
         known = list(Division.objects.values_list("code", flat=True))
     except DatabaseError:  # a fresh clone not yet migrated
         known = []
-    counties = [c for c in known if not c.endswith("00")] or known
+    if counties is None:
+        counties = tuple(c for c in known if not c.endswith("00")) or tuple(known)
     context = Context.defaults()
     context.divisions = frozenset(known) if known else None
-    return Target(spec, "", "", tuple(counties) or synthetic.DEFAULT_COUNTIES, context)
+    return Target(spec, "", "", counties or synthetic.DEFAULT_COUNTIES, context)
 
 
 def _target(

@@ -1,6 +1,7 @@
 """Measuring the dashboard at national scale (``manage.py bench_dashboard``): accepted
 SME-LOANS returns for every bank of the national seed over some quarters, drawn by
-``reporting.synthetic``, then the dashboard page timed and its SQL queries counted."""
+``reporting.generation`` as ``generate_return`` draws them, then the dashboard page timed and
+its SQL queries counted."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -12,12 +13,15 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from portal import floors
 from portal.models import Institution, InstitutionKind, Office, User
 from portal.runtime import settle_heap
 from portal.scope_benchmark import bench_user
-from reporting import history, periods, synthetic
+from reporting import generation, history, periods
+from reporting.models import Filing
 from reporting.specs import spec_for_period
 from supervision.dashboards.figures import SPEC_CODE
+from supervision.dashboards.models import LENDING_FIGURES, LendingRow
 
 
 def bench_quarters(count: int, last: str | None = None) -> list[str]:
@@ -40,18 +44,41 @@ def seed_returns(quarters: list[str]) -> int:
     owners = [(pk, code) for pk, codes in places.items() for code in codes]
     added = 0
     for index, period in enumerate(quarters):
-        frame = synthetic.synthetic_frame(
-            spec_for_period(SPEC_CODE, period),
-            len(owners),
-            seed=index + 1,
-            counties=tuple(code for _, code in owners),
-        )
+        # Every bank's rows drawn as one frame by generate_return's generator: one row per
+        # (bank, place), the places being where each bank lends.
+        version = spec_for_period(SPEC_CODE, period).version
+        counties = tuple(code for _, code in owners)
+        frame = generation.unattached(SPEC_CODE, version, counties).frame(len(owners), index + 1)
         rows: dict[int, list[dict]] = defaultdict(list)
         for (pk, _code), row in zip(owners, frame.iter_rows(named=True), strict=True):
             rows[pk].append(row)
         filed = [history.Filed(institutions[pk], period, rows[pk]) for pk in places]
         added += history.write(filed, uploader)
     return added
+
+
+def summary_floor(period: str) -> floors.Floor:
+    """One aggregate over a per-period summary of the quarter's accepted lending rows (a row
+    per county, as a summary written at acceptance would hold them; built first, untimed)."""
+    figures = ", ".join(f"SUM({key})" for key in LENDING_FIGURES)
+    columns = ", ".join(["county_id varchar(12)", *(f"{key} numeric" for key in LENDING_FIGURES)])
+    rows, filings = LendingRow._meta.db_table, Filing._meta.db_table
+    with (
+        floors.scratch_table("bench_dashboard_floor", columns) as table,
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            f"INSERT INTO {table} SELECT r.county_id, {figures} FROM {rows} r "
+            f"JOIN {filings} f ON f.id = r.filing_id WHERE f.period = %s AND f.is_current "
+            "GROUP BY r.county_id",
+            [period],
+        )
+
+        def work() -> None:
+            cursor.execute(f"SELECT COUNT(*), {figures} FROM {table}")
+            cursor.fetchall()
+
+        return floors.measure("one aggregate over a per-period summary", work)
 
 
 @dataclass(frozen=True)
@@ -63,12 +90,12 @@ class Measure:
     database_seconds: float  # time in the database's queries, one render
     queries: int
 
-    def line(self) -> str:
-        return (
-            f"{self.label} ({self.office.code}) dashboard: median {self.median_seconds:.3f} s, "
-            f"{self.queries} SQL queries (web process CPU {self.cpu_seconds:.3f} s, "
-            f"database {self.database_seconds:.3f} s)"
+    def line(self, floor: floors.Floor) -> str:
+        label = (
+            f"{self.label} ({self.office.code}) dashboard, median, {self.queries} SQL queries "
+            f"(web process CPU {self.cpu_seconds:.3f} s, database {self.database_seconds:.3f} s)"
         )
+        return floors.line(label, self.median_seconds, floor)
 
 
 def measure(office: Office, period: str, runs: int, label: str) -> Measure:

@@ -1,19 +1,21 @@
 """Escalation's benchmark (``manage.py bench_escalation``): raise one case per branch for N
 branches, sweep them all one level up as beat would, then sweep again with nothing due; each
-step printed with its time and queries per case. Everything is rolled back at the end."""
+step printed with its time, queries per case and floor. Everything is rolled back at the end."""
 
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from portal.models import Branch
+from portal import floors
+from portal.models import Branch, Office
 from supervision.causes import Cause
 from supervision.escalation import climbing
 from supervision.escalation import services as escalation
+from supervision.escalation.climbing import overdue_cases
 from supervision.escalation.models import Case, CauseKind
 
 
@@ -56,14 +58,58 @@ def _steps(branches: list[Branch], write: Callable[[str], None]) -> None:
         )
         for branch in branches
     ]
-    _timed(write, "raise", len(found), lambda: escalation.raise_all(found, now=now))
+    floor = _raise_floor([b.pk for b in branches], now)
+    _timed(write, "raise", len(found), lambda: escalation.raise_all(found, now=now), floor)
     Case.objects.filter(causes__key__startswith="bench:").update(deadline=now)
     later = now + timedelta(minutes=1)
-    _timed(write, "sweep, all overdue", len(found), lambda: climbing.climb_overdue(later))
-    _timed(write, "sweep, nothing due", len(found), lambda: climbing.climb_overdue(later))
+    floor = _sweep_floor(later)
+    _timed(write, "sweep, all overdue", len(found), lambda: climbing.climb_overdue(later), floor)
+    _timed(write, "sweep, nothing due", len(found), lambda: climbing.climb_overdue(later), floor)
 
 
-def _timed(write: Callable[[str], None], label: str, count: int, step: Callable[[], int]) -> None:
+def _raise_floor(branch_ids: list[int], now: datetime) -> floors.Floor:
+    """One INSERT ... SELECT of a case row per branch into a scratch table."""
+    columns = "institution_id bigint, branch_id bigint, office_id bigint, deadline timestamp"
+    with floors.scratch_table("bench_escalation_floor", columns) as table:
+        ids = ",".join(str(int(pk)) for pk in branch_ids)
+
+        def work() -> None:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {table} SELECT institution_id, id, office_id, %s "
+                    f"FROM {Branch._meta.db_table} WHERE id IN ({ids})",
+                    [now],
+                )
+
+        return floors.measure("one INSERT ... SELECT of a case per branch", work)
+
+
+def _sweep_floor(now: datetime) -> floors.Floor:
+    """One UPDATE moving the due cases to their parent offices, then undone."""
+    due, params = overdue_cases(now).values("pk").query.sql_with_params()
+    case, office = Case._meta.db_table, Office._meta.db_table
+    parent = (
+        f"SELECT p.id FROM {office} p JOIN {office} o "
+        f"ON p.path = substr(o.path, 1, length(o.path) - {Office.steplen}) "
+        f"WHERE o.id = {case}.office_id"
+    )
+    sql = (
+        f"UPDATE {case} SET office_id = COALESCE(({parent}), office_id), "
+        f"escalations = escalations + 1, deadline = %s WHERE id IN ({due})"
+    )
+    with floors.undone(), connection.cursor() as cursor:
+        return floors.measure(
+            "one UPDATE of the due cases", lambda: cursor.execute(sql, [now, *params])
+        )
+
+
+def _timed(
+    write: Callable[[str], None],
+    label: str,
+    count: int,
+    step: Callable[[], int],
+    floor: floors.Floor,
+) -> None:
     queries = 0
 
     def counted(execute, sql, params, many, context):
@@ -76,7 +122,5 @@ def _timed(write: Callable[[str], None], label: str, count: int, step: Callable[
         done = step()
         seconds = time.perf_counter() - started
     rate = f"{done / seconds:,.0f} cases/s" if done else "-"
-    write(
-        f"{label}: {done} of {count} in {seconds:.2f} s ({rate}), "
-        f"{queries / count:.1f} queries per case"
-    )
+    said = f"{label}: {done} of {count} cases ({rate}, {queries / count:.1f} queries per case)"
+    write(floors.line(said, seconds, floor))

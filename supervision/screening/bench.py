@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal import demo as portal_demo
+from portal import floors
 from portal.models import Division, Membership, Office, OfficeLevel, Role, User
 from reporting import synthetic
 from reporting.models import ReturnRequest
@@ -106,6 +107,23 @@ def pass_down(user: User, task: ScreeningTask) -> tuple[int, int]:
     for office in holders:
         screening_assignment.auto_assign(user, task, office)
     return holders.count(), Assignment.objects.filter(task=task).count()
+
+
+def assignment_floor(task: ScreeningTask) -> floors.Floor:
+    """One INSERT ... SELECT of an assignment entry per enterprise of the task into a scratch
+    table: the least any delegation and assignment of them must write."""
+    columns = "assignment_id bigint, enterprise_id bigint, assigned_at timestamp"
+    with floors.scratch_table("bench_screening_floor", columns) as table:
+
+        def work() -> None:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {table} SELECT assignment_id, id, CURRENT_TIMESTAMP "
+                    f"FROM {TaskEnterprise._meta.db_table} WHERE task_id = %s",
+                    [task.pk],
+                )
+
+        return floors.measure("one INSERT ... SELECT of the assignments", work)
 
 
 def answer(task: ScreeningTask) -> None:
@@ -206,6 +224,7 @@ def run(rows: int, province_code: str, keep: bool, say: Callable[[str], None]) -
     with timings.step("delegate to every county and assign in round robin"):
         offices, assignments = pass_down(user, task)
     say(f"  {offices} offices assigned to {assignments} banks and branches")
+    say("  " + floors.line(*timings.lines[-1], assignment_floor(task)))
     answer(task)
     with (
         timings.step("ANALYZE (what autovacuum does soon after such a change)"),

@@ -11,7 +11,7 @@ from django.core.files import File
 from django.utils import timezone
 
 from portal.models import Role
-from reporting import filings, generation, pipeline, synthetic
+from reporting import benchmark, filings, generation, pipeline, synthetic
 from reporting.models import Filing, FilingStatus
 from reporting.specs import get_spec
 from tests import factories as f
@@ -119,3 +119,25 @@ def test_the_start_of_the_year_is_compared_with_a_year_end_under_the_older_spec(
     filing = _validated(matrix, request, pl.DataFrame(rows), tmp_path)
 
     assert (filing.status, _codes(filing)) == (FilingStatus.VALID, {})
+
+
+def test_the_ingest_benchmark_files_the_bench_filers_clean_return(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    spec = get_spec("SCREENING-RESULT")
+    path = benchmark.bench_file(benchmark.bench_target(spec), 30)
+    filing = benchmark.bench_filing(spec, path)
+
+    pipeline.run(filing.pk)
+
+    filing.refresh_from_db()
+    assert (filing.status, filing.row_count, filing.error_count) == (FilingStatus.VALID, 30, 0)
+    assert filing.warning_count == 0
+
+
+def test_a_benchmarks_many_banks_are_drawn_in_the_places_given(matrix):
+    target = generation.unattached("SME-LOANS", None, ("350102", "350102", "350000"))
+
+    frame = target.frame(3)
+
+    assert sorted(frame["county"].to_list()) == ["350000", "350102", "350102"]
+    assert generation.check(target, frame[[0, 2]]) == {}

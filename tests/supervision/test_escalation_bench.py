@@ -16,9 +16,12 @@ def test_the_benchmark_raises_and_sweeps_then_rolls_back(matrix):
     out = io.StringIO()
     call_command("bench_escalation", cases=3, stdout=out)
     lines = out.getvalue().splitlines()
-    assert lines[1].startswith("raise: 3 of 3 in ")
-    assert lines[2].startswith("sweep, all overdue: 3 of 3 in ")
-    assert lines[3].startswith("sweep, nothing due: 0 of 3 in ")
+    assert lines[1].startswith("raise: 3 of 3 cases (")
+    assert lines[2].startswith("sweep, all overdue: 3 of 3 cases (")
+    assert lines[3].startswith("sweep, nothing due: 0 of 3 cases (")
+    assert "(one INSERT ... SELECT of a case per branch); ours/floor " in lines[1]
+    assert "(one UPDATE of the due cases); ours/floor " in lines[2]
+    assert all("load average" in line for line in lines[1:4])
     assert Case.objects.count() == before
     assert not CaseCause.objects.filter(key__startswith="bench:").exists()
 

@@ -24,6 +24,12 @@ def test_a_small_run_prints_each_step_and_cleans_up():
         "page: enterprise history",
     ):
         assert re.search(rf"{re.escape(step)}.*\s\d+\.\d{{3}} s", text), step
+    floor = re.search(
+        r"delegate to every county and assign in round robin: \d+\.\d{3} s; floor \d+\.\d{3} s "
+        r"\(one INSERT \.\.\. SELECT of the assignments\); ours/floor [\d.-]+; load average",
+        text,
+    )
+    assert floor, text
     assert not ScreeningTask.objects.filter(title="bench_screening").exists()
 
 

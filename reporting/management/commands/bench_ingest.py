@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import connection
 
+from portal import floors
 from reporting import benchmark
 from reporting.specs import codes, get_spec
 
@@ -21,11 +22,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         spec = get_spec(options["spec"])
         vendor = connection.vendor
-        path = benchmark.bench_file(spec, options["rows"])
+        target = benchmark.bench_target(spec)
+        path = benchmark.bench_file(target, options["rows"])
         ours = benchmark.measure_pipeline(benchmark.bench_filing(spec, path))
+        floor = benchmark.measure_floor(spec, path)
+        label = f"ingest {spec.ident} {ours.rows:,} rows on {vendor}"
+        self.stdout.write(floors.line(label, ours.seconds, floor))
         self.stdout.write(
-            f"ingest {spec.ident} {ours.rows:,} rows on {vendor}: {ours.seconds:.1f} s "
-            f"({ours.rows_per_second:,.0f} rows/s), worker peak RSS {ours.peak_rss_mib:,.0f} MiB, "
+            f"  {ours.rows_per_second:,.0f} rows/s, worker peak RSS {ours.peak_rss_mib:,.0f} MiB, "
             f"status {ours.status}"
         )
         small = benchmark.measure_latency()
@@ -35,7 +39,7 @@ class Command(BaseCommand):
         )
         if not options["naive_rows"]:
             return
-        naive_path = benchmark.bench_file(spec, options["naive_rows"])
+        naive_path = benchmark.bench_file(target, options["naive_rows"])
         naive = benchmark.measure_naive(spec, naive_path, benchmark.bench_filing(spec, naive_path))
         self.stdout.write(
             f"naive (openpyxl full load, one save per row) {naive.rows:,} rows on {vendor}: "

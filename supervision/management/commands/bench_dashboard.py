@@ -1,12 +1,12 @@
-import os
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from portal import floors
 from portal.models import Institution, Office
 from reporting.models import Filing, FilingRow
-from supervision.dashboards.bench import bench_quarters, measure, seed_returns
+from supervision.dashboards.bench import bench_quarters, measure, seed_returns, summary_floor
 from supervision.dashboards.figures import SPEC_CODE
 
 
@@ -46,12 +46,12 @@ class Command(BaseCommand):
             f"SME-LOANS returns, {FilingRow.objects.count()} stored rows, quarters "
             f"{chosen[0]}..{chosen[-1]}"
         )
-        load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
         self.stdout.write(
             f"database: {connection.vendor}, {Office.objects.count()} offices, "
             f"{Institution.objects.count()} institutions; median of {runs} renders after one "
-            f"warm-up; machine load average {load} on {os.cpu_count()} cores"
+            f"warm-up; machine {floors.load_average()}"
         )
+        floor = summary_floor(chosen[-1])
         levels = [("General Bureau", top)]
         for level, label in ((2, "province"), (4, "county office")):
             first = (
@@ -62,4 +62,4 @@ class Command(BaseCommand):
             if first is not None:
                 levels.append((label, first))
         for label, office in levels:
-            self.stdout.write(measure(office, chosen[-1], runs, label).line())
+            self.stdout.write(measure(office, chosen[-1], runs, label).line(floor))
