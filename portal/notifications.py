@@ -14,8 +14,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from portal import scoping
-from portal.celery import delay_on_commit
 from portal.models import Branch, Institution, Membership, Notification, Office, Role, User
+from portal.outbox import send_on_commit
 
 SUBJECT_PREFIX = "[SME Finance Supervision]"
 
@@ -48,7 +48,7 @@ def notify(
     if notes:
         from portal.tasks import send_notification_emails  # the task module imports this one
 
-        delay_on_commit(send_notification_emails, [note.pk for note in notes])
+        send_on_commit(send_notification_emails, [note.pk for note in notes])
     return notes
 
 

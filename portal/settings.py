@@ -158,6 +158,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'portal.sqlite3'}"),
         conn_max_age=env_int("PORTAL_DB_CONN_MAX_AGE", 0),
+        # A kept connection is checked before each request or task reuses it, so the first
+        # one after the database dropped its connections (a restart, a failover) reconnects.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -281,8 +284,20 @@ else:
         "store_processed": False,
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = 5
+# Workers and beat reconnect to the broker for ever, at startup and after losing it, waiting
+# 2, 4, 6... up to 30 s between attempts and logging each ("Cannot connect to ...: Trying
+# again in 4.00 seconds..."). Publishing does not wait on it: portal.outbox keeps what the
+# broker refused and beat's sweep sends it when the broker is back.
+CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_CONNECTION_MAX_RETRIES = 3
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A publish tries a dead broker briefly (a request must not hang on it), then the outbox waits.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -294,6 +309,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # Timers live in database columns; beat only sweeps them (reviewed code, not admin data).
 CELERY_BEAT_SCHEDULE: dict = {
     "requeue-stuck-filings": {"task": "reporting.tasks.requeue_stuck_filings", "schedule": 60.0},
+    # Work the broker refused when it was asked (portal.outbox); also beat's tick for health.
+    "relay-outbox": {"task": "portal.tasks.relay_outbox", "schedule": 30.0},
     "open-periodic-requests": {
         "task": "reporting.tasks.open_periodic_requests",
         "schedule": 3600.0,
@@ -324,9 +341,12 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 
 # Returns
-# A filing whose worker has been silent this long is re-queued (reading a full-height sheet
-# takes under a minute; a heartbeat is written at every phase).
+# A filing whose worker has been silent this long is re-queued (a live attempt writes its
+# heartbeat every quarter of this, whatever it is doing).
 PORTAL_STUCK_FILING_SECONDS = env_int("PORTAL_STUCK_FILING_SECONDS", 600)
+# Times a filing's validation may start (redeliveries, retries, re-queues) before it ends
+# rejected with "please upload it again" (reporting/watchdog.py).
+PORTAL_FILING_MAX_ATTEMPTS = env_int("PORTAL_FILING_MAX_ATTEMPTS", 5)
 # Days after a quarter's end that its periodic returns are due.
 PORTAL_RETURN_DUE_DAYS = env_int("PORTAL_RETURN_DUE_DAYS", 25)
 # Days after the due date that late filings are still taken; then the period closes.

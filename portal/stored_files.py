@@ -4,7 +4,9 @@ failure half-way through leaves no file on disk without the row that names it.
 ``sha256_of(file)`` is the one digest of a stored file (filings, attachments, evidence).
 
 ``atomic_with_files()`` is ``transaction.atomic()`` that also tracks every file saved inside
-it with ``save_file``; on an exception those files are deleted before it propagates. (A file
+it with ``save_file``; if the transaction rolls back, those files are deleted before the
+exception propagates. An exception raised after the commit (by an on-commit callback) leaves
+them: the committed rows name them. (A file
 kept by an inner block whose outer transaction rolls back later stays: the services that use
 this own their transaction, and say so with ``durable=True``.)
 """
@@ -52,11 +54,17 @@ def save_file(field_file: FieldFile, name: str, content) -> None:
 @contextmanager
 def atomic_with_files(*, durable: bool = False) -> Iterator[None]:
     saved: list[tuple[Storage, str]] = []
+    committed: list[bool] = []
     token = _SAVED.set(saved)
     try:
         with transaction.atomic(durable=durable):
+            # The first of the block's on-commit callbacks: if it ran, the rows naming the
+            # files are committed, and a later callback's failure must not take the files.
+            transaction.on_commit(lambda: committed.append(True))
             yield
     except BaseException:
+        if committed:
+            raise
         for storage, name in saved:
             with suppress(OSError):  # the failure that got us here is the one to report
                 storage.delete(name)

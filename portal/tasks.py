@@ -1,9 +1,9 @@
-"""Celery tasks of the core: thin wrappers around ``notifications``."""
+"""Celery tasks of the core: thin wrappers around ``notifications`` and ``outbox``."""
 
 from celery import shared_task
 from django.db import OperationalError
 
-from portal import notifications
+from portal import notifications, outbox
 
 
 @shared_task(
@@ -14,3 +14,8 @@ from portal import notifications
 )
 def send_notification_emails(ids: list[int]) -> None:
     notifications.deliver(ids)
+
+
+@shared_task(name="portal.tasks.relay_outbox")
+def relay_outbox() -> None:
+    outbox.sweep()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from portal import audit, scoping
 from portal.models import Role
+from portal.outbox import send_on_commit
 from portal.stored_files import atomic_with_files, save_file, sha256_of
 from reporting.models import (
     Filing,
@@ -32,7 +33,7 @@ from reporting.spec import Severity
 def _enqueue(filing: Filing) -> None:
     from reporting import tasks
 
-    transaction.on_commit(lambda: tasks.validate_filing.delay(filing.pk))
+    send_on_commit(tasks.validate_filing, filing.pk)
 
 
 def filing_upload(

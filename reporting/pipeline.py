@@ -13,19 +13,16 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from portal import audit
 from portal.models import Division
-from reporting import periods
+from reporting import periods, watchdog
 from reporting.findings import FileRejected, Finding
 from reporting.models import Filing, FilingRow, FilingStatus, LprRate, ReturnRequest, RuleHit
 from reporting.reader import ROW, Table, read_return
@@ -63,8 +60,12 @@ def run(filing_id: int) -> None:
     attempt = _claim(filing_id)
     if attempt is None:
         return
+    if watchdog.over_limit(attempt):  # started too often: it kills its worker, or cannot run
+        watchdog.give_up(filing_id)
+        return
     filing = Filing.objects.select_related("request").get(pk=filing_id)
-    outcome = validate(filing)
+    with watchdog.heartbeat(filing_id, attempt):
+        outcome = validate(filing)
     _store(filing_id, attempt, outcome)
 
 
@@ -283,30 +284,3 @@ def _copy_rows(frame: pl.DataFrame) -> None:
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for chunk in frame.iter_slices(COPY_CHUNK):
             copy.write(chunk.write_csv(include_header=False, separator="\t", quote_style="never"))
-
-
-def requeue_stuck(older_than_seconds: int) -> list[int]:
-    """Filings whose worker went silent: put them back in the queue, counted and shown."""
-    from reporting import tasks
-
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    stuck = list(
-        Filing.objects.filter(status__in=[FilingStatus.RECEIVED, FilingStatus.VALIDATING])
-        .filter(heartbeat_at__lt=cutoff)
-        .values_list("pk", flat=True)
-    )
-    for filing_id in stuck:
-        with transaction.atomic(durable=True):
-            updated = Filing.objects.filter(
-                pk=filing_id,
-                status__in=[FilingStatus.RECEIVED, FilingStatus.VALIDATING],
-                heartbeat_at__lt=cutoff,
-            ).update(
-                status=FilingStatus.RECEIVED,
-                phase="requeued",
-                requeued=F("requeued") + 1,
-                heartbeat_at=timezone.now(),
-            )
-            if updated:
-                transaction.on_commit(partial(tasks.validate_filing.delay, filing_id))
-    return stuck

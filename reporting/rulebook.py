@@ -177,6 +177,15 @@ SYNTAX_RULES: tuple[Rule, ...] = (
         "Paste formulas as values so that what you file is what you see.",
         severity=W,
     ),
+    # Not the file's fault as far as anyone knows: the portal tried it as often as it may
+    # (reporting/watchdog.py) without finishing; the filing ends so the filer can act.
+    _syntax(
+        "S022",
+        "门户多次尝试仍未能完成对本文件的校验。",
+        "The portal could not finish checking this file after several attempts.",
+        "请重新上传本文件；如仍不成功，请联系监管部门。",
+        "Please upload it again; if that fails too, contact your supervising office.",
+    ),
 )
 
 

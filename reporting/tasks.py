@@ -4,7 +4,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
 
-from reporting import pipeline, retention, schedule
+from reporting import pipeline, retention, schedule, watchdog
 
 
 @shared_task(
@@ -19,7 +19,7 @@ def validate_filing(filing_id: int) -> None:
 
 @shared_task(name="reporting.tasks.requeue_stuck_filings")
 def requeue_stuck_filings() -> None:
-    pipeline.requeue_stuck(settings.PORTAL_STUCK_FILING_SECONDS)
+    watchdog.requeue_stuck(settings.PORTAL_STUCK_FILING_SECONDS)
 
 
 @shared_task(name="reporting.tasks.open_periodic_requests")

@@ -4,6 +4,7 @@ from portal.models.institutions import Branch, Institution, InstitutionKind
 from portal.models.jobs import Job, JobStatus
 from portal.models.notifications import Notification
 from portal.models.offices import Division, Office, OfficeLevel
+from portal.models.outbox import OutboxMessage, Tick
 
 __all__ = [
     "AuditEvent",
@@ -17,6 +18,8 @@ __all__ = [
     "Notification",
     "Office",
     "OfficeLevel",
+    "OutboxMessage",
     "Role",
+    "Tick",
     "User",
 ]

@@ -20,8 +20,8 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from portal import audit, scoping
-from portal.celery import delay_on_commit
 from portal.models import Institution, Office
+from portal.outbox import send_on_commit
 from reporting import periods
 from reporting.models import Filing, FilingRow, FilingStatus, typed_value
 from reporting.spec import ColumnType, PeriodKind, ReturnSpec
@@ -60,7 +60,7 @@ def request_export(user, office: Office, period: str, kind: str) -> DashboardExp
             kind=kind, office=office, period=period, requested_by=user
         )
         audit.record(user, "dashboard.export_requested", export, {"kind": kind, "period": period})
-        delay_on_commit(build_export, export.pk)
+        send_on_commit(build_export, export.pk)
     return export
 
 

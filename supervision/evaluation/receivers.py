@@ -3,7 +3,7 @@
 from django.dispatch import receiver
 
 from portal import scoping, worklist
-from portal.celery import delay_on_commit
+from portal.outbox import send_on_commit
 from reporting.periods import is_quarter
 from reporting.signals import filing_accepted
 from supervision.evaluation import cycle as evaluation_cycle
@@ -62,10 +62,10 @@ def score_on_acceptance(sender, filing, **kwargs) -> None:
         return
     from supervision.evaluation.tasks import score_institution
 
-    delay_on_commit(score_institution, filing.institution_id, filing.period)
+    send_on_commit(score_institution, filing.institution_id, filing.period)
     later = year_after(filing.period)
     if Evaluation.objects.filter(institution_id=filing.institution_id, period=later).exists():
-        delay_on_commit(score_institution, filing.institution_id, later)
+        send_on_commit(score_institution, filing.institution_id, later)
 
 
 worklist.register("evaluation", evaluation_cycle.waiting)

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from portal import audit, scoping
-from portal.celery import delay_on_commit
 from portal.models import Institution, Office, Role
 from portal.notifications import institution_staff, notify
+from portal.outbox import send_on_commit
 from portal.stored_files import atomic_with_files, check_evidence, save_file
 from reporting.models import FilingRow, FilingStatus
 from reporting.periods import is_quarter
@@ -159,7 +159,7 @@ def record(user, row: SampledRow, finding: str, note: str, upload: UploadedFile 
         from supervision.evaluation.tasks import score_institution
 
         # The finding changes the "quality of reported data" indicator of that period.
-        delay_on_commit(score_institution, row.institution_id, row.filing.period)
+        send_on_commit(score_institution, row.institution_id, row.filing.period)
         if finding == SampleFinding.MISREPORTED:
             cause = misreporting_cause(row.sample, row.institution_id)
             transaction.on_commit(lambda: causes.cause_found.send(SampledRow, causes=[cause]))

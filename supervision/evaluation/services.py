@@ -19,8 +19,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from portal import audit
-from portal.celery import delay_on_commit
 from portal.models import Institution, Office, User
+from portal.outbox import send_on_commit
 from supervision.evaluation import scheme as schemes
 from supervision.evaluation.inputs import gather
 from supervision.evaluation.models import (
@@ -291,7 +291,7 @@ def request_scoring(user: User, office: Office, period: str) -> ScoringRun:
     with transaction.atomic(durable=True):
         job = ScoringRun.objects.create(office=office, period=period, requested_by=user)
         audit.record(user, "evaluation.period_scoring", office, {"period": period})
-        delay_on_commit(run_scoring, job.pk)
+        send_on_commit(run_scoring, job.pk)
     return job
 
 

@@ -14,8 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from portal.celery import delay_on_commit
 from portal.models import Branch, Institution, Office, User
+from portal.outbox import send_on_commit
 from supervision.screening import assignment as screening_assignment
 from supervision.screening import services as screening
 from supervision.screening.models import ScreeningJob, ScreeningTask, TaskEnterprise
@@ -41,7 +41,7 @@ def submit(
     else:
         from supervision.screening.tasks import run_screening_job
 
-        delay_on_commit(run_screening_job, job.pk)
+        send_on_commit(run_screening_job, job.pk)
     return job
 
 

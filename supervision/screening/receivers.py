@@ -4,6 +4,7 @@ accepted filings."""
 from django.db.models import Q
 
 from portal import scoping, worklist
+from portal.outbox import send_on_commit
 from reporting import pipeline
 from reporting.models import Filing
 from reporting.signals import filing_accepted
@@ -67,7 +68,7 @@ def _results_accepted(sender, filing: Filing, **kwargs) -> None:
     if filing.spec_code == screening_results.RESULT_SPEC.code:
         from supervision.screening.tasks import record_screening_results
 
-        record_screening_results.delay(filing.pk)
+        send_on_commit(record_screening_results, filing.pk)
 
 
 filing_accepted.connect(_results_accepted, dispatch_uid="screening-results-accepted")

@@ -7,6 +7,7 @@ from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 
 from portal.models import Role
 from portal.stored_files import atomic_with_files, save_file
@@ -66,4 +67,18 @@ def test_files_saved_in_a_block_that_succeeds_stay(media):
     attachment = Attachment()
     with atomic_with_files():
         save_file(attachment.file, "kept.pdf", SimpleUploadedFile("kept.pdf", b"%PDF-1.4"))
+    assert _stored(media) == {Path(attachment.file.path)}
+
+
+def test_a_failure_after_the_commit_keeps_the_files_the_committed_rows_name(
+    media, transactional_db
+):
+    def fails_after_commit():
+        raise RuntimeError("the broker is down")
+
+    attachment = Attachment()
+    # A real commit (transactional_db): the callback runs as the block closes, as in a request.
+    with pytest.raises(RuntimeError), atomic_with_files(durable=True):
+        save_file(attachment.file, "kept.pdf", SimpleUploadedFile("kept.pdf", b"%PDF-1.4"))
+        transaction.on_commit(fails_after_commit)
     assert _stored(media) == {Path(attachment.file.path)}

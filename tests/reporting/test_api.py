@@ -6,7 +6,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from portal.models import Role
+from portal.models import OutboxMessage, Role
 from reporting import pipeline
 from reporting.models import Filing, FilingSource, FilingStatus
 from tests import factories as f
@@ -38,8 +38,9 @@ def test_a_bank_files_a_workbook_with_its_token(
             reverse("api:filing-list"), {"request": request.pk, "file": handle}, format="multipart"
         )
     assert response.status_code == 201, response.content
-    assert response.json()["status"] == "received" and len(queued) == 1
+    assert response.json()["status"] == "received" and queued
     filing = Filing.objects.get(pk=response.json()["id"])
+    assert OutboxMessage.objects.get(task="reporting.tasks.validate_filing").args == [filing.pk]
     assert filing.source == FilingSource.API and filing.sha256
 
 

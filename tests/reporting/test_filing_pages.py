@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 
-from portal.models import Role
+from portal.models import OutboxMessage, Role
 from reporting import pipeline, worklist
 from reporting.models import Filing, FilingStatus, WarningConfirmation
 from reporting.spec import HEADER_ROWS
@@ -112,7 +112,8 @@ def test_preparer_uploads_and_is_sent_to_the_filing_while_it_is_validated(
     filing = Filing.objects.get(request=request_a)
     assert response.status_code == 302
     assert response["Location"] == reverse("filing-detail", args=[filing.pk])
-    assert len(callbacks) == 1  # the validation task, queued on commit
+    assert callbacks  # the validation task, sent on commit
+    assert OutboxMessage.objects.get(task="reporting.tasks.validate_filing").args == [filing.pk]
     assert (filing.version, filing.size, filing.check_only) == (1, len(content), False)
     assert filing.status == FilingStatus.RECEIVED
 

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from portal.models import Role
-from reporting import pipeline
+from reporting import pipeline, watchdog
 from reporting.models import Filing, FilingRow, FilingStatus, RuleHit
 from tests import factories as f
 from tests.reporting.returns import LOANS, RESULT, loan_row, open_request, upload, workbook
@@ -93,7 +93,7 @@ def test_a_lost_worker_is_noticed_requeued_and_completes(
         heartbeat_at=timezone.now() - timedelta(hours=1),
     )
     with django_capture_on_commit_callbacks() as queued:
-        assert pipeline.requeue_stuck(600) == [filing.pk]
+        assert watchdog.requeue_stuck(600) == [filing.pk]
     filing.refresh_from_db()
     assert (filing.status, filing.requeued, filing.phase) == (FilingStatus.RECEIVED, 1, "requeued")
     assert len(queued) == 1

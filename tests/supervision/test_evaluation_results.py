@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
-from portal.models import Institution, InstitutionKind, Role
+from portal.models import Institution, InstitutionKind, OutboxMessage, Role
 from reporting import filings
 from reporting.models import FilingStatus
 from supervision.evaluation import selectors
@@ -214,12 +214,12 @@ def test_a_period_run_scores_the_offices_subtree_only(province, client_for):
     f.accepted_return(theirs)
     head = f.member(Role.HEAD, office=p1)
     client = client_for(head)
-    with mock.patch("supervision.evaluation.tasks.run_scoring.delay_on_commit") as delay:
-        response = client.post(reverse("evaluation-score"), {"period": "2025q3"})
+    response = client.post(reverse("evaluation-score"), {"period": "2025q3"})
     assert response.status_code == 302
     job = ScoringRun.objects.get()
     assert (job.office, job.period) == (p1, "2025Q3")
-    delay.assert_called_once_with(job.pk)
+    queued = OutboxMessage.objects.get(task="supervision.tasks.evaluation.run_scoring")
+    assert queued.args == [job.pk]
     service.run(job.pk)
     job.refresh_from_db()
     assert (job.status, job.scored) == (ScoringRun.Status.DONE, 1)
