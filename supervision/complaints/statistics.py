@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr
@@ -26,22 +27,26 @@ def category_label(category: str) -> str:
     return str(Category(category).label)
 
 
-# How rows are grouped: the column, and the model and field that name a group's key (none:
-# the key is an institution kind, named by its label).
-GROUPS: dict[str, tuple[str, type[Institution] | type[Office] | None, str]] = {
+# How rows are grouped: the column, and the model and field that name a group's key.
+GROUPS: dict[str, tuple[str, type[Institution] | type[Office], str]] = {
     "institution": ("institution_id", Institution, "pk"),
     "office": ("office_id", Office, "pk"),
     # The office subtree a complaint falls in (see ``by_child_office``).
     "subtree": ("subtree", Office, "path"),
-    "kind": ("institution__kind", None, "kind"),
+}
+# Groups named by a choice's label: the column and its choices.
+LABELLED: dict[str, tuple[str, type[InstitutionKind] | type[Category]]] = {
+    "kind": ("institution__kind", InstitutionKind),
+    "category": ("category", Category),
 }
 
 
 def _names(by: str, keys: list) -> dict:
     """Each group key's (key shown, Chinese name, English name)."""
+    if by in LABELLED:
+        choices = LABELLED[by][1]
+        return {k: (k, *in_both_languages(choices(k).label)) for k in keys}
     _column, model, field_name = GROUPS[by]
-    if model is None:
-        return {k: (k, *in_both_languages(InstitutionKind(k).label)) for k in keys}
     return {
         getattr(named, field_name): (named.pk, named.name_zh, named.name_en or named.name_zh)
         for named in model.objects.filter(**{f"{field_name}__in": keys})
@@ -132,7 +137,7 @@ def figures(
 ) -> list[ComplaintFigures]:
     """Figures grouped ``by`` institution, office (the complaint's supervising office) or,
     for a queryset annotated with ``subtree``, office subtree."""
-    key = GROUPS[by][0]
+    key = LABELLED[by][0] if by in LABELLED else GROUPS[by][0]
     qs = in_period(complaints, start, end)
     today = local_day()
     rows = (
@@ -249,6 +254,16 @@ def for_institution(institution: Institution, start: date, end: date) -> Complai
     )
 
 
-def by_institution_kind(complaints: QuerySet, start: date, end: date) -> list[ComplaintFigures]:
-    """One row per kind of institution (large bank, city commercial bank, insurer...)."""
-    return figures(complaints, start, end, by="kind")
+def nationwide(start: date, end: date, by: str) -> list[ComplaintFigures]:
+    """Every complaint in the period, grouped ``by`` institution kind or category, or by
+    province (each child office of the root with its subtree): the public statistics."""
+    everything = Complaint.objects.all()
+    if by != "province":
+        return figures(everything, start, end, by=by)
+    root = Office.objects.filter(depth=1).order_by("path").first()
+    return by_child_office(everything, root, start, end) if root is not None else []
+
+
+def categories() -> list[tuple[str, Any]]:
+    """The categories (value, label), for readers outside complaints."""
+    return Category.choices
