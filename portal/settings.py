@@ -324,6 +324,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "supervision.tasks.screening.sweep_screening_deadlines",
         "schedule": 3600.0,
     },
+    # The public statistics of this quarter so far and of the last, rebuilt once a day.
+    "publish-statistics": {
+        "task": "supervision.tasks.publication.publish_statistics",
+        "schedule": 86400.0,
+    },
     "sweep-overdue-complaints": {
         "task": "supervision.tasks.complaints.sweep_overdue_complaints",
         "schedule": 900.0,
@@ -368,6 +373,14 @@ PORTAL_COMPLAINT_HOLIDAYS = env_list("PORTAL_COMPLAINT_HOLIDAYS", [])
 PORTAL_COMPLAINT_EXTRA_WORKDAYS = env_list("PORTAL_COMPLAINT_EXTRA_WORKDAYS", [])
 # Calendar days before the deadline that the institution is reminded of an unanswered one.
 PORTAL_COMPLAINT_REMINDER_DAYS = env_int("PORTAL_COMPLAINT_REMINDER_DAYS", 3)
+# Days (counted like the others) the owner has to accept or reject an answer; silence then
+# closes the complaint as "answered, no feedback".
+PORTAL_COMPLAINT_FEEDBACK_DAYS = env_int("PORTAL_COMPLAINT_FEEDBACK_DAYS", 15)
+# Days the supervising office has for a complaint on its desk (the 12378 hotline's practice
+# is about 15 working days); past them, a cause for escalation.
+PORTAL_COMPLAINT_DESK_DAYS = env_int("PORTAL_COMPLAINT_DESK_DAYS", 15)
+# The public statistics: no published cell is built from fewer complaints (or institutions).
+PORTAL_PUBLIC_MIN_CELL = env_int("PORTAL_PUBLIC_MIN_CELL", 5)
 # Attachments: PDF and images, each at most this size, at most this many per step.
 PORTAL_COMPLAINT_ATTACHMENT_MAX_BYTES = env_int(
     "PORTAL_COMPLAINT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024

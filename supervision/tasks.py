@@ -6,4 +6,5 @@ from supervision.complaints import tasks as complaints  # noqa: F401
 from supervision.dashboards import tasks as dashboards  # noqa: F401
 from supervision.escalation import tasks as escalation  # noqa: F401
 from supervision.evaluation import tasks as evaluation  # noqa: F401
+from supervision.publication import tasks as publication  # noqa: F401
 from supervision.screening import tasks as screening  # noqa: F401

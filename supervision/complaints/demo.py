@@ -1,18 +1,27 @@
-"""Complaints in the demo jurisdiction (Fujian), one in each state, filed by the demo's two
-SME owners through the same service functions people use. Running it again adds nothing: each
-demo complaint is known by its enterprise's credit code. Each step commits on its own, as
-people's do: the services open durable transactions, which no demo may wrap."""
+"""Complaints in the demo jurisdiction (Fujian), one in each state (two rated by their owner),
+filed by the demo's two SME owners through the same service functions people use. Running it
+again adds nothing: each demo complaint is known by its enterprise's credit code. Each step
+commits on its own, as people's do: the services open durable transactions, which no demo may
+wrap."""
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.utils import timezone
 
 from portal.demo import DEMO_PASSWORD, INSTITUTIONS, credit_code_for
 from portal.models import Branch, Division, Membership, Office, Role, User
+from supervision.complaints import closing, referral
 from supervision.complaints import deadlines as complaint_deadlines
 from supervision.complaints import desk as office_desk
 from supervision.complaints import services as complaints
-from supervision.complaints.models import Complaint, ComplaintEvent, Complexity, Outcome
+from supervision.complaints.models import (
+    Complaint,
+    ComplaintEvent,
+    Complexity,
+    Outcome,
+    ReferralBody,
+)
 
 OWNERS = [
     ("owner@demo.portal", "晋江 张老板（企业主）"),
@@ -69,7 +78,7 @@ CASES = [
         "晋江鞋材加工厂",
         "利率高于合同约定。",
         "按合同利率计息。",
-        ["answer", "accept"],
+        ["answer", "accept", "rate"],
     ),
     (
         "owner",
@@ -109,7 +118,27 @@ CASES = [
         "福清海产品贸易",
         "网点营业时间与公示不符。",
         "按公示时间营业。",
-        ["answer", "reject", "close"],
+        ["answer", "reject", "close", "rate"],
+    ),
+    (
+        "owner",
+        "cib",
+        "350102",
+        "fees",
+        "福州鼓楼文具店",
+        "账户管理费未事先告知。",
+        "说明收费依据。",
+        ["no_feedback"],
+    ),
+    (
+        "owner2",
+        "icbc",
+        "350102",
+        "data",
+        "福州温泉洗衣店",
+        "征信报告有一笔不属于本企业的逾期记录。",
+        "更正征信记录。",
+        ["refer"],
     ),
 ]
 
@@ -129,34 +158,65 @@ def _staff(email: str) -> User:
     return User.objects.get(email=email)
 
 
+def _overdue(c: Complaint) -> None:
+    """Filed three weeks ago and never answered: beat's sweep puts it on the desk."""
+    past = timezone.now() - timedelta(days=21)
+    Complaint.objects.filter(pk=c.pk).update(
+        filed_at=past, due_on=timezone.localdate(past) + timedelta(days=15)
+    )
+    ComplaintEvent.objects.filter(complaint=c).update(at=past)
+    complaint_deadlines.sweep_overdue()
+
+
+def _rate(c: Complaint) -> None:
+    accepted = c.status == "accepted"
+    closing.rate(c.owner, c, 4 if accepted else 2, accepted, "" if accepted else "处理太慢。")
+
+
+def _refer(c: Complaint, office: User) -> None:
+    body = ReferralBody.objects.get(code="pboc-fuzhou")
+    referral.refer(office, c, body, "征信异议由人民银行分支机构受理。")
+
+
+Step = Callable[[Complaint, User, User], object]
+# Each step of a demo story: (complaint, bank officer, office head) -> the service it calls.
+STEPS: dict[str, Step] = {
+    "acknowledge": lambda c, bank, _o: complaints.acknowledge(bank, c, Complexity.COMPLEX),
+    "ask": lambda c, bank, _o: complaints.request_info(bank, c, "请提供借款合同及收费凭证。"),
+    "answer": lambda c, bank, _o: complaints.answer(
+        bank, c, Outcome.EXPLAINED, "经核查，相关收费和要求符合本行规定。"
+    ),
+    "accept": lambda c, _b, _o: complaints.accept_answer(c.owner, c),
+    "reject": lambda c, _b, _o: complaints.reject_answer(c.owner, c, "答复未回应我的诉求。"),
+    "substantive": lambda c, _b, office: office_desk.assess(
+        office, c, True, "经核实，机构存在违规行为。"
+    ),
+    "mediate": lambda c, _b, office: office_desk.mediate(office, c, "已约请双方于本周面谈。"),
+    "close": lambda c, _b, office: office_desk.close(office, c, "经调解，双方达成一致。"),
+    "rate": lambda c, _b, _o: _rate(c),
+    "refer": lambda c, _b, office: _refer(c, office),
+    "no_feedback": lambda c, bank, _o: _no_feedback(c, bank),
+    "overdue": lambda c, _b, _o: _overdue(c),
+}
+
+
 def _play(c: Complaint, steps: list[str], bank: User, office: User) -> None:
-    owner = c.owner
     for step in steps:
         c.refresh_from_db()
-        if step == "acknowledge":
-            complaints.acknowledge(bank, c, Complexity.COMPLEX)
-        elif step == "ask":
-            complaints.request_info(bank, c, "请提供借款合同及收费凭证。")
-        elif step == "answer":
-            complaints.answer(bank, c, Outcome.EXPLAINED, "经核查，相关收费和要求符合本行规定。")
-        elif step == "accept":
-            complaints.accept_answer(owner, c)
-        elif step == "reject":
-            complaints.reject_answer(owner, c, "答复未回应我的诉求。")
-        elif step == "substantive":
-            office_desk.assess(office, c, True, "经核实，机构存在违规行为。")
-        elif step == "mediate":
-            office_desk.mediate(office, c, "已约请双方于本周面谈。")
-        elif step == "close":
-            office_desk.close(office, c, "经调解，双方达成一致。")
-        elif step == "overdue":
-            # Filed three weeks ago and never answered: beat's sweep puts it on the desk.
-            past = timezone.now() - timedelta(days=21)
-            Complaint.objects.filter(pk=c.pk).update(
-                filed_at=past, due_on=timezone.localdate(past) + timedelta(days=15)
-            )
-            ComplaintEvent.objects.filter(complaint=c).update(at=past)
-            complaint_deadlines.sweep_overdue()
+        STEPS[step](c, bank, office)
+
+
+def _no_feedback(c: Complaint, bank: User) -> None:
+    """Answered three weeks ago and never confirmed: beat's sweep closes it."""
+    complaints.answer(bank, c, Outcome.EXPLAINED, "该费用已在开户协议中载明。")
+    past = timezone.now() - timedelta(days=21)
+    Complaint.objects.filter(pk=c.pk).update(
+        filed_at=past - timedelta(days=5),
+        answered_at=past,
+        first_answered_at=past,
+        feedback_due_on=timezone.localdate(past) + timedelta(days=15),
+    )
+    closing.close_unconfirmed()
 
 
 def load_demo() -> None:

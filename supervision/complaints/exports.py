@@ -21,6 +21,11 @@ FIGURE_HEADINGS = [
     "重新处理 Reopened",
     "有效投诉 Substantive",
     "逾期未答复 Overdue unanswered",
+    "重新处理率 Reopen rate",
+    "评价数 Ratings",
+    "平均满意度 Mean satisfaction (1-5)",
+    "满意率 Satisfied share (4-5)",
+    "问题解决率 Solved share",
 ]
 COMPLAINT_HEADINGS = [
     "投诉编号 Reference",
@@ -36,6 +41,8 @@ COMPLAINT_HEADINGS = [
     "处理结果 Outcome",
     "重新处理次数 Reopened",
     "有效投诉 Substantive",
+    "满意度 Satisfaction",
+    "问题已解决 Solved",
 ]
 
 
@@ -62,6 +69,11 @@ def _figure_row(row: ComplaintFigures) -> list:
         row.reopened,
         row.substantive,
         row.overdue_unanswered,
+        row.reopen_share,
+        row.rated,
+        row.mean_rating,
+        row.satisfied_share,
+        row.solved_share,
         *(row.by_category[c] for c in Category.values),
     ]
 
@@ -81,6 +93,8 @@ def _complaint_row(c: Complaint) -> list:
         _both(Outcome, c.outcome) if c.outcome else "",
         c.reopen_count,
         {True: "是 yes", False: "否 no", None: ""}[c.substantive],
+        c.rating,
+        {True: "是 yes", False: "否 no", None: ""}[c.solved],
     ]
 
 

@@ -11,7 +11,13 @@ from portal.identifiers import check_credit_code
 from portal.models import Branch, Division
 from supervision.complaints.files import check_uploads
 from supervision.complaints.guard import check_challenge, new_challenge
-from supervision.complaints.models import Category, Complexity, LinkKind, Outcome
+from supervision.complaints.models import (
+    Category,
+    Complexity,
+    LinkKind,
+    Outcome,
+    ReferralBody,
+)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -175,3 +181,29 @@ class TransferForm(TextForm):
         widget=forms.TextInput,
     )
     office_code = forms.CharField(label=_("Or to the office (division code)"), required=False)
+
+
+class RateForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("How well was your complaint handled? (5 is best)"),
+        choices=[(str(n), str(n)) for n in range(5, 0, -1)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    solved = forms.TypedChoiceField(
+        label=_("Was your problem solved?"),
+        choices=[("1", _("Yes")), ("0", _("No"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(
+        label=_("A sentence on the handling (optional)"), max_length=500, required=False
+    )
+
+
+class ReferForm(TextForm):
+    body = forms.ModelChoiceField(
+        label=_("Refer to"),
+        queryset=ReferralBody.objects.filter(is_active=True),
+        to_field_name="code",
+    )

@@ -6,6 +6,7 @@ reaches when unanswered or rejected). The deadline is a date column that beat sw
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +35,8 @@ class ComplaintStatus(models.TextChoices):
     AT_OFFICE = "at_office", _("On the office's desk")
     MEDIATING = "mediating", _("In mediation")
     CLOSED = "closed", _("Closed")
+    NO_FEEDBACK = "no_feedback", _("Answered, no feedback")
+    REFERRED = "referred", _("Referred to another body")
 
     @classmethod
     def awaiting_answer(cls) -> list[str]:
@@ -42,7 +45,12 @@ class ComplaintStatus(models.TextChoices):
 
     @classmethod
     def finished(cls) -> list[str]:
-        return [cls.ACCEPTED, cls.CLOSED]
+        return [cls.ACCEPTED, cls.CLOSED, cls.NO_FEEDBACK, cls.REFERRED]
+
+    @classmethod
+    def rateable(cls) -> list[str]:
+        """Closed after handling the owner can judge (a referral was handled elsewhere)."""
+        return [cls.ACCEPTED, cls.CLOSED, cls.NO_FEEDBACK]
 
     @classmethod
     def on_desk(cls) -> list[str]:
@@ -134,6 +142,22 @@ class Complaint(models.Model):
     substantive_reason = models.TextField(blank=True)
     substantive_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The owner's window to accept or reject an answer; beat closes it as "answered, no
+    # feedback" the day after.
+    feedback_due_on = models.DateField(_("feedback due"), null=True, blank=True)
+    # The office's own deadline for what reaches its desk; past it, a cause for escalation.
+    desk_due_on = models.DateField(_("office's deadline"), null=True, blank=True)
+    # The owner's verdict on the handling, once closed (2023 notice (十七): satisfaction as
+    # the yardstick).
+    rating = models.PositiveSmallIntegerField(
+        _("satisfaction"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    solved = models.BooleanField(_("problem solved"), null=True, blank=True)
+    rating_comment = models.CharField(_("comment on the handling"), max_length=500, blank=True)
+    rated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("complaint")
@@ -142,6 +166,12 @@ class Complaint(models.Model):
         indexes = [
             models.Index(fields=["status", "due_on"]),
             models.Index(fields=["institution", "filed_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
+                name="complaint_rating_1_to_5",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -164,6 +194,10 @@ class Complaint(models.Model):
     def awaits_answer(self) -> bool:
         return self.status in ComplaintStatus.awaiting_answer()
 
+    @property
+    def may_be_rated(self) -> bool:
+        return self.status in ComplaintStatus.rateable() and self.rating is None
+
 
 class LinkKind(models.TextChoices):
     DUPLICATE = "duplicate", _("Duplicate")
@@ -185,6 +219,9 @@ class EventKind(models.TextChoices):
     CLOSED = "closed", _("Closed by the office")
     LINKED = "linked", _("Linked to another complaint")
     TRANSFERRED = "transferred", _("Transferred")
+    NO_FEEDBACK = "no_feedback", _("Closed: answered, no feedback")
+    RATED = "rated", _("The owner rated the handling")
+    REFERRED = "referred", _("Referred to another body")
 
 
 BANK_STEPS = {
@@ -243,6 +280,9 @@ class ComplaintEvent(models.Model):
             return str(_("Substantive") if d["substantive"] else _("Not substantive"))
         if d.get("link") in LinkKind.values:
             return f"{LinkKind(d['link']).label}: {d.get('other', '')}"
+        if "rating" in d:
+            solved = _("problem solved") if d.get("solved") else _("problem not solved")
+            return f"{d['rating']}/5 · {solved}"
         if "to_zh" in d:
             return d["to_en"] if (get_language() or "").startswith("en") else d["to_zh"]
         return ""
@@ -289,3 +329,61 @@ class ComplaintLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint} ~ {self.other}"
+
+
+class BodyKind(models.TextChoices):
+    CENTRAL_BANK = "central_bank", _("Central bank branch")
+    GOVERNMENT = "government", _("Local government department")
+    MARKET = "market", _("Market regulation authority")
+    MEDIATION = "mediation", _("Financial dispute mediation body")
+    OTHER = "other", _("Other body")
+
+
+class ReferralBody(models.Model):
+    """A body outside the regulator's tree that takes complaints it is competent for (the
+    12378 hotline's practice): a maintained list, loaded from ``referral_bodies.json`` by
+    ``manage.py load_referral_bodies`` and kept in the admin."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=BodyKind.choices)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    # The province or city it serves (its GB/T 2260 code); blank for a national body.
+    division_code = models.CharField(_("division code"), max_length=6, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("takes referrals"), default=True)
+
+    class Meta:
+        verbose_name = _("referral body")
+        verbose_name_plural = _("referral bodies")
+        ordering = ["division_code", "code"]
+
+    def __str__(self) -> str:
+        if (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name_zh
+
+
+class Referral(models.Model):
+    """Where a complaint went outside the tree, with the letters sent, kept for good."""
+
+    complaint = models.OneToOneField(Complaint, on_delete=models.CASCADE, related_name="referral")
+    body = models.ForeignKey(ReferralBody, on_delete=models.PROTECT, related_name="referrals")
+    reason = models.TextField(_("reason"))
+    letter_zh = models.TextField()
+    letter_en = models.TextField()
+    referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    referred_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.complaint} -> {self.body.code}"
+
+    @property
+    def audit_office(self) -> Office:
+        return self.complaint.office
+
+    @property
+    def letter(self) -> str:
+        """The letter in the reader's language."""
+        return self.letter_en if (get_language() or "").startswith("en") else self.letter_zh

@@ -3,6 +3,7 @@ supervising the branch; their steps and files follow the complaint. Importing th
 module registers complaints' escalation providers."""
 
 from django.core import checks
+from django.db.models.signals import post_migrate
 
 from portal import worklist
 from portal.scoping import among, owned_by, register, under
@@ -13,6 +14,7 @@ from supervision.complaints import causes as complaint_causes  # noqa: F401
 from supervision.complaints import services as complaints
 from supervision.complaints.clock import calendar_errors
 from supervision.complaints.models import Attachment, Complaint
+from supervision.complaints.referral import load_bodies
 
 register(
     Complaint,
@@ -37,3 +39,13 @@ def complaint_calendar(app_configs, **kwargs) -> list[checks.Error]:
 
 
 worklist.register("complaints", complaints.waiting)
+
+
+def _load_referral_bodies(sender, **kwargs) -> None:
+    # The maintained list of bodies outside the tree lives in the repository's data file;
+    # every migrate brings the table in line with it.
+    if sender.name == "supervision":
+        load_bodies()
+
+
+post_migrate.connect(_load_referral_bodies, dispatch_uid="complaints.referral_bodies")

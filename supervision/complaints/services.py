@@ -11,6 +11,7 @@ commit with the change; emails and escalation's signal go out on commit). A refu
 
 from collections.abc import Iterable, Sequence
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -27,7 +28,7 @@ from portal.stored_files import atomic_with_files
 from portal.worklist import Waiting
 from supervision import causes
 from supervision.complaints.causes import rejected_cause
-from supervision.complaints.clock import due_date, local_day
+from supervision.complaints.clock import add_days, due_date, local_day
 from supervision.complaints.files import check_uploads, store_uploads
 from supervision.complaints.models import (
     Complaint,
@@ -289,6 +290,9 @@ def answer(actor: User, complaint: Complaint, outcome: str, text: str) -> None:
     old, now = c.status, timezone.now()
     c.status, c.outcome, c.answer, c.answered_at = S.ANSWERED, outcome, text, now
     c.acknowledged_at = c.acknowledged_at or now
+    # The owner's window opens; an answer from the desk takes it off the office's clock.
+    c.feedback_due_on = add_days(local_day(now), settings.PORTAL_COMPLAINT_FEEDBACK_DAYS)
+    c.desk_due_on = None
     if c.first_answered_at is None:
         c.first_answered_at = now
         c.answered_late = local_day(now) > c.due_on
@@ -302,8 +306,11 @@ def answer(actor: User, complaint: Complaint, outcome: str, text: str) -> None:
     )
     tell(
         [c.owner],
-        gettext_noop("Complaint %(reference)s has been answered: please accept or reject it"),
+        gettext_noop(
+            "Complaint %(reference)s has been answered: please accept or reject it by %(due)s"
+        ),
         c,
+        due=c.feedback_due_on.isoformat(),
     )
 
 
@@ -341,8 +348,9 @@ def reject_answer(owner: User, complaint: Complaint, reason: str) -> None:
 def move_to_desk(c: Complaint, reason: str, actor: User | None) -> None:
     old = c.status
     c.status, c.desk_reason, c.at_office_since = S.AT_OFFICE, reason, timezone.now()
+    c.desk_due_on = add_days(local_day(), settings.PORTAL_COMPLAINT_DESK_DAYS)
     c.save()
-    record_step(c, EventKind.TO_OFFICE, actor, reason=reason)
+    record_step(c, EventKind.TO_OFFICE, actor, reason=reason, due=c.desk_due_on.isoformat())
     audit.record(
         actor, "complaint_to_office", c, {"status": [old, c.status], "reason": [None, reason]}
     )

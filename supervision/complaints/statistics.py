@@ -10,12 +10,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
-from portal.models import Institution, Office
+from portal.models import Institution, InstitutionKind, Office
+from reporting.workbooks import in_both_languages
 from supervision.complaints.clock import local_day
 from supervision.complaints.models import Category, Complaint, ComplaintStatus
 
@@ -32,6 +34,23 @@ GROUPS: dict[str, tuple[str, type[Institution] | type[Office], str]] = {
     # The office subtree a complaint falls in (see ``by_child_office``).
     "subtree": ("subtree", Office, "path"),
 }
+# Groups named by a choice's label: the column and its choices.
+LABELLED: dict[str, tuple[str, type[InstitutionKind] | type[Category]]] = {
+    "kind": ("institution__kind", InstitutionKind),
+    "category": ("category", Category),
+}
+
+
+def _names(by: str, keys: list) -> dict:
+    """Each group key's (key shown, Chinese name, English name)."""
+    if by in LABELLED:
+        choices = LABELLED[by][1]
+        return {k: (k, *in_both_languages(choices(k).label)) for k in keys}
+    _column, model, field_name = GROUPS[by]
+    return {
+        getattr(named, field_name): (named.pk, named.name_zh, named.name_en or named.name_zh)
+        for named in model.objects.filter(**{f"{field_name}__in": keys})
+    }
 
 
 @dataclass
@@ -49,7 +68,34 @@ class ComplaintFigures:
     reopened: int = 0
     substantive: int = 0
     overdue_unanswered: int = 0
+    # The owners' ratings of closed complaints (1-5) and whether the problem was solved.
+    rated: int = 0
+    rating_sum: int = 0
+    satisfied: int = 0
+    solved: int = 0
     response_days: list[float] = field(default_factory=list, repr=False)
+
+    @property
+    def mean_rating(self) -> Decimal | None:
+        """Mean of the owners' ratings, 1 to 5."""
+        if not self.rated:
+            return None
+        return (Decimal(self.rating_sum) / Decimal(self.rated)).quantize(Decimal("0.01"))
+
+    @property
+    def satisfied_share(self) -> Decimal | None:
+        """Share of ratings at 4 or 5."""
+        return _share(self.satisfied, self.rated)
+
+    @property
+    def solved_share(self) -> Decimal | None:
+        """Share of rating owners who said their problem was solved."""
+        return _share(self.solved, self.rated)
+
+    @property
+    def reopen_share(self) -> Decimal | None:
+        """Share of answered complaints the owner reopened at least once."""
+        return _share(self.reopened, self.answered)
 
     @property
     def mean_response_days(self) -> Decimal | None:
@@ -91,7 +137,7 @@ def figures(
 ) -> list[ComplaintFigures]:
     """Figures grouped ``by`` institution, office (the complaint's supervising office) or,
     for a queryset annotated with ``subtree``, office subtree."""
-    key, model, field_name = GROUPS[by]
+    key = LABELLED[by][0] if by in LABELLED else GROUPS[by][0]
     qs = in_period(complaints, start, end)
     today = local_day()
     rows = (
@@ -111,19 +157,20 @@ def figures(
                     status__in=[*ComplaintStatus.awaiting_answer(), ComplaintStatus.AT_OFFICE],
                 ),
             ),
+            rated=Count("rating"),
+            rating_sum=Coalesce(Sum("rating"), 0),
+            satisfied=Count("pk", filter=Q(rating__gte=4)),
+            solved=Count("pk", filter=Q(rating__isnull=False, solved=True)),
         )
         .order_by()
     )
     rows = list(rows)
-    names = {
-        getattr(named, field_name): named
-        for named in model.objects.filter(**{f"{field_name}__in": [r[key] for r in rows]})
-    }
+    names = _names(by, [r[key] for r in rows])
     result = {
         row[key]: ComplaintFigures(
-            key=names[row[key]].pk,
-            name_zh=names[row[key]].name_zh,
-            name_en=names[row[key]].name_en or names[row[key]].name_zh,
+            key=names[row[key]][0],
+            name_zh=names[row[key]][1],
+            name_en=names[row[key]][2],
             total=row["total"],
             answered=row["answered"],
             answered_on_time=row["on_time"],
@@ -131,9 +178,13 @@ def figures(
             reopened=row["reopened"],
             substantive=row["substantive"],
             overdue_unanswered=row["overdue"],
+            rated=row["rated"],
+            rating_sum=row["rating_sum"],
+            satisfied=row["satisfied"],
+            solved=row["solved"],
             by_category={c: 0 for c in Category.values},
         )
-        for row in sorted(rows, key=lambda r: names[r[key]].name_zh)
+        for row in sorted(rows, key=lambda r: names[r[key]][1])
     }
     for row in qs.values(key, "category").annotate(n=Count("pk")).order_by():
         result[row[key]].by_category[row["category"]] = row["n"]
@@ -157,6 +208,10 @@ def total(rows: list[ComplaintFigures], name_zh: str = "合计", name_en: str = 
             "reopened",
             "substantive",
             "overdue_unanswered",
+            "rated",
+            "rating_sum",
+            "satisfied",
+            "solved",
         ):
             setattr(out, attr, getattr(out, attr) + getattr(row, attr))
         for category, n in row.by_category.items():
@@ -197,3 +252,18 @@ def for_institution(institution: Institution, start: date, end: date) -> Complai
             by_category={c: 0 for c in Category.values},
         )
     )
+
+
+def nationwide(start: date, end: date, by: str) -> list[ComplaintFigures]:
+    """Every complaint in the period, grouped ``by`` institution kind or category, or by
+    province (each child office of the root with its subtree): the public statistics."""
+    everything = Complaint.objects.all()
+    if by != "province":
+        return figures(everything, start, end, by=by)
+    root = Office.objects.filter(depth=1).order_by("path").first()
+    return by_child_office(everything, root, start, end) if root is not None else []
+
+
+def categories() -> list[tuple[str, Any]]:
+    """The categories (value, label), for readers outside complaints."""
+    return Category.choices

@@ -27,6 +27,7 @@ from portal.audit import request_address
 from portal.http import AuthenticatedHttpRequest
 from portal.models import Division, Office
 from reporting.workbooks import xlsx_response
+from supervision.complaints import closing, referral
 from supervision.complaints import desk as office_desk
 from supervision.complaints import services as complaints
 from supervision.complaints.access import follow_tracking_link, send_tracking_link
@@ -39,6 +40,8 @@ from supervision.complaints.forms import (
     InfoForm,
     IntakeForm,
     LinkForm,
+    RateForm,
+    ReferForm,
     StartForm,
     TextForm,
     TransferForm,
@@ -63,7 +66,7 @@ def _page(request: HttpRequest, qs):
 
 def _complaints(user):
     return scoping.visible(user, Complaint).select_related(
-        "institution", "branch", "office", "county"
+        "institution", "branch", "office", "county", "referral__body"
     )
 
 
@@ -262,6 +265,8 @@ def complaint_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "assess_form": AssessForm(),
             "link_form": LinkForm(),
             "transfer_form": TransferForm(),
+            "rate_form": RateForm(),
+            "refer_form": ReferForm(),
         },
     )
 
@@ -309,6 +314,10 @@ ACTIONS: dict[str, Callable[[AuthenticatedHttpRequest, Complaint], object]] = {
         r.user, c, (d := _text(LinkForm, r))["reference"], d["kind"]
     ),
     "transfer": _transfer,
+    "rate": lambda r, c: closing.rate(
+        r.user, c, (d := _text(RateForm, r))["rating"], d["solved"], d["text"]
+    ),
+    "refer": lambda r, c: referral.refer(r.user, c, (d := _text(ReferForm, r))["body"], d["text"]),
 }
 
 

@@ -18,6 +18,8 @@ class CauseKind(models.TextChoices):
     SUBSTANTIVE_COMPLAINTS = "substantive-complaints", _("Substantive complaints in a quarter")
     SCREENING_OVERDUE = "screening-overdue", _("Screening work overdue")
     RETURN_OVERDUE = "return-overdue", _("Return overdue")
+    COMPLAINT_DESK_OVERDUE = "complaint-desk-overdue", _("Complaint on an office's desk too long")
+    LOW_SATISFACTION = "low-satisfaction", _("Low satisfaction of complainants in a quarter")
 
 
 class EscalationRule(models.Model):

@@ -63,5 +63,7 @@ ACTION_URLS = {
         Case("county_a", "county_b", _act("complaint_a1", "close")),
         Case("owner_a", "owner_b", _act("complaint_owner_a", "reject")),
         Case("owner_b", "bank_a", _act("complaint_owner_b", "accept")),
+        Case("owner_a", "owner_b", _act("complaint_owner_a", "rate")),
+        Case("p1_head", "p2_head", _act("complaint_a1", "refer")),
     ],
 }

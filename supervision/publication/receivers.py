@@ -1,0 +1,7 @@
+"""A typical case belongs to the office that wrote it: its subtree's regulators read it, its
+heads and those above approve and withdraw it."""
+
+from portal.scoping import register, under
+from supervision.publication.models import TypicalCase
+
+register(TypicalCase, office=under("office__path"))
