@@ -389,6 +389,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# The API's integration (README "API"): an Idempotency-Key is kept this many hours.
+PORTAL_IDEMPOTENCY_HOURS = env_int("PORTAL_IDEMPOTENCY_HOURS", 24)
+
 # Only what the portal serves itself: no CDN, no inline script.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

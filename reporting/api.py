@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from portal import scoping
 from portal.api import ScopedViewSet
+from portal.idempotency import idempotent
 from portal.schema import ErrorDetailSerializer
 from reporting import filings, synthetic
 from reporting.findings import render_message
@@ -162,6 +163,7 @@ class FilingViewSet(mixins.CreateModelMixin, ScopedViewSet):
             404: OpenApiResponse(ErrorDetailSerializer, description="no such request in scope"),
         },
     )
+    @idempotent
     def create(self, request: Request, *args, **kwargs) -> Response:
         form = FilingFileSerializer if request.content_type.startswith("multipart/") else None
         data = (form or FilingRowsSerializer)(data=request.data)
@@ -230,6 +232,7 @@ class FilingViewSet(mixins.CreateModelMixin, ScopedViewSet):
 
     @extend_schema(request=SignSerializer, responses=FilingSerializer)
     @action(detail=True, methods=["post"])
+    @idempotent
     def sign(self, request: Request, pk=None) -> Response:
         filing = self.get_object()
         data = SignSerializer(data=request.data)
@@ -240,11 +243,13 @@ class FilingViewSet(mixins.CreateModelMixin, ScopedViewSet):
 
     @extend_schema(request=DecisionSerializer, responses=FilingSerializer)
     @action(detail=True, methods=["post"])
+    @idempotent
     def accept(self, request: Request, pk=None) -> Response:
         return self._decide(request, filings.filing_accept)
 
     @extend_schema(request=DecisionSerializer, responses=FilingSerializer)
     @action(detail=True, methods=["post"], url_path="return")
+    @idempotent
     def send_back(self, request: Request, pk=None) -> Response:
         return self._decide(request, filings.filing_return)
 
