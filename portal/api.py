@@ -2,7 +2,10 @@
 
 from django.contrib.auth import authenticate
 from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view
@@ -236,3 +239,12 @@ class TokenView(APIView):
         assert isinstance(user, User)  # IsAuthenticated turns anonymous requests away
         tokens.revoke(user, user, "revoked")
         return Response(status=204)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A URL that names no API object answers in the API's own terms (JSON with ``detail``,
+    as its schema documents), wherever the router's patterns turned it away; pages keep the
+    portal's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": gettext("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)

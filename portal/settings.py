@@ -397,10 +397,10 @@ REST_FRAMEWORK = {
         "portal.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_FILTER_BACKENDS": ["portal.filters.StrictFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "portal.pagination.StrictLimitOffsetPagination",
     "PAGE_SIZE": 100,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal.schema.PortalAutoSchema",
     "DEFAULT_THROTTLE_RATES": {"user": "1000/hour"},
 }
 SPECTACULAR_SETTINGS = {
@@ -422,6 +422,9 @@ SPECTACULAR_SETTINGS = {
         "ScreeningDecisionEnum": "supervision.screening.models.Decision",
     },
 }
+
+# The API's integration (README "API"): an Idempotency-Key is kept this many hours.
+PORTAL_IDEMPOTENCY_HOURS = env_int("PORTAL_IDEMPOTENCY_HOURS", 24)
 
 # Only what the portal serves itself: no CDN, no inline script.
 CONTENT_SECURITY_POLICY = {

@@ -33,6 +33,9 @@ api_urls: list[URLPattern | URLResolver] = [
     ),
 ]
 
+# A URL under /api/ that no route takes answers JSON, as the schema documents.
+handler404 = api.not_found
+
 account_urls = [
     path("login/", account_views.PortalLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -8,16 +8,17 @@ import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.http import Http404
-from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from portal import scoping
 from portal.api import ScopedViewSet
+from portal.idempotency import idempotent
+from portal.schema import ErrorDetailSerializer
 from reporting import filings, synthetic
 from reporting.findings import render_message
 from reporting.models import Filing, FilingSource, ReturnRequest, RuleHit
@@ -83,21 +84,25 @@ class FilingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class FilingCreateSerializer(serializers.Serializer):
+class FilingFileSerializer(serializers.Serializer):
+    """A return as a file: ``multipart/form-data``."""
+
     request = serializers.IntegerField(help_text="the return request filed against")
-    file = serializers.FileField(required=False, help_text="the return as an .xlsx template")
-    rows = serializers.ListField(
-        child=serializers.DictField(),
-        required=False,
-        help_text="instead of a file: the rows, as objects keyed by the spec's column keys",
-    )
+    file = serializers.FileField(help_text="the return as an .xlsx template")
     check_only = serializers.BooleanField(default=False)
     declared_size = serializers.IntegerField(required=False, min_value=0)
 
-    def validate(self, attrs):
-        if ("file" in attrs) == ("rows" in attrs):
-            raise serializers.ValidationError(_("Send either a file or rows, not both or neither."))
-        return attrs
+
+class FilingRowsSerializer(serializers.Serializer):
+    """A return as rows: ``application/json``."""
+
+    request = serializers.IntegerField(help_text="the return request filed against")
+    rows = serializers.ListField(
+        child=serializers.DictField(),
+        min_length=1,
+        help_text="the rows, as objects keyed by the spec's column keys (``GET /api/v1/specs/``)",
+    )
+    check_only = serializers.BooleanField(default=False)
 
 
 class HitSerializer(serializers.ModelSerializer):
@@ -138,18 +143,30 @@ def _service(call):
     except PermissionDenied as exc:
         raise exceptions.PermissionDenied() from exc
     except ValidationError as exc:
-        raise exceptions.ValidationError(exc.messages) from exc
+        raise exceptions.ValidationError({"non_field_errors": exc.messages}) from exc
 
 
 class FilingViewSet(mixins.CreateModelMixin, ScopedViewSet):
     queryset = Filing.objects.order_by("-uploaded_at", "-id")
     serializer_class = FilingSerializer
     filterset_fields = ["spec_code", "period", "status", "institution", "branch", "check_only"]
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    # A file comes as multipart, rows as JSON: the media type says which, so exactly one is sent.
+    parser_classes = [MultiPartParser, JSONParser]
 
-    @extend_schema(request=FilingCreateSerializer, responses={201: FilingSerializer})
+    @extend_schema(
+        request={
+            "multipart/form-data": FilingFileSerializer,
+            "application/json": FilingRowsSerializer,
+        },
+        responses={
+            201: FilingSerializer,
+            404: OpenApiResponse(ErrorDetailSerializer, description="no such request in scope"),
+        },
+    )
+    @idempotent
     def create(self, request: Request, *args, **kwargs) -> Response:
-        data = FilingCreateSerializer(data=request.data)
+        form = FilingFileSerializer if request.content_type.startswith("multipart/") else None
+        data = (form or FilingRowsSerializer)(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         try:
@@ -205,15 +222,17 @@ class FilingViewSet(mixins.CreateModelMixin, ScopedViewSet):
                     )
                 )
 
-    @extend_schema(responses=HitSerializer(many=True))
+    @extend_schema(responses=HitSerializer(many=True), filters=False)
     @action(detail=True)
     def issues(self, request: Request, pk=None) -> Response:
+        """The filing's issues, a page at a time like every list."""
         filing = self.get_object()
-        hits = filing.hits.select_related("filing").order_by("code")
-        return Response(HitSerializer(hits, many=True).data)
+        hits = self.paginate_queryset(filing.hits.select_related("filing").order_by("code"))
+        return self.get_paginated_response(HitSerializer(hits, many=True).data)
 
     @extend_schema(request=SignSerializer, responses=FilingSerializer)
     @action(detail=True, methods=["post"])
+    @idempotent
     def sign(self, request: Request, pk=None) -> Response:
         filing = self.get_object()
         data = SignSerializer(data=request.data)
@@ -224,11 +243,13 @@ class FilingViewSet(mixins.CreateModelMixin, ScopedViewSet):
 
     @extend_schema(request=DecisionSerializer, responses=FilingSerializer)
     @action(detail=True, methods=["post"])
+    @idempotent
     def accept(self, request: Request, pk=None) -> Response:
         return self._decide(request, filings.filing_accept)
 
     @extend_schema(request=DecisionSerializer, responses=FilingSerializer)
     @action(detail=True, methods=["post"], url_path="return")
+    @idempotent
     def send_back(self, request: Request, pk=None) -> Response:
         return self._decide(request, filings.filing_return)
 

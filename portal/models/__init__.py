@@ -1,5 +1,6 @@
 from portal.models.accounts import Membership, Role, User
 from portal.models.audit import AuditEvent
+from portal.models.idempotency import IdempotencyKey
 from portal.models.institutions import Branch, Institution, InstitutionKind
 from portal.models.jobs import Job, JobStatus
 from portal.models.notifications import Notification
@@ -10,6 +11,7 @@ __all__ = [
     "AuditEvent",
     "Branch",
     "Division",
+    "IdempotencyKey",
     "Institution",
     "InstitutionKind",
     "Job",

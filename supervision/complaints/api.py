@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from portal.api import ScopedViewSet
+from portal.idempotency import idempotent
 from reporting.api import _service
 from supervision.complaints import services as complaints
 from supervision.complaints.models import (
@@ -119,11 +120,13 @@ class ComplaintViewSet(ScopedViewSet):
 
     @extend_schema(request=AcknowledgeSerializer, responses=ComplaintSerializer)
     @action(detail=True, methods=["post"])
+    @idempotent
     def acknowledge(self, request: Request, pk=None) -> Response:
         return self._verb(request, AcknowledgeSerializer, complaints.acknowledge)
 
     @extend_schema(request=AnswerSerializer, responses=ComplaintSerializer)
     @action(detail=True, methods=["post"])
+    @idempotent
     def answer(self, request: Request, pk=None) -> Response:
         return self._verb(request, AnswerSerializer, complaints.answer)
 

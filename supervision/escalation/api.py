@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from portal.api import ScopedViewSet
+from portal.idempotency import idempotent
 from portal.models import Office
 from reporting.api import _service
 from supervision.escalation import services as escalation
@@ -124,6 +125,7 @@ class NoticeViewSet(ScopedViewSet):
 
     @extend_schema(request=NoticeAnswerSerializer, responses=NoticeSerializer)
     @action(detail=True, methods=["post"])
+    @idempotent
     def answer(self, request: Request, pk=None) -> Response:
         """The institution's remedy, with evidence files (multipart), as on the notice page."""
         notice = self.get_object()

@@ -1,0 +1,95 @@
+"""The OpenAPI schema says every status an operation can answer, each with its body.
+
+drf-spectacular documents the success only; a generated client then has no type for the errors
+a bank's system must handle, and schemathesis finds the 400s and 404s undocumented. Every
+operation here adds the answers DRF gives for it: refused input (400), missing or refused
+credentials (401, 403), an object outside one's scope (404), an unsupported body (415),
+throttling (429), and on creates an ``Idempotency-Key`` in use (409) or reused (422).
+"""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
+
+from portal import idempotency
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    """An error that concerns the whole request."""
+
+    detail = serializers.CharField()
+
+
+class ValidationErrorSerializer(serializers.Serializer):
+    """Refused input: each refused field names its messages (a list; for a list of rows, one
+    entry per row); ``non_field_errors`` holds what concerns the request as a whole."""
+
+    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+ERRORS = {
+    "400": (ValidationErrorSerializer, _("The request was refused: the body says why.")),
+    "401": (ErrorDetailSerializer, _("No credentials, or a token that is unknown or expired.")),
+    "403": (ErrorDetailSerializer, _("The user may not do this.")),
+    "404": (ErrorDetailSerializer, _("No such object among those the user may see.")),
+    "409": (
+        ErrorDetailSerializer,
+        _("A request with this Idempotency-Key is still being processed: retry later."),
+    ),
+    "415": (ErrorDetailSerializer, _("The body's media type is not one the operation takes.")),
+    "422": (
+        ErrorDetailSerializer,
+        _("This Idempotency-Key was sent with a different request."),
+    ),
+    "429": (ErrorDetailSerializer, _("Too many requests: retry after `Retry-After` seconds.")),
+}
+
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    idempotency.HEADER,
+    {"type": "string", "pattern": idempotency.KEY_PATTERN},
+    OpenApiParameter.HEADER,
+    description=_(
+        "Any value unique to this create (a UUID): a retry with the same key and the same "
+        "request answers the first response again (`Idempotent-Replayed: true`) instead of "
+        "creating twice."
+    ),
+)
+
+
+class PortalAutoSchema(AutoSchema):
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        return [*parameters, IDEMPOTENCY_KEY] if self._is_idempotent() else parameters
+
+    def _is_idempotent(self) -> bool:
+        name = getattr(self.view, "action", None) or self.method.lower()
+        return getattr(getattr(self.view, name, None), "idempotent", False)
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation is None:
+            return None
+        for code in self._error_codes(operation):
+            if code not in operation["responses"]:
+                serializer, description = ERRORS[code]
+                answer = self._get_response_for_code(serializer, code)
+                answer["description"] = str(description)
+                operation["responses"][code] = answer
+        return operation
+
+    def _error_codes(self, operation: dict) -> list[str]:
+        places = {parameter["in"] for parameter in operation.get("parameters", [])}
+        codes = ["429"]
+        if "requestBody" in operation or "query" in places:
+            codes.append("400")
+        if any(requirement for requirement in operation.get("security", [])):
+            codes += ["401", "403"]
+        if "path" in places:
+            codes.append("404")
+        if "requestBody" in operation:
+            codes.append("415")
+        if self._is_idempotent():
+            codes += ["409", "422"]
+        return codes
