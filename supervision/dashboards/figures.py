@@ -19,7 +19,6 @@ from django.db.models.functions import Substr
 from portal.models import Branch, Division, Institution, Office
 from reporting import periods
 from reporting.models import FilingStatus, LprRate
-from reporting.rules import Context
 from reporting.specs import get_spec
 from supervision.dashboards.indicators import (
     RATE_WEIGHT,
@@ -34,6 +33,7 @@ from supervision.dashboards.indicators import (
 )
 from supervision.dashboards.lending_rows import SPEC_CODE
 from supervision.dashboards.models import LendingRow
+from supervision.evaluation.selectors import npl_tolerance
 
 SUMMED = tuple(c.key for c in get_spec(SPEC_CODE).columns if c.is_numeric and c.type != "rate")
 TREND_QUARTERS = 8
@@ -202,9 +202,7 @@ def subtree_figures(
         .annotate(period=F("filing__period"))
     )
     rates = list(LprRate.objects.order_by("-month").values_list("month", "one_year"))
-    figures = Figures(
-        office, period, lpr_on(period, rates), Context.defaults().params["npl_tolerance"]
-    )
+    figures = Figures(office, period, lpr_on(period, rates), npl_tolerance(period))
 
     def basis(sums: dict, key) -> Basis:
         return Basis(

@@ -9,8 +9,8 @@ from rest_framework.routers import BaseRouter
 
 from portal.api import ScopedViewSet
 from supervision.evaluation.models import Evaluation
-from supervision.evaluation.scoring import sentence
 from supervision.evaluation.selectors import results_shown
+from supervision.evaluation.sentences import sentence
 
 
 class LineSerializer(serializers.Serializer):

@@ -228,14 +228,21 @@ def adjust(user, evaluation: Evaluation, code: str, points, reason: str) -> None
 
 
 def set_arrangement(
-    user, evaluation: Evaluation, credit_plan: str, differentiated: bool, reason: str
+    user,
+    evaluation: Evaluation,
+    credit_plan: str,
+    differentiated: bool,
+    reason: str,
+    growth_target: str = "",
 ) -> Arrangement:
-    """The office records the institution's SME credit plan for the year and whether it carries
-    reform or risk-resolution work (a differentiated arrangement); the result is scored again."""
+    """The office records the institution's SME credit plan for the year, the growth target it
+    set the institution (if any), and whether it carries reform or risk-resolution work (a
+    differentiated arrangement); the result is scored again."""
     reason = reason.strip()
     if differentiated and not reason:
         raise ValidationError(_("Say why the institution gets a differentiated arrangement."))
     plan = _credit_plan(credit_plan)
+    target = _growth_target(growth_target)
     with transaction.atomic(durable=True):
         evaluation = _locked(user, evaluation, Role.REVIEWER)
         if evaluation.is_frozen:
@@ -249,7 +256,12 @@ def set_arrangement(
         arrangement, _created = Arrangement.objects.update_or_create(
             institution_id=evaluation.institution_id,
             year=year,
-            defaults={"credit_plan": plan, "differentiated": differentiated, "reason": reason},
+            defaults={
+                "credit_plan": plan,
+                "growth_target": target,
+                "differentiated": differentiated,
+                "reason": reason,
+            },
         )
         audit.record(
             user,
@@ -259,6 +271,10 @@ def set_arrangement(
                 "credit_plan": [
                     _text(before.credit_plan) if before else None,
                     _text(plan),
+                ],
+                "growth_target": [
+                    _text(before.growth_target) if before else None,
+                    _text(target),
                 ],
                 "differentiated": [before.differentiated if before else None, differentiated],
                 "reason": reason,
@@ -281,6 +297,21 @@ def _credit_plan(value: str) -> Decimal | None:
             _("The credit plan must be an amount of at least 0 with at most two decimals.")
         )
     return plan
+
+
+def _growth_target(value: str) -> Decimal | None:
+    """A growth target in percent since the start of the year: blank for none."""
+    if not str(value).strip():
+        return None
+    try:
+        target = Decimal(str(value).strip().rstrip("%"))
+    except InvalidOperation as exc:
+        raise ValidationError(_("The growth target must be a percentage.")) from exc
+    if not target.is_finite() or abs(target) >= 1000 or target != round(target, 2):
+        raise ValidationError(
+            _("The growth target must be a percentage below 1000 with at most two decimals.")
+        )
+    return target
 
 
 def _text(amount: Decimal | None) -> str | None:

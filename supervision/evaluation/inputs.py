@@ -19,6 +19,7 @@ from django.db.models.functions import Cast
 from django.db.models.lookups import IsNull
 
 from reporting.models import FilingRow, FilingStatus, ReturnRequest
+from reporting.periods import previous_year_end
 from reporting.specs import ALL as ALL_SPECS
 from supervision.evaluation.models import Arrangement
 from supervision.evaluation.sampling import misreported_rows
@@ -161,10 +162,10 @@ def _arrangement_inputs(year: int, institutions: QuerySet | None) -> tuple[Value
         arrangements = arrangements.filter(institution__in=institutions.values("pk"))
     values: Values = {}
     differentiated = set()
-    for institution_id, plan, special in arrangements.values_list(
-        "institution_id", "credit_plan", "differentiated"
+    for institution_id, plan, target, special in arrangements.values_list(
+        "institution_id", "credit_plan", "growth_target", "differentiated"
     ):
-        values[institution_id] = {"credit_plan": plan}
+        values[institution_id] = {"credit_plan": plan, "office_target": target}
         if special:
             differentiated.add(institution_id)
     return values, differentiated
@@ -185,7 +186,11 @@ def gather(
         if item.source == "return":
             by_source[(item.spec, item.period)].append(item)
     for (spec_code, which), items in sorted(by_source.items()):
-        label = period if which == "current" else year_before(period)
+        label = {
+            "current": period,
+            "prior_year": year_before(period),
+            "year_end": previous_year_end(period),
+        }[which]
         for institution_id, found in _return_inputs(items, spec_code, label, institutions).items():
             values[institution_id].update(found)
             if which == "current":

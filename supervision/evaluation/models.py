@@ -28,8 +28,9 @@ class EvaluationStatus(models.TextChoices):
 
 
 class Arrangement(models.Model):
-    """The office's record for one institution and year: its SME credit plan, and whether it
-    carries reform or risk-resolution work (a differentiated arrangement)."""
+    """The office's record for one institution and year: its SME credit plan, the growth target
+    the office set for it, and whether it carries reform or risk-resolution work (a
+    differentiated arrangement)."""
 
     institution = models.ForeignKey(
         Institution, on_delete=models.CASCADE, related_name="arrangements"
@@ -38,6 +39,15 @@ class Arrangement(models.Model):
     credit_plan = models.DecimalField(
         _("SME credit plan (increment, 10k CNY)"),
         max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    # A growth target the office set for the bank (percent since the start of the year):
+    # meeting it gives the loan-growth indicator full points, as meeting all loans' growth does.
+    growth_target = models.DecimalField(
+        _("growth target set by the office (%)"),
+        max_digits=7,
         decimal_places=2,
         null=True,
         blank=True,

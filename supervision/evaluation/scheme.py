@@ -16,9 +16,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from django.utils import translation
-
-from supervision.evaluation.formulas import Formula, FormulaError
+from supervision import indicators as shared
+from supervision.formulas import Formula, FormulaError
+from supervision.indicators import Text
 
 SCHEME_DIR = Path(__file__).with_name("schemes")
 KINDS = frozenset(
@@ -43,25 +43,12 @@ class SchemeError(ValueError):
 
 
 @dataclass(frozen=True)
-class Text:
-    """A Chinese and an English text; ``str()`` gives the one of the active language."""
-
-    zh: str
-    en: str
-
-    def __str__(self) -> str:
-        return self.en if (translation.get_language() or "zh").startswith("en") else self.zh
-
-    def as_dict(self) -> dict[str, str]:
-        return {"zh": self.zh, "en": self.en}
-
-
-@dataclass(frozen=True)
 class Input:
     """Where one named input comes from.
 
     ``source`` is "return" (``column`` of ``spec`` summed over the filer's accepted rows, or
-    averaged weighted by ``weight``; ``period`` "current" or "prior_year"), "quality" (a figure
+    averaged weighted by ``weight``; ``period`` "current", "prior_year" (the same quarter a
+    year before) or "year_end" (the previous year-end)), "quality" (a figure
     about the bank's own reporting), "sampling" (what data checks found) or "arrangement" (the
     office's record for the bank that year, e.g. its SME credit plan).
     """
@@ -77,14 +64,28 @@ class Input:
 
 
 @dataclass(frozen=True)
+class Tolerance:
+    """A threshold the scheme sets for the year (the NPL tolerance...), read by formulas by
+    its name, with where it comes from."""
+
+    name: str
+    value: Decimal
+    label: Text
+    source: Text
+    unit: str = ""
+
+
+@dataclass(frozen=True)
 class Partial:
     """Credit below the target: "proportional" (value / target of the points), "linear" (from
-    nothing at ``zero_at`` to full at the target) or "none"; only when ``when`` holds."""
+    nothing at ``zero_at``, a formula, to full at the target) or "none"; only when ``when``
+    holds."""
 
     kind: str = "none"
-    zero_at: Decimal | None = None
+    zero_at: Formula[Decimal] | None = None
     when: Formula[bool] | None = None
     when_text: Text | None = None
+    source: Text | None = None  # where the partial credit's thresholds come from
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,22 @@ class Penalty:
 
 
 @dataclass(frozen=True)
+class AlsoMet:
+    """Another way to full points (a target the office set for the bank), when ``when``
+    holds; a name it reads that is blank (no target set) makes it not apply."""
+
+    when: Formula[bool]
+    text: Text
+
+
+# The steps of scoring a measure, checked in a measure's ``order``; the first that gives
+# points wins. "met": the target (or an AlsoMet) is met; "partial": partial credit, if its
+# condition holds; "penalties": the first penalty that holds. Nothing left: no points.
+STEPS = ("met", "partial", "penalties")
+DEFAULT_ORDER = ("penalties", "met", "partial")
+
+
+@dataclass(frozen=True)
 class Measure:
     value: Formula[Decimal]
     target: Formula[Decimal]
@@ -105,10 +122,25 @@ class Measure:
     partial: Partial = Partial()
     penalties: tuple[Penalty, ...] = ()
     unit: str = ""
+    definition: str = ""  # the shared definition (supervision.indicators) it reads, if any
+    source: Text | None = None  # where the target comes from
+    also_met: tuple[AlsoMet, ...] = ()
+    order: tuple[str, ...] = DEFAULT_ORDER
 
     @property
     def names(self) -> frozenset[str]:
-        return self.value.names | self.target.names
+        zero_at = self.partial.zero_at.names if self.partial.zero_at else frozenset()
+        return self.value.names | self.target.names | zero_at
+
+    @property
+    def conditions(self) -> frozenset[str]:
+        """The names its conditions read (partial credit, penalties, other ways to meet)."""
+        names: set[str] = set()
+        if self.partial.when:
+            names |= self.partial.when.names
+        for formula in [p.when for p in self.penalties] + [a.when for a in self.also_met]:
+            names |= formula.names
+        return frozenset(names)
 
 
 @dataclass(frozen=True)
@@ -123,6 +155,7 @@ class Indicator:
     measure: Measure | None = None  # None: a qualitative item scored by hand
     differentiated: Measure | None = None  # replaces measure for institutions so flagged
     guidance: Text | None = None  # for qualitative items: what to attach as evidence
+    points_source: Text | None = None  # where its weight comes from, when not the default
 
     @property
     def qualitative(self) -> bool:
@@ -157,6 +190,8 @@ class Scheme:
     regular_points: Decimal
     regular_floor: Decimal  # regular indicators scoring below this give the lowest grade
     escalation_grade: int  # results at this grade or below raise escalation
+    bands_source: Text  # where the grade bands and their A/B cut-offs come from
+    tolerances: dict[str, Tolerance]
     elements: dict[str, Text]
     inputs: dict[str, Input]
     indicators: tuple[Indicator, ...]
@@ -177,6 +212,18 @@ class Scheme:
     @property
     def lowest_grade(self) -> int:
         return max(band.grade for band in self.bands)
+
+    def named(self, name: str) -> "Input | Tolerance":
+        """What a formula's name stands for: an input or a tolerance."""
+        return self.inputs.get(name) or self.tolerances[name]
+
+    def tolerance(self, name: str) -> Decimal:
+        return self.tolerances[name].value
+
+    @property
+    def constants(self) -> dict[str, Decimal]:
+        """The tolerances as formula values."""
+        return {name: t.value for name, t in self.tolerances.items()}
 
 
 # -- reading a scheme file ------------------------------------------------------------------
@@ -203,7 +250,31 @@ def _formula(text: str | int | Decimal, where: str) -> Formula[Any]:
         raise SchemeError(f"{where}: {exc}") from exc
 
 
+def _from_definition(data: dict, where: str) -> dict:
+    """The indicator's measure with its value, target, direction and unit taken from the
+    shared definition it names: a scheme may not restate them, so it cannot disagree with the
+    dashboards."""
+    key = data.get("definition")
+    if not key:
+        return data
+    if key not in shared.BY_KEY:
+        raise SchemeError(f"{where}: no shared definition {key!r}")
+    if restated := {"value", "target", "direction", "unit"} & set(data):
+        raise SchemeError(f"{where}: {sorted(restated)} come from the definition {key!r}")
+    d = shared.BY_KEY[key]
+    if d.reference is None or not d.direction:
+        raise SchemeError(f"{where}: the definition {key!r} has no target")
+    return data | {
+        "value": d.value.text,
+        "target": d.reference.text,
+        "direction": d.direction,
+        "unit": d.scheme_unit,
+    }
+
+
 def _measure(data: dict, where: str) -> Measure:
+    source = data.get("definition") and shared.BY_KEY.get(data["definition"])
+    data = _from_definition(data, where)
     direction = data.get("direction", "at_least")
     if direction not in ("at_least", "at_most"):
         raise SchemeError(f"{where}: direction must be at_least or at_most")
@@ -218,14 +289,22 @@ def _measure(data: dict, where: str) -> Measure:
     when = partial_data.get("when")
     partial = Partial(
         kind=kind,
-        zero_at=_decimal(partial_data["zero_at"], where) if "zero_at" in partial_data else None,
+        zero_at=_formula(partial_data["zero_at"], where) if "zero_at" in partial_data else None,
         when=_formula(when, where) if when else None,
         when_text=_text(partial_data, "when_text", where) if when else None,
+        source=_text(partial_data, "source", where) if "source" in partial_data else None,
     )
     penalties = tuple(
         Penalty(_formula(p["when"], where), _decimal(p["points"], where), _text(p, "reason", where))
         for p in data.get("penalties", ())
     )
+    also_met = tuple(
+        AlsoMet(_formula(a["when"], where), _text(a, "text", where))
+        for a in data.get("also_met", ())
+    )
+    order = tuple(data.get("order", DEFAULT_ORDER))
+    if sorted(order) != sorted(STEPS):
+        raise SchemeError(f"{where}: order must list each of {list(STEPS)} once")
     return Measure(
         value=_formula(data["value"], where),
         target=_formula(data["target"], where),
@@ -233,6 +312,16 @@ def _measure(data: dict, where: str) -> Measure:
         partial=partial,
         penalties=penalties,
         unit=data.get("unit", ""),
+        definition=data.get("definition", ""),
+        also_met=also_met,
+        order=order,
+        source=(
+            source.source
+            if source
+            else _text(data, "target_source", where)
+            if "target_source" in data
+            else None
+        ),
     )
 
 
@@ -261,24 +350,34 @@ def _inputs(data: dict) -> dict[str, Input]:
     }
 
 
+def _tolerances(data: dict) -> dict[str, Tolerance]:
+    return {
+        name: Tolerance(
+            name=name,
+            value=_decimal(spec["value"], f"tolerance {name}"),
+            label=_text(spec, "label", f"tolerance {name}"),
+            source=_text(spec, "source", f"tolerance {name}"),
+            unit=spec.get("unit", ""),
+        )
+        for name, spec in data.get("tolerances", {}).items()
+    }
+
+
 def _indicator(
-    item: dict, where: str, elements: dict[str, Text], inputs: dict[str, Input], groups: dict
+    item: dict, where: str, elements: dict[str, Text], inputs: dict[str, object], groups: dict
 ) -> Indicator:
     """One indicator of the scheme, its formulas reading declared inputs only."""
     if item.get("element") not in elements:
         raise SchemeError(f"{where}: element {item.get('element')!r} is not declared")
-    measure = _measure(item, where) if "value" in item else None
+    measured = "value" in item or "definition" in item
+    measure = _measure(item, where) if measured else None
     differentiated = (
         _measure(item["differentiated"], f"{where} (differentiated)")
         if "differentiated" in item
         else None
     )
     for formula_owner in filter(None, (measure, differentiated)):
-        names = set(formula_owner.names)
-        if formula_owner.partial.when:
-            names |= formula_owner.partial.when.names
-        for penalty in formula_owner.penalties:
-            names |= penalty.when.names
+        names = set(formula_owner.names | formula_owner.conditions)
         if unknown := names - set(inputs):
             raise SchemeError(f"{where}: undeclared inputs {sorted(unknown)}")
     kind = item.get("kind", "regular")
@@ -295,6 +394,7 @@ def _indicator(
         measure=measure,
         differentiated=differentiated,
         guidance=_text(item, "guidance", where) if "guidance" in item else None,
+        points_source=_text(item, "points_source", where) if "points_source" in item else None,
     )
 
 
@@ -304,13 +404,16 @@ def parse_scheme(data: dict) -> Scheme:
     bounds."""
     version = str(data["version"])
     inputs = _inputs(data)
+    tolerances = _tolerances(data)
+    if clash := set(inputs) & set(tolerances):
+        raise SchemeError(f"scheme {version}: {sorted(clash)} are both inputs and tolerances")
     elements = {code: _text(data["elements"], code, "elements") for code in data["elements"]}
     indicators = [
         _indicator(
             item,
             f"scheme {version}, indicator {item.get('code')}",
             elements,
-            inputs,
+            {**inputs, **tolerances},
             data.get("groups", {}),
         )
         for item in data["indicators"]
@@ -333,6 +436,8 @@ def parse_scheme(data: dict) -> Scheme:
         regular_points=_decimal(data["regular_points"], "regular_points"),
         regular_floor=_decimal(data["regular_floor"], "regular_floor"),
         escalation_grade=int(data["escalation_grade"]),
+        bands_source=_text(data, "bands_source", f"scheme {version}"),
+        tolerances=tolerances,
         elements=elements,
         inputs=inputs,
         indicators=tuple(indicators),

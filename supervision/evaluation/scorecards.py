@@ -13,7 +13,8 @@ from reporting.workbooks import Sheet, bilingual, both, rows_workbook
 from supervision.evaluation import scheme as schemes
 from supervision.evaluation.models import Evaluation, EvaluationStatus
 from supervision.evaluation.scheme import Scheme
-from supervision.evaluation.scoring import Line, Result, result_from_dict, sentence, shown
+from supervision.evaluation.scoring import Line, Result, result_from_dict
+from supervision.evaluation.sentences import sentence, shown
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,8 @@ def rows(scheme: Scheme, result: Result, lang: str | None = None) -> list[Row]:
                 kind=line.kind,
                 inputs=[
                     (
-                        _pick(scheme.inputs[name].label.as_dict(), lang),
-                        _pick(shown(value, scheme.inputs[name].unit), lang),
+                        _pick(scheme.named(name).label.as_dict(), lang),
+                        _pick(shown(value, scheme.named(name).unit), lang),
                     )
                     for name, value in line.inputs.items()
                 ],

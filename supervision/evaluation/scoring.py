@@ -8,71 +8,32 @@ points (``None``), never a silent zero. Nothing here touches the database.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext, gettext_noop
+from supervision.evaluation.scheme import Indicator, Measure, Scheme
+from supervision.evaluation.sentences import (
+    ADJUSTED,
+    ALSO_MET,
+    BEYOND,
+    CONDITION_PROPORTIONAL,
+    GATE_FAILED,
+    LINEAR,
+    MET,
+    MISSING,
+    NO_PARTIAL,
+    PENALTY,
+    PROPORTIONAL,
+    QUALITATIVE,
+    QUALITATIVE_MISSING,
+    UNDEFINED,
+    WITHIN,
+    because,
+    quantize,
+    shown,
+)
 
-from supervision.evaluation.scheme import Indicator, Measure, Scheme, Text
-
-CENT = Decimal("0.01")
 ZERO = Decimal(0)
-
-UNITS = {
-    "%": Text("%", "%"),
-    "pp": Text("个百分点", " pp"),
-    "10k": Text("万元", " × 10k CNY"),
-    "borrowers": Text("户", " borrowers"),
-    "policies": Text("件", " policies"),
-    "days": Text("天", " days"),
-    "rows": Text("行", " rows"),
-    "": Text("", ""),
-}
-
-MET = gettext_noop("%(value)s meets the target of %(target)s: full %(points)s points.")
-WITHIN = gettext_noop("%(value)s is within the limit of %(target)s: full %(points)s points.")
-PROPORTIONAL = gettext_noop(
-    "%(value)s is short of the target of %(target)s: %(points)s of %(max)s points, in proportion."
-)
-LINEAR = gettext_noop(
-    "%(value)s lies between %(zero_at)s (no points) and the target of %(target)s: "
-    "%(points)s of %(max)s points."
-)
-BEYOND = gettext_noop(
-    "%(value)s is at or past %(zero_at)s, where the credit ends (target %(target)s): no points."
-)
-NO_PARTIAL = gettext_noop("%(value)s misses the target of %(target)s: no points.")
-GATE_FAILED = gettext_noop(
-    "%(value)s misses the target of %(target)s and partial credit needs that %(condition)s, "
-    "which does not hold: no points."
-)
-PENALTY = gettext_noop("%(reason)s (value %(value)s, target %(target)s): %(points)s points.")
-MISSING = gettext_noop("Not scored: missing %(inputs)s.")
-UNDEFINED = gettext_noop("Cannot be computed: a figure it divides by is zero. No points.")
-QUALITATIVE = gettext_noop("Scored by the reviewer: %(points)s of %(max)s points.")
-QUALITATIVE_MISSING = gettext_noop("Not scored yet: awaits the reviewer's points.")
-ADJUSTED = gettext_noop(
-    "Adjusted by the reviewer from %(computed)s to %(points)s points: %(reason)s"
-)
-
-
-# Stored results name their sentence by a short key, not the whole message id.
-SENTENCES = {
-    "met": MET,
-    "within": WITHIN,
-    "proportional": PROPORTIONAL,
-    "linear": LINEAR,
-    "beyond": BEYOND,
-    "no_partial": NO_PARTIAL,
-    "gate_failed": GATE_FAILED,
-    "penalty": PENALTY,
-    "missing": MISSING,
-    "undefined": UNDEFINED,
-    "qualitative": QUALITATIVE,
-    "qualitative_missing": QUALITATIVE_MISSING,
-    "adjusted": ADJUSTED,
-}
-KEY_OF = {message: key for key, message in SENTENCES.items()}
 
 
 @dataclass(frozen=True)
@@ -229,51 +190,14 @@ def result_from_dict(data: dict) -> Result:
     )
 
 
-# -- sentences -----------------------------------------------------------------------------
-
-
-def _quantize(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def shown(value: Decimal | None, unit: str = "") -> dict:
-    """A number with its unit in both languages, as a sentence parameter."""
-    if value is None:
-        return {"zh": "—", "en": "—"}
-    number = f"{_quantize(value).normalize():f}"
-    text = UNITS.get(unit, UNITS[""])
-    return {"zh": f"{number}{text.zh}", "en": f"{number}{text.en}"}
-
-
-def _sentence(message: str, **params) -> dict:
-    return {"message": KEY_OF[message], "params": params}
-
-
-def _param(value, lang: str) -> str:
-    if isinstance(value, dict) and "zh" in value:
-        return value["en"] if lang == "en" else value["zh"]
-    if isinstance(value, list):
-        separator = ", " if lang == "en" else "、"
-        return separator.join(_param(v, lang) for v in value)
-    return str(value)
-
-
-def sentence(reason: dict, lang: str | None = None) -> str:
-    """A line's reason in the active language (or ``lang``: "zh" or "en")."""
-    from django.utils import translation
-
-    if lang is None:
-        lang = "en" if (translation.get_language() or "zh").startswith("en") else "zh"
-    with translation.override("en" if lang == "en" else "zh-hans"):
-        text = gettext(SENTENCES.get(reason["message"], reason["message"]))
-    return text % {k: _param(v, lang) for k, v in reason["params"].items()}
-
-
 # -- scoring -------------------------------------------------------------------------------
 
 
 def score(scheme: Scheme, inputs: Inputs) -> Result:
     """The result of one institution under ``scheme``."""
+    if scheme.tolerances:
+        # The scheme's tolerances are values its formulas read, like the inputs.
+        inputs = replace(inputs, values={**inputs.values, **scheme.constants})
     lines = tuple(
         _adjusted(indicator, _line(scheme, indicator, inputs), inputs)
         for indicator in scheme.applicable(inputs.kind)
@@ -284,10 +208,7 @@ def score(scheme: Scheme, inputs: Inputs) -> Result:
     )
     bonus = sum((ln.points for ln in lines if ln.points is not None and ln.kind == "bonus"), ZERO)
     total = min(max(regular + bonus, scheme.lower), scheme.upper)
-    floor_applied = regular < scheme.regular_floor
-    band = next(b for b in scheme.bands if b.minimum is None or total >= b.minimum)
-    if floor_applied:
-        band = next(b for b in scheme.bands if b.grade == scheme.lowest_grade)
+    grade, band = grade_of(scheme, regular, total)
     return Result(
         scheme=scheme.version,
         kind=inputs.kind,
@@ -295,10 +216,19 @@ def score(scheme: Scheme, inputs: Inputs) -> Result:
         regular=regular,
         bonus=bonus,
         total=total,
-        grade=band.grade,
-        band="A" if total >= band.split else "B",
-        floor_applied=floor_applied,
+        grade=grade,
+        band=band,
+        floor_applied=regular < scheme.regular_floor,
     )
+
+
+def grade_of(scheme: Scheme, regular: Decimal, total: Decimal) -> tuple[int, str]:
+    """The grade and sub-band (A at or above the band's split, else B) of a total; regular
+    points below the scheme's floor give the lowest grade whatever the total."""
+    band = next(b for b in scheme.bands if b.minimum is None or total >= b.minimum)
+    if regular < scheme.regular_floor:
+        band = next(b for b in scheme.bands if b.grade == scheme.lowest_grade)
+    return band.grade, "A" if total >= band.split else "B"
 
 
 def _line(scheme: Scheme, indicator: Indicator, inputs: Inputs) -> Line:
@@ -311,12 +241,12 @@ def _line(scheme: Scheme, indicator: Indicator, inputs: Inputs) -> Line:
     if indicator.qualitative:
         points = inputs.qualitative.get(indicator.code)
         if points is None:
-            return Line(**base, points=None, reason=_sentence(QUALITATIVE_MISSING))
+            return Line(**base, points=None, reason=because(QUALITATIVE_MISSING))
         points = _clamp(Decimal(points), indicator.floor, indicator.points)
         return Line(
             **base,
             points=points,
-            reason=_sentence(QUALITATIVE, points=str(points), max=str(indicator.points)),
+            reason=because(QUALITATIVE, points=str(points), max=str(indicator.points)),
         )
     differentiated = inputs.differentiated and indicator.differentiated is not None
     measure = indicator.differentiated if differentiated else indicator.measure
@@ -332,121 +262,166 @@ def _missing(names, values: Mapping[str, Decimal | None]) -> tuple[str, ...]:
 def _missing_line(scheme: Scheme, base: dict, used: dict, missing: tuple[str, ...]) -> Line:
     labels = [scheme.inputs[name].label.as_dict() for name in missing]
     fields = base | {"inputs": used, "missing": missing}
-    return Line(**fields, points=None, reason=_sentence(MISSING, inputs=labels))
+    return Line(**fields, points=None, reason=because(MISSING, inputs=labels))
 
 
 def _measured(
     scheme: Scheme, indicator: Indicator, measure: Measure, values: Mapping, base: dict
 ) -> Line:
-    used = {name: values.get(name) for name in sorted(measure.names)}
+    """The measure's points: its steps (met, partial credit, penalties) in the scheme's order,
+    the first that gives points winning; the sentence names the step that applied."""
+    used = {name: values.get(name) for name in sorted(measure.names) if name in scheme.inputs}
     base = base | {"unit": measure.unit}
     if missing := _missing(measure.names, values):
         return _missing_line(scheme, base, used, missing)
     try:
         value, target = measure.value(values), measure.target(values)
     except ZeroDivisionError:
-        return Line(**base, points=ZERO, inputs=used, reason=_sentence(UNDEFINED))
-    base |= {"inputs": used, "value": _quantize(value), "target": _quantize(target)}
-    shown_value, shown_target = shown(value, measure.unit), shown(target, measure.unit)
-    for penalty in measure.penalties:
-        # A penalty needs its evidence: without last year's figures it cannot be shown to hold.
-        if _missing(penalty.when.names, values):
-            continue
+        return Line(**base, points=ZERO, inputs=used, reason=because(UNDEFINED))
+    base |= {"inputs": used, "value": quantize(value), "target": quantize(target)}
+    step = _Step(scheme, indicator, measure, values, base, value, target)
+    for name in measure.order:
+        line = getattr(step, name)()
+        if line is not None:
+            return line
+    return step.nothing()
+
+
+@dataclass
+class _Step:
+    """One measured indicator's steps, each giving its line or None when it does not apply."""
+
+    scheme: Scheme
+    indicator: Indicator
+    measure: Measure
+    values: Mapping
+    base: dict
+    value: Decimal
+    target: Decimal
+    gate_failed: bool = False
+
+    @property
+    def shown(self) -> dict:
+        unit = self.measure.unit
+        return {"value": shown(self.value, unit), "target": shown(self.target, unit)}
+
+    def _holds(self, formula) -> bool | None:
+        # A condition needs its evidence: without its figures it cannot be shown to hold.
+        if _missing(formula.names, self.values):
+            return None
         try:
-            holds = penalty.when(values)
+            return bool(formula(self.values))
         except ZeroDivisionError:
-            continue
-        if holds:
-            return Line(
-                **base,
-                points=penalty.points,
-                met=False,
-                reason=_sentence(
+            return None
+
+    def _read(self, formula) -> None:
+        self.base["inputs"] = self.base["inputs"] | {
+            name: self.values.get(name)
+            for name in sorted(formula.names)
+            if name in self.scheme.inputs
+        }
+
+    def met(self) -> Line | None:
+        full = str(self.indicator.points)
+        at_least = self.measure.direction == "at_least"
+        if (at_least and self.value >= self.target) or (not at_least and self.value <= self.target):
+            message = MET if at_least else WITHIN
+            reason = because(message, **self.shown, points=full)
+            return Line(**self.base, points=self.indicator.points, met=True, reason=reason)
+        for other in self.measure.also_met:
+            if self._holds(other.when):
+                self._read(other.when)
+                reason = because(
+                    ALSO_MET, **self.shown, condition=other.text.as_dict(), points=full
+                )
+                return Line(**self.base, points=self.indicator.points, met=True, reason=reason)
+        return None
+
+    def penalties(self) -> Line | None:
+        for penalty in self.measure.penalties:
+            if self._holds(penalty.when):
+                self._read(penalty.when)
+                reason = because(
                     PENALTY,
                     reason=penalty.reason.as_dict(),
-                    value=shown_value,
-                    target=shown_target,
+                    **self.shown,
                     points=str(penalty.points),
-                ),
-            )
-    full = str(indicator.points)
-    if measure.direction == "at_least" and value >= target:
-        return Line(
-            **base,
-            points=indicator.points,
-            met=True,
-            reason=_sentence(MET, value=shown_value, target=shown_target, points=full),
-        )
-    if measure.direction == "at_most" and value <= target:
-        return Line(
-            **base,
-            points=indicator.points,
-            met=True,
-            reason=_sentence(WITHIN, value=shown_value, target=shown_target, points=full),
-        )
-    partial = measure.partial
-    if partial.when is not None:
-        if gate_missing := _missing(partial.when.names, values):
-            used = used | {name: values.get(name) for name in sorted(partial.when.names)}
-            return _missing_line(scheme, base | {"met": False}, used, gate_missing)
-        base["inputs"] = used | {name: values[name] for name in sorted(partial.when.names)}
-        if not partial.when(values):
+                )
+                return Line(**self.base, points=penalty.points, met=False, reason=reason)
+        return None
+
+    def partial(self) -> Line | None:
+        partial = self.measure.partial
+        condition = None
+        if partial.when is not None:
+            if gate_missing := _missing(partial.when.names, self.values):
+                used = self.base["inputs"] | {
+                    name: self.values.get(name) for name in sorted(partial.when.names)
+                }
+                fields = self.base | {"met": False}
+                return _missing_line(self.scheme, fields, used, gate_missing)
+            self._read(partial.when)
+            if not partial.when(self.values):
+                self.gate_failed = True
+                return None
             assert partial.when_text is not None, "a condition has its text (scheme._measure)"
-            return Line(
-                **base,
-                points=ZERO,
-                met=False,
-                reason=_sentence(
-                    GATE_FAILED,
-                    value=shown_value,
-                    target=shown_target,
-                    condition=partial.when_text.as_dict(),
-                ),
-            )
-    return _partial(indicator, measure, value, target, base, shown_value, shown_target)
+            condition = partial.when_text.as_dict()
+        return _partial(
+            self.indicator,
+            self.measure,
+            self.values,
+            (self.value, self.target),
+            self.base,
+            self.shown,
+            condition,
+        )
+
+    def nothing(self) -> Line:
+        """No step gave points: the partial credit's condition failed."""
+        text = self.measure.partial.when_text
+        assert self.gate_failed and text is not None, "partial credit applies unless gated"
+        reason = because(GATE_FAILED, **self.shown, condition=text.as_dict())
+        return Line(**self.base, points=ZERO, met=False, reason=reason)
 
 
 def _partial(
     indicator: Indicator,
     measure: Measure,
-    value: Decimal,
-    target: Decimal,
+    values: Mapping,
+    measured: tuple[Decimal, Decimal],
     base: dict,
-    shown_value: dict,
-    shown_target: dict,
+    shown_pair: dict,
+    condition: dict | None,
 ) -> Line:
     partial = measure.partial
     points = indicator.points
-    params = {"value": shown_value, "target": shown_target, "max": str(points)}
+    value, target = measured
+    params = shown_pair | {"max": str(points)}
     if partial.kind == "proportional":
-        given = _quantize(points * value / target) if target > 0 and value > 0 else ZERO
+        given = quantize(points * value / target) if target > 0 and value > 0 else ZERO
         given = _clamp(given, ZERO, points)
+        if condition is not None:
+            message, params = CONDITION_PROPORTIONAL, params | {"condition": condition}
+        else:
+            message = PROPORTIONAL
         return Line(
-            **base,
-            points=given,
-            met=False,
-            reason=_sentence(PROPORTIONAL, **params, points=str(given)),
+            **base, points=given, met=False, reason=because(message, **params, points=str(given))
         )
     if partial.kind == "linear":
-        zero_at = partial.zero_at
-        assert zero_at is not None, "linear credit has its zero_at (scheme._measure)"
+        assert partial.zero_at is not None, "linear credit has its zero_at (scheme._measure)"
+        zero_at = partial.zero_at(values)
         params["zero_at"] = shown(zero_at, measure.unit)
         if measure.direction == "at_least":
             reach, span = value - zero_at, target - zero_at
         else:
             reach, span = zero_at - value, zero_at - target
         if reach <= 0 or span <= 0:
-            return Line(**base, points=ZERO, met=False, reason=_sentence(BEYOND, **params))
-        given = _clamp(_quantize(points * reach / span), ZERO, points)
+            return Line(**base, points=ZERO, met=False, reason=because(BEYOND, **params))
+        given = _clamp(quantize(points * reach / span), ZERO, points)
         return Line(
-            **base, points=given, met=False, reason=_sentence(LINEAR, **params, points=str(given))
+            **base, points=given, met=False, reason=because(LINEAR, **params, points=str(given))
         )
-    return Line(
-        **base,
-        points=ZERO,
-        met=False,
-        reason=_sentence(NO_PARTIAL, value=shown_value, target=shown_target),
-    )
+    return Line(**base, points=ZERO, met=False, reason=because(NO_PARTIAL, **shown_pair))
 
 
 def _adjusted(indicator: Indicator, line: Line, inputs: Inputs) -> Line:
@@ -460,7 +435,7 @@ def _adjusted(indicator: Indicator, line: Line, inputs: Inputs) -> Line:
         points=points,
         computed=computed,
         missing=(),
-        reason=_sentence(
+        reason=because(
             ADJUSTED,
             computed=str(computed) if computed is not None else "—",
             points=str(points),

@@ -34,6 +34,12 @@ def results_hidden(user, evaluation: Evaluation) -> bool:
     return not results_shown(user, Evaluation.objects.filter(pk=evaluation.pk)).exists()
 
 
+def npl_tolerance(period: str):
+    """The NPL tolerance of the scheme in force for ``period``: the dashboards compare with the
+    same figure the scorecard does."""
+    return schemes.for_period(period).tolerance("npl_tolerance")
+
+
 def current_result(evaluation: Evaluation) -> Result | None:
     return result_from_dict(evaluation.result) if evaluation.result else None
 

@@ -318,6 +318,7 @@ VERBS: "dict[str, tuple[Step, StrPromise]]" = {
             r.POST.get("credit_plan", ""),
             r.POST.get("differentiated") == "on",
             r.POST.get("reason", ""),
+            r.POST.get("growth_target", ""),
         ),
         gettext_lazy("The arrangement is saved and the result scored again."),
     ),

@@ -40,6 +40,7 @@ def people():
     bank = f.InstitutionFactory(office=p1, name_zh="评价银行", name_en="Evaluated Bank")
     # A year of history, so that every computed indicator has its inputs.
     f.accepted_return(bank, "2024Q3", rows=COUNTY_ROWS)
+    f.accepted_return(bank, "2024Q4", rows=COUNTY_ROWS)
     evaluation = f.scored_evaluation(bank, rows=COUNTY_ROWS)
     return {
         "evaluation": evaluation,
@@ -102,7 +103,7 @@ def test_the_whole_cycle_through_the_pages(people, client_for, django_capture_on
     as_("reviewer").post(act, {"verb": "notify"})
     assert Notification.objects.filter(recipient=people["preparer"]).exists()
     page = as_("preparer").get(url).content.decode()
-    assert "Adjusted by the reviewer from 2.50 to 4.00 points: 续贷口径核实" in page
+    assert "Adjusted by the reviewer from 5 to 4.00 points: 续贷口径核实" in page
     as_("reviewer").post(act, {"verb": "archive"})
     assert _fresh(people).status == EvaluationStatus.ARCHIVED
     verbs = list(
@@ -207,7 +208,8 @@ def test_a_low_confirmed_grade_is_raised_for_escalation(people, django_capture_o
     finally:
         causes.cause_found.disconnect(listen)
     evaluation = _fresh(people)
-    assert (evaluation.total, evaluation.grade_label) == (D("67.10"), "3B")
+    # KP1 and PI2 are on target: shares as at the previous year-end.
+    assert (evaluation.total, evaluation.grade_label) == (D("71.00"), "3A")
     [cause] = received
     assert cause.kind == "low-grade"
     assert cause.key == f"evaluation-result:{evaluation.pk}"

@@ -113,10 +113,12 @@ def test_inputs_are_summed_over_the_filers_rows_and_rates_weighted(province):
         "sme_balance_start": D(1000),
     }
     assert result.line("CS1").points == D(8)
-    # (4.00 x 300 + 4.40 x 100) / 400 = 4.10; no return a year before, so CS5 is missing.
+    # (4.00 x 300 + 4.40 x 100) / 400 = 4.10; no return at the previous year-end, so the rate
+    # and the shares, read against it, are missing.
     assert result.line("CS5").inputs["issued_rate"] == D("4.1")
-    assert result.line("CS5").missing == ("prior_issued_rate",)
-    assert result.line("PI1").points == D(8)  # 330 of 1,100 = 30%
+    assert result.line("CS5").missing == ("year_end_issued_rate",)
+    assert result.line("PI1").inputs["credit_balance"] == D(330)
+    assert result.line("PI1").missing == ("year_end_credit_balance", "year_end_sme_balance")
     assert evaluation.status == EvaluationStatus.SELF_ASSESSMENT
     assert (evaluation.grade, evaluation.complete) == (result.grade, False)
 
@@ -142,7 +144,7 @@ def test_scoring_again_is_idempotent_and_keeps_history(province):
     assert (tally.scored, tally.unchanged) == (0, 1)
     assert ScoreRecord.objects.filter(evaluation=evaluation).count() == 1
     Arrangement.objects.create(institution=bank, year=2025, credit_plan=D(50))
-    f.accepted_return(bank, "2024Q3", rows=[r | {"issued_rate": D("4.00")} for r in COUNTY_ROWS])
+    f.accepted_return(bank, "2024Q4", rows=[r | {"issued_rate": D("4.00")} for r in COUNTY_ROWS])
     assert service.score_institutions("2025Q3").scored == 1
     history = list(ScoreRecord.objects.filter(evaluation=evaluation))
     assert len(history) == 2
@@ -262,11 +264,13 @@ def test_a_viewer_cannot_score_a_period(province, client_for):
 def ranked(province):
     gb, p1, city = province
     p2 = f.office("440000", "乙省局", gb)
-    strong = f.scored_evaluation(_bank(city, name="强银行"), rows=COUNTY_ROWS)
+    strong_bank = _bank(city, name="强银行")
+    weak_bank = _bank(p1, InstitutionKind.RURAL_COMMERCIAL, "弱银行")
+    for bank in (strong_bank, weak_bank):  # the previous year-end the shares are read against
+        f.accepted_return(bank, "2024Q4", rows=COUNTY_ROWS)
+    strong = f.scored_evaluation(strong_bank, rows=COUNTY_ROWS)
     weak_rows = [r | {"credit_balance": 0, "long_term_balance": 0} for r in COUNTY_ROWS]
-    weak = f.scored_evaluation(
-        _bank(p1, InstitutionKind.RURAL_COMMERCIAL, "弱银行"), rows=weak_rows
-    )
+    weak = f.scored_evaluation(weak_bank, rows=weak_rows)
     elsewhere = f.scored_evaluation(_bank(p2, name="外省银行"), rows=COUNTY_ROWS)
     return p1, strong, weak, elsewhere
 
@@ -292,7 +296,10 @@ def test_the_scorecard_explains_every_indicator(ranked, client_for):
     )
     text = page.content.decode()
     assert "10% meets the target of 10%: full 8 points." in text
-    assert "Not scored: missing weighted rate of loans issued a year before." in text
+    assert (
+        "Not scored: missing SME borrowers a year before, first-time borrowers a year before."
+        in text
+    )
     assert "Not scored yet: awaits the reviewer&#x27;s points." in text
     assert 'data-testid="trend"' in text
 

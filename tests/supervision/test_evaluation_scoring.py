@@ -10,15 +10,17 @@ from hypothesis import strategies as st
 
 from supervision.evaluation import scheme as schemes
 from supervision.evaluation.scheme import SchemeError, parse_scheme
-from supervision.evaluation.scoring import Adjustment, Inputs, result_from_dict, score, sentence
+from supervision.evaluation.scoring import Adjustment, Inputs, result_from_dict, score
+from supervision.evaluation.sentences import sentence
 
 S2025 = schemes.load("2025")
 S2023 = schemes.load("2023")
 
 # A city commercial bank: SME loans 1,000 -> 1,100 (+10%), all loans 5,000 -> 5,500 (+10%),
-# borrowers 200 -> 190 (-5%), 19 first-time borrowers (10% of 190), NPL ratios 3% (SME) and 1%
-# (all), issued rate 4.10% against 4.00% a year before, renewals 5%, credit loans 30%,
-# medium/long-term 20%, each key area 10% and individual businesses 20% of SME loans.
+# borrowers 200 -> 190 (-5%), 19 first-time borrowers (10% of 190, as a year before: 20 of
+# 200), NPL ratios 3% (SME) and 1% (all), issued rate 4.10% against 4.00% last year, renewals
+# 5% (10% at the previous year-end), credit loans 30% (28%), medium/long-term 20% (25%), each
+# key area 10% and individual businesses 20% of SME loans.
 CITY_BANK = {
     "sme_balance": D(1100),
     "sme_balance_start": D(1000),
@@ -30,7 +32,13 @@ CITY_BANK = {
     "sme_npl": D(33),
     "all_npl": D(55),
     "issued_rate": D("4.10"),
-    "prior_issued_rate": D("4.00"),
+    "year_end_issued_rate": D("4.00"),
+    "year_end_sme_balance": D(1000),
+    "year_end_credit_balance": D(280),
+    "year_end_long_term_balance": D(250),
+    "year_end_renewal_balance": D(100),
+    "prior_first_time": D(20),
+    "prior_borrowers": D(200),
     "renewal_balance": D(55),
     "credit_balance": D(330),
     "long_term_balance": D(220),
@@ -54,18 +62,18 @@ def test_city_bank_under_the_2025_scheme_by_hand():
     result = score(S2025, Inputs("city_commercial", CITY_BANK, qualitative=REVIEWED))
     assert _points(result) == {
         "CS1": D(8),  # 10% growth meets all-loan growth of 10%
-        "CS2": D(4),  # -5% lies halfway between -10% (nothing) and 0%: 8 x 5/10
-        "CS3L": D(6),  # first-time borrowers are 10% of borrowers: the target
-        "CS4": D(8),  # NPL ratios 3% - 1% = 2 pp, within 3 pp
-        "CS5": D(8),  # +0.1 pp; nothing at +0.5 pp: 10 x 0.4/0.5
+        "CS2": D(4),  # 190 lies halfway between 180 (nothing) and 200: 8 x 10/20
+        "CS3L": D(6),  # first-time borrowers are 10% of borrowers, as a year before
+        "CS4": D(8),  # NPL ratio 3% within 1% + 3 pp
+        "CS5": D(8),  # 4.10% against 4.00%; nothing at 4.50%: 10 x 0.4/0.5
         "Q1": D(5),
         "Q2": D(4),
         "Q3": D(3),
-        "KP1": D("2.5"),  # renewals 5% of a 10% target: 5 x 5/10
+        "KP1": D("2.5"),  # renewals 5% against 10% at the year-end: 5 x 5/10
         "Q4": D(5),
         "Q5": D(4),
-        "PI1": D(8),  # credit loans 30%: the target
-        "PI2": D("5.6"),  # medium/long-term 20% of a 25% target: 7 x 20/25
+        "PI1": D(8),  # credit loans 30%, up from 28%
+        "PI2": D("5.6"),  # medium/long-term 20% against 25% at the year-end: 7 x 20/25
         "SD1": D(5),
         "SD2": D("2.5"),  # 80% valid at first upload; nothing at 60%: 5 x 20/40
         "SD3": D(5),
@@ -86,20 +94,20 @@ def test_city_bank_under_the_2025_scheme_by_hand():
 def test_city_bank_under_the_2023_scheme_by_hand():
     result = score(S2023, Inputs("city_commercial", CITY_BANK, qualitative=REVIEWED))
     points = _points(result)
-    assert points["CS1"] == D(10)  # 10 points in 2023
-    assert points["CS2"] == D(5)  # 10 x 5/10
+    assert points["CS1"] == D(8)  # -4 to 8 points, as the domain notes give
+    assert points["CS2"] == D(6)  # 12 x 10/20: coverage weighs more in 2023
     assert points["CS5"] == D("4.8")  # 6 x 0.4/0.5
-    assert points["KP1"] == D(5)  # renewals 5%: the 2023 target
-    assert points["PI1"] == D(8)  # 30% over a 25% target
-    assert points["PI2"] == D(7)  # 20%: the 2023 target
+    assert points["KP1"] == D("2.5")  # renewals 5% against 10% at the year-end
+    assert points["PI1"] == D(8)  # 30%, up from 28%
+    assert points["PI2"] == D("5.6")  # 20% against 25% at the year-end
     assert points["B2"] == D(10)  # individual businesses 20%: the target
     assert "B2" in points and result.line("B2").inputs == {
         "individual_balance": D(220),
         "sme_balance": D(1100),
     }
-    # 10+5+6+8+4.8 + 12 + 5+5+4 + 8+7 + 5+2.5+5 = 87.3 regular; 2 + 10 bonus
-    assert result.regular == D("87.3")
-    assert result.total == D("99.3")
+    # 8+6+6+8+4.8 + 12 + 2.5+5+4 + 8+5.6 + 5+2.5+5 = 82.4 regular; 2 + 10 bonus
+    assert result.regular == D("82.4")
+    assert result.total == D("94.4")
     assert result.label == "1B"
 
 
@@ -110,7 +118,8 @@ def test_partial_credit_for_growth_needs_the_credit_plan_met():
     assert line.points == D(4)  # 8 x 5/10
     assert line.met is False
     assert sentence(line.reason, "en") == (
-        "5% is short of the target of 10%: 4.00 of 8 points, in proportion."
+        "5% is short of the target of 10%, but the annual SME credit plan is met: 4.00 of 8 "
+        "points, in proportion."
     )
     plan_missed = score(S2025, Inputs("city_commercial", slow | {"credit_plan": D(60)}))
     assert plan_missed.line("CS1").points == 0
@@ -118,14 +127,14 @@ def test_partial_credit_for_growth_needs_the_credit_plan_met():
 
 
 def test_a_missing_input_is_named_and_gives_no_points():
-    no_history = CITY_BANK | {"prior_issued_rate": None}
+    no_history = CITY_BANK | {"year_end_issued_rate": None}
     result = score(S2025, Inputs("city_commercial", no_history, qualitative=REVIEWED))
     rate = result.line("CS5")
     assert rate.points is None
-    assert rate.missing == ("prior_issued_rate",)
-    assert rate.inputs == {"issued_rate": D("4.10"), "prior_issued_rate": None}
+    assert rate.missing == ("year_end_issued_rate",)
+    assert rate.inputs == {"issued_rate": D("4.10"), "year_end_issued_rate": None}
     assert sentence(rate.reason, "en") == (
-        "Not scored: missing weighted rate of loans issued a year before."
+        "Not scored: missing weighted rate of loans issued last year."
     )
     assert not result.complete
     assert [line.code for line in result.missing] == ["CS5"]
@@ -246,15 +255,24 @@ def _scheme_data(**changes) -> dict:
 
 def test_a_formula_cannot_run_code():
     data = _scheme_data()
-    data["indicators"][0]["value"] = "sme_balance.__class__"
+    data["indicators"][[i["code"] for i in data["indicators"]].index("SD1")]["value"] = (
+        "sme_balance.__class__"
+    )
     with pytest.raises(SchemeError, match="Attribute is not allowed"):
         parse_scheme(data)
 
 
 def test_a_formula_reads_declared_inputs_only():
     data = _scheme_data()
-    data["indicators"][0]["target"] = "mystery"
+    data["indicators"][[i["code"] for i in data["indicators"]].index("SD1")]["target"] = "mystery"
     with pytest.raises(SchemeError, match="undeclared inputs \\['mystery'\\]"):
+        parse_scheme(data)
+
+
+def test_an_indicator_with_a_shared_definition_cannot_restate_it():
+    data = _scheme_data()
+    data["indicators"][0]["target"] = "0"
+    with pytest.raises(SchemeError, match="come from the definition 'loan_growth'"):
         parse_scheme(data)
 
 

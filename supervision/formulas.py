@@ -1,4 +1,5 @@
-"""The small formula language of evaluation schemes: arithmetic over named inputs (+ - * /),
+"""The small formula language of evaluation schemes and of the shared indicator definitions
+(``supervision.indicators``): arithmetic over named inputs (+ - * /),
 comparisons, and/or/not, numbers and a few functions (growth, share, min, max).
 
 A formula is parsed once, when its scheme is loaded, and compiled into a Python function of
