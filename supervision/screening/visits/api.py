@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from portal.api import ScopedViewSet
+from portal.idempotency import idempotent
 from portal.models import User
 from supervision.screening.models import Decision
 from supervision.screening.visits.models import Visit
@@ -123,6 +124,7 @@ class VisitViewSet(ScopedViewSet):
             409: OpenApiResponse(CONFLICT, description="The enterprise was assigned again."),
         },
     )
+    @idempotent
     def create(self, request: Request) -> Response:
         """Record a visit; sent again with the same ``client_id``, the first one is returned."""
         incoming = VisitInputSerializer(data=request.data)
