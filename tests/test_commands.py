@@ -72,6 +72,12 @@ RUNS: dict[str, Run] = {
     "bench_dashboard": Run(
         "national", lambda _: ["--quarters", "1", "--runs", "1"], ("General Bureau",)
     ),
+    # A few seconds of load on the demo: the run, its summary and the database's check.
+    "loadcheck": Run(
+        "demo",
+        lambda _: ["--users", "3", "--seconds", "5", "--drain", "90"],
+        ("load check: 3 users, 5 s", "every upload became exactly one final filing"),
+    ),
     # No worker or beat runs beside the test: reported down, each by name.
     "portal_health": Run(
         "migrated",
