@@ -13,7 +13,7 @@ WORKERS ?= 2
 PYTEST_ARGS ?= -n 2
 
 .PHONY: setup run test lint checks pytest messages catalogue seed-national bench-scope clean \
-	lock lock-refresh
+	lock lock-refresh loadcheck
 
 # Every install takes the exact versions and hashes of requirements.lock (all platforms), so a
 # fresh machine runs what the tests ran; the project itself goes in without build isolation,
@@ -88,6 +88,17 @@ seed-national: setup
 
 bench-scope: setup
 	$(PY) manage.py bench_scope
+
+# A bounded load run on this machine, not part of make test: LOAD_USERS locust users for
+# LOAD_SECONDS seconds against gunicorn and a worker on 127.0.0.1, then a check that every
+# upload became exactly one final filing. Its own embedded data under var/loadcheck (demo
+# accounts), or DATABASE_URL and REDIS_URL when set.
+LOAD_USERS ?= 12
+LOAD_SECONDS ?= 60
+loadcheck: export PORTAL_DATA_DIR ?= $(CURDIR)/var/loadcheck
+loadcheck: setup
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py loadcheck --users $(LOAD_USERS) --seconds $(LOAD_SECONDS)
 
 clean:
 	rm -rf $(VENV) var staticfiles node_modules static/vendor

@@ -72,6 +72,18 @@ RUNS: dict[str, Run] = {
     "bench_dashboard": Run(
         "national", lambda _: ["--quarters", "1", "--runs", "1"], ("General Bureau",)
     ),
+    # A few seconds of load on the demo: the run, its summary and the database's check.
+    "loadcheck": Run(
+        "demo",
+        lambda _: ["--users", "3", "--seconds", "5", "--drain", "90"],
+        ("load check: 3 users, 5 s", "every upload became exactly one final filing"),
+    ),
+    # No worker or beat runs beside the test: reported down, each by name.
+    "portal_health": Run(
+        "migrated",
+        lambda _: ["--timeout", "0.5", "--exit-zero"],
+        ("ok   database", "ok   broker", "DOWN workers", "DOWN beat", "ok   outbox"),
+    ),
 }
 
 
@@ -148,3 +160,12 @@ def test_validate_file_json_for_a_workbook_that_is_no_template(tmp_path):
 
     assert answer["spec"] is None
     assert answer["findings"][0]["code"].startswith("S")
+
+
+def test_portal_health_fails_for_a_monitor_when_something_is_down(tmp_path, shared_root):
+    copy_of(prepared(shared_root, "migrated"), tmp_path / "data")
+
+    done = manage(tmp_path / "data", "portal_health", "--timeout", "0.5")
+
+    assert done.returncode == 1
+    assert "not healthy: workers, beat" in done.stderr and "Traceback" not in done.stderr

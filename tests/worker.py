@@ -4,7 +4,7 @@ Use the ``celery_worker`` fixture and mark the test ``worker``::
 
     @pytest.mark.worker
     def test_upload_is_validated(celery_worker, matrix):
-        filing = reporting.filing_upload(...)          # enqueues with delay_on_commit
+        filing = reporting.filing_upload(...)          # queued with send_on_commit
         celery_worker.wait_until(
             lambda: Filing.objects.get(pk=filing.pk).status == "valid",
             what="the filing to be validated",
