@@ -305,6 +305,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_DEFAULT_QUEUE = env_str("PORTAL_TASK_QUEUE", "portal")
+# Heavy work (ingest, screening jobs, exports, scoring runs) in a queue of its own when set, so
+# that a long job never delays a notification or a sweep (``portal.celery.route``).
+PORTAL_HEAVY_QUEUE = env_str("PORTAL_HEAVY_QUEUE", "")
+CELERY_TASK_ROUTES = ("portal.celery.route",)
 CELERY_TIMEZONE = TIME_ZONE
 # Timers live in database columns; beat only sweeps them (reviewed code, not admin data).
 CELERY_BEAT_SCHEDULE: dict = {

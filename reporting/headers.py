@@ -11,12 +11,12 @@ import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
-import fastexcel
+import polars as pl
 from openpyxl.utils import get_column_letter
 
 from reporting.findings import Example, FileRejected, Finding
 from reporting.rulebook import rule
-from reporting.spec import HEADER_ROWS, ReturnSpec
+from reporting.spec import ReturnSpec
 
 
 def norm_header(text: str | None) -> str:
@@ -37,12 +37,8 @@ class Layout:
         return get_column_letter(self.positions[index] + 1)
 
 
-def _headings(
-    workbook: fastexcel.ExcelReader, spec: ReturnSpec
-) -> list[tuple[str | None, str | None]]:
-    head = workbook.load_sheet(
-        spec.sheet, header_row=None, n_rows=HEADER_ROWS, dtypes="string"
-    ).to_polars()
+def _headings(head: pl.DataFrame) -> list[tuple[str | None, str | None]]:
+    """(row 1, row 2) of each of the sheet's columns, from its first rows read as text."""
     return [
         (head[name][0] if head.height > 0 else None, head[name][1] if head.height > 1 else None)
         for name in head.columns
@@ -71,7 +67,7 @@ def _in_place(positions: list[int]) -> set[int]:
 
 
 def _match_headings(
-    workbook: fastexcel.ExcelReader, spec: ReturnSpec
+    head: pl.DataFrame, spec: ReturnSpec
 ) -> tuple[dict[int, int], list[tuple[int, str]], bool]:
     """Each spec column's sheet column, found by its heading in either language ({spec index:
     sheet index}); the sheet's headings matching no column, by sheet index; and whether a
@@ -83,7 +79,7 @@ def _match_headings(
     matched: dict[int, int] = {}
     unknown: list[tuple[int, str]] = []
     twice = False
-    for index, (zh, en) in enumerate(_headings(workbook, spec)):
+    for index, (zh, en) in enumerate(_headings(head)):
         target = position.get(norm_header(zh), position.get(norm_header(en)))
         if target is not None and target not in matched:
             matched[target] = index
@@ -93,9 +89,10 @@ def _match_headings(
     return matched, unknown, twice
 
 
-def read_headers(workbook: fastexcel.ExcelReader, spec: ReturnSpec) -> Layout:
-    """Rows 1-2 must carry the template's headings; each column is found by its heading."""
-    matched, unknown, twice = _match_headings(workbook, spec)
+def read_headers(head: pl.DataFrame, spec: ReturnSpec) -> Layout:
+    """Rows 1-2 must carry the template's headings; each column is found by its heading.
+    ``head`` is the sheet's first rows as text, from the one read of the whole sheet."""
+    matched, unknown, twice = _match_headings(head, spec)
     findings: dict[str, Finding] = {}
 
     def add(code: str, **params) -> None:

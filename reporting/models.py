@@ -292,8 +292,12 @@ class FilingRow(models.Model):
     """One data row of a validated filing, typed values by column key."""
 
     # The one index is (filing, key): rows are read by filing, or looked up by their key.
+    # No database constraint: a million rows would otherwise be a million deferred checks at
+    # commit. Their integrity is the filing's: rows are written only in the transaction that
+    # holds the filing's row lock (``pipeline._store``, ``history.write``), and deleted with it
+    # by Django's cascade.
     filing = models.ForeignKey(
-        Filing, on_delete=models.CASCADE, related_name="rows", db_index=False
+        Filing, on_delete=models.CASCADE, related_name="rows", db_index=False, db_constraint=False
     )
     row = models.PositiveIntegerField()  # the Excel row number
     key = models.CharField(max_length=60)

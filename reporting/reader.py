@@ -120,20 +120,18 @@ def read_return(
     check_template(workbook, spec)
     if missing_sheet is not None:
         raise missing_sheet
-    layout = read_headers(workbook, spec)
-    order = sorted(range(len(spec.columns)), key=lambda i: layout.positions[i])
-    raw = workbook.load_sheet(
-        spec.sheet,
-        header_row=None,
-        skip_rows=HEADER_ROWS,
-        dtypes="string",
-        use_columns=[layout.positions[i] for i in order],
-        column_names=[spec.columns[i].key for i in order],
-    ).to_polars()
-    # Missing trailing columns (all blank) come back absent; give them as nulls.
-    raw = raw.with_columns(
-        pl.lit(None, pl.String).alias(k) for k in spec.column_keys if k not in raw.columns
-    ).select(spec.column_keys)
+    # The sheet is parsed once, headings and data together: calamine parses the whole sheet
+    # whatever number of rows it is asked for.
+    sheet = workbook.load_sheet(spec.sheet, header_row=None, dtypes="string").to_polars()
+    layout = read_headers(sheet.head(HEADER_ROWS), spec)
+    # Trailing columns that are blank all the way down are not in the sheet: nulls.
+    raw = sheet.slice(HEADER_ROWS).select(
+        pl.col(sheet.columns[at]).alias(column.key)
+        if at < sheet.width
+        else pl.lit(None, pl.String).alias(column.key)
+        for at, column in zip(layout.positions, spec.columns, strict=True)
+    )
+    del sheet
     raw = raw.with_row_index(ROW, offset=HEADER_ROWS + 1).with_columns(pl.col(ROW).cast(pl.Int64))
     blank = pl.all_horizontal(
         pl.col(k).str.strip_chars().fill_null("") == "" for k in spec.column_keys

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -176,6 +176,8 @@ def auto_assign(
     with transaction.atomic(durable=True):
         office_share(task, office)
         holding = held(task, office)
+        if rule == Assignment.Rule.ROUND_ROBIN and connection.vendor == "postgresql":
+            return _round_robin_in_sql(user, task, office, holding)
         rows = list(
             holding.order_by("county", "credit_code").values_list("pk", "county", "credit_code")
         )
@@ -184,6 +186,67 @@ def auto_assign(
         plan, unplaced = _plan(rows, candidates, preferred=preferred)
         result = _give(user, task, office, plan, rule)
         result.unplaced = unplaced
+    return result
+
+
+def _round_robin_in_sql(
+    user: User, task: ScreeningTask, office: Office, holding: QuerySet
+) -> AssignmentResult:
+    """``_plan``'s round robin without the enterprises leaving the database: the k-th
+    enterprise of a county (by credit code) goes to the county's candidate k mod n. Only the
+    counts per county are read; one statement then points the enterprises and writes their
+    history entries."""
+    per_county = dict(
+        holding.order_by().values("county").annotate(n=Count("pk")).values_list("county", "n")
+    )
+    candidates = _candidates(office, per_county)
+    counts: dict[tuple[int, int | None], int] = defaultdict(int)
+    turns: list[tuple[str, int, tuple[int, int], int]] = []  # county, turn, filer, pool size
+    unplaced = {}
+    for county, total in sorted(per_county.items()):
+        pool = candidates.get(county, [])
+        if not pool:
+            unplaced[county] = total
+        for turn, filer in enumerate(pool[:total]):
+            counts[filer] += len(range(turn, total, len(pool)))
+            turns.append((county, turn, filer, len(pool)))
+    result, assignments = _announce(user, task, office, counts, Assignment.Rule.ROUND_ROBIN)
+    result.unplaced = unplaced
+    blank = ", ".join(f"{name} = %s" for name in BLANK_OUTCOME)
+    enterprises, entries = TaskEnterprise._meta.db_table, AssignmentEntry._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH slots AS (
+                SELECT * FROM unnest(%s::text[], %s::int[], %s::bigint[], %s::int[])
+                AS s(county, turn, assignment, pool)
+            ), turns AS (
+                SELECT id, county,
+                       row_number() OVER (PARTITION BY county ORDER BY credit_code) - 1 AS turn
+                FROM {enterprises}
+                WHERE task_id = %s AND holder_path = %s AND assignment_id IS NULL
+            ), pick AS (
+                SELECT t.id AS enterprise, s.assignment FROM turns t
+                JOIN slots s ON s.county = t.county AND s.turn = t.turn %% s.pool
+            ), pointed AS (
+                UPDATE {enterprises} AS e SET assignment_id = pick.assignment, {blank}
+                FROM pick WHERE e.id = pick.enterprise
+            )
+            INSERT INTO {entries} (assignment_id, enterprise_id, {", ".join(BLANK_OUTCOME)},
+                                   assigned_at)
+            SELECT assignment, enterprise, {", ".join(["%s"] * len(BLANK_OUTCOME))}, %s
+            FROM pick ON CONFLICT DO NOTHING""",
+            [
+                [t[0] for t in turns],
+                [t[1] for t in turns],
+                [assignments[t[2]].pk for t in turns],
+                [t[3] for t in turns],
+                task.pk,
+                office.path,
+                *BLANK_OUTCOME.values(),
+                *BLANK_OUTCOME.values(),
+                timezone.now(),
+            ],
+        )
     return result
 
 
@@ -246,28 +309,34 @@ def _give(
 ) -> AssignmentResult:
     """Record each filer's enterprises: an entry each (history), the enterprise pointing at its
     new assignment with its answer cleared, one audit event and one notice per assignment."""
-    result, given = AssignmentResult(), {}
-    for (institution_id, branch_id), ids in plan.items():
-        if not ids:
-            continue
+    counts = {filer: len(ids) for filer, ids in plan.items() if ids}
+    result, assignments = _announce(user, task, office, counts, rule)
+    _point({assignments[filer].pk: plan[filer] for filer in counts})
+    return result
+
+
+def _announce(
+    user, task: ScreeningTask, office: Office, counts: dict[tuple[int, int | None], int], rule: str
+) -> tuple[AssignmentResult, dict[tuple[int, int | None], Assignment]]:
+    """Each filer's assignment (with its return request), one audit event and one notice
+    each, for the number of enterprises it is given; keyed by (institution, branch)."""
+    result, assignments = AssignmentResult(), {}
+    for (institution_id, branch_id), count in counts.items():
         assignment = _assignment_for(user, task, office, institution_id, branch_id)
-        given[assignment.pk] = ids
-        result.given[assignment] = len(ids)
-        audit.record(
-            user, "screening.assigned", assignment, {"enterprises": len(ids), "rule": rule}
-        )
+        assignments[(institution_id, branch_id)] = assignment
+        result.given[assignment] = count
+        audit.record(user, "screening.assigned", assignment, {"enterprises": count, "rule": rule})
         notify(
             institution_staff(assignment.institution, assignment.branch),
             message=gettext_noop(
                 "Screening task %(task)s: %(count)s enterprises assigned to you, "
                 "results due %(due)s"
             ),
-            params={"task": task.title, "count": len(ids), "due": task.deadline.isoformat()},
+            params={"task": task.title, "count": count, "due": task.deadline.isoformat()},
             url=reverse("request-detail", args=[assignment.request_id]),
             target=assignment,
         )
-    _point(given)
-    return result
+    return result, assignments
 
 
 def _point(given: dict[int, list[int]]) -> None:
