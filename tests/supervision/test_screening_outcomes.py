@@ -13,8 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import Role
+from supervision import causes
+from supervision.escalation.models import EscalationRule
 from supervision.screening import assignment as screening_assignment
-from supervision.screening import outcomes
+from supervision.screening import first_contact, outcomes
 from supervision.screening import services as screening
 from supervision.screening.models import AssignmentEntry, TaskEnterprise
 from supervision.screening.visits import services as visits
@@ -166,3 +168,24 @@ def test_the_office_page_filters_by_key_area(matrix, pushed, client_for):
     assert shown.context["tasks"] == 0
     every = client.get(reverse("screening-across"))
     assert every.context["tasks"] == 1
+
+
+# -- overdue first contacts, a cause for escalation ---------------------------------------------
+
+
+def test_enterprises_not_contacted_within_a_week_are_a_cause_until_visited(matrix, pushed):
+    officer = matrix.users["branch_a1"]
+    county_a = TaskEnterprise.objects.filter(task=pushed, county="350102").order_by("pk")
+    long_ago = timezone.now() - timedelta(days=8)
+    AssignmentEntry.objects.filter(enterprise__in=county_a).update(assigned_at=long_ago)
+    TaskEnterprise.objects.filter(pk=county_a[0].pk).update(contact_date=timezone.localdate())
+    (cause,) = causes.current(first_contact.CAUSE_KIND, timezone.now())
+    assignment = county_a[1].assignment
+    assert (cause.institution_id, cause.branch_id) == (matrix.bank_a.pk, matrix.branch_a1.pk)
+    assert cause.measure == 11  # twelve pushed a week ago, one contacted
+    assert cause.key == f"screening-assignment:{assignment.pk}:contact"
+    for enterprise in county_a[1:]:
+        _visit(officer, enterprise, timezone.now(), decision="unreachable")
+    assert causes.current(first_contact.CAUSE_KIND, timezone.now()) == []
+    rule = EscalationRule.objects.get(office=None, kind=first_contact.CAUSE_KIND)
+    assert rule.threshold == 1
