@@ -307,6 +307,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "supervision.tasks.screening.sweep_screening_deadlines",
         "schedule": 3600.0,
     },
+    # The banks reminded of the next steps their visits set (after the task's deadline too).
+    "remind-visit-next-steps": {
+        "task": "supervision.tasks.screening.remind_visit_next_steps",
+        "schedule": 3600.0,
+    },
     "sweep-overdue-complaints": {
         "task": "supervision.tasks.complaints.sweep_overdue_complaints",
         "schedule": 900.0,

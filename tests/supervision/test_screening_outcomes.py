@@ -12,13 +12,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.models import Role
+from portal.models import Notification, Role
 from supervision import causes
 from supervision.escalation.models import EscalationRule
 from supervision.screening import assignment as screening_assignment
 from supervision.screening import first_contact, outcomes
 from supervision.screening import services as screening
 from supervision.screening.models import AssignmentEntry, TaskEnterprise
+from supervision.screening.visits import reminders
 from supervision.screening.visits import services as visits
 from tests import factories as f
 
@@ -189,3 +190,25 @@ def test_enterprises_not_contacted_within_a_week_are_a_cause_until_visited(matri
     assert causes.current(first_contact.CAUSE_KIND, timezone.now()) == []
     rule = EscalationRule.objects.get(office=None, kind=first_contact.CAUSE_KIND)
     assert rule.threshold == 1
+
+
+# -- next steps reminded to the bank ----------------------------------------------------------
+
+
+def test_the_bank_is_reminded_once_of_a_next_step_due(
+    matrix, pushed, django_capture_on_commit_callbacks
+):
+    officer = matrix.users["branch_a1"]
+    first, second, third = TaskEnterprise.objects.filter(task=pushed, county="350102")[:3]
+    today, now = timezone.localdate(), timezone.now()
+    _visit(officer, first, now, next_step="补充纳税证明", next_step_on=today + timedelta(days=1))
+    _visit(officer, second, now, next_step="下月回访", next_step_on=today + timedelta(days=20))
+    # A later visit of the third sets its next step anew, further off.
+    _visit(officer, third, now - timedelta(hours=2), next_step="旧约定", next_step_on=today)
+    _visit(officer, third, now, next_step="新约定", next_step_on=today + timedelta(days=9))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders.remind_next_steps() == 1
+    assert reminders.remind_next_steps() == 0  # once
+    note = Notification.objects.get(recipient=officer, object_type="supervision.Visit")
+    assert note.params["step"] == "补充纳税证明"
+    assert note.params["enterprise"] == first.name
