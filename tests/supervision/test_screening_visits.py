@@ -240,3 +240,10 @@ def test_an_assignment_answered_by_visits_is_not_overdue(matrix, client_for):
         assert send(client, body).status_code == 201
     assert not late.exists()
     assert not screening_deadlines.unfiled(Assignment.objects.filter(pk=assignment.pk)).exists()
+
+
+def test_the_enterprise_history_lists_its_visits_to_whom_they_concern(matrix, client_for):
+    send(client_for(matrix.users["branch_a1"]), visit(matrix, visitors="访客甲"))
+    url = reverse("screening-enterprise", args=[matrix.screening_code_a])
+    assert "访客甲" in client_for(matrix.users["p1_head"]).get(url).content.decode()
+    assert "访客甲" in client_for(matrix.users["branch_a1"]).get(url).content.decode()
