@@ -333,6 +333,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "supervision.tasks.publication.publish_statistics",
         "schedule": 86400.0,
     },
+    # The banks reminded of the next steps their visits set (after the task's deadline too).
+    "remind-visit-next-steps": {
+        "task": "supervision.tasks.screening.remind_visit_next_steps",
+        "schedule": 3600.0,
+    },
     "sweep-overdue-complaints": {
         "task": "supervision.tasks.complaints.sweep_overdue_complaints",
         "schedule": 900.0,
@@ -362,6 +367,8 @@ PORTAL_RETURN_DUE_DAYS = env_int("PORTAL_RETURN_DUE_DAYS", 25)
 PORTAL_RETURN_CLOSE_DAYS = env_int("PORTAL_RETURN_CLOSE_DAYS", 60)
 # Screening: days before an assignment's due date that its bank is reminded.
 PORTAL_SCREENING_REMINDER_DAYS = env_int("PORTAL_SCREENING_REMINDER_DAYS", 3)
+# Screening: days after its push that an enterprise not yet contacted is a cause for escalation.
+PORTAL_SCREENING_CONTACT_DAYS = env_int("PORTAL_SCREENING_CONTACT_DAYS", 7)
 PORTAL_UPLOAD_MAX_BYTES = env_int("PORTAL_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
 # Days a check-only trial's file, or a rejected version's, is kept; its report stays.
 PORTAL_CHECK_ONLY_RETENTION_DAYS = env_int("PORTAL_CHECK_ONLY_RETENTION_DAYS", 7)

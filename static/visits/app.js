@@ -175,7 +175,7 @@
     document.getElementById("visit-name").textContent = li.getAttribute("data-name");
     var now = new Date(Date.now() - new Date().getTimezoneOffset() * 60000);
     form.elements.visited_at.value = now.toISOString().slice(0, 16);
-    form.elements.visitors.value = localStorage.getItem("visits.visitors") || "";
+    form.elements.visitors.value = localStorage.getItem("visits.visitors") || root.getAttribute("data-visitor");
     document.getElementById("location-note").textContent = "";
     document.getElementById("form-error").textContent = "";
     showWhen();

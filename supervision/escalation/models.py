@@ -17,6 +17,10 @@ class CauseKind(models.TextChoices):
     COMPLAINT_REJECTED = "complaint-rejected", _("Complaint answer rejected by the owner")
     SUBSTANTIVE_COMPLAINTS = "substantive-complaints", _("Substantive complaints in a quarter")
     SCREENING_OVERDUE = "screening-overdue", _("Screening work overdue")
+    SCREENING_CONTACT_OVERDUE = (
+        "screening-contact-overdue",
+        _("Screening enterprises not contacted in time"),
+    )
     RETURN_OVERDUE = "return-overdue", _("Return overdue")
     COMPLAINT_DESK_OVERDUE = "complaint-desk-overdue", _("Complaint on an office's desk too long")
     LOW_SATISFACTION = "low-satisfaction", _("Low satisfaction of complainants in a quarter")

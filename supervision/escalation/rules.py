@@ -25,6 +25,8 @@ DEFAULT_RULES: dict[str, tuple[Decimal, int, int, int, int]] = {
     CauseKind.COMPLAINT_REJECTED: (Decimal(1), 10, 7, 7, 7),
     CauseKind.SUBSTANTIVE_COMPLAINTS: (Decimal(3), 15, 10, 10, 10),  # three in a quarter
     CauseKind.SCREENING_OVERDUE: (Decimal(7), 15, 10, 10, 10),  # a week overdue
+    # enterprises not contacted within PORTAL_SCREENING_CONTACT_DAYS of their push
+    CauseKind.SCREENING_CONTACT_OVERDUE: (Decimal(1), 10, 7, 7, 7),
     CauseKind.RETURN_OVERDUE: (Decimal(15), 15, 10, 10, 10),  # D = 15 days
     CauseKind.COMPLAINT_DESK_OVERDUE: (Decimal(1), 10, 7, 7, 7),  # a day past the desk's own
     # Percent of a quarter's ratings at 1 or 2 (of at least five ratings).

@@ -25,7 +25,7 @@ from reporting import synthetic
 from reporting.models import ReturnRequest
 from supervision.screening import assignment as screening_assignment
 from supervision.screening import lists as screening_lists
-from supervision.screening import rollup
+from supervision.screening import outcomes, rollup
 from supervision.screening import services as screening
 from supervision.screening.models import (
     Assignment,
@@ -128,8 +128,15 @@ def assignment_floor(task: ScreeningTask) -> floors.Floor:
 
 def answer(task: ScreeningTask) -> None:
     """Answers as the result filings would give them: a fifth granted, a fifth declined, a
-    fifth with no need (written directly: the bench measures screening, not the pipeline)."""
+    fifth with no need (written directly: the bench measures screening, not the pipeline),
+    pushed 30 days ago and first contacted 5, 10 and 20 days later."""
+    AssignmentEntry.objects.filter(assignment__task=task).update(
+        assigned_at=timezone.now() - timedelta(days=30)
+    )
     enterprises = TaskEnterprise.objects.filter(task=task).annotate(m=Mod(F("id"), 5))
+    today = timezone.localdate()
+    for m, days in ((0, 5), (1, 10), (2, 20)):
+        enterprises.filter(m=m).update(contact_date=today - timedelta(days=30 - days))
     enterprises.filter(m=0).update(
         decision=Decision.GRANTED,
         credit_amount=120,
@@ -167,6 +174,9 @@ def render_pages(user: User, task: ScreeningTask, timings: Timings) -> None:
         ("assignment page", reverse("screening-assignment", args=[assignment.pk])),
         ("enterprise history", reverse("screening-enterprise", args=[code])),
         ("overdue list", reverse("screening-overdue")),
+        ("across tasks, per bank", f"{reverse('screening-across')}?by=bank"),
+        ("across tasks, per office", f"{reverse('screening-across')}?by=office"),
+        ("across tasks, per task", f"{reverse('screening-across')}?by=task"),
     ]
     for label, url in pages:
         client.get(url)  # the first render warms the template cache
@@ -174,6 +184,17 @@ def render_pages(user: User, task: ScreeningTask, timings: Timings) -> None:
             response = client.get(url)
         if response.status_code != 200:
             raise RuntimeError(f"{url} answered {response.status_code}")
+
+
+def say_outcomes(task: ScreeningTask, say: Callable[[str], None]) -> None:
+    """The time-to-contact figures per assigning office, as the page across tasks shows them."""
+    measures = outcomes.timings(TaskEnterprise.objects.filter(task=task), "office")
+    names = dict(Office.objects.filter(pk__in=[m.key for m in measures]).values_list("pk", "code"))
+    say("  days from push to first contact (office: pushed, contacted, median, bands):")
+    for m in [*measures, outcomes.overall(measures)]:
+        bands = " ".join(f"{label}:{n}" for label, n in m.to_contact.distribution())
+        label = "total" if m.key is None else names.get(m.key, str(m.key))
+        say(f"    {label}: {m.pushed}, {m.to_contact.count}, {m.to_contact.median}, {bands}")
 
 
 def roll_up_everywhere(task: ScreeningTask) -> int:
@@ -237,6 +258,7 @@ def run(rows: int, province_code: str, keep: bool, say: Callable[[str], None]) -
         shares = roll_up_everywhere(task)
     say(f"  {shares} offices hold a share of the task")
     render_pages(user, task, timings)
+    say_outcomes(task, say)
     if not keep:
         with timings.step("remove the bench task"):
             remove(task)

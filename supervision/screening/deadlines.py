@@ -20,7 +20,8 @@ from portal.notifications import institution_staff, notify, office_staff
 from portal.worklist import Waiting
 from reporting.models import Filing, FilingStatus
 from supervision import causes
-from supervision.screening.models import Assignment
+from supervision.screening.models import Assignment, TaskEnterprise
+from supervision.screening.visits.models import Visit
 
 CAUSE_KIND = "screening-overdue"
 
@@ -35,8 +36,18 @@ def with_filing_state(assignments: QuerySet) -> QuerySet:
     return assignments.annotate(is_filed=Exists(signed))
 
 
+def answered_by_visits(assignments: QuerySet) -> QuerySet:
+    """Assignments whose every enterprise has an answer and that were visited: results
+    recorded from visits need no workbook."""
+    visited = Visit.objects.filter(assignment=OuterRef("pk"))
+    open_ones = TaskEnterprise.objects.filter(assignment=OuterRef("pk"), decision="")
+    return assignments.filter(Exists(visited)).exclude(Exists(open_ones))
+
+
 def unfiled(assignments: QuerySet) -> QuerySet:
-    return with_filing_state(assignments).filter(is_filed=False)
+    """Assignments whose results were neither filed (signed) nor all recorded from visits."""
+    filed = with_filing_state(assignments).filter(is_filed=False)
+    return filed.exclude(pk__in=answered_by_visits(Assignment.objects.all()).values("pk"))
 
 
 def overdue(assignments: QuerySet, today: date) -> QuerySet:

@@ -14,17 +14,27 @@ Decision and loan days are measured over visits: the result workbook keeps no de
 and its loan date is not kept on the enterprise.
 """
 
-import statistics
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Min, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    DecimalField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from supervision.screening.models import AssignmentEntry, Decision, TaskEnterprise
+from supervision.screening.models import Decision, TaskEnterprise
 from supervision.screening.visits.models import Visit
 
 # The distribution's bands, in days from the push: (label, first day, last day or None).
@@ -33,28 +43,49 @@ BANDS = (("0-3", 0, 3), ("4-7", 4, 7), ("8-14", 8, 14), ("15-30", 15, 30), ("31+
 GROUPS = {
     "bank": "assignment__institution_id",
     "office": "assignment__office_id",
-    "task": "enterprise__task_id",
+    "task": "task_id",
 }
 DECIDED = (Decision.GRANTED, Decision.DECLINED)
 
 
 @dataclass
 class Timing:
-    """Days from the push to one event, over the enterprises that reached it."""
+    """Days from the push to one event, over the enterprises that reached it: how many took
+    each number of days (a histogram, so that 200,000 enterprises are a few dozen rows)."""
 
-    days: list[int] = field(default_factory=list)
+    counts: Counter[int] = field(default_factory=Counter)
+
+    def add(self, days: int, n: int = 1) -> None:
+        self.counts[max(0, days)] += n
 
     @property
     def count(self) -> int:
-        return len(self.days)
+        return sum(self.counts.values())
+
+    @property
+    def days(self) -> list[int]:
+        """Each enterprise's days, in order."""
+        return sorted(self.counts.elements())
 
     @property
     def median(self) -> float | None:
-        return statistics.median(self.days) if self.days else None
+        total = self.count
+        if not total:
+            return None
+        wanted = {(total - 1) // 2, total // 2}  # the middle one, or the middle two
+        found, seen = [], 0
+        for days in sorted(self.counts):
+            n = self.counts[days]
+            found += [days for position in wanted if seen <= position < seen + n]
+            seen += n
+        return sum(found) / len(found)
 
     def distribution(self) -> list[tuple[str, int]]:
         return [
-            (label, sum(1 for d in self.days if d >= low and (high is None or d <= high)))
+            (
+                label,
+                sum(n for d, n in self.counts.items() if d >= low and (high is None or d <= high)),
+            )
             for label, low, high in BANDS
         ]
 
@@ -71,42 +102,51 @@ class Measures:
     label: str = ""
 
 
-def _days(start: datetime, end: date | datetime) -> int:
-    day = timezone.localdate(end) if isinstance(end, datetime) else end
-    return max(0, (day - timezone.localdate(start)).days)
+def _day(moment: date | datetime) -> date:
+    return timezone.localdate(moment) if isinstance(moment, datetime) else moment
 
 
-def _events(enterprises: QuerySet[TaskEnterprise]) -> tuple[dict, dict]:
-    """Enterprise id -> the day of its first decision and of its first loan, from visits under
-    its current assignment."""
+def _visit_events(current: QuerySet[TaskEnterprise], by: str) -> Iterator[tuple]:
+    """(group, enterprise's push, first decision, first loan) of the enterprises with a visit
+    that decided or gave a loan under their current assignment: a few, read row by row."""
     visits = Visit.objects.filter(
-        enterprise__in=enterprises.values("pk"), assignment=F("enterprise__assignment")
+        enterprise__in=current.values("pk"), assignment=F("enterprise__assignment")
     ).values("enterprise_id")
     decided = visits.filter(decision__in=DECIDED).annotate(first=Min("visited_at")).order_by()
     loaned = visits.filter(loan_date__isnull=False).annotate(first=Min("loan_date")).order_by()
-    return (
-        {row["enterprise_id"]: row["first"] for row in decided},
-        {row["enterprise_id"]: row["first"] for row in loaned},
+    decisions = {row["enterprise_id"]: row["first"] for row in decided}
+    loans = {row["enterprise_id"]: row["first"] for row in loaned}
+    rows = current.filter(pk__in=[*decisions, *loans]).values_list(
+        GROUPS[by], "pk", "entries__assigned_at"
     )
+    for key, enterprise, pushed in rows:
+        yield key, _day(pushed), decisions.get(enterprise), loans.get(enterprise)
 
 
 def timings(enterprises: QuerySet[TaskEnterprise], by: str) -> list[Measures]:
     """Days from push to first contact, decision and loan of ``enterprises`` (already scoped),
-    per group ``by`` ("bank", "office" or "task"), largest group first."""
-    current = AssignmentEntry.objects.filter(
-        enterprise__in=enterprises.values("pk"), assignment=F("enterprise__assignment")
-    ).values_list(GROUPS[by], "enterprise_id", "assigned_at", "enterprise__contact_date")
-    decided, loaned = _events(enterprises)
+    per group ``by`` ("bank", "office" or "task"), largest group first. The days to contact
+    are counted in the database, grouped by the number of days."""
+    group = GROUPS[by]
+    current = enterprises.filter(entries__assignment=F("assignment"))
     groups: dict[int | None, Measures] = {}
-    for key, enterprise, pushed, contact in current.order_by().iterator(chunk_size=5000):
-        measures = groups.get(key) or groups.setdefault(key, Measures(key))
-        measures.pushed += 1
-        if contact is not None:
-            measures.to_contact.days.append(_days(pushed, contact))
-        if enterprise in decided:
-            measures.to_decision.days.append(_days(pushed, decided[enterprise]))
-        if enterprise in loaned:
-            measures.to_loan.days.append(_days(pushed, loaned[enterprise]))
+
+    def measures(key: int | None) -> Measures:
+        return groups.get(key) or groups.setdefault(key, Measures(key))
+
+    for row in current.values(group).annotate(n=Count("pk")).order_by():
+        measures(row[group]).pushed = row["n"]
+    days = ExpressionWrapper(
+        F("contact_date") - TruncDate("entries__assigned_at"), output_field=DurationField()
+    )
+    contacted = current.filter(contact_date__isnull=False).annotate(days=days)
+    for row in contacted.values(group, "days").annotate(n=Count("pk")).order_by():
+        measures(row[group]).to_contact.add(row["days"].days, row["n"])
+    for key, pushed, decided, loaned in _visit_events(current, by):
+        if decided is not None:
+            measures(key).to_decision.add((_day(decided) - pushed).days)
+        if loaned is not None:
+            measures(key).to_loan.add((loaned - pushed).days)
     return sorted(groups.values(), key=lambda m: (-m.pushed, m.key or 0))
 
 
@@ -114,9 +154,9 @@ def overall(measures: Iterable[Measures]) -> Measures:
     total = Measures(None)
     for m in measures:
         total.pushed += m.pushed
-        total.to_contact.days += m.to_contact.days
-        total.to_decision.days += m.to_decision.days
-        total.to_loan.days += m.to_loan.days
+        total.to_contact.counts.update(m.to_contact.counts)
+        total.to_decision.counts.update(m.to_decision.counts)
+        total.to_loan.counts.update(m.to_loan.counts)
     return total
 
 

@@ -9,6 +9,7 @@ from reporting import pipeline
 from reporting.models import Filing
 from reporting.signals import filing_accepted
 from supervision.screening import deadlines as screening_deadlines
+from supervision.screening import first_contact  # noqa: F401  (registers its cause provider)
 from supervision.screening import results as screening_results
 from supervision.screening.models import (
     Assignment,

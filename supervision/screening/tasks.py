@@ -6,6 +6,7 @@ from django.db import OperationalError
 from supervision.screening import deadlines as screening_deadlines
 from supervision.screening import jobs as screening_jobs
 from supervision.screening import results as screening_results
+from supervision.screening.visits import reminders as visit_reminders
 
 
 @shared_task(
@@ -31,3 +32,8 @@ def sweep_screening_deadlines() -> None:
 )
 def run_screening_job(job_id: int) -> None:
     screening_jobs.run(job_id)
+
+
+@shared_task(name="supervision.tasks.screening.remind_visit_next_steps")
+def remind_visit_next_steps() -> None:
+    visit_reminders.remind_next_steps()

@@ -43,6 +43,7 @@ from supervision.screening.models import (
     ScreeningTask,
     TaskEnterprise,
 )
+from supervision.screening.visits.models import Visit
 
 PAGE_SIZE = 50
 
@@ -360,10 +361,16 @@ def enterprise_history(request: HttpRequest, credit_code: str) -> HttpResponse:
     for entry in entries:
         entry.decline_label = screening_results.decline_reason_label(entry.decline_reason)
     name = listed[0].name if listed else entries[0].enterprise.name
+    visits = (
+        scoping.visible(request.user, Visit)
+        .filter(enterprise__credit_code=code)
+        .select_related("enterprise__task", "assignment__institution", "assignment__branch")
+        .order_by("-visited_at", "-pk")[:200]
+    )
     return render(
         request,
         "supervision/screening/enterprise_history.html",
-        {"code": code, "name": name, "listed": listed, "entries": entries},
+        {"code": code, "name": name, "listed": listed, "entries": entries, "visits": visits},
     )
 
 

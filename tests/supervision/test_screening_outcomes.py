@@ -12,11 +12,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.models import Role
+from portal.models import Notification, Role
+from supervision import causes
+from supervision.escalation.models import EscalationRule
 from supervision.screening import assignment as screening_assignment
-from supervision.screening import outcomes
+from supervision.screening import first_contact, outcomes
 from supervision.screening import services as screening
 from supervision.screening.models import AssignmentEntry, TaskEnterprise
+from supervision.screening.visits import reminders
 from supervision.screening.visits import services as visits
 from tests import factories as f
 
@@ -54,6 +57,16 @@ def _visit(user, enterprise, when: datetime, **values):
 
 
 def test_days_to_contact_equal_an_independent_computation(matrix, pushed):
+    # One enterprise moved to another bank: it has two entries, and counts once, for the new.
+    moved = TaskEnterprise.objects.filter(task=pushed, county="350102").first()
+    screening_assignment.assign(
+        matrix.users["p1_head"],
+        pushed,
+        matrix.county_a,
+        institution=matrix.bank_b,
+        branch=f.BranchFactory(institution=matrix.bank_b, office=matrix.county_a),
+        credit_codes=[moved.credit_code],
+    )
     rng = random.Random(19)
     today = timezone.localdate()
     expected: dict[str, list[int]] = {matrix.county_a.code: [], matrix.county_b.code: []}
@@ -80,10 +93,10 @@ def test_days_to_contact_equal_an_independent_computation(matrix, pushed):
         assert bands["0-3"] == sum(1 for d in days if d <= 3)
         assert bands["15-30"] == sum(1 for d in days if 15 <= d <= 30)
         assert sum(bands.values()) == len(days)
-    (bank,) = outcomes.timings(enterprises, "bank")
+    banks = {m.key: m for m in outcomes.timings(enterprises, "bank")}
+    assert (banks[matrix.bank_a.pk].pushed, banks[matrix.bank_b.pk].pushed) == (23, 1)
     everyone = expected[matrix.county_a.code] + expected[matrix.county_b.code]
-    assert (bank.key, bank.pushed) == (matrix.bank_a.pk, 24)
-    assert bank.to_contact.median == statistics.median(everyone)
+    assert outcomes.overall(banks.values()).to_contact.median == statistics.median(everyone)
     (task,) = outcomes.timings(enterprises, "task")
     assert task.key == pushed.pk
 
@@ -166,3 +179,46 @@ def test_the_office_page_filters_by_key_area(matrix, pushed, client_for):
     assert shown.context["tasks"] == 0
     every = client.get(reverse("screening-across"))
     assert every.context["tasks"] == 1
+
+
+# -- overdue first contacts, a cause for escalation ---------------------------------------------
+
+
+def test_enterprises_not_contacted_within_a_week_are_a_cause_until_visited(matrix, pushed):
+    officer = matrix.users["branch_a1"]
+    county_a = TaskEnterprise.objects.filter(task=pushed, county="350102").order_by("pk")
+    long_ago = timezone.now() - timedelta(days=8)
+    AssignmentEntry.objects.filter(enterprise__in=county_a).update(assigned_at=long_ago)
+    TaskEnterprise.objects.filter(pk=county_a[0].pk).update(contact_date=timezone.localdate())
+    (cause,) = causes.current(first_contact.CAUSE_KIND, timezone.now())
+    assignment = county_a[1].assignment
+    assert (cause.institution_id, cause.branch_id) == (matrix.bank_a.pk, matrix.branch_a1.pk)
+    assert cause.measure == 11  # twelve pushed a week ago, one contacted
+    assert cause.key == f"screening-assignment:{assignment.pk}:contact"
+    for enterprise in county_a[1:]:
+        _visit(officer, enterprise, timezone.now(), decision="unreachable")
+    assert causes.current(first_contact.CAUSE_KIND, timezone.now()) == []
+    rule = EscalationRule.objects.get(office=None, kind=first_contact.CAUSE_KIND)
+    assert rule.threshold == 1
+
+
+# -- next steps reminded to the bank ----------------------------------------------------------
+
+
+def test_the_bank_is_reminded_once_of_a_next_step_due(
+    matrix, pushed, django_capture_on_commit_callbacks
+):
+    officer = matrix.users["branch_a1"]
+    first, second, third = TaskEnterprise.objects.filter(task=pushed, county="350102")[:3]
+    today, now = timezone.localdate(), timezone.now()
+    _visit(officer, first, now, next_step="补充纳税证明", next_step_on=today + timedelta(days=1))
+    _visit(officer, second, now, next_step="下月回访", next_step_on=today + timedelta(days=20))
+    # A later visit of the third sets its next step anew, further off.
+    _visit(officer, third, now - timedelta(hours=2), next_step="旧约定", next_step_on=today)
+    _visit(officer, third, now, next_step="新约定", next_step_on=today + timedelta(days=9))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders.remind_next_steps() == 1
+    assert reminders.remind_next_steps() == 0  # once
+    note = Notification.objects.get(recipient=officer, object_type="supervision.Visit")
+    assert note.params["step"] == "补充纳税证明"
+    assert note.params["enterprise"] == first.name

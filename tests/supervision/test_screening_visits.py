@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from portal.models import Role
 from supervision.screening import assignment as screening_assignment
-from supervision.screening.models import AssignmentEntry, TaskEnterprise
+from supervision.screening import deadlines as screening_deadlines
+from supervision.screening.models import Assignment, AssignmentEntry, TaskEnterprise
 from supervision.screening.visits.models import Visit, VisitPhoto
 from tests import factories as f
 
@@ -221,3 +222,28 @@ def test_a_recorded_visit_opens_with_its_photo(matrix, client_for):
     photo = client.get(reverse("screening-visit-photo", args=[recorded.photos.get().pk]))
     assert photo["Content-Type"] == "image/jpeg"
     assert b"".join(photo.streaming_content).startswith(b"\xff\xd8\xff")
+
+
+def test_an_assignment_answered_by_visits_is_not_overdue(matrix, client_for):
+    """Results recorded from visits need no workbook: once every enterprise the assignment
+    holds has an answer from a visit, it is neither overdue nor awaiting results."""
+    assignment = matrix.screening_assignment_a1
+    past = timezone.localdate() - timedelta(days=3)
+    Assignment.objects.filter(pk=assignment.pk).update(due_date=past)
+    late = screening_deadlines.overdue(
+        Assignment.objects.filter(pk=assignment.pk), timezone.localdate()
+    )
+    assert late.exists()
+    client = client_for(matrix.users["branch_a1"])
+    for enterprise in TaskEnterprise.objects.filter(assignment=assignment):
+        body = visit(matrix, enterprise=enterprise.pk, decision="no_need", credit_amount=None)
+        assert send(client, body).status_code == 201
+    assert not late.exists()
+    assert not screening_deadlines.unfiled(Assignment.objects.filter(pk=assignment.pk)).exists()
+
+
+def test_the_enterprise_history_lists_its_visits_to_whom_they_concern(matrix, client_for):
+    send(client_for(matrix.users["branch_a1"]), visit(matrix, visitors="访客甲"))
+    url = reverse("screening-enterprise", args=[matrix.screening_code_a])
+    assert "访客甲" in client_for(matrix.users["p1_head"]).get(url).content.decode()
+    assert "访客甲" in client_for(matrix.users["branch_a1"]).get(url).content.decode()

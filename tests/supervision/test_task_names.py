@@ -22,6 +22,7 @@ PINNED = {
     "supervision.tasks.screening.record_screening_results",
     "supervision.tasks.screening.sweep_screening_deadlines",
     "supervision.tasks.screening.run_screening_job",
+    "supervision.tasks.screening.remind_visit_next_steps",
     "supervision.tasks.evaluation.score_institution",
     "supervision.tasks.evaluation.run_scoring",
     "supervision.tasks.complaints.sweep_overdue_complaints",

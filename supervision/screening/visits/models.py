@@ -46,6 +46,8 @@ class Visit(models.Model):
     first_time = models.BooleanField(_("first-time borrower"), null=True, blank=True)
     next_step = models.CharField(_("next step"), max_length=300, blank=True)
     next_step_on = models.DateField(_("next step by"), null=True, blank=True)
+    # Timer swept by beat: when the bank was reminded of the next step (once).
+    next_step_reminded_at = models.DateTimeField(null=True, blank=True)
     # Given only with the officer's consent, and with the accuracy the phone reported.
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
