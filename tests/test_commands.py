@@ -72,6 +72,11 @@ RUNS: dict[str, Run] = {
     "bench_dashboard": Run(
         "national", lambda _: ["--quarters", "1", "--runs", "1"], ("General Bureau",)
     ),
+    "bench_public": Run(
+        "national",
+        lambda _: ["--complaints", "200", "--quarter", "2026Q2", "--runs", "1"],
+        ("release 2026Q2 built", "/public/statistics/2026Q2/", "removed the 200"),
+    ),
 }
 
 
