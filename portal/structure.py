@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from portal.divisions import covering, gbt2260, own_name
 from portal.models import Branch, Division, Institution, Office
 
 _ALPHABET = Office.alphabet
@@ -95,14 +96,39 @@ def save_offices(rows: list[OfficeRow]) -> tuple[int, int]:
     Office.objects.bulk_update(updated, ["name_zh", "name_en", "level"], batch_size=2000)
     _recount_children()
     Division.objects.bulk_create(
-        [
-            Division(code=o.code, name_zh=o.name_zh, name_en=o.name_en, office=o)
-            for o in Office.objects.filter(code__in=[o.code for o in created])
-        ],
+        [_division(o) for o in Office.objects.filter(code__in=[o.code for o in created])],
         batch_size=2000,
         ignore_conflicts=True,
     )
     return len(created), len(updated)
+
+
+def _division(office: Office) -> Division:
+    """An office's own division, by its GB/T 2260 name (鼓楼区, not the office's 鼓楼监管支局);
+    a code the list lacks keeps the office's names."""
+    name = own_name(office.code, "")
+    if name:
+        return Division(code=office.code, name_zh=name, name_en="", office=office)
+    return Division(code=office.code, name_zh=office.name_zh, name_en=office.name_en, office=office)
+
+
+def save_divisions(province_codes: list[str] | None = None) -> int:
+    """The GB/T 2260 divisions of the provinces in the tree (or of ``province_codes``) that
+    are not in the table yet, each covered by its own office, else its prefecture's, else its
+    province's; returns how many were added."""
+    offices = dict(Office.objects.values_list("code", "pk"))
+    office_codes = set(offices)
+    known = set(Division.objects.values_list("code", flat=True))
+    wanted = {c[:2] for c in province_codes or office_codes}
+    added = [
+        Division(code=code, name_zh=name, name_en="", office_id=offices[cover])
+        for code, name in gbt2260().items()
+        if code[:2] in wanted
+        and code not in known
+        and (cover := covering(code, office_codes)) is not None
+    ]
+    Division.objects.bulk_create(added, batch_size=2000, ignore_conflicts=True)
+    return len(added)
 
 
 def _recount_children() -> None:

@@ -4,6 +4,7 @@ from supervision.complaints import demo as complaints
 from supervision.dashboards import demo as dashboards
 from supervision.escalation import demo as escalation
 from supervision.evaluation import demo as evaluation
+from supervision.publication import demo as publication
 from supervision.screening import demo as screening
 
 
@@ -16,5 +17,7 @@ def load_demo() -> None:
     evaluation.load_demo()
     complaints.load_demo()
     # Escalation raises cases from what the others left behind (low grades, overdue
-    # complaints), so it comes last.
+    # complaints), so it comes after them.
     escalation.load_demo()
+    # The public releases count what every other part left behind, so they come after all.
+    publication.load_demo()

@@ -84,6 +84,11 @@ RUNS: dict[str, Run] = {
         lambda _: ["--timeout", "0.5", "--exit-zero"],
         ("ok   database", "ok   broker", "DOWN workers", "DOWN beat", "ok   outbox"),
     ),
+    "bench_public": Run(
+        "national",
+        lambda _: ["--complaints", "200", "--quarter", "2026Q2", "--runs", "1"],
+        ("release 2026Q2 built", "/public/statistics/2026Q2/", "removed the 200"),
+    ),
 }
 
 

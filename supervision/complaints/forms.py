@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from portal.divisions import own_name
 from portal.identifiers import check_credit_code
 from portal.models import Branch, Division
 from supervision.complaints.files import check_uploads
@@ -91,8 +92,17 @@ class StartForm(ChallengeForm):
     field_order = ["email", "full_name", "phone"]
 
 
+class CountyField(forms.ModelChoiceField):
+    """A county by its own name with its prefecture's (福州市 鼓楼区): several counties share a
+    name, and an owner knows neither the code nor the office that covers it."""
+
+    def label_from_instance(self, obj) -> str:
+        prefecture = own_name(obj.code[:4] + "00", "")
+        return f"{prefecture} {obj.name}" if prefecture and prefecture != obj.name else obj.name
+
+
 class IntakeForm(ChallengeForm):
-    county = forms.ModelChoiceField(
+    county = CountyField(
         label=_("County where the enterprise operates"),
         queryset=county_divisions(),
         to_field_name="code",

@@ -141,6 +141,56 @@ COMPLAINT_NOTE = (
 )
 
 
+LENDING_COLUMNS = (
+    NAME,
+    Column(
+        "institutions",
+        "报送机构数",
+        "Reporting institutions",
+        "count",
+        "本季度报送且已受理的法人机构数",
+        "Legal entities whose SME-LOANS return for the quarter was accepted",
+        "institutions",
+    ),
+    Column(
+        "balance",
+        "贷款余额（亿元）",
+        "Balance (100 million CNY)",
+        "amount",
+        "季末普惠型小微企业贷款余额",
+        "Inclusive SME loan balance at the quarter's end",
+        "institutions",
+    ),
+    Column(
+        "growth",
+        "较年初增速（%）",
+        "Growth since the start of the year (%)",
+        "percent",
+        "余额较年初的增长率",
+        "Growth of the balance since the start of the year",
+        "institutions",
+    ),
+    Column(
+        "borrowers",
+        "有贷款余额户数",
+        "Borrowers with a balance",
+        "count",
+        "季末有贷款余额的户数",
+        "Borrowers with a balance at the quarter's end",
+        "institutions",
+    ),
+    Column(
+        "rate",
+        "当年新发放贷款平均利率（%）",
+        "Mean rate of loans issued this year (%)",
+        "percent",
+        "按发放金额加权的年利率",
+        "Yearly rate weighted by the amount issued",
+        "institutions",
+    ),
+)
+
+
 @cache
 def tables() -> dict[str, Table]:
     """The public tables by key (built once the catalogue can be read)."""
@@ -170,54 +220,7 @@ def tables() -> dict[str, Table]:
             "lending-by-province",
             "按省份统计的普惠型小微企业贷款",
             "Inclusive SME lending by province",
-            (
-                NAME,
-                Column(
-                    "institutions",
-                    "报送机构数",
-                    "Reporting institutions",
-                    "count",
-                    "本季度报送且已受理的法人机构数",
-                    "Legal entities whose SME-LOANS return for the quarter was accepted",
-                    "institutions",
-                ),
-                Column(
-                    "balance",
-                    "贷款余额（亿元）",
-                    "Balance (100 million CNY)",
-                    "amount",
-                    "季末普惠型小微企业贷款余额",
-                    "Inclusive SME loan balance at the quarter's end",
-                    "institutions",
-                ),
-                Column(
-                    "growth",
-                    "较年初增速（%）",
-                    "Growth since the start of the year (%)",
-                    "percent",
-                    "余额较年初的增长率",
-                    "Growth of the balance since the start of the year",
-                    "institutions",
-                ),
-                Column(
-                    "borrowers",
-                    "有贷款余额户数",
-                    "Borrowers with a balance",
-                    "count",
-                    "季末有贷款余额的户数",
-                    "Borrowers with a balance at the quarter's end",
-                    "institutions",
-                ),
-                Column(
-                    "rate",
-                    "当年新发放贷款平均利率（%）",
-                    "Mean rate of loans issued this year (%)",
-                    "percent",
-                    "按发放金额加权的年利率",
-                    "Yearly rate weighted by the amount issued",
-                    "institutions",
-                ),
-            ),
+            LENDING_COLUMNS,
             "数据来自各机构已受理的普惠型小微企业贷款报表，按贷款所在县归入省份。",
             "From the institutions' accepted SME-LOANS returns, placed in provinces by the county "
             "of the loans.",

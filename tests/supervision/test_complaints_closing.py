@@ -187,3 +187,24 @@ def test_the_owner_rates_on_the_complaint_page(matrix, client_for):
     owner.post(f"/complaints/{c.pk}/rate/", {"rating": "5", "solved": "1", "text": "满意"})
     page = owner.get(f"/complaints/{c.pk}/").content.decode()
     assert "5/5 · problem solved · 满意" in page and "Rate the handling" not in page
+
+
+def test_the_dashboard_shows_the_quarters_satisfaction(matrix, client_for):
+    from django.urls import reverse
+
+    # The matrix's returns are for 2025Q3, the quarter its dashboard opens on.
+    august = datetime(2025, 8, 10, 10, tzinfo=BEIJING)
+    for rating in (5, 2):
+        with at(2025, 8, 10, 10):
+            f.ComplaintFactory(
+                branch=matrix.branch_a1,
+                status=S.ACCEPTED,
+                rating=rating,
+                solved=rating > 2,
+                rated_at=august,
+                first_answered_at=august,
+            )
+    page = client_for(matrix.users["p1_head"]).get(
+        reverse("dashboard", kwargs={"code": matrix.p1.code}), {"period": "2025Q3"}
+    )
+    assert 'data-testid="complaints-satisfaction">3.50<' in page.content.decode()
