@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_htmx",
     "portal",
+    "portal.webhooks",
     "reporting",
     "supervision",
 ]
@@ -316,6 +317,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "supervision.tasks.dashboards.record_missing_lending_rows",
         "schedule": 300.0,
     },
+    # Webhook deliveries whose retry is due (and any whose first task was lost).
+    "retry-webhooks": {"task": "portal.webhooks.retry_webhooks", "schedule": 60.0},
     # Escalation cases unacted past their deadline climb; providers' causes raise cases.
     "sweep-escalations": {
         "task": "supervision.tasks.escalation.sweep_escalations",
@@ -386,11 +389,21 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "InstitutionKindEnum": "portal.models.institutions.InstitutionKind",
         "CauseKindEnum": "supervision.escalation.models.CauseKind",
+        "WebhookEventTypeEnum": "portal.webhooks.models.EventType",
     },
 }
 
 # The API's integration (README "API"): an Idempotency-Key is kept this many hours.
 PORTAL_IDEMPOTENCY_HOURS = env_int("PORTAL_IDEMPOTENCY_HOURS", 24)
+# Webhooks: minutes before each retry of a failed delivery (then it is given up), failures in a
+# row that pause an endpoint, seconds an endpoint has to answer, and whether http:// and
+# private or loopback addresses may be called (an intranet portal; tests).
+PORTAL_WEBHOOK_RETRY_MINUTES = [
+    int(m) for m in env_list("PORTAL_WEBHOOK_RETRY_MINUTES", ["1", "5", "30", "120", "480", "1440"])
+]
+PORTAL_WEBHOOK_PAUSE_AFTER = env_int("PORTAL_WEBHOOK_PAUSE_AFTER", 15)
+PORTAL_WEBHOOK_TIMEOUT_SECONDS = env_int("PORTAL_WEBHOOK_TIMEOUT_SECONDS", 10)
+PORTAL_WEBHOOK_ALLOW_PRIVATE = env_bool("PORTAL_WEBHOOK_ALLOW_PRIVATE", False)
 
 # Only what the portal serves itself: no CDN, no inline script.
 CONTENT_SECURITY_POLICY = {

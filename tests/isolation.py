@@ -120,9 +120,10 @@ from tests.isolation_parts import (  # noqa: E402
     escalation,
     evaluation,
     screening,
+    webhooks,
 )
 
-for _part in (screening, evaluation, complaints, escalation, dashboards):
+for _part in (screening, evaluation, complaints, escalation, dashboards, webhooks):
     OBJECT_URLS.update(_part.OBJECT_URLS)
     ACTION_URLS.update(getattr(_part, "ACTION_URLS", {}))
     PUBLIC_URLS.update(getattr(_part, "PUBLIC_URLS", {}))

@@ -2,6 +2,13 @@
 attributes on the Matrix, and ``PROVIDES`` names them, so that the matrix builds the part only
 when a test first asks for one of them. ``PARTS`` is the order they are built in."""
 
-from tests.matrix_parts import complaints, dashboards, escalation, evaluation, screening
+from tests.matrix_parts import (
+    complaints,
+    dashboards,
+    escalation,
+    evaluation,
+    screening,
+    webhooks,
+)
 
-PARTS = (screening, evaluation, complaints, escalation, dashboards)
+PARTS = (screening, evaluation, complaints, escalation, dashboards, webhooks)
