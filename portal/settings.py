@@ -128,6 +128,7 @@ MIDDLEWARE = [
     "portal.middleware.TwoFactorGate",
     "portal.middleware.RequestAddress",
     "portal.middleware.NoStore",
+    "portal.lifecycle.DeprecationHeaders",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -371,7 +372,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "portal.pagination.StrictLimitOffsetPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "portal.schema.PortalAutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"user": "1000/hour"},
+    "DEFAULT_THROTTLE_CLASSES": ["portal.throttling.InstitutionRateThrottle"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SME Finance Supervision Portal API",
@@ -395,6 +396,12 @@ SPECTACULAR_SETTINGS = {
 
 # The API's integration (README "API"): an Idempotency-Key is kept this many hours.
 PORTAL_IDEMPOTENCY_HOURS = env_int("PORTAL_IDEMPOTENCY_HOURS", 24)
+# Requests per institution (all its users together) or per other user: "N/second|minute|hour|
+# day", empty for none; and institutions with a budget of their own, "CREDITCODE=N/hour,...".
+PORTAL_API_RATE = env_str("PORTAL_API_RATE", "5000/hour")
+PORTAL_API_INSTITUTION_RATES = dict(
+    entry.split("=", 1) for entry in env_list("PORTAL_API_INSTITUTION_RATES", []) if "=" in entry
+)
 # Webhooks: minutes before each retry of a failed delivery (then it is given up), failures in a
 # row that pause an endpoint, seconds an endpoint has to answer, and whether http:// and
 # private or loopback addresses may be called (an intranet portal; tests).
