@@ -12,7 +12,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
-from portal import idempotency
+from portal import idempotency, lifecycle
 
 
 class ErrorDetailSerializer(serializers.Serializer):
@@ -62,6 +62,9 @@ class PortalAutoSchema(AutoSchema):
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
         return [*parameters, IDEMPOTENCY_KEY] if self._is_idempotent() else parameters
+
+    def is_deprecated(self) -> bool:
+        return super().is_deprecated() or lifecycle.route_name(self.view) in lifecycle.DEPRECATED
 
     def _is_idempotent(self) -> bool:
         name = getattr(self.view, "action", None) or self.method.lower()

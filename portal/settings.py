@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_htmx",
     "portal",
+    "portal.webhooks",
     "reporting",
     "supervision",
 ]
@@ -127,6 +128,7 @@ MIDDLEWARE = [
     "portal.middleware.TwoFactorGate",
     "portal.middleware.RequestAddress",
     "portal.middleware.NoStore",
+    "portal.lifecycle.DeprecationHeaders",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -347,6 +349,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "supervision.tasks.dashboards.record_missing_lending_rows",
         "schedule": 300.0,
     },
+    # Webhook deliveries whose retry is due (and any whose first task was lost).
+    "retry-webhooks": {"task": "portal.webhooks.retry_webhooks", "schedule": 60.0},
     # Escalation cases unacted past their deadline climb; providers' causes raise cases.
     "sweep-escalations": {
         "task": "supervision.tasks.escalation.sweep_escalations",
@@ -412,7 +416,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "portal.pagination.StrictLimitOffsetPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "portal.schema.PortalAutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"user": "1000/hour"},
+    "DEFAULT_THROTTLE_CLASSES": ["portal.throttling.InstitutionRateThrottle"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SME Finance Supervision Portal API",
@@ -431,11 +435,27 @@ SPECTACULAR_SETTINGS = {
         "InstitutionKindEnum": "portal.models.institutions.InstitutionKind",
         "CauseKindEnum": "supervision.escalation.models.CauseKind",
         "ScreeningDecisionEnum": "supervision.screening.models.Decision",
+        "WebhookEventTypeEnum": "portal.webhooks.models.EventType",
     },
 }
 
 # The API's integration (README "API"): an Idempotency-Key is kept this many hours.
 PORTAL_IDEMPOTENCY_HOURS = env_int("PORTAL_IDEMPOTENCY_HOURS", 24)
+# Requests per institution (all its users together) or per other user: "N/second|minute|hour|
+# day", empty for none; and institutions with a budget of their own, "CREDITCODE=N/hour,...".
+PORTAL_API_RATE = env_str("PORTAL_API_RATE", "5000/hour")
+PORTAL_API_INSTITUTION_RATES = dict(
+    entry.split("=", 1) for entry in env_list("PORTAL_API_INSTITUTION_RATES", []) if "=" in entry
+)
+# Webhooks: minutes before each retry of a failed delivery (then it is given up), failures in a
+# row that pause an endpoint, seconds an endpoint has to answer, and whether http:// and
+# private or loopback addresses may be called (an intranet portal; tests).
+PORTAL_WEBHOOK_RETRY_MINUTES = [
+    int(m) for m in env_list("PORTAL_WEBHOOK_RETRY_MINUTES", ["1", "5", "30", "120", "480", "1440"])
+]
+PORTAL_WEBHOOK_PAUSE_AFTER = env_int("PORTAL_WEBHOOK_PAUSE_AFTER", 15)
+PORTAL_WEBHOOK_TIMEOUT_SECONDS = env_int("PORTAL_WEBHOOK_TIMEOUT_SECONDS", 10)
+PORTAL_WEBHOOK_ALLOW_PRIVATE = env_bool("PORTAL_WEBHOOK_ALLOW_PRIVATE", False)
 
 # Only what the portal serves itself: no CDN, no inline script.
 CONTENT_SECURITY_POLICY = {

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from portal import account_views, api, views
+from portal.webhooks import api as webhooks_api
 from reporting import api as returns_api
 from supervision import api as supervision_api
 
@@ -19,6 +20,7 @@ router.register("return-requests", returns_api.ReturnRequestViewSet, basename="r
 router.register("filings", returns_api.FilingViewSet, basename="filing")
 router.register("specs", returns_api.SpecViewSet, basename="spec")
 supervision_api.register(router)
+webhooks_api.register(router)
 
 api_urls: list[URLPattern | URLResolver] = [
     path("", include(router.urls)),

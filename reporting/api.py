@@ -165,16 +165,13 @@ class FilingViewSet(mixins.CreateModelMixin, ScopedViewSet):
     )
     @idempotent
     def create(self, request: Request, *args, **kwargs) -> Response:
+        # The request first: a filing for a request one cannot see is a 404 whatever it holds.
+        named = self._named_request(request)
         form = FilingFileSerializer if request.content_type.startswith("multipart/") else None
         data = (form or FilingRowsSerializer)(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        try:
-            return_request = scoping.get_visible_or_404(
-                request.user, ReturnRequest, pk=values["request"]
-            )
-        except Http404 as exc:
-            raise exceptions.NotFound() from exc
+        return_request = named or self._visible_request(request, values["request"])
         if "file" in values:
             upload = values["file"]
             filing = _service(
@@ -191,6 +188,19 @@ class FilingViewSet(mixins.CreateModelMixin, ScopedViewSet):
         else:
             filing = self._file_rows(request, return_request, values)
         return Response(FilingSerializer(filing).data, status=status.HTTP_201_CREATED)
+
+    def _named_request(self, request: Request) -> ReturnRequest | None:
+        """The request the body names, if it names one by a plain whole number."""
+        raw = request.data.get("request") if hasattr(request.data, "get") else None
+        if not isinstance(raw, int | str) or not str(raw).isdigit():
+            return None
+        return self._visible_request(request, int(raw))
+
+    def _visible_request(self, request: Request, pk: int) -> ReturnRequest:
+        try:
+            return scoping.get_visible_or_404(request.user, ReturnRequest, pk=pk)
+        except Http404 as exc:
+            raise exceptions.NotFound() from exc
 
     def _file_rows(self, request: Request, return_request: ReturnRequest, values) -> Filing:
         spec = get_spec(return_request.spec_code, return_request.spec_version)

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_noop
 from portal import audit, scoping
 from portal.models import Branch, Institution, InstitutionKind, Office, Role
 from portal.notifications import institution_staff, notify
+from portal.webhooks import events as webhooks
+from portal.webhooks.models import EventType
 from reporting import periods
 from reporting.models import RequestSource, ReturnRequest
 from reporting.spec import FilerKind, PeriodKind
@@ -33,7 +35,7 @@ def open_request(
 ) -> ReturnRequest:
     """The request of this filer for this spec and period, created if it does not exist."""
     spec = spec_for_period(spec_code, period) if periods.is_quarter(period) else None
-    return_request, _created = ReturnRequest.objects.get_or_create(
+    return_request, created = ReturnRequest.objects.get_or_create(
         spec_code=spec_code,
         period=period,
         institution=institution,
@@ -46,6 +48,8 @@ def open_request(
             "source": source,
         },
     )
+    if created:
+        webhooks.emit(EventType.REQUEST_OPENED, return_request)
     return return_request
 
 
@@ -86,6 +90,12 @@ def open_periodic_requests(today: date | None = None) -> int:
             if i.pk not in existing
         ]
         ReturnRequest.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+        webhooks.emit_each(
+            EventType.REQUEST_OPENED,
+            ReturnRequest.objects.filter(spec_code=code, period=period, branch=None)
+            .filter(institution__in=[r.institution for r in new])
+            .select_related("institution__office"),
+        )
         created += len(new)
     return created
 

@@ -121,9 +121,10 @@ from tests.isolation_parts import (  # noqa: E402
     evaluation,
     publication,
     screening,
+    webhooks,
 )
 
-for _part in (screening, evaluation, complaints, escalation, dashboards, publication):
+for _part in (screening, evaluation, complaints, escalation, dashboards, publication, webhooks):
     OBJECT_URLS.update(_part.OBJECT_URLS)
     ACTION_URLS.update(getattr(_part, "ACTION_URLS", {}))
     PUBLIC_URLS.update(getattr(_part, "PUBLIC_URLS", {}))

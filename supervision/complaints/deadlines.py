@@ -10,6 +10,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext_noop
 
+from portal.webhooks import events as webhooks
+from portal.webhooks.models import EventType
 from supervision.complaints.causes import overdue_cause
 from supervision.complaints.clock import local_day
 from supervision.complaints.models import Complaint, DeskReason
@@ -62,6 +64,7 @@ def remind_due_soon(now: datetime | None = None) -> int:
                 continue
             c.reminded_for = c.due_on
             c.save(update_fields=["reminded_for"])
+            webhooks.emit(EventType.COMPLAINT_DUE, c, {"due_on": c.due_on.isoformat()})
             tell(
                 bank_staff(c),
                 gettext_noop("Complaint %(reference)s must be answered by %(due)s"),

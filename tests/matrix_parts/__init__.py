@@ -9,6 +9,7 @@ from tests.matrix_parts import (
     evaluation,
     publication,
     screening,
+    webhooks,
 )
 
-PARTS = (screening, evaluation, complaints, escalation, dashboards, publication)
+PARTS = (screening, evaluation, complaints, escalation, dashboards, publication, webhooks)

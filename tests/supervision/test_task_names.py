@@ -29,6 +29,8 @@ PINNED = {
     "supervision.tasks.escalation.sweep_escalations",
     "supervision.tasks.dashboards.build_export",
     "supervision.tasks.dashboards.record_missing_lending_rows",
+    "portal.webhooks.deliver_webhook",
+    "portal.webhooks.retry_webhooks",
 }
 
 

@@ -1,0 +1,194 @@
+"""Callbacks: a bank's or an office's system registers an endpoint and hears of the events it
+chose, signed, retried until its receiver is up, and paused (with its owner told) when it keeps
+failing. The receiver is a real HTTP server on loopback."""
+
+import json
+import socket
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import time_machine
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from portal.models import Notification, Role
+from portal.webhooks import delivery, signing
+from portal.webhooks.models import Delivery, DeliveryStatus, Endpoint
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+ENDPOINTS = "/api/v1/webhook-endpoints/"
+
+
+class Receiver:
+    """A loopback HTTP receiver, started when the test says it is up; it records each POST."""
+
+    def __init__(self) -> None:
+        with socket.socket() as probe:  # a free port, left closed until start()
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.received: list[tuple[dict, bytes]] = []
+        self.server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hooks/portal"
+
+    def start(self) -> None:
+        received = self.received
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                received.append((dict(self.headers), body))
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+
+
+@pytest.fixture
+def receiver(settings):
+    settings.PORTAL_WEBHOOK_ALLOW_PRIVATE = True  # loopback; production takes public HTTPS only
+    settings.PORTAL_WEBHOOK_RETRY_MINUTES = [1, 5, 30]
+    found = Receiver()
+    yield found
+    found.stop()
+
+
+def _client(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def approver(matrix):
+    return f.member(Role.APPROVER, institution=matrix.bank_a)
+
+
+def _register(user, url: str, events: list[str], **place) -> dict:
+    response = _client(user).post(ENDPOINTS, {"url": url, "events": events, **place}, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def _accept(matrix, django_capture_on_commit_callbacks) -> None:
+    with django_capture_on_commit_callbacks():  # the delivery task is queued, run below
+        accepted = _client(matrix.users["p1_head"]).post(
+            f"/api/v1/filings/{matrix.filing_a.pk}/accept/", {}, format="json"
+        )
+    assert accepted.status_code == 200, accepted.content
+
+
+def test_a_receiver_down_twice_gets_the_event_once_up_signed_and_replays_show(
+    matrix, approver, receiver, django_capture_on_commit_callbacks
+):
+    registered = _register(approver, receiver.url, ["filing.accepted"])
+    _accept(matrix, django_capture_on_commit_callbacks)
+    (queued,) = Delivery.objects.filter(endpoint_id=registered["id"])
+    start = timezone.now()
+
+    assert delivery.deliver(queued.pk) == DeliveryStatus.PENDING  # down: connection refused
+    with time_machine.travel(start + timedelta(minutes=2), tick=False):
+        assert delivery.retry_due() == [queued.pk]
+        assert delivery.deliver(queued.pk) == DeliveryStatus.PENDING  # still down
+        assert delivery.retry_due() == []  # the next try waits five minutes
+    receiver.start()
+    with time_machine.travel(start + timedelta(minutes=8), tick=False):
+        assert delivery.retry_due() == [queued.pk]
+        assert delivery.deliver(queued.pk) == DeliveryStatus.DELIVERED
+        now = timezone.now().timestamp()
+
+    ((headers, body),) = receiver.received  # once, however many tries it took
+    event = json.loads(body)
+    assert event["type"] == "filing.accepted" and headers["Portal-Event-Id"] == event["id"]
+    assert event["data"]["object"]["id"] == str(matrix.filing_a.pk)
+    assert event["data"]["object"]["url"].endswith(f"/api/v1/filings/{matrix.filing_a.pk}/")
+    secret, signed = registered["secret"], headers["Portal-Signature"]
+    assert signing.verify(secret, signed, body, now=now)
+    # A captured delivery sent again later is refused by its timestamp; a tampered one by its
+    # signature; and within the tolerance its event id (the same on every attempt) repeats.
+    assert not signing.verify(secret, signed, body, now=now + signing.TOLERANCE_SECONDS + 1)
+    assert not signing.verify(secret, signed, body.replace(b"accepted", b"returned"), now=now)
+    assert not signing.verify("whsec_other", signed, body, now=now)
+
+    log = _client(approver).get(f"{ENDPOINTS}{registered['id']}/deliveries/").json()
+    attempts = log["results"][0]["log"]
+    assert [a["status_code"] for a in attempts] == [None, None, 200]
+    assert "Connection" in attempts[0]["error"] or "refused" in attempts[0]["error"].lower()
+
+
+def test_an_endpoint_that_keeps_failing_is_paused_its_owner_told_and_resumed(
+    matrix, approver, receiver, settings, django_capture_on_commit_callbacks
+):
+    settings.PORTAL_WEBHOOK_PAUSE_AFTER = 2
+    registered = _register(approver, receiver.url, ["filing.accepted", "filing.returned"])
+    _accept(matrix, django_capture_on_commit_callbacks)
+    (first,) = Delivery.objects.filter(endpoint_id=registered["id"])
+    start = timezone.now()
+    delivery.deliver(first.pk)
+    with time_machine.travel(start + timedelta(minutes=2), tick=False):
+        delivery.deliver(first.pk)
+    endpoint = Endpoint.objects.get(pk=registered["id"])
+    assert endpoint.paused_at is not None
+    told = Notification.objects.get(recipient=approver)
+    assert receiver.url in told.text
+    with time_machine.travel(start + timedelta(days=1), tick=False):
+        assert delivery.retry_due() == []  # paused: nothing goes out
+        receiver.start()
+        with django_capture_on_commit_callbacks() as queued:
+            resumed = _client(approver).post(f"{ENDPOINTS}{endpoint.pk}/resume/")
+        assert resumed.status_code == 200 and resumed.json()["paused_at"] is None
+        assert len(queued) == 1
+        assert delivery.deliver(first.pk) == DeliveryStatus.DELIVERED
+    assert len(receiver.received) == 1
+
+
+def test_an_office_hears_its_subtree_and_a_bank_only_its_own(
+    matrix, approver, receiver, django_capture_on_commit_callbacks
+):
+    office = _register(matrix.users["p1_head"], receiver.url, ["filing.accepted"])
+    other_office = _register(matrix.users["p2_head"], receiver.url, ["filing.accepted"])
+    bank_b = _register(matrix.users["bank_b"], receiver.url, ["filing.accepted"])
+    mine = _register(approver, receiver.url, ["filing.returned"])  # not the event it chose
+    _accept(matrix, django_capture_on_commit_callbacks)
+    heard = set(Delivery.objects.values_list("endpoint_id", flat=True))
+    assert office["id"] in heard
+    assert heard.isdisjoint({other_office["id"], bank_b["id"], mine["id"]})
+
+
+def test_who_may_register_what(matrix, approver, settings):
+    settings.PORTAL_WEBHOOK_ALLOW_PRIVATE = False
+    preparer = _client(matrix.users["bank_a"])
+    hook = {"url": "https://bank-a.example/hooks", "events": ["filing.accepted"]}
+    assert preparer.post(ENDPOINTS, hook, format="json").status_code == 403
+    plain = {**hook, "url": "http://bank-a.example/hooks"}
+    assert _client(approver).post(ENDPOINTS, plain, format="json").status_code == 400
+    unknown = {**hook, "events": ["filing.eaten"]}
+    assert _client(approver).post(ENDPOINTS, unknown, format="json").status_code == 400
+    made = _client(approver).post(ENDPOINTS, hook, format="json")
+    assert made.status_code == 201 and made.json()["secret"].startswith("whsec_")
+    shown = _client(approver).get(f"{ENDPOINTS}{made.json()['id']}/").json()
+    assert "secret" not in shown  # shown once, when registered
+    assert _client(matrix.users["bank_b"]).get(f"{ENDPOINTS}{shown['id']}/").status_code == 404
+
+
+def test_the_portal_calls_no_private_or_plain_address_in_production(settings):
+    settings.PORTAL_WEBHOOK_ALLOW_PRIVATE = False
+    assert delivery.target_refused("http://example.com/hook")
+    assert delivery.target_refused("https://127.0.0.1/hook")
+    assert delivery.target_refused("https://10.0.0.8/hook")
