@@ -22,8 +22,8 @@ from django.db.models.signals import post_save
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.celery import delay_on_commit
 from portal.models import AuditEvent, Institution, Office
+from portal.outbox import send_on_commit
 from portal.webhooks.models import Delivery, Endpoint, EventType
 
 # Audit verbs that are events, with the event's type.
@@ -132,7 +132,7 @@ def _emit(
     from portal.webhooks.tasks import deliver_webhook  # the task module imports the services
 
     for delivery in deliveries:
-        delay_on_commit(deliver_webhook, delivery.pk)
+        send_on_commit(deliver_webhook, delivery.pk)
     return deliveries
 
 

@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import audit, scoping
-from portal.celery import delay_on_commit
 from portal.models import Institution, Membership, Office, Role, User
+from portal.outbox import send_on_commit
 from portal.webhooks.delivery import target_refused
 from portal.webhooks.models import Delivery, DeliveryStatus, Endpoint, EventType
 
@@ -96,7 +96,7 @@ def resume(user: User, endpoint: Endpoint) -> Endpoint:
     from portal.webhooks.tasks import deliver_webhook  # the task module imports delivery
 
     for pk in waiting.values_list("pk", flat=True):
-        delay_on_commit(deliver_webhook, pk)
+        send_on_commit(deliver_webhook, pk)
     audit.record(user, "webhook.resumed", endpoint)
     return endpoint
 

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from portal.celery import delay_on_commit
+from portal.outbox import send_on_commit
 from portal.webhooks import delivery
 
 
@@ -15,5 +15,5 @@ def deliver_webhook(delivery_id: int) -> str | None:
 def retry_webhooks() -> int:
     due = delivery.retry_due()
     for pk in due:
-        delay_on_commit(deliver_webhook, pk)
+        send_on_commit(deliver_webhook, pk)
     return len(due)
