@@ -316,6 +316,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "supervision.tasks.dashboards.record_missing_lending_rows",
         "schedule": 300.0,
     },
+    # Last year's evaluations open once its Q4 returns are due.
+    "open-yearly-evaluations": {
+        "task": "supervision.tasks.evaluation.open_yearly_evaluations",
+        "schedule": 86400.0,
+    },
     # Escalation cases unacted past their deadline climb; providers' causes raise cases.
     "sweep-escalations": {
         "task": "supervision.tasks.escalation.sweep_escalations",

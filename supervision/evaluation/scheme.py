@@ -173,6 +173,15 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class Consequence:
+    """What follows a grade: the measures (``consequences.MEASURES``' keys) and the days the
+    institution has to meet the improvement requirements (None: no deadline)."""
+
+    measures: tuple[str, ...] = ()
+    deadline_days: int | None = None
+
+
+@dataclass(frozen=True)
 class Band:
     grade: int
     minimum: Decimal | None  # None for the lowest grade
@@ -191,6 +200,8 @@ class Scheme:
     regular_floor: Decimal  # regular indicators scoring below this give the lowest grade
     escalation_grade: int  # results at this grade or below raise escalation
     bands_source: Text  # where the grade bands and their A/B cut-offs come from
+    consequences: dict[int, Consequence]
+    consequences_source: Text
     tolerances: dict[str, Tolerance]
     elements: dict[str, Text]
     inputs: dict[str, Input]
@@ -216,6 +227,9 @@ class Scheme:
     def named(self, name: str) -> "Input | Tolerance":
         """What a formula's name stands for: an input or a tolerance."""
         return self.inputs.get(name) or self.tolerances[name]
+
+    def consequence(self, grade: int | None) -> Consequence:
+        return self.consequences.get(grade or 0, Consequence())
 
     def tolerance(self, name: str) -> Decimal:
         return self.tolerances[name].value
@@ -437,6 +451,11 @@ def parse_scheme(data: dict) -> Scheme:
         regular_floor=_decimal(data["regular_floor"], "regular_floor"),
         escalation_grade=int(data["escalation_grade"]),
         bands_source=_text(data, "bands_source", f"scheme {version}"),
+        consequences={
+            int(grade): Consequence(tuple(c["measures"]), c.get("deadline_days"))
+            for grade, c in data["consequences"]["grades"].items()
+        },
+        consequences_source=_text(data["consequences"], "source", f"scheme {version}"),
         tolerances=tolerances,
         elements=elements,
         inputs=inputs,

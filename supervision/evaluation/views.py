@@ -36,7 +36,7 @@ from supervision.evaluation.models import (
     ScoringRun,
 )
 from supervision.evaluation.scoring import result_from_dict
-from supervision.evaluation.selectors import results_hidden, results_shown
+from supervision.evaluation.selectors import early_warnings, results_hidden, results_shown
 
 if TYPE_CHECKING:  # the stubs' name for a lazy translation; not installed in production
     from django_stubs_ext import StrPromise
@@ -244,6 +244,7 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
         }
     if context["supervises"]:
         context["history"] = scoping.visible(user, ScoreRecord).filter(evaluation=evaluation)[:20]
+        context["warnings"] = early_warnings(user, evaluation)
     return render(request, "supervision/evaluation/scorecard.html", context)
 
 
@@ -370,8 +371,11 @@ def score_period(request: AuthenticatedHttpRequest) -> HttpResponse:
     if office is None:
         raise PermissionDenied
     period = request.POST.get("period", "").strip().upper()
-    if not is_quarter(period):
-        messages.error(request, _("Give the period as a quarter, e.g. 2025Q3."))
+    if not (is_quarter(period) or (period.isdigit() and len(period) == 4)):
+        messages.error(
+            request,
+            _("Give a year (2025: the evaluation) or a quarter (2025Q3: monitoring only)."),
+        )
         return redirect("evaluation-ranking")
     services.request_scoring(request.user, office, period)
     messages.success(
