@@ -24,7 +24,7 @@ from portal.http import AuthenticatedHttpRequest
 from portal.models import InstitutionKind, Office, Role
 from reporting.periods import is_quarter
 from reporting.workbooks import xlsx_response
-from supervision.evaluation import cycle, scorecards, services
+from supervision.evaluation import consequences, cycle, scorecards, services
 from supervision.evaluation import scheme as schemes
 from supervision.evaluation.models import (
     Arrangement,
@@ -35,6 +35,7 @@ from supervision.evaluation.models import (
     ScoreRecord,
     ScoringRun,
 )
+from supervision.evaluation.publication import publication_workbook
 from supervision.evaluation.scoring import result_from_dict
 from supervision.evaluation.selectors import early_warnings, results_hidden, results_shown
 
@@ -241,6 +242,9 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
             "result": result,
             "rows": scorecards.rows(scheme, result),
             "trend": _trend_of(user, evaluation),
+            "gaps": consequences.gaps(scheme, result),
+            "consequences": [consequences.MEASURES[m] for m in consequences.measures(evaluation)],
+            "deadline_days": scheme.consequence(evaluation.grade).deadline_days,
         }
     if context["supervises"]:
         context["history"] = scoping.visible(user, ScoreRecord).filter(evaluation=evaluation)[:20]
@@ -361,6 +365,16 @@ def scorecard_export(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     name = f"scorecard-{evaluation.institution.credit_code}-{evaluation.period}.xlsx"
     return xlsx_response(scorecards.scorecard_workbook(evaluation), name)
+
+
+@login_required
+def publication_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The notified result as the bank publishes it; nothing before notification."""
+    evaluation, hidden = _scorecard_or_404(request.user, pk)
+    if hidden or not evaluation.shown_to_bank or not evaluation.result:
+        raise Http404
+    name = f"evaluation-{evaluation.institution.credit_code}-{evaluation.period}.xlsx"
+    return xlsx_response(publication_workbook(evaluation), name)
 
 
 @login_required
