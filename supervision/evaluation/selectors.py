@@ -89,6 +89,20 @@ def grade_distribution(office: Office, period: str, confirmed_only: bool = False
     return {band.grade: counts.get(band.grade, 0) for band in scheme.bands}
 
 
+def under_closer_supervision(office: Office, period: str) -> int:
+    """How many institutions under ``office`` a confirmed grade of the year shown for
+    ``period`` puts under closer supervision (the scheme's consequences say which grades)."""
+    confirmed = (
+        in_subtree(office, period)
+        .filter(status__in=EvaluationStatus.frozen())
+        .values_list("grade", "scheme_version")
+    )
+    return sum(
+        "closer_supervision" in schemes.load(version).consequence(grade).measures
+        for grade, version in confirmed
+    )
+
+
 def on_target(office: Office, period: str) -> dict[str, tuple[int, int]]:
     """For each measured indicator, (institutions on target, institutions measured)."""
     met: Counter = Counter()

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from supervision.evaluation import consequences, cycle
+from supervision.evaluation import consequences, cycle, selectors
 from supervision.evaluation import scheme as schemes
 from supervision.evaluation.models import Evaluation
 from supervision.evaluation.scoring import Inputs, score
@@ -58,4 +58,7 @@ def test_grade_three_puts_the_bank_under_closer_supervision(people, client_for):
     bank = client_for(people["preparer"]).get(reverse("evaluation-detail", args=[evaluation.pk]))
     assert "lost 5.00 points on Q1" in bank.content.decode()
     assert consequences.under_closer_supervision(people["preparer"]).count() == 1
+    # The dashboards' grades panel counts it for the office's subtree, for any quarter after.
+    office = evaluation.institution.office
+    assert selectors.under_closer_supervision(office, "2026Q2") == 1
     assert D(evaluation.grade) == 3
