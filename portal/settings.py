@@ -351,6 +351,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Webhook deliveries whose retry is due (and any whose first task was lost).
     "retry-webhooks": {"task": "portal.webhooks.retry_webhooks", "schedule": 60.0},
+    # Last year's evaluations open once its Q4 returns are due.
+    "open-yearly-evaluations": {
+        "task": "supervision.tasks.evaluation.open_yearly_evaluations",
+        "schedule": 86400.0,
+    },
     # Escalation cases unacted past their deadline climb; providers' causes raise cases.
     "sweep-escalations": {
         "task": "supervision.tasks.escalation.sweep_escalations",

@@ -276,16 +276,16 @@ def accepted_return(institution: Institution, period: str = "2025Q3", rows=None)
     )
 
 
-def scored_evaluation(
-    institution: Institution, period: str = "2025Q3", status: str = "", rows=None
-):
-    """An institution's evaluation scored from an accepted return, moved to ``status``."""
+def scored_evaluation(institution: Institution, year: str = "2025", status: str = "", rows=None):
+    """An institution's evaluation of ``year``, opened as the calendar opens it and scored
+    from its accepted Q4 return, moved to ``status``."""
     from supervision.evaluation.models import Evaluation
-    from supervision.evaluation.services import score_institutions
+    from supervision.evaluation.services import opens_on, score_institutions
 
-    accepted_return(institution, period, rows)
-    score_institutions(period, Institution.objects.filter(pk=institution.pk))
-    evaluation = Evaluation.objects.get(institution=institution, period=period)
+    accepted_return(institution, f"{year}Q4", rows)
+    only = Institution.objects.filter(pk=institution.pk)
+    score_institutions(year, only, today=opens_on(int(year)))
+    evaluation = Evaluation.objects.get(institution=institution, period=year)
     if status:
         evaluation.status = status
         evaluation.save(update_fields=["status"])

@@ -158,7 +158,8 @@ def _grades(subject: Subject) -> dict | None:
     chart = charts.columns(
         [name for name, _n in rows], [(_("Institutions"), [n for _g, n in rows])]
     )
-    return {"subject": subject, "rows": rows, "chart": chart}
+    closer = evaluation.under_closer_supervision(subject.office, subject.period)
+    return {"subject": subject, "rows": rows, "chart": chart, "closer": closer}
 
 
 def _complaints(subject: Subject) -> dict | None:

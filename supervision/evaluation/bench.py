@@ -1,5 +1,6 @@
 """Timing the evaluation at national scale: every institution of the national seed scored for
-one period in one call of ``evaluation.score_institutions``, with the SQL it took.
+one year (its Q4 against the Q4 before) in one call of ``evaluation.score_institutions``, with
+the SQL it took.
 ``manage.py bench_scoring`` prints the results."""
 
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from portal.models import Institution, User
 from reporting import history
-from supervision.evaluation.inputs import year_before
+from reporting.periods import quarter_label
 from supervision.evaluation.models import Arrangement, Evaluation
 from supervision.evaluation.services import Tally, score_institutions
 
@@ -30,24 +31,24 @@ def bench_user() -> User:
     return user
 
 
-def prepare(period: str) -> int:
-    """Accepted returns for this period and a year before for every active institution that has
-    none yet (generated, the same every time), and a credit plan for each. Returns how many
-    returns were written."""
+def prepare(year: str) -> int:
+    """Accepted returns for the year's Q4 and the Q4 before for every active institution that
+    has none yet (generated, the same every time), and a credit plan for each. Returns how
+    many returns were written."""
     institutions = list(
         Institution.objects.filter(is_active=True).select_related("office").order_by("pk")
     )
     user = bench_user()
     places = history.lending_places(institutions)
     written = 0
-    for label in (year_before(period), period):
+    for label in (quarter_label(int(year) - 1, 4), quarter_label(int(year), 4)):
         for start in range(0, len(institutions), BATCH):
             chunk = institutions[start : start + BATCH]
             filed = [history.generated(i, label, places[i.pk]) for i in chunk]
             written += history.write(filed, user)
     Arrangement.objects.bulk_create(
         [
-            Arrangement(institution=i, year=int(period[:4]), credit_plan=Decimal(2000))
+            Arrangement(institution=i, year=int(year), credit_plan=Decimal(2000))
             for i in institutions
         ],
         ignore_conflicts=True,

@@ -23,6 +23,7 @@ from portal.stored_files import atomic_with_files, check_evidence, save_file
 from portal.worklist import Waiting
 from supervision import causes
 from supervision.evaluation import scheme as schemes
+from supervision.evaluation.consequences import measures, under_closer_supervision
 from supervision.evaluation.models import (
     Arrangement,
     Evaluation,
@@ -428,6 +429,8 @@ def low_grade_cause(evaluation: Evaluation) -> causes.Cause:
             "band": evaluation.band,
             "total": str(evaluation.total),
             "scheme": evaluation.scheme_version,
+            # What the scheme says follows the grade, for the case that acts on it.
+            "consequences": measures(evaluation),
         },
     )
 
@@ -467,6 +470,10 @@ def waiting(user) -> list[Waiting]:
                 gettext_lazy("Evaluations to review"),
                 f"{ranking}?status={EvaluationStatus.REVIEW}",
             )
+        )
+        closer = under_closer_supervision(user).count()
+        items.append(
+            Waiting(closer, gettext_lazy("Institutions under closer supervision"), ranking)
         )
     if scope.is_bank:
         own = scoping.visible(user, Evaluation).filter(status=EvaluationStatus.SELF_ASSESSMENT)

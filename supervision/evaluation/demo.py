@@ -1,34 +1,40 @@
-"""The evaluation's demo: a year and a quarter of accepted returns for every demo institution
-(beside the returns demo's own filings for the latest quarter), the offices' arrangements
-(credit plans; one rural bank under risk resolution), every period scored, and the cycle in
-each of its states: last year's results archived; this quarter Industrial Bank notified (its
-officers read their scorecard), Jinjiang Rural Commercial Bank confirmed at a low grade (a
-cause for escalation), Fujian Haixia Bank and Xianyou Rural Commercial Bank under review, the
-rest in self-assessment. The Fujian bureau has drawn a data sample of the latest quarter:
-one row confirmed, one corrected by the bank, one misreported."""
+"""The evaluation's demo: accepted returns for every demo institution (beside the returns
+demo's own filings for the latest quarter) for the Q4s of the two years evaluated and the one
+before, and for every quarter since; the offices' arrangements (credit plans; one rural bank
+under risk resolution); every quarter scored as monitoring and both years opened as the
+calendar opens them; and the cycle in each of its states: the year before's results archived;
+the latest year's Industrial Bank notified (its officers read their scorecard), Jinjiang Rural
+Commercial Bank confirmed at a low grade (a cause for escalation), Fujian Haixia Bank and
+Xianyou Rural Commercial Bank under review, the rest in self-assessment. The Fujian bureau has
+drawn a data sample of the latest quarter: one row confirmed, one corrected by the bank, one
+misreported."""
 
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils import timezone
 
 from portal.models import Institution, Membership, Role, User
 from reporting import history
 from reporting.models import ReturnRequest
-from reporting.periods import previous_quarter
+from reporting.periods import parse_quarter, quarter_label
 from supervision.evaluation import cycle, sampling
 from supervision.evaluation import scheme as schemes
 from supervision.evaluation.models import Arrangement, Evaluation, SampleFinding
 from supervision.evaluation.selectors import current_result
-from supervision.evaluation.services import score_institutions
+from supervision.evaluation.services import opens_on, score_institutions
 
-QUARTERS = 5  # the latest and the four before it: a year-on-year comparison and a trend
 RISK_RESOLUTION = "福建仙游农村商业银行股份有限公司"
 NOTIFIED = "兴业银行股份有限公司"
 LOW_GRADE = "福建晋江农村商业银行股份有限公司"
 UNDER_REVIEW = ("福建海峡银行股份有限公司", RISK_RESOLUTION)
 
 
-def demo_periods() -> list[str]:
+def demo_periods(today: date | None = None) -> tuple[int, list[str]]:
+    """The latest year the calendar has opened, and the quarters the demo files: the Q4s of
+    that year, the year before and the one before that, and every quarter since the start of
+    that year up to the latest the returns demo requested."""
     latest = (
         ReturnRequest.objects.filter(spec_code="SME-LOANS")
         .order_by("-period")
@@ -36,17 +42,21 @@ def demo_periods() -> list[str]:
         .first()
     )
     assert latest is not None, "the returns demo, loaded first, requested SME-LOANS returns"
-    periods = [latest]
-    while len(periods) < QUARTERS:
-        periods.append(previous_quarter(periods[-1]))
-    return sorted(periods)
+    today = today or timezone.localdate()
+    last, number = parse_quarter(latest)
+    year = last if number == 4 else last - 1
+    while opens_on(year) > today:
+        year -= 1
+    periods = {quarter_label(year - 2, 4), quarter_label(year - 1, 4)}
+    periods |= {quarter_label(y, q) for y in (year, year + 1) for q in range(1, 5)}
+    return year, sorted(p for p in periods if p <= latest)
 
 
 def load_demo() -> None:
     """Skipped when evaluations exist already."""
     if Evaluation.objects.exists() or not ReturnRequest.objects.exists():
         return
-    periods = demo_periods()
+    year, periods = demo_periods()
     institutions = list(Institution.objects.select_related("office").order_by("pk"))
     reviewer = User.objects.get(email="fj.reviewer@demo.portal")
     places = history.lending_places(institutions)
@@ -54,21 +64,24 @@ def load_demo() -> None:
         [history.generated(i, period, places[i.pk]) for period in periods for i in institutions],
         reviewer,
     )
-    year = int(periods[-1][:4])
-    for institution in institutions:
-        Arrangement.objects.get_or_create(
-            institution=institution,
-            year=year,
-            defaults={
-                "credit_plan": Decimal(1000),
-                "differentiated": institution.name_zh == RISK_RESOLUTION,
-                "reason": "风险处置" if institution.name_zh == RISK_RESOLUTION else "",
-            },
-        )
+    for each in (year - 1, year):
+        for institution in institutions:
+            Arrangement.objects.get_or_create(
+                institution=institution,
+                year=each,
+                defaults={
+                    "credit_plan": Decimal(1000),
+                    "differentiated": institution.name_zh == RISK_RESOLUTION,
+                    "reason": "风险处置" if institution.name_zh == RISK_RESOLUTION else "",
+                },
+            )
     for period in periods:
-        score_institutions(period)
+        if not period.startswith(str(year - 2)):  # the base of the year before, no more
+            score_institutions(period)
+    for each in (year - 1, year):
+        score_institutions(str(each))
 
-    _cycle(periods)
+    _cycle(str(year - 1), str(year))
     _sample(periods[-1])
 
 
@@ -101,7 +114,7 @@ def _review(evaluation: Evaluation, reviewer: User, points: str) -> None:
             evaluation,
             line.code,
             line.max_points / 2,
-            "上年同期报表未报送，按现场核查情况核定",
+            "上年末报表未报送，按现场核查情况核定",
         )
 
 
@@ -126,8 +139,7 @@ def _self_assessed(evaluation: Evaluation) -> None:
     cycle.submit_self_assessment(approver.user, evaluation)
 
 
-def _cycle(periods: list[str]) -> None:
-    last_year, latest = periods[0], periods[-1]
+def _cycle(last_year: str, latest: str) -> None:
     for evaluation in Evaluation.objects.filter(period=last_year).select_related("institution"):
         _confirmed(evaluation, "0.8", notify=True)
         reviewer, _ = _office_people(evaluation)

@@ -36,11 +36,6 @@ def year_before(period: str) -> str:
     return f"{int(period[:4]) - 1}{period[4:]}"
 
 
-def year_after(period: str) -> str:
-    """The same period a year later, whose results read this one as their year before."""
-    return f"{int(period[:4]) + 1}{period[4:]}"
-
-
 def _cell(index: int):
     return Cast(KeyTextTransform(str(index), "data"), NUMBER)
 

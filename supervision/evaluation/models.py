@@ -66,7 +66,9 @@ class Arrangement(models.Model):
 
 
 class Evaluation(models.Model):
-    """One institution's evaluation for one period, with its current result."""
+    """One institution's evaluation for one year (``period`` is the year, "2025"), on the
+    year's figures: Q4 against the Q4 before. Opened by the calendar once the Q4 returns are
+    due (``services.opens_on``); quarters feed monitoring only (``MonitoringScore``)."""
 
     institution = models.ForeignKey(
         Institution, on_delete=models.PROTECT, related_name="evaluations"
@@ -135,6 +137,35 @@ class Evaluation(models.Model):
     @property
     def shown_to_bank(self) -> bool:
         return self.status in EvaluationStatus.shown_to_bank()
+
+
+class MonitoringScore(models.Model):
+    """What one institution would score on one quarter's figures: an early warning for the
+    office, never an evaluation (no self-assessment, no grade, no review)."""
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="monitoring_scores"
+    )
+    period = models.CharField(_("quarter"), max_length=20)
+    scheme_version = models.CharField(_("scheme"), max_length=10)
+    result = models.JSONField(default=dict)
+    fingerprint = models.CharField(max_length=64, blank=True)
+    total = models.DecimalField(_("total"), max_digits=7, decimal_places=2, null=True)
+    regular = models.DecimalField(max_digits=7, decimal_places=2, null=True)
+    complete = models.BooleanField(default=False)
+    scored_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = _("monitoring score")
+        ordering = ["institution", "-period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "period"], name="one_monitoring_score_a_quarter"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.period} {self.total}"
 
 
 class ScoreRecord(models.Model):

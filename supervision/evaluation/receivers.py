@@ -11,12 +11,12 @@ from supervision.evaluation import cycle as evaluation_cycle
 # Imported for the cause it provides (misreported data), which registers itself with ``causes``;
 # the cycle above provides low grades.
 from supervision.evaluation import sampling  # noqa: F401
-from supervision.evaluation.inputs import year_after
 from supervision.evaluation.models import (
     Arrangement,
     DataSample,
     Evaluation,
     Evidence,
+    MonitoringScore,
     PointAdjustment,
     QualitativeScore,
     SampledRow,
@@ -43,6 +43,8 @@ scoping.register(ScoreRecord, office=scoping.under("evaluation__institution__off
 scoping.register(PointAdjustment, office=scoping.under("evaluation__institution__office__path"))
 scoping.register(Arrangement, office=scoping.under("institution__office__path"))
 scoping.register(ScoringRun, office=scoping.under("office__path"))
+# Monitoring is the office's early warning, not a result the bank is told.
+scoping.register(MonitoringScore, office=scoping.under("institution__office__path"))
 # A sample is the office's; each bank (or branch) sees the rows drawn from its own filings.
 scoping.register(DataSample, office=scoping.under("office__path"))
 scoping.register(
@@ -55,17 +57,13 @@ scoping.register(
 
 @receiver(filing_accepted, dispatch_uid="evaluation-score-on-acceptance")
 def score_on_acceptance(sender, filing, **kwargs) -> None:
-    """An accepted quarterly return changes its filer's inputs: score that institution for the
-    quarter, and for the same quarter a year later if it was scored already (a late return
-    of last year changes this year's comparison)."""
+    """An accepted quarterly return changes its filer's figures: its monitoring score for the
+    quarter, and for a Q4 the year's evaluation (``services.score_filed``)."""
     if not is_quarter(filing.period):
         return
     from supervision.evaluation.tasks import score_institution
 
     send_on_commit(score_institution, filing.institution_id, filing.period)
-    later = year_after(filing.period)
-    if Evaluation.objects.filter(institution_id=filing.institution_id, period=later).exists():
-        send_on_commit(score_institution, filing.institution_id, later)
 
 
 worklist.register("evaluation", evaluation_cycle.waiting)

@@ -17,6 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from supervision import indicators as shared
+from supervision.evaluation.measures import (
+    DEFAULT_ORDER,
+    STEPS,
+    AlsoMet,
+    Consequence,
+    Measure,
+    Partial,
+    Penalty,
+    Tolerance,
+)
 from supervision.formulas import Formula, FormulaError
 from supervision.indicators import Text
 
@@ -61,86 +71,6 @@ class Input:
     column: str = ""
     period: str = "current"
     weight: str = ""
-
-
-@dataclass(frozen=True)
-class Tolerance:
-    """A threshold the scheme sets for the year (the NPL tolerance...), read by formulas by
-    its name, with where it comes from."""
-
-    name: str
-    value: Decimal
-    label: Text
-    source: Text
-    unit: str = ""
-
-
-@dataclass(frozen=True)
-class Partial:
-    """Credit below the target: "proportional" (value / target of the points), "linear" (from
-    nothing at ``zero_at``, a formula, to full at the target) or "none"; only when ``when``
-    holds."""
-
-    kind: str = "none"
-    zero_at: Formula[Decimal] | None = None
-    when: Formula[bool] | None = None
-    when_text: Text | None = None
-    source: Text | None = None  # where the partial credit's thresholds come from
-
-
-@dataclass(frozen=True)
-class Penalty:
-    """Points that replace the computed ones when ``when`` holds (e.g. -4 for a fall two years
-    running); checked in order, the first that holds wins."""
-
-    when: Formula[bool]
-    points: Decimal
-    reason: Text
-
-
-@dataclass(frozen=True)
-class AlsoMet:
-    """Another way to full points (a target the office set for the bank), when ``when``
-    holds; a name it reads that is blank (no target set) makes it not apply."""
-
-    when: Formula[bool]
-    text: Text
-
-
-# The steps of scoring a measure, checked in a measure's ``order``; the first that gives
-# points wins. "met": the target (or an AlsoMet) is met; "partial": partial credit, if its
-# condition holds; "penalties": the first penalty that holds. Nothing left: no points.
-STEPS = ("met", "partial", "penalties")
-DEFAULT_ORDER = ("penalties", "met", "partial")
-
-
-@dataclass(frozen=True)
-class Measure:
-    value: Formula[Decimal]
-    target: Formula[Decimal]
-    direction: str  # "at_least": higher is better; "at_most": lower is better
-    partial: Partial = Partial()
-    penalties: tuple[Penalty, ...] = ()
-    unit: str = ""
-    definition: str = ""  # the shared definition (supervision.indicators) it reads, if any
-    source: Text | None = None  # where the target comes from
-    also_met: tuple[AlsoMet, ...] = ()
-    order: tuple[str, ...] = DEFAULT_ORDER
-
-    @property
-    def names(self) -> frozenset[str]:
-        zero_at = self.partial.zero_at.names if self.partial.zero_at else frozenset()
-        return self.value.names | self.target.names | zero_at
-
-    @property
-    def conditions(self) -> frozenset[str]:
-        """The names its conditions read (partial credit, penalties, other ways to meet)."""
-        names: set[str] = set()
-        if self.partial.when:
-            names |= self.partial.when.names
-        for formula in [p.when for p in self.penalties] + [a.when for a in self.also_met]:
-            names |= formula.names
-        return frozenset(names)
 
 
 @dataclass(frozen=True)
@@ -191,6 +121,8 @@ class Scheme:
     regular_floor: Decimal  # regular indicators scoring below this give the lowest grade
     escalation_grade: int  # results at this grade or below raise escalation
     bands_source: Text  # where the grade bands and their A/B cut-offs come from
+    consequences: dict[int, Consequence]
+    consequences_source: Text
     tolerances: dict[str, Tolerance]
     elements: dict[str, Text]
     inputs: dict[str, Input]
@@ -216,6 +148,9 @@ class Scheme:
     def named(self, name: str) -> "Input | Tolerance":
         """What a formula's name stands for: an input or a tolerance."""
         return self.inputs.get(name) or self.tolerances[name]
+
+    def consequence(self, grade: int | None) -> Consequence:
+        return self.consequences.get(grade or 0, Consequence())
 
     def tolerance(self, name: str) -> Decimal:
         return self.tolerances[name].value
@@ -437,6 +372,11 @@ def parse_scheme(data: dict) -> Scheme:
         regular_floor=_decimal(data["regular_floor"], "regular_floor"),
         escalation_grade=int(data["escalation_grade"]),
         bands_source=_text(data, "bands_source", f"scheme {version}"),
+        consequences={
+            int(grade): Consequence(tuple(c["measures"]), c.get("deadline_days"))
+            for grade, c in data["consequences"]["grades"].items()
+        },
+        consequences_source=_text(data["consequences"], "source", f"scheme {version}"),
         tolerances=tolerances,
         elements=elements,
         inputs=inputs,

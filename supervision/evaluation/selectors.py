@@ -8,8 +8,9 @@ from django.db.models import Count, QuerySet
 
 from portal import scoping
 from portal.models import Office, Role
+from reporting.periods import is_quarter
 from supervision.evaluation import scheme as schemes
-from supervision.evaluation.models import Evaluation, EvaluationStatus
+from supervision.evaluation.models import Evaluation, EvaluationStatus, MonitoringScore
 from supervision.evaluation.scoring import Result, result_from_dict
 
 
@@ -44,9 +45,37 @@ def current_result(evaluation: Evaluation) -> Result | None:
     return result_from_dict(evaluation.result) if evaluation.result else None
 
 
+def evaluated_year(office: Office, period: str) -> str:
+    """The year whose evaluations a period's pages show: a year itself; for a quarter (the
+    dashboards'), the latest year evaluated under ``office`` up to the quarter's year."""
+    if not is_quarter(period):
+        return period
+    latest = (
+        Evaluation.objects.filter(
+            period__lte=period[:4], institution__office__path__startswith=office.path
+        )
+        .order_by("-period")
+        .values_list("period", flat=True)
+        .first()
+    )
+    return latest or period[:4]
+
+
 def in_subtree(office: Office, period: str) -> QuerySet:
     return Evaluation.objects.filter(
-        period=period, institution__office__path__startswith=office.path
+        period=evaluated_year(office, period), institution__office__path__startswith=office.path
+    )
+
+
+def early_warnings(user, evaluation: Evaluation, count: int = 4) -> list[MonitoringScore]:
+    """What the institution would score on its latest quarters' figures (monitoring, never a
+    grade), as far as ``user`` may see them: the quarters after the evaluated year first."""
+    return list(
+        scoping.visible(user, MonitoringScore)
+        .filter(institution_id=evaluation.institution_id)
+        .exclude(period__startswith=str(int(evaluation.period) + 2))
+        .order_by("-period")
+        .only("period", "total", "complete", "scheme_version")[:count]
     )
 
 
@@ -56,8 +85,22 @@ def grade_distribution(office: Office, period: str, confirmed_only: bool = False
     if confirmed_only:
         evaluations = evaluations.filter(status__in=EvaluationStatus.frozen())
     counts = dict(evaluations.values_list("grade").annotate(n=Count("pk")).order_by("grade"))
-    scheme = schemes.for_period(period)
+    scheme = schemes.for_period(evaluated_year(office, period))
     return {band.grade: counts.get(band.grade, 0) for band in scheme.bands}
+
+
+def under_closer_supervision(office: Office, period: str) -> int:
+    """How many institutions under ``office`` a confirmed grade of the year shown for
+    ``period`` puts under closer supervision (the scheme's consequences say which grades)."""
+    confirmed = (
+        in_subtree(office, period)
+        .filter(status__in=EvaluationStatus.frozen())
+        .values_list("grade", "scheme_version")
+    )
+    return sum(
+        "closer_supervision" in schemes.load(version).consequence(grade).measures
+        for grade, version in confirmed
+    )
 
 
 def on_target(office: Office, period: str) -> dict[str, tuple[int, int]]:

@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import OperationalError, connection, transaction
 from django.db.models import QuerySet
@@ -21,6 +22,8 @@ from django.utils import timezone
 from portal import audit
 from portal.models import Institution, Office, User
 from portal.outbox import send_on_commit
+from reporting.models import RequestSource, ReturnRequest
+from reporting.periods import is_quarter, parse_quarter, quarter_end, quarter_label
 from supervision.evaluation import scheme as schemes
 from supervision.evaluation.inputs import gather
 from supervision.evaluation.models import (
@@ -65,6 +68,21 @@ def _reviewed(evaluations: list[Evaluation]) -> tuple[dict, dict]:
     return qualitative, adjustments
 
 
+def opens_on(year: int) -> date:
+    """The day the year's evaluation opens: the day after its Q4 returns are due."""
+    due = quarter_end(quarter_label(year, 4)) + timedelta(days=settings.PORTAL_RETURN_DUE_DAYS)
+    return due + timedelta(days=1)
+
+
+def _expected(year: str, institutions: QuerySet | None) -> set[int]:
+    """The institutions asked to file returns during the year: each gets the year's
+    evaluation, whether or not its Q4 return has come."""
+    requests = ReturnRequest.objects.filter(period__startswith=year, source=RequestSource.SCHEDULE)
+    if institutions is not None:
+        requests = requests.filter(institution__in=institutions.values("pk"))
+    return set(requests.values_list("institution_id", flat=True).distinct())
+
+
 def score_institutions(
     period: str,
     institutions: QuerySet | None = None,
@@ -73,12 +91,22 @@ def score_institutions(
 ) -> Tally:
     """Score ``institutions`` (None: all) for ``period`` and store what changed.
 
-    An institution is evaluated once it has an accepted return for the period; one that has
-    an evaluation already is scored again whatever it filed since.
+    A quarter ("2025Q3") is monitoring only (``monitoring.monitor``). A year ("2025") is the
+    evaluation, on the year's Q4 figures against the Q4 before: its existing evaluations are
+    scored again, and once the calendar has opened the year (``opens_on``) every institution
+    that filed returns during it gets its evaluation.
     """
-    scheme = schemes.for_period(period)
+    if is_quarter(period):
+        from supervision.evaluation.monitoring import monitor
+
+        return monitor(period, institutions, today)
     today = today or timezone.localdate()
-    values, differentiated, filed = gather(scheme, period, institutions, today)
+    quarter = quarter_label(int(period), 4)
+    scheme = schemes.for_period(quarter)
+    values, differentiated, filed = gather(scheme, quarter, institutions, today)
+    # Before the calendar opens the year, no evaluation is made: the quarters are monitoring.
+    opening = filed | _expected(period, institutions) if today >= opens_on(int(period)) else set()
+
     # Not durable: ``rescore`` runs it inside the transaction of the cycle's verbs (a review,
     # an adjustment, a reopening), so that the new result commits with the change.
     with transaction.atomic():
@@ -91,7 +119,7 @@ def score_institutions(
             .defer("result")  # only its fingerprint is compared
             .order_by("pk")
         )
-        new_ids = sorted(filed - {e.institution_id for e in evaluations})
+        new_ids = sorted(opening - {e.institution_id for e in evaluations})
         kinds = dict(Institution.objects.filter(pk__in=new_ids).values_list("pk", "kind"))
         qualitative, adjustments = _reviewed(evaluations)
         now = timezone.now()
@@ -271,6 +299,35 @@ def _record(evaluation: Evaluation, result: Result, cause: str, now) -> ScoreRec
         complete=result.complete,
         fingerprint=evaluation.fingerprint,
     )
+
+
+def score_filed(institution_id: int, quarter: str) -> None:
+    """A quarter's figures changed (a return accepted, a sampled row found misreported): its
+    filer's monitoring score for the quarter; the year's evaluation, which reads the year's
+    reporting (and opens, if the calendar says so, on a Q4); and after a Q4 the next year's
+    evaluation if it exists (it reads this Q4 as the year before)."""
+    institution = Institution.objects.filter(pk=institution_id)
+    score_institutions(quarter, institution, ScoreRecord.Cause.FILING)
+    year, number = parse_quarter(quarter)
+    evaluated = set(
+        Evaluation.objects.filter(
+            institution_id=institution_id, period__in=[str(year), str(year + 1)]
+        ).values_list("period", flat=True)
+    )
+    if number == 4 or str(year) in evaluated:
+        score_institutions(str(year), institution, ScoreRecord.Cause.FILING)
+    if number == 4 and str(year + 1) in evaluated:
+        score_institutions(str(year + 1), institution, ScoreRecord.Cause.FILING)
+
+
+def open_due_years(today: date | None = None) -> Tally:
+    """Open last year's evaluations once its Q4 returns are due (beat runs it daily): every
+    institution that filed returns during the year gets its evaluation, scored."""
+    today = today or timezone.localdate()
+    year = today.year - 1
+    if today < opens_on(year):
+        return Tally()
+    return score_institutions(str(year), today=today)
 
 
 def rescore(evaluation: Evaluation, cause: str) -> Tally:

@@ -3,9 +3,7 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from portal.models import Institution
 from supervision.evaluation import services as evaluation
-from supervision.evaluation.models import ScoreRecord
 
 
 @shared_task(
@@ -15,9 +13,18 @@ from supervision.evaluation.models import ScoreRecord
     max_retries=5,
 )
 def score_institution(institution_id: int, period: str) -> None:
-    evaluation.score_institutions(
-        period, Institution.objects.filter(pk=institution_id), ScoreRecord.Cause.FILING
-    )
+    """A quarter's accepted return: its monitoring, and for a Q4 the year's evaluation."""
+    evaluation.score_filed(institution_id, period)
+
+
+@shared_task(
+    name="supervision.tasks.evaluation.open_yearly_evaluations",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def open_yearly_evaluations() -> None:
+    evaluation.open_due_years()
 
 
 @shared_task(

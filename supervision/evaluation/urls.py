@@ -1,17 +1,28 @@
 from django.urls import path
 
 from supervision.evaluation import sampling_views as sampling
+from supervision.evaluation import scheme_views
 from supervision.evaluation import views as evaluation
 
 urlpatterns = [
     path("evaluation/", evaluation.ranking, name="evaluation-ranking"),
     path("evaluation/ranking.xlsx", evaluation.ranking_export, name="evaluation-ranking-xlsx"),
     path("evaluation/score/", evaluation.score_period, name="evaluation-score"),
+    path(
+        "evaluation/schemes/<str:version>/",
+        scheme_views.scheme_detail,
+        name="evaluation-scheme",
+    ),
     path("evaluation/<int:pk>/", evaluation.scorecard, name="evaluation-detail"),
     path(
         "evaluation/<int:pk>/scorecard.xlsx",
         evaluation.scorecard_export,
         name="evaluation-xlsx",
+    ),
+    path(
+        "evaluation/<int:pk>/publication.xlsx",
+        evaluation.publication_export,
+        name="evaluation-publication",
     ),
 ]
 urlpatterns += [

@@ -24,7 +24,7 @@ from portal.http import AuthenticatedHttpRequest
 from portal.models import InstitutionKind, Office, Role
 from reporting.periods import is_quarter
 from reporting.workbooks import xlsx_response
-from supervision.evaluation import cycle, scorecards, services
+from supervision.evaluation import consequences, cycle, scorecards, services
 from supervision.evaluation import scheme as schemes
 from supervision.evaluation.models import (
     Arrangement,
@@ -35,8 +35,9 @@ from supervision.evaluation.models import (
     ScoreRecord,
     ScoringRun,
 )
+from supervision.evaluation.publication import publication_workbook
 from supervision.evaluation.scoring import result_from_dict
-from supervision.evaluation.selectors import results_hidden, results_shown
+from supervision.evaluation.selectors import early_warnings, results_hidden, results_shown
 
 if TYPE_CHECKING:  # the stubs' name for a lazy translation; not installed in production
     from django_stubs_ext import StrPromise
@@ -241,9 +242,13 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
             "result": result,
             "rows": scorecards.rows(scheme, result),
             "trend": _trend_of(user, evaluation),
+            "gaps": consequences.gaps(scheme, result),
+            "consequences": [consequences.MEASURES[m] for m in consequences.measures(evaluation)],
+            "deadline_days": scheme.consequence(evaluation.grade).deadline_days,
         }
     if context["supervises"]:
         context["history"] = scoping.visible(user, ScoreRecord).filter(evaluation=evaluation)[:20]
+        context["warnings"] = early_warnings(user, evaluation)
     return render(request, "supervision/evaluation/scorecard.html", context)
 
 
@@ -363,6 +368,16 @@ def scorecard_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def publication_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The notified result as the bank publishes it; nothing before notification."""
+    evaluation, hidden = _scorecard_or_404(request.user, pk)
+    if hidden or not evaluation.shown_to_bank or not evaluation.result:
+        raise Http404
+    name = f"evaluation-{evaluation.institution.credit_code}-{evaluation.period}.xlsx"
+    return xlsx_response(publication_workbook(evaluation), name)
+
+
+@login_required
 @require_POST
 def score_period(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Queue scoring of every institution under the user's office for a period."""
@@ -370,8 +385,11 @@ def score_period(request: AuthenticatedHttpRequest) -> HttpResponse:
     if office is None:
         raise PermissionDenied
     period = request.POST.get("period", "").strip().upper()
-    if not is_quarter(period):
-        messages.error(request, _("Give the period as a quarter, e.g. 2025Q3."))
+    if not (is_quarter(period) or (period.isdigit() and len(period) == 4)):
+        messages.error(
+            request,
+            _("Give a year (2025: the evaluation) or a quarter (2025Q3: monitoring only)."),
+        )
         return redirect("evaluation-ranking")
     services.request_scoring(request.user, office, period)
     messages.success(

@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_low_grade_case_goes_from_notice_to_closed(matrix, sign_in, live_server, tmp_path):
     # A local bank supervised by county A, evaluated on a year of its returns.
     bank = f.InstitutionFactory(office=matrix.county_a, name_zh="旅程农商银行")
-    f.accepted_return(bank, "2024Q3", rows=COUNTY_ROWS)
+    f.accepted_return(bank, "2024Q4", rows=COUNTY_ROWS)  # the Q4 before: every input
     evaluation = f.scored_evaluation(bank, rows=COUNTY_ROWS)
     reviewer = f.member(Role.REVIEWER, office=matrix.county_a)
     head = f.member(Role.HEAD, office=matrix.county_a)

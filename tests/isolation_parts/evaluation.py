@@ -21,6 +21,7 @@ SCORECARD_CASES = [
 OBJECT_URLS = {
     "evaluation-detail": SCORECARD_CASES,
     "evaluation-xlsx": SCORECARD_CASES,
+    "evaluation-publication": SCORECARD_CASES,
     "api:evaluation-detail": SCORECARD_CASES,
     "evaluation-evidence": [
         Case("bank_a", "bank_b", _of("a", "evidence")),
@@ -50,4 +51,9 @@ ACTION_URLS = {
         Case("p2_head", "bank_a", _of("b", "sampled_row")),
         Case("p1_head", "county_b", _of("a", "sampled_row")),
     ],
+}
+
+# The schemes are the rulebook: every signed-in user reads them.
+PUBLIC_URLS = {
+    "evaluation-scheme": lambda m: {"version": "2025"},
 }

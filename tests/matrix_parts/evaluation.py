@@ -1,4 +1,4 @@
-"""The evaluation's objects in the access matrix: each bank's result for 2025Q3, notified, with
+"""The evaluation's objects in the access matrix: each bank's result for 2025, notified, with
 a document of its self-assessment; and each province's data sample of its bank's rows, one
 row found misreported with evidence."""
 
@@ -35,7 +35,7 @@ def build(m) -> None:
             uploaded_by=m.users[officer],
         )
         evidence.file.save("rules.pdf", ContentFile(b"%PDF-1.4 rules"), save=True)
-        sample = sampling.draw(m.users[head], office, "2025Q3", 1, seed=7)
+        sample = sampling.draw(m.users[head], office, "2025Q4", 1, seed=7)
         row = sample.rows.get()
         sampling.record(
             m.users[head],

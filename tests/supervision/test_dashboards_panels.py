@@ -25,7 +25,7 @@ def activity(matrix, time_machine):
     f.ComplaintFactory(branch=m.branch_a1, category="rates")
     f.ComplaintFactory(branch=m.branch_a1, category="fees", substantive=True)
     f.ComplaintFactory(branch=m.branch_a2)
-    f.scored_evaluation(m.bank_a, PERIOD)
+    f.scored_evaluation(m.bank_a, "2025")
     assert escalation.escalation_raise(f.cause(m.bank_a)) is not None
     return m
 
@@ -48,8 +48,9 @@ def test_an_office_sees_its_subtrees_grades_complaints_and_cases(activity, clien
     by_category = dict(found["complaints"]["categories"])
     assert by_category["Interest rates"] == 1 and by_category["Fees and charges"] == 2
     assert found["complaints"]["found"].substantive == 1
+    # The quarter's page shows the grades of the latest year evaluated: 2025.
     graded = Evaluation.objects.filter(
-        period=PERIOD, institution__office__path__startswith=m.p1.path, grade__isnull=False
+        period="2025", institution__office__path__startswith=m.p1.path, grade__isnull=False
     )
     assert sum(n for _, n in found["grades"]["rows"]) == graded.count() == 1
     # Escalation adds its own panel of the subtree's cases.

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_an_office_reads_the_evaluations_under_it_line_by_line(matrix, client_for):
     evaluation = matrix.evaluation_a
     client = client_for(matrix.users["p1_head"])
-    listed = client.get(reverse("api:evaluation-list"), {"period": "2025Q3"}).json()["results"]
+    listed = client.get(reverse("api:evaluation-list"), {"period": "2025"}).json()["results"]
     assert [e["id"] for e in listed] == [evaluation.pk]
 
     found = client.get(reverse("api:evaluation-detail", args=[evaluation.pk])).json()
@@ -36,7 +36,7 @@ def _number(text: str | None) -> Decimal | None:
 
 def test_a_bank_reads_its_own_evaluation_only_once_notified(matrix, client_for):
     notified = matrix.evaluation_a
-    in_review = f.scored_evaluation(matrix.bank_a, "2025Q2", EvaluationStatus.REVIEW)
+    in_review = f.scored_evaluation(matrix.bank_a, "2024", EvaluationStatus.REVIEW)
     bank = client_for(matrix.users["bank_a"])
     listed = bank.get(reverse("api:evaluation-list")).json()["results"]
     assert [e["id"] for e in listed] == [notified.pk]

@@ -20,23 +20,23 @@ def test_bench_scoring_scores_every_institution_and_reports_its_queries():
     for kind in (InstitutionKind.LARGE, InstitutionKind.VILLAGE, InstitutionKind.INSURER):
         f.InstitutionFactory(office=office, kind=kind)
     out = io.StringIO()
-    call_command("bench_scoring", "--period", "2025q3", stdout=out)
+    call_command("bench_scoring", "--year", "2025", stdout=out)
     text = out.getvalue()
     assert "3 institutions; 6 accepted returns generated" in text
-    first = re.search(r"score 2025Q3: 3 institutions in [\d.]+ s .* (\d+) SQL queries", text)
-    again = re.search(r"again 2025Q3: 3 institutions .*\(scored 0, unchanged 3, frozen 0\)", text)
+    first = re.search(r"score 2025: 3 institutions in [\d.]+ s .* (\d+) SQL queries", text)
+    again = re.search(r"again 2025: 3 institutions .*\(scored 0, unchanged 3, frozen 0\)", text)
     assert first and again
-    assert Evaluation.objects.filter(period="2025Q3").count() == 3
+    assert Evaluation.objects.filter(period="2025").count() == 3
     # Running it again generates nothing more and starts the period from scratch.
     out = io.StringIO()
     call_command("bench_scoring", stdout=out)
     assert "0 accepted returns generated" in out.getvalue()
-    assert "3 untouched results of 2025Q3 removed" in out.getvalue()
+    assert "3 untouched results of 2025 removed" in out.getvalue()
     assert Filing.objects.count() == 6
 
 
-def test_bench_scoring_needs_institutions_and_a_quarter():
+def test_bench_scoring_needs_institutions_and_a_year():
     with pytest.raises(CommandError, match="run seed_national first"):
         call_command("bench_scoring")
-    with pytest.raises(CommandError, match="must be a quarter"):
-        call_command("bench_scoring", "--period", "2025")
+    with pytest.raises(CommandError, match="must be a year"):
+        call_command("bench_scoring", "--year", "2025Q3")

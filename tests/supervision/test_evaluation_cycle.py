@@ -38,8 +38,7 @@ def people():
     gb = f.office("000000", "总局")
     p1 = f.office("350000", "甲省局", gb)
     bank = f.InstitutionFactory(office=p1, name_zh="评价银行", name_en="Evaluated Bank")
-    # A year of history, so that every computed indicator has its inputs.
-    f.accepted_return(bank, "2024Q3", rows=COUNTY_ROWS)
+    # The Q4 before, so that every computed indicator has its inputs.
     f.accepted_return(bank, "2024Q4", rows=COUNTY_ROWS)
     evaluation = f.scored_evaluation(bank, rows=COUNTY_ROWS)
     return {
@@ -173,8 +172,8 @@ def test_a_confirmed_result_is_frozen_until_reopened_with_a_reason(people):
         cycle.adjust(people["reviewer"], people["evaluation"], "KP1", "5", "x")
     # A corrected return arrives: the confirmed result stays as confirmed.
     corrected = [r | {"credit_balance": 0} for r in COUNTY_ROWS]
-    f.accepted_loans(people["evaluation"].institution, corrected, "2025Q3")
-    assert score_institutions("2025Q3").frozen == 1
+    f.accepted_loans(people["evaluation"].institution, corrected, "2025Q4")
+    assert score_institutions("2025").frozen == 1
     assert _fresh(people).total == confirmed_total
     with pytest.raises(ValidationError, match="Say why the result is reopened"):
         cycle.reopen(people["head"], people["evaluation"], "")
@@ -188,7 +187,7 @@ def test_a_confirmed_result_is_frozen_until_reopened_with_a_reason(people):
 
 
 def _lower_to_grade_three(people):
-    # Regular points 67.1 with every qualitative item at 0; no bonus: 67.1, grade 3B.
+    # Every qualitative item at 0 and no bonus: 71, grade 3A.
     cycle.start_review(people["reviewer"], people["evaluation"])
     _review_all(people, points="0")
     cycle.adjust(people["reviewer"], people["evaluation"], "B2", "0", "重点领域口径不符")

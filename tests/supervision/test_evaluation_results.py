@@ -126,13 +126,14 @@ def test_inputs_are_summed_over_the_filers_rows_and_rates_weighted(province):
 def test_branch_returns_are_added_up_unless_the_bank_filed_its_own(province):
     bank = _bank(province[2])
     for row in COUNTY_ROWS:
-        f.accepted_loans(bank, [row], branch=f.BranchFactory(institution=bank, office=province[2]))
-    service.score_institutions("2025Q3", Institution.objects.filter(pk=bank.pk))
+        branch = f.BranchFactory(institution=bank, office=province[2])
+        f.accepted_loans(bank, [row], "2025Q4", branch=branch)
+    service.score_institutions("2025", Institution.objects.filter(pk=bank.pk))
     result = selectors.current_result(Evaluation.objects.get(institution=bank))
     assert result.line("CS1").inputs["sme_balance"] == D(1100)
     own = [row | {"sme_balance": 2000} for row in COUNTY_ROWS[:1]]
-    f.accepted_return(bank, rows=own)
-    service.score_institutions("2025Q3", Institution.objects.filter(pk=bank.pk))
+    f.accepted_return(bank, "2025Q4", rows=own)
+    service.score_institutions("2025", Institution.objects.filter(pk=bank.pk))
     result = selectors.current_result(Evaluation.objects.get(institution=bank))
     assert result.line("CS1").inputs["sme_balance"] == D(2000)
 
@@ -140,12 +141,12 @@ def test_branch_returns_are_added_up_unless_the_bank_filed_its_own(province):
 def test_scoring_again_is_idempotent_and_keeps_history(province):
     bank = _bank(province[2])
     evaluation = f.scored_evaluation(bank, rows=COUNTY_ROWS)
-    tally = service.score_institutions("2025Q3")
+    tally = service.score_institutions("2025")
     assert (tally.scored, tally.unchanged) == (0, 1)
     assert ScoreRecord.objects.filter(evaluation=evaluation).count() == 1
     Arrangement.objects.create(institution=bank, year=2025, credit_plan=D(50))
     f.accepted_return(bank, "2024Q4", rows=[r | {"issued_rate": D("4.00")} for r in COUNTY_ROWS])
-    assert service.score_institutions("2025Q3").scored == 1
+    assert service.score_institutions("2025").scored == 1
     history = list(ScoreRecord.objects.filter(evaluation=evaluation))
     assert len(history) == 2
     assert history[0].total > history[1].total  # the newest first: CS5 is now scored
@@ -157,8 +158,8 @@ def test_a_confirmed_result_is_frozen(province):
     bank = _bank(province[2])
     evaluation = f.scored_evaluation(bank, rows=COUNTY_ROWS, status=EvaluationStatus.CONFIRMED)
     before = evaluation.fingerprint
-    f.accepted_return(bank, "2024Q3", rows=COUNTY_ROWS)
-    assert service.score_institutions("2025Q3").frozen == 1
+    f.accepted_return(bank, "2024Q4", rows=COUNTY_ROWS)
+    assert service.score_institutions("2025").frozen == 1
     evaluation.refresh_from_db()
     assert evaluation.fingerprint == before
 
@@ -177,31 +178,27 @@ def test_an_accepted_return_queues_scoring_of_its_filer(
     delay.assert_called_once_with(bank.pk, "2025Q3")
 
 
-def test_a_late_return_of_last_year_rescores_this_years_result(
-    province, django_capture_on_commit_callbacks
-):
+def test_a_late_q4_return_of_last_year_rescores_this_years_result(province):
     bank = _bank(province[2])
-    f.scored_evaluation(bank, "2025Q3")
-    reviewer = f.member(Role.REVIEWER, office=province[1])
-    late = f.FilingFactory(
-        request=f.ReturnRequestFactory(institution=bank, period="2024Q3"),
-        status=FilingStatus.SUBMITTED,
-    )
-    task = "supervision.evaluation.tasks.score_institution.delay"
-    with mock.patch(task) as delay, django_capture_on_commit_callbacks(execute=True):
-        filings.filing_accept(reviewer, late)
-    assert [c.args for c in delay.call_args_list] == [(bank.pk, "2024Q3"), (bank.pk, "2025Q3")]
+    evaluation = f.scored_evaluation(bank, rows=COUNTY_ROWS)
+    f.accepted_return(bank, "2024Q4", rows=COUNTY_ROWS)
+    service.score_filed(bank.pk, "2024Q4")  # what the task queued on acceptance does
+    assert ScoreRecord.objects.filter(evaluation=evaluation).count() == 2
+    # 2024's own evaluation opens with its Q4 return: its calendar has long passed.
+    assert Evaluation.objects.filter(period="2024", institution=bank).exists()
+    evaluation.refresh_from_db()
+    assert selectors.current_result(evaluation).line("PI1").points == D(8)  # now measured
 
 
 def test_the_number_of_queries_does_not_grow_with_the_institutions(province):
     def queries_for(count: int) -> int:
         banks = [_bank(province[2]) for _ in range(count)]
         for bank in banks:
-            f.accepted_return(bank)
-            f.accepted_return(bank, "2024Q3")
+            f.accepted_return(bank, "2025Q4")
+            f.accepted_return(bank, "2024Q4")
         chosen = Institution.objects.filter(pk__in=[b.pk for b in banks])
         with CaptureQueriesContext(connection) as context:
-            tally = service.score_institutions("2025Q3", chosen)
+            tally = service.score_institutions("2025", chosen)
         assert tally.scored == count
         return len(context.captured_queries)
 
@@ -212,14 +209,14 @@ def test_a_period_run_scores_the_offices_subtree_only(province, client_for):
     gb, p1, city = province
     p2 = f.office("440000", "乙省局", gb)
     ours, theirs = _bank(city), _bank(p2)
-    f.accepted_return(ours)
-    f.accepted_return(theirs)
+    f.accepted_return(ours, "2025Q4")
+    f.accepted_return(theirs, "2025Q4")
     head = f.member(Role.HEAD, office=p1)
     client = client_for(head)
-    response = client.post(reverse("evaluation-score"), {"period": "2025q3"})
+    response = client.post(reverse("evaluation-score"), {"period": "2025"})
     assert response.status_code == 302
     job = ScoringRun.objects.get()
-    assert (job.office, job.period) == (p1, "2025Q3")
+    assert (job.office, job.period) == (p1, "2025")
     queued = OutboxMessage.objects.get(task="supervision.tasks.evaluation.run_scoring")
     assert queued.args == [job.pk]
     service.run(job.pk)
@@ -232,9 +229,9 @@ def test_a_period_run_scores_the_offices_subtree_only(province, client_for):
 
 def test_a_run_hit_by_a_database_hiccup_goes_back_to_the_queue_for_its_retry(province):
     bank = _bank(province[2])
-    f.accepted_return(bank)
+    f.accepted_return(bank, "2025Q4")
     job = ScoringRun.objects.create(
-        office=province[1], period="2025Q3", requested_by=f.member(Role.HEAD, office=province[1])
+        office=province[1], period="2025", requested_by=f.member(Role.HEAD, office=province[1])
     )
     hiccup = mock.patch.object(
         service, "score_institutions", side_effect=OperationalError("connection lost")
@@ -253,7 +250,7 @@ def test_a_viewer_cannot_score_a_period(province, client_for):
     assert client.post(reverse("evaluation-score"), {"period": "2025Q3"}).status_code == 403
     reviewer = client_for(f.member(Role.REVIEWER, office=province[1]))
     response = reviewer.post(reverse("evaluation-score"), {"period": "2025-3"}, follow=True)
-    assert "Give the period as a quarter" in response.content.decode()
+    assert "Give a year (2025: the evaluation) or a quarter" in response.content.decode()
     assert not ScoringRun.objects.exists()
 
 
@@ -296,10 +293,6 @@ def test_the_scorecard_explains_every_indicator(ranked, client_for):
     )
     text = page.content.decode()
     assert "10% meets the target of 10%: full 8 points." in text
-    assert (
-        "Not scored: missing SME borrowers a year before, first-time borrowers a year before."
-        in text
-    )
     assert "Not scored yet: awaits the reviewer&#x27;s points." in text
     assert 'data-testid="trend"' in text
 
@@ -331,7 +324,7 @@ def test_the_ranking_workbook_escapes_formulas(province, client_for):
     bank = _bank(province[2], name="=HYPERLINK(1)")
     f.scored_evaluation(bank, rows=COUNTY_ROWS)
     client = client_for(f.member(Role.VIEWER, office=province[1]))
-    response = client.get(reverse("evaluation-ranking-xlsx"), {"period": "2025Q3"})
+    response = client.get(reverse("evaluation-ranking-xlsx"), {"period": "2025"})
     rows = _workbook_text(response)
     assert rows[0][0] == "名次 Rank"
     assert rows[1][1] == "'=HYPERLINK(1)"

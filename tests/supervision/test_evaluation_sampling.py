@@ -108,8 +108,8 @@ def test_misreported_rows_lower_the_quality_of_reported_data(area):
     sample = sampling.draw(area["reviewer"], area["p1"], "2025Q3", 3, seed=5)
     for row in sample.rows.filter(institution=bank)[:2]:
         sampling.record(area["reviewer"], row, SampleFinding.MISREPORTED, "不符")
-    score_institutions("2025Q3", Institution.objects.filter(pk=bank.pk))
-    line = current_result(Evaluation.objects.get(institution=bank)).line("SD3")
+    score_institutions("2025", Institution.objects.filter(pk=bank.pk))
+    line = current_result(Evaluation.objects.get(institution=bank, period="2025")).line("SD3")
     assert line.inputs == {"misreported_rows": D(2)}
     assert line.points == D(3)  # nothing at 5 rows: 5 x 3/5
 

@@ -18,12 +18,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def evaluations(matrix):
-    """Each bank's notified 2025Q3 result (the matrix's) and a 2025Q2 one still in review."""
+    """Each bank's notified 2025 result (the matrix's) and a 2024 one still in review."""
     return {
         "a notified": matrix.evaluation_a,
         "b notified": matrix.evaluation_b,
-        "a in review": f.scored_evaluation(matrix.bank_a, "2025Q2", EvaluationStatus.REVIEW),
-        "b in review": f.scored_evaluation(matrix.bank_b, "2025Q2", EvaluationStatus.REVIEW),
+        "a in review": f.scored_evaluation(matrix.bank_a, "2024", EvaluationStatus.REVIEW),
+        "b in review": f.scored_evaluation(matrix.bank_b, "2024", EvaluationStatus.REVIEW),
     }
 
 
@@ -63,7 +63,7 @@ def test_results_shown(matrix, evaluations, who, expected):
 def test_the_pages_the_workbooks_and_the_api_agree(matrix, evaluations, client_for, who, expected):
     client = client_for(_reader(matrix, who))
     api = set()
-    for period in ("2025Q2", "2025Q3"):
+    for period in ("2024", "2025"):
         response = client.get(reverse("api:evaluation-list"), {"period": period})
         if response.status_code == 200:
             api |= {row["id"] for row in response.json()["results"]}
@@ -84,10 +84,10 @@ def test_the_pages_the_workbooks_and_the_api_agree(matrix, evaluations, client_f
 
 def test_the_ranking_and_its_workbook_show_only_the_results_shown(matrix, evaluations, client_for):
     client = client_for(_both_sides(matrix))
-    page = client.get(reverse("evaluation-ranking"), {"period": "2025Q2"})
+    page = client.get(reverse("evaluation-ranking"), {"period": "2024"})
     assert {e.pk for e in page.context["page"]} == {evaluations["b in review"].pk}
     assert page.context["results_shown"] == {evaluations["b in review"].pk}
-    response = client.get(reverse("evaluation-ranking-xlsx"), {"period": "2025Q2"})
+    response = client.get(reverse("evaluation-ranking-xlsx"), {"period": "2024"})
     book = load_workbook(io.BytesIO(response.content), read_only=True)
     names = {cell for row in book.active.iter_rows(values_only=True) for cell in row}
     assert matrix.bank_b.name_zh in names and matrix.bank_a.name_zh not in names

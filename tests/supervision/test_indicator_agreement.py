@@ -115,8 +115,8 @@ def test_a_constructed_banks_dashboard_and_scorecard_agree(version):
         first_time=13,
     )
     f.accepted_loans(bank, [now], f"{year}Q4")
-    score_institutions(f"{year}Q4", Institution.objects.filter(pk=bank.pk))
-    evaluation = Evaluation.objects.get(institution=bank)
+    score_institutions(str(year), Institution.objects.filter(pk=bank.pk))
+    evaluation = Evaluation.objects.get(institution=bank, period=str(year))
     assert evaluation.scheme_version == version
     shown = {
         i.key: i for i in figures.subtree_figures(office, f"{year}Q4", institution=bank).headline

@@ -25,6 +25,7 @@ PINNED = {
     "supervision.tasks.screening.remind_visit_next_steps",
     "supervision.tasks.evaluation.score_institution",
     "supervision.tasks.evaluation.run_scoring",
+    "supervision.tasks.evaluation.open_yearly_evaluations",
     "supervision.tasks.complaints.sweep_overdue_complaints",
     "supervision.tasks.escalation.sweep_escalations",
     "supervision.tasks.dashboards.build_export",

@@ -1,30 +1,30 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from portal.models import Institution
-from reporting.periods import is_quarter
 from supervision.evaluation import bench as scoring_benchmark
 
 
 class Command(BaseCommand):
     help = (
-        "Score every institution for one period on the configured database (after "
-        "seed_national) and print the time and the number of SQL queries: first from scratch, "
-        "then again (nothing changes, nothing is written). Accepted returns for the period and a "
-        "year before are generated first for institutions that have none."
+        "Score every institution's evaluation for one year (Q4 against the Q4 before) on the "
+        "configured database (after seed_national) and print the time and the number of SQL "
+        "queries: first from scratch, then again (nothing changes, nothing is written). "
+        "Accepted Q4 returns for the year and the year before are generated first for "
+        "institutions that have none."
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--period", default="2025Q3", help="the quarter to score")
+        parser.add_argument("--year", default="2025", help="the year to evaluate")
         parser.add_argument(
             "--keep",
             action="store_true",
-            help="keep the period's existing results instead of scoring from scratch",
+            help="keep the year's existing results instead of scoring from scratch",
         )
 
-    def handle(self, *args, period: str, keep: bool, **options) -> None:
-        period = period.strip().upper()
-        if not is_quarter(period):
-            raise CommandError("--period must be a quarter such as 2025Q3")
+    def handle(self, *args, year: str, keep: bool, **options) -> None:
+        period = year.strip()
+        if not (period.isdigit() and len(period) == 4):
+            raise CommandError("--year must be a year such as 2025")
         count = Institution.objects.filter(is_active=True).count()
         if not count:
             raise CommandError("no institutions: run seed_national first")
