@@ -7,10 +7,19 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import Division, Job, Office
 from reporting.models import Filing, FilingRow
-from reporting.specs import get_spec
+from reporting.specs import ALL
 
-# The newest version's numeric columns: earlier versions' are a prefix of them.
-LENDING_FIGURES = tuple(c.key for c in get_spec("SME-LOANS").columns if c.is_numeric)
+# Every numeric column of any SME-LOANS version, each once, in the order versions add them:
+# a figure a filing's version lacks is stored blank ("not reported under this version").
+LENDING_FIGURES = tuple(
+    dict.fromkeys(
+        c.key
+        for spec in sorted(ALL, key=lambda s: s.version)
+        if spec.code == "SME-LOANS"
+        for c in spec.columns
+        if c.is_numeric
+    )
+)
 
 
 class Number(models.DecimalField):

@@ -22,6 +22,7 @@ from reporting import periods
 from reporting.models import Filing, FilingStatus, ReturnRequest
 from supervision.complaints import statistics as complaint_statistics
 from supervision.dashboards import charts, figures
+from supervision.dashboards import notice_indicators as notices
 from supervision.escalation import statistics as case_statistics
 from supervision.evaluation import selectors as evaluation
 
@@ -137,6 +138,26 @@ def _filers(subject: Subject) -> dict | None:
     return {**_base(subject), "filers": rows} if rows else None
 
 
+def _notices(subject: Subject) -> dict | None:
+    """What the notices measure beyond the headline: the subtree's figures, and each child
+    office's with its drill-down link."""
+    found = subject.figures
+    if not found.has_data or found.basis is None:
+        return None
+    url_of = charts.office_url(subject.period, subject.institution, subject.branch)
+    units = [
+        (row, url_of(row.office), notices.drilled(row.sums, row.basis))
+        for row in found.units
+        if row.office is not None
+    ]
+    return {
+        **_base(subject),
+        "indicators": notices.notice_indicators(found.sums, found.basis),
+        "drilled": [notices.BY_KEY[key] for key in notices.DRILLED],
+        "units": units,
+    }
+
+
 def _trend(subject: Subject) -> dict:
     return {**_base(subject), "chart": charts.trend(subject.figures)}
 
@@ -193,6 +214,7 @@ PANELS = (
     Panel("units", "supervision/dashboards/panels/units.html", _units),
     Panel("institutions", "supervision/dashboards/panels/institutions.html", _institutions),
     Panel("filers", "supervision/dashboards/panels/filers.html", _filers),
+    Panel("notices", "supervision/dashboards/panels/notices.html", _notices),
     Panel("trend", "supervision/dashboards/panels/trend.html", _trend),
     Panel("grades", "supervision/dashboards/panels/grades.html", _grades),
     Panel("complaints", "supervision/dashboards/panels/complaints.html", _complaints),
