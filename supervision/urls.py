@@ -4,6 +4,7 @@ from supervision.complaints import urls as complaints
 from supervision.dashboards import urls as dashboards
 from supervision.escalation import urls as escalation
 from supervision.evaluation import urls as evaluation
+from supervision.quality import urls as quality
 from supervision.screening import urls as screening
 
 urlpatterns = [
@@ -12,4 +13,5 @@ urlpatterns = [
     *complaints.urlpatterns,
     *escalation.urlpatterns,
     *dashboards.urlpatterns,
+    *quality.urlpatterns,
 ]

@@ -119,10 +119,11 @@ from tests.isolation_parts import (  # noqa: E402
     dashboards,
     escalation,
     evaluation,
+    quality,
     screening,
 )
 
-for _part in (screening, evaluation, complaints, escalation, dashboards):
+for _part in (screening, evaluation, complaints, escalation, dashboards, quality):
     OBJECT_URLS.update(_part.OBJECT_URLS)
     ACTION_URLS.update(getattr(_part, "ACTION_URLS", {}))
     PUBLIC_URLS.update(getattr(_part, "PUBLIC_URLS", {}))
