@@ -96,3 +96,21 @@ class DashboardExport(Job):
     @property
     def filename(self) -> str:
         return f"{self.kind}-{self.office.code}-{self.period}.xlsx"
+
+
+class WeakRegion(models.Model):
+    """A division the offices count as a weak region, toward which the 2023 notice (十一) asks
+    large banks to lean: data an administrator keeps (the admin site), not code."""
+
+    division = models.OneToOneField(
+        Division, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    note = models.CharField(_("why"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["division"]
+        verbose_name = _("weak region")
+        verbose_name_plural = _("weak regions")
+
+    def __str__(self) -> str:
+        return str(self.division_id)

@@ -59,6 +59,10 @@ def _fees_per_issued(sums: Sums) -> Decimal | None:
     return percent(sums.get("fees_ytd"), sums.get("issued_ytd"))
 
 
+def _weak_share(sums: Sums) -> Decimal | None:
+    return percent(sums.get("weak_sme_balance"), sums.get("sme_balance"))
+
+
 def _sme_share(sums: Sums) -> Decimal | None:
     return percent(sums.get("sme_balance"), sums.get("all_balance"))
 
@@ -149,6 +153,15 @@ DEFINITIONS: tuple[NoticeDefinition, ...] = (
         Aim.RISE,
         _("2023 notice, item 12 (local banks with a low share raise it)"),
     ),
+    NoticeDefinition(
+        "weak_region_share",
+        _("Share of SME loans in weak regions"),
+        "%",
+        _weak_share,
+        Base.YEAR_END,
+        Aim.RISE,
+        _("2023 notice, item 11 (large banks lean toward weak regions)"),
+    ),
     _balance("private_balance", _("Private enterprises"), _("2025 notice II(II)")),
     _balance("hard_hit_balance", _("Hard-hit sectors"), _("2023 notice, item 4")),
     _balance(
@@ -227,6 +240,7 @@ def drilled(sums: Sums, basis: Basis) -> list[NoticeIndicator]:
 # The figures the drill-down table shows for each child office (the page of each has them all).
 DRILLED = (
     "sme_share",
+    "weak_region_share",
     "private_balance",
     "green_balance",
     "agri_balance",

@@ -21,7 +21,7 @@ from portal.models import Branch, Institution, Office
 from reporting import periods
 from reporting.models import Filing, FilingStatus, ReturnRequest
 from supervision.complaints import statistics as complaint_statistics
-from supervision.dashboards import charts, figures
+from supervision.dashboards import charts, figures, weak_regions
 from supervision.dashboards import notice_indicators as notices
 from supervision.escalation import statistics as case_statistics
 from supervision.evaluation import selectors as evaluation
@@ -144,15 +144,21 @@ def _notices(subject: Subject) -> dict | None:
     found = subject.figures
     if not found.has_data or found.basis is None:
         return None
+    filer = weak_regions.filer_of(subject.institutions, subject.institution, subject.branch)
+    weak = weak_regions.Weak(subject.office, subject.period, filer)
     url_of = charts.office_url(subject.period, subject.institution, subject.branch)
-    units = [
-        (row, url_of(row.office), notices.drilled(row.sums, row.basis))
-        for row in found.units
-        if row.office is not None
-    ]
+    units = []
+    for row in found.units:
+        if row.office is not None:
+            own = [row.office.path]
+            values = notices.drilled(weak.sums(row.sums, own), weak.basis(row.basis, own))
+            units.append((row, url_of(row.office), values))
+    paths = [row.office.path for row in found.units if row.office is not None]
     return {
         **_base(subject),
-        "indicators": notices.notice_indicators(found.sums, found.basis),
+        "indicators": notices.notice_indicators(
+            weak.sums(found.sums, paths), weak.basis(found.basis, paths)
+        ),
         "drilled": [notices.BY_KEY[key] for key in notices.DRILLED],
         "units": units,
     }

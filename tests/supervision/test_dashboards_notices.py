@@ -2,13 +2,17 @@
 up the tree with a drill-down to each child office, each compared as its definition says; a
 subtree whose returns are all of an earlier version reads "not reported", never zero."""
 
+import io
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.urls import reverse
 
+from supervision.dashboards import exports as dashboard_exports
 from supervision.dashboards import figures
 from supervision.dashboards import notice_indicators as notices
+from supervision.dashboards.models import DashboardExport, ExportKind, WeakRegion
 from tests import factories as f
 from tests.reporting.returns import loan_row, revised_row
 
@@ -89,6 +93,24 @@ def test_returns_of_the_earlier_version_read_not_reported_rather_than_zero(matri
     assert "not reported under this version" in green and ">0<" not in green
 
 
+def test_the_share_lent_in_weak_regions_reads_the_division_list(matrix, client_for):
+    m = matrix
+    rows = [revised_row(m.county_a.code), revised_row(m.county_b.code)]
+    f.accepted_loans(m.bank_a, rows, version=NEW)
+    f.accepted_loans(m.bank_b, [revised_row(m.county_c.code)], version=NEW)
+    client = client_for(m.users["gb_head"])
+    assert _values(_panel(client, m.gb.code)[0])["weak_region_share"] is None  # no list yet
+
+    WeakRegion.objects.create(division_id=m.county_b.code, note="mountain county")
+    data, _body = _panel(client, m.gb.code)
+    assert _values(data)["weak_region_share"] == Decimal("33.33")
+    by_office = {
+        row.office.code: dict(zip(notices.DRILLED, v, strict=True)) for row, _, v in data["units"]
+    }
+    assert by_office[m.p1.code]["weak_region_share"].value == Decimal("50.00")
+    assert by_office[m.p2.code]["weak_region_share"].value == Decimal(0)
+
+
 def test_a_definition_compares_as_it_says():
     basis = figures.Basis({"fees_ytd": Decimal(2), "issued_ytd": Decimal(100)}, None, None, 3)
     fees = notices.BY_KEY["fees_share"].compare(
@@ -100,3 +122,28 @@ def test_a_definition_compares_as_it_says():
         {"npl_write_off_ytd": Decimal(5)}, basis
     )
     assert (write_off.value, write_off.reference, write_off.on_target) == (Decimal(5), None, None)
+
+
+def test_the_figures_workbook_carries_them_with_not_reported_spelled_out(matrix):
+    m = matrix
+    f.accepted_loans(m.bank_a, [revised_row(m.county_a.code, green_balance=70)], version=NEW)
+    f.accepted_loans(m.bank_b, [loan_row(m.county_c.code)], version="2025")
+    export = DashboardExport.objects.create(
+        kind=ExportKind.FIGURES, office=m.gb, period=PERIOD, requested_by=m.users["gb_head"]
+    )
+    dashboard_exports.run(export.pk)
+    export.refresh_from_db()
+    with export.file.open("rb") as handle:
+        sheet = openpyxl.load_workbook(io.BytesIO(handle.read()))["通知指标 Notices"]
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=3, values_only=True) if r and r[0]}
+    assert Decimal(str(rows["绿色贷款 / Green loans"][2])) == Decimal(70)
+    assert rows["绿色贷款 / Green loans"][7] == "2023年通知（五）；2022年长效机制（18） / " + (
+        "2023 notice, item 5; 2022 mechanism (18)"
+    )
+    by_office = {
+        r[0]: r
+        for r in sheet.iter_rows(values_only=True)
+        if r and r[0] in (m.p1.name_zh, m.p2.name_zh)
+    }
+    green = [d.key for d in notices.DEFINITIONS].index("green_balance") + 1
+    assert by_office[m.p2.name_zh][green] == "该版本未报送 not reported under this version"
