@@ -35,4 +35,3 @@ def route(name: str, args, kwargs, options, task=None, **rest) -> dict | None:
     if name in HEAVY_TASKS and settings.PORTAL_HEAVY_QUEUE:
         return {"queue": settings.PORTAL_HEAVY_QUEUE}
     return None
-

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from openpyxl.utils import get_column_letter
 
-from reporting.rulebook import CELL_RULES, NOTE_RULES, SYNTAX_RULES
+from reporting.rulebook import CELL_RULES, NOTE_RULES, OUTLIER_RULES, SYNTAX_RULES
 from reporting.spec import (
     UNIT_EN,
     Blank,
@@ -217,5 +217,24 @@ def rule_docs(spec: ReturnSpec) -> list[RuleDoc]:
             docs.append(_rule_doc(rule, columns))
         elif rule.code in FILE_NOTES and FILE_NOTES[rule.code](spec):
             docs.append(_rule_doc(rule, ()))
+    docs.extend(_outlier_docs(spec))
     docs.extend(_rule_doc(rule, tuple(spec.column(k) for k in rule.columns)) for rule in spec.rules)
+    return docs
+
+
+def _outlier_docs(spec: ReturnSpec) -> list[RuleDoc]:
+    """The outlier warnings of a quarterly return (``reporting/outliers.py``): every figure
+    against the filer's own quarters, rates and days against its peers too."""
+    if spec.period_kind != PeriodKind.QUARTER or not spec.key:
+        return []
+    scale_free = (T.RATE, T.DECIMAL)
+    applies = {
+        "Q301": lambda c: c.is_numeric,
+        "Q302": lambda c: c.is_numeric and c.type in scale_free,
+    }
+    docs = []
+    for rule in OUTLIER_RULES:
+        columns = tuple(c for c in spec.columns if applies[rule.code](c))
+        if columns:
+            docs.append(_rule_doc(rule, columns))
     return docs

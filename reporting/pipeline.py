@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from portal import audit
 from portal.models import Division
-from reporting import periods, watchdog
+from reporting import outliers, periods, watchdog
 from reporting.findings import FileRejected, Finding
 from reporting.models import Filing, FilingRow, FilingStatus, LprRate, ReturnRequest, RuleHit
 from reporting.reader import ROW, Table, read_return
@@ -97,6 +97,7 @@ def validate(filing: Filing) -> Outcome:
     except FileRejected as rejected:
         return Outcome(FilingStatus.REJECTED, rejected.findings, None)
     _progress(filing.pk, "checking", 50)
+    outliers.flag(table, filing)
     findings = apply_rules(table, context_for(filing))
     return Outcome(status_for(findings), findings, table)
 

@@ -330,7 +330,27 @@ NOTE_RULES: tuple[Rule, ...] = (
     ),
 )
 
-GENERIC_RULES: dict[str, Rule] = {r.code: r for r in (*SYNTAX_RULES, *CELL_RULES, *NOTE_RULES)}
+# Outliers (``reporting/outliers.py``): a figure far from the filer's own last quarters or
+# from its peers' in the quarter. Quarterly returns only.
+OUTLIER_RULES: tuple[Rule, ...] = tuple(
+    Rule(
+        code,
+        QUA,
+        W,
+        "{column}为 {value}，超出预期范围 {expected}（{detail}）。",
+        "{column} is {value}, outside the expected range {expected} ({detail}).",
+        f"数值明显偏离{zh}；请核对，确实如此的请说明原因。",
+        f"The figure is far from {en}; check it, and if it is right, say why.",
+    )
+    for code, zh, en in (
+        ("Q301", "本单位近几个季度的数", "your own last quarters"),
+        ("Q302", "本省同类机构的数", "peers of the same kind in the province"),
+    )
+)
+
+GENERIC_RULES: dict[str, Rule] = {
+    r.code: r for r in (*SYNTAX_RULES, *CELL_RULES, *NOTE_RULES, *OUTLIER_RULES)
+}
 
 
 def rule(code: str) -> Rule:

@@ -102,6 +102,20 @@ class Column:
     personal: bool = False  # personal data: masked in lists, shown in full only to its filer
     note_zh: str = ""
     note_en: str = ""
+    # The article of a notice that asks for the figure, e.g. "2023年通知（七）".
+    source_zh: str = ""
+    source_en: str = ""
+
+    @property
+    def notes_zh(self) -> str:
+        """The note and the source article, as the template and the documentation show them."""
+        source = f"依据：{self.source_zh}" if self.source_zh else ""
+        return " ".join(n for n in (self.note_zh, source) if n)
+
+    @property
+    def notes_en(self) -> str:
+        source = f"Source: {self.source_en}" if self.source_en else ""
+        return " ".join(n for n in (self.note_en, source) if n)
 
     @property
     def heading_zh(self) -> str:

@@ -204,10 +204,20 @@ def _consistent(
                     ("technology_balance", 0.1),
                     ("manufacturing_long_term", 0.08),
                     ("consumption_balance", 0.06),
+                    ("private_balance", 0.4),
+                    ("hard_hit_balance", 0.2),
+                    ("specialised_balance", 0.05),
+                    ("green_balance", 0.07),
+                    ("agri_balance", 0.15),
+                    ("large_credit_balance", 0.5),
+                    ("fees_ytd", 0.0016),
+                    ("npl_write_off_ytd", 0.003),
                 )
                 if k in keys
             ),
         ]
+        if "financing_cost" in keys:  # the interest and the fees: not below the rate
+            fixes.append((pl.col("issued_rate") + 0.4).round(2).alias("financing_cost"))
     if {"claims_paid", "claims"} <= keys:
         fixes = [
             (pl.col("premiums") * 40).alias("sum_insured"),

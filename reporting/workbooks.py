@@ -212,7 +212,7 @@ def _write_columns(ws, spec: ReturnSpec, row: int) -> int:
                 both(YES_NO_LABELS[0] if c.required else YES_NO_LABELS[1]),
                 cdoc.choices_text,
                 cdoc.bounds,
-                "\n".join(n for n in (c.note_zh, c.note_en) if n),
+                "\n".join(n for n in (c.notes_zh, c.notes_en) if n),
             ),
         )
     return row
@@ -270,7 +270,7 @@ def _header_comment(cdoc: ColumnDoc) -> Comment:
         lines.append(f"范围 Bounds: {cdoc.bounds}")
     if cdoc.choices:
         lines.append(f"可选值 Values:\n{cdoc.choices_text}")
-    lines.extend(n for n in (c.note_zh, c.note_en) if n)
+    lines.extend(n for n in (c.notes_zh, c.notes_en) if n)
     comment = Comment("\n".join(lines), "填报说明 Instructions")
     comment.width, comment.height = 260, 40 + 16 * sum(s.count("\n") + 1 for s in lines)
     return comment

@@ -17,4 +17,5 @@ class SupervisionConfig(AppConfig):
         from supervision.escalation import receivers as escalation  # noqa: F401
         from supervision.dashboards import receivers as dashboards  # noqa: F401
         from supervision.publication import receivers as publication  # noqa: F401
+        from supervision.quality import receivers as quality  # noqa: F401
         # isort: on

@@ -7,5 +7,6 @@ from supervision.dashboards import models as dashboards  # noqa: F401
 from supervision.escalation import models as escalation  # noqa: F401
 from supervision.evaluation import models as evaluation  # noqa: F401
 from supervision.publication import models as publication  # noqa: F401
+from supervision.quality import models as quality  # noqa: F401
 from supervision.screening import models as screening  # noqa: F401
 from supervision.screening.visits import models as screening_visits  # noqa: F401

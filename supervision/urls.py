@@ -5,6 +5,7 @@ from supervision.dashboards import urls as dashboards
 from supervision.escalation import urls as escalation
 from supervision.evaluation import urls as evaluation
 from supervision.publication import urls as publication
+from supervision.quality import urls as quality
 from supervision.screening import urls as screening
 
 urlpatterns = [
@@ -14,4 +15,5 @@ urlpatterns = [
     *escalation.urlpatterns,
     *dashboards.urlpatterns,
     *publication.urlpatterns,
+    *quality.urlpatterns,
 ]

@@ -178,14 +178,16 @@ def accepted_loans(
     *,
     branch: Branch | None = None,
     spec_code: str = "SME-LOANS",
+    version: str | None = None,
 ) -> Filing:
     """An accepted return (SME-LOANS unless told) in force for its period, its ``rows``
     (column key -> value; see ``tests.reporting.returns.loan_row``) stored as the pipeline
-    stores them, and its lending rows written as acceptance writes them."""
-    from reporting.specs import spec_for_period
+    stores them, and its lending rows written as acceptance writes them. ``version``: the
+    spec version filed, else the one in force for the period."""
+    from reporting.specs import get_spec, spec_for_period
     from supervision.dashboards import lending_rows
 
-    spec = spec_for_period(spec_code, period)
+    spec = get_spec(spec_code, version) if version else spec_for_period(spec_code, period)
     request, _ = ReturnRequest.objects.get_or_create(
         spec_code=spec_code,
         period=period,

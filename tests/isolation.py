@@ -120,11 +120,21 @@ from tests.isolation_parts import (  # noqa: E402
     escalation,
     evaluation,
     publication,
+    quality,
     screening,
     webhooks,
 )
 
-for _part in (screening, evaluation, complaints, escalation, dashboards, publication, webhooks):
+for _part in (
+    screening,
+    evaluation,
+    complaints,
+    escalation,
+    dashboards,
+    publication,
+    quality,
+    webhooks,
+):
     OBJECT_URLS.update(_part.OBJECT_URLS)
     ACTION_URLS.update(getattr(_part, "ACTION_URLS", {}))
     PUBLIC_URLS.update(getattr(_part, "PUBLIC_URLS", {}))

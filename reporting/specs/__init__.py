@@ -3,13 +3,21 @@
 from reporting import rulebook
 from reporting.spec import ReturnSpec, Rule
 from reporting.specs.screening import SCREENING_LIST_2025, SCREENING_RESULT_2025
-from reporting.specs.sme_insurance import SME_INSURANCE_2025
-from reporting.specs.sme_loans import SME_LOANS_2023, SME_LOANS_2025
+from reporting.specs.sme_insurance import SME_INSURANCE_2025, SME_INSURANCE_2025_2
+from reporting.specs.sme_loans import (
+    SME_LOANS_2023,
+    SME_LOANS_2023_2,
+    SME_LOANS_2025,
+    SME_LOANS_2025_2,
+)
 
 ALL: tuple[ReturnSpec, ...] = (
     SME_LOANS_2023,
     SME_LOANS_2025,
+    SME_LOANS_2023_2,
+    SME_LOANS_2025_2,
     SME_INSURANCE_2025,
+    SME_INSURANCE_2025_2,
     SCREENING_LIST_2025,
     SCREENING_RESULT_2025,
 )

@@ -1,5 +1,6 @@
 """Column and rule shorthands shared by the specs, so that each spec reads as a table."""
 
+from dataclasses import replace
 from decimal import Decimal
 
 from reporting.spec import Blank, Choice, Column, ColumnType, Rule, RuleClass, Severity
@@ -20,6 +21,11 @@ def rate(key: str, zh: str, en: str, required: bool = True) -> Column:
     return Column(
         key, zh, en, T.RATE, unit="%", required=required, minimum=ZERO, maximum=Decimal(36)
     )
+
+
+def cited(column: Column, zh: str, en: str) -> Column:
+    """The column with the article of the notice that asks for it."""
+    return replace(column, source_zh=zh, source_en=en)
 
 
 def choices(*items: tuple[str, str, str]) -> tuple[Choice, ...]:

@@ -1,6 +1,7 @@
 """SME-INSURANCE: the quarterly return of an insurer on its cover for small and micro
 enterprises, one row per product line."""
 
+from dataclasses import replace
 from decimal import Decimal
 
 from reporting.spec import (
@@ -13,7 +14,7 @@ from reporting.spec import (
     RuleClass,
     Severity,
 )
-from reporting.specs.columns import amount, both_or_neither, choices, count, not_above
+from reporting.specs.columns import amount, both_or_neither, choices, cited, count, not_above
 
 PRODUCT_LINES = choices(
     ("property", "企业财产险", "property"),
@@ -109,6 +110,37 @@ SME_INSURANCE_2025 = ReturnSpec(
             "Check the figure and explain the slow settlement.",
             columns=("settle_days",),
             check=lambda c: c("settle_days") <= 30,
+        ),
+    ),
+)
+
+
+# -- the revision of 2026: the complete list of product lines and the enterprises insured --
+# A revision keeps the 2025 columns in their places and adds its own after them.
+PRODUCT_LINES_2025_2 = PRODUCT_LINES + choices(
+    ("intellectual_property", "知识产权保险", "intellectual property"),
+    ("domestic_trade_credit", "国内贸易信用险", "domestic trade credit"),
+    ("employer_liability", "雇主责任险", "employer liability"),
+    ("group_life", "团体寿险", "group life"),
+)
+
+SME_INSURANCE_2025_2 = replace(
+    SME_INSURANCE_2025,
+    version="2025.2",
+    supersedes="2025",
+    effective_from="2025Q1",
+    description_zh="2025 年版的修订：险种增加知识产权、国内贸易信用、雇主责任和团体寿险，"
+    "并报送承保小微企业户数（出口信用险一行即投保的外贸小微企业户数）。",
+    description_en="The 2025 version revised: adds the intellectual property, domestic trade "
+    "credit, employer liability and group life lines, and the number of enterprises insured "
+    "(on the export credit line: the foreign-trade SMEs covered).",
+    columns=(
+        replace(SME_INSURANCE_2025.columns[0], choices=PRODUCT_LINES_2025_2),
+        *SME_INSURANCE_2025.columns[1:],
+        cited(
+            count("enterprises", "承保小微企业户数", "SMEs insured"),
+            "2023年通知（十四）（十五）；2025年通知（八）",
+            "2023 notice (十四)(十五); 2025 notice (VIII)",
         ),
     ),
 )

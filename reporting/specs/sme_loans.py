@@ -16,7 +16,7 @@ from reporting.spec import (
     RuleClass,
     Severity,
 )
-from reporting.specs.columns import amount, both_or_neither, count, not_above, rate
+from reporting.specs.columns import amount, both_or_neither, cited, count, not_above, rate
 
 COUNTY = Column(
     "county",
@@ -47,15 +47,19 @@ CORE_COLUMNS = (
     count("individual_borrowers", "个体工商户贷款户数", "Individual-business borrowers"),
 )
 
-KEY_AREA_COLUMNS = (
-    amount("foreign_trade_balance", "其中：外贸企业贷款余额", "Of which: foreign-trade firms"),
-    amount("technology_balance", "其中：科技型企业贷款余额", "Of which: technology firms"),
-    amount(
-        "manufacturing_long_term",
-        "其中：制造业中长期贷款余额",
-        "Of which: manufacturing medium/long-term",
-    ),
-    amount("consumption_balance", "其中：消费服务业贷款余额", "Of which: consumer services"),
+NOTICE_2025_KEY_AREAS = ("2025年通知 二（二）", "2025 notice II(II)")
+KEY_AREA_COLUMNS = tuple(
+    cited(column, *NOTICE_2025_KEY_AREAS)
+    for column in (
+        amount("foreign_trade_balance", "其中：外贸企业贷款余额", "Of which: foreign-trade firms"),
+        amount("technology_balance", "其中：科技型企业贷款余额", "Of which: technology firms"),
+        amount(
+            "manufacturing_long_term",
+            "其中：制造业中长期贷款余额",
+            "Of which: manufacturing medium/long-term",
+        ),
+        amount("consumption_balance", "其中：消费服务业贷款余额", "Of which: consumer services"),
+    )
 )
 
 PARTS = (
@@ -256,4 +260,156 @@ SME_LOANS_2025 = ReturnSpec(
     "增加外贸、科技、制造业中长期和消费服务等重点领域。",
     description_en="Per the 2025 notice (quantity, quality, price, structure): adds the key "
     "areas of foreign trade, technology, manufacturing and consumer services.",
+)
+
+
+# -- the revisions of 2026: what the notices measure that the first versions left out ------
+# A revision keeps its base version's columns in their places and adds its own after them, so
+# a return of the base version still reads and its new figures read as "not reported".
+
+PRIVATE_COLUMN = cited(
+    amount("private_balance", "其中：民营小微企业贷款余额", "Of which: private enterprises"),
+    *NOTICE_2025_KEY_AREAS,
+)
+KEY_AREA_2023_COLUMNS = (
+    cited(
+        amount(
+            "hard_hit_balance",
+            "其中：困难行业小微企业贷款余额",
+            "Of which: hard-hit sectors",
+        ),
+        "2023年通知（四）：住宿、餐饮、零售、教育、文化、旅游、体育、交通运输、外贸",
+        "2023 notice, item 4 (四): lodging, catering, retail, education, culture, tourism, "
+        "sports, transport, foreign trade",
+    ),
+    cited(KEY_AREA_COLUMNS[2], "2023年通知（五）", "2023 notice, item 5 (五)"),
+    cited(
+        amount("specialised_balance", "其中：专精特新小微企业贷款余额", "Of which: 专精特新 firms"),
+        "2023年通知（五）",
+        "2023 notice, item 5 (五)",
+    ),
+)
+NOTICE_COLUMNS = (
+    cited(
+        amount("green_balance", "其中：绿色贷款余额", "Of which: green loans"),
+        "2023年通知（五）；2022年长效机制（18）",
+        "2023 notice, item 5 (五); 2022 mechanism (18)",
+    ),
+    cited(
+        amount("agri_balance", "其中：涉农贷款余额", "Of which: agriculture-related loans"),
+        "2022年长效机制（10）",
+        "2022 mechanism (10)",
+    ),
+    *(
+        cited(column, "2023年通知（七）", "2023 notice, item 7 (七)")
+        for column in (
+            amount(
+                "large_credit_balance",
+                "单户授信1000万元以上小微企业贷款余额",
+                "Loans to SMEs with credit over 10 million per borrower",
+            ),
+            count(
+                "large_credit_borrowers",
+                "单户授信1000万元以上小微企业户数",
+                "SMEs with credit over 10 million per borrower",
+            ),
+        )
+    ),
+    *(
+        cited(
+            column, "2023年通知（八）；2025年通知 三（四）", "2023 notice (八); 2025 notice III(IV)"
+        )
+        for column in (
+            rate(
+                "financing_cost",
+                "当年新发放贷款平均综合融资成本",
+                "Average total financing cost of loans issued this year",
+            ),
+            amount("fees_ytd", "当年向小微企业收取的费用", "Fees charged to SMEs this year"),
+        )
+    ),
+    cited(
+        amount(
+            "npl_write_off_ytd", "当年核销普惠型小微企业不良贷款", "SME NPLs written off this year"
+        ),
+        "2023年通知（十）；2025年通知（九）",
+        "2023 notice (十); 2025 notice (IX)",
+    ),
+)
+
+
+def _part_of_sme(code: str, key: str, zh: str, en: str) -> Rule:
+    return not_above(code, key, SME[0], zh, en, SME[1], SME[2])
+
+
+NOTICE_RULES = (
+    _part_of_sme("SL-V120", "green_balance", "绿色贷款余额", "The green loan balance"),
+    _part_of_sme("SL-V121", "agri_balance", "涉农贷款余额", "The agriculture-related balance"),
+    not_above(
+        "SL-V122",
+        "large_credit_balance",
+        "all_balance",
+        "单户授信1000万元以上小微企业贷款余额",
+        "The balance of loans over 10 million per borrower",
+        "各项贷款余额",
+        "the all-loan balance",
+    ),
+    both_or_neither(
+        "SL-V123",
+        "large_credit_balance",
+        "large_credit_borrowers",
+        "单户授信1000万元以上小微企业贷款",
+        "Loans over 10 million per borrower",
+    ),
+    Rule(
+        "SL-Q205",
+        RuleClass.QUALITY,
+        Severity.WARNING,
+        "综合融资成本 {value} 低于新发放贷款加权平均利率。",
+        "The total financing cost {value} is below the weighted rate of loans issued.",
+        "综合融资成本含利息及企业承担的各项费用，通常不低于利率；请核对两列。",
+        "The total cost is the interest plus every fee the firm bears, so not below the rate; "
+        "check both columns.",
+        columns=("financing_cost", "issued_rate"),
+        check=lambda c: c("financing_cost") >= c("issued_rate"),
+    ),
+)
+KEY_AREA_2023_RULES = (
+    _part_of_sme(
+        "SL-V116", "hard_hit_balance", "困难行业贷款余额", "The hard-hit sectors' balance"
+    ),
+    KEY_AREA_RULES[2],
+    _part_of_sme("SL-V117", "specialised_balance", "专精特新贷款余额", "The 专精特新 balance"),
+)
+
+SME_LOANS_2023_2 = ReturnSpec(
+    **COMMON,
+    version="2023.2",
+    columns=CORE_COLUMNS + KEY_AREA_2023_COLUMNS + NOTICE_COLUMNS,
+    rules=CORE_RULES + KEY_AREA_2023_RULES + NOTICE_RULES,
+    effective_from="2023Q1",
+    supersedes="2023",
+    description_zh="2023 年版的修订：增加 2023 年通知的重点领域"
+    "（困难行业、制造业中长期、专精特新），"
+    "以及绿色、涉农、单户授信1000万元以上、综合融资成本和费用、不良核销。",
+    description_en="The 2023 version revised: adds the 2023 notice's key areas (hard-hit "
+    "sectors, manufacturing medium/long-term, 专精特新), and green and agriculture-related "
+    "loans, loans over 10 million per borrower, total financing cost and fees, NPL write-offs.",
+)
+
+SME_LOANS_2025_2 = ReturnSpec(
+    **COMMON,
+    version="2025.2",
+    columns=CORE_COLUMNS + KEY_AREA_COLUMNS + (PRIVATE_COLUMN,) + NOTICE_COLUMNS,
+    rules=CORE_RULES
+    + KEY_AREA_RULES
+    + (_part_of_sme("SL-V115", "private_balance", "民营企业贷款余额", "The private-firm balance"),)
+    + NOTICE_RULES,
+    effective_from="2025Q1",
+    supersedes="2025",
+    description_zh="2025 年版的修订：增加民营企业，"
+    "以及绿色、涉农、单户授信1000万元以上、综合融资成本和费用、不良核销。",
+    description_en="The 2025 version revised: adds private enterprises, and green and "
+    "agriculture-related loans, loans over 10 million per borrower, total financing cost and "
+    "fees, NPL write-offs.",
 )

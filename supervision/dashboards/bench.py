@@ -17,10 +17,11 @@ from portal import floors
 from portal.models import Institution, InstitutionKind, Office, User
 from portal.runtime import settle_heap
 from portal.scope_benchmark import bench_user
-from reporting import generation, history, periods
+from reporting import generation, history, periods, synthetic
 from reporting.models import Filing
 from reporting.specs import spec_for_period
 from supervision.dashboards.figures import SPEC_CODE
+from supervision.dashboards.insurance import SPEC_CODE as INSURANCE_CODE
 from supervision.dashboards.models import LENDING_FIGURES, LendingRow
 
 
@@ -53,6 +54,32 @@ def seed_returns(quarters: list[str]) -> int:
         for (pk, _code), row in zip(owners, frame.iter_rows(named=True), strict=True):
             rows[pk].append(row)
         filed = [history.Filed(institutions[pk], period, rows[pk]) for pk in places]
+        added += history.write(filed, uploader)
+    return added + seed_insurance(quarters, uploader)
+
+
+INSURANCE_LINES = 8  # product lines each insurer files
+
+
+def seed_insurance(quarters: list[str], uploader: User) -> int:
+    """Accepted SME-INSURANCE returns of every insurer for these quarters, for the insurance
+    view's measure."""
+    insurers = list(
+        Institution.objects.filter(is_active=True, kind=InstitutionKind.INSURER).select_related(
+            "office"
+        )
+    )
+    added = 0
+    for index, period in enumerate(quarters):
+        spec = spec_for_period(INSURANCE_CODE, period)
+        filed = [
+            history.Filed(
+                insurer,
+                period,
+                synthetic.synthetic_frame(spec, INSURANCE_LINES, seed=index + 1).to_dicts(),
+            )
+            for insurer in insurers
+        ]
         added += history.write(filed, uploader)
     return added
 
@@ -90,18 +117,24 @@ class Measure:
     database_seconds: float  # time in the database's queries, one render
     queries: int
 
+    page: str = "dashboard"
+
     def line(self, floor: floors.Floor) -> str:
         label = (
-            f"{self.label} ({self.office.code}) dashboard, median, {self.queries} SQL queries "
+            f"{self.label} ({self.office.code}) {self.page}, median, {self.queries} SQL queries "
             f"(web process CPU {self.cpu_seconds:.3f} s, database {self.database_seconds:.3f} s)"
         )
         return floors.line(label, self.median_seconds, floor)
 
 
-def measure(office: Office, period: str, runs: int, label: str) -> Measure:
-    """Render ``office``'s dashboard for a head of it: one warm-up, then ``runs`` timed, with
-    the heap settled as the web process settles it at start-up (``portal.wsgi``)."""
+def measure(office: Office, period: str, runs: int, label: str, insurance: bool = False) -> Measure:
+    """Render ``office``'s dashboard (or its insurance view) for a head of it: one warm-up,
+    then ``runs`` timed, with the heap settled as the web process settles it at start-up
+    (``portal.wsgi``)."""
+    from supervision.dashboards.insurance_views import insurance_page
     from supervision.dashboards.views import dashboard
+
+    view = insurance_page if insurance else dashboard
 
     user = bench_user(office)
     settle_heap()
@@ -109,7 +142,8 @@ def measure(office: Office, period: str, runs: int, label: str) -> Measure:
     def render() -> None:
         request = RequestFactory().get(f"/dashboards/{office.code}/", {"period": period})
         request.user = User.objects.get(pk=user.pk)  # as each request loads its user
-        response = dashboard(request, code=office.code)
+        request.LANGUAGE_CODE = "zh-hans"  # as the locale middleware sets it
+        response = view(request, code=office.code)
         assert response.status_code == 200, response.status_code
 
     render()
@@ -122,4 +156,5 @@ def measure(office: Office, period: str, runs: int, label: str) -> Measure:
         timings.append(perf_counter() - started)
         cpu.append(process_time() - started_cpu)
     database = sum(float(query["time"]) for query in captured.captured_queries)
-    return Measure(label, office, median(timings), median(cpu), database, len(captured))
+    page = "insurance view" if insurance else "dashboard"
+    return Measure(label, office, median(timings), median(cpu), database, len(captured), page)

@@ -115,6 +115,20 @@ def _frame(story: Story, index: int, period: str, year_end: str) -> pl.DataFrame
         (sme * (0.09 + 0.01 * elapsed)).round(2).alias("technology_balance"),
         (sme * 0.07).round(2).alias("manufacturing_long_term"),
         (sme * 0.06).round(2).alias("consumption_balance"),
+        # The revisions' figures: each version keeps those it carries.
+        (sme * (0.38 + 0.01 * elapsed)).round(2).alias("private_balance"),
+        (sme * 0.18).round(2).alias("hard_hit_balance"),
+        (sme * 0.04).round(2).alias("specialised_balance"),
+        (sme * (0.06 + 0.005 * elapsed)).round(2).alias("green_balance"),
+        (sme * 0.14).round(2).alias("agri_balance"),
+        (all_loans * 0.02).round(2).alias("large_credit_balance"),
+        (pl.col("end_borrowers") * 0.01 + 1)
+        .round(0)
+        .cast(pl.Int64)
+        .alias("large_credit_borrowers"),
+        pl.lit(round(4.6 - 0.05 * index - 0.12 * elapsed, 2)).alias("financing_cost"),
+        (sme * 0.0004 * quarter).round(2).alias("fees_ytd"),
+        (sme * story.npl * 0.1 * quarter).round(2).alias("npl_write_off_ytd"),
     )
     spec = spec_for_period(SPEC_CODE, period)
     return rows.select(spec.column_keys)

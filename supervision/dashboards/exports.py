@@ -36,6 +36,7 @@ from reporting.workbooks import (
 from supervision.dashboards import figures
 from supervision.dashboards.indicators import Indicator
 from supervision.dashboards.models import DashboardExport, ExportKind
+from supervision.dashboards.notice_exports import notice_sheet
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +188,7 @@ def figures_workbook(export: DashboardExport, path: Path) -> int:
     _offices_sheet(wb, found, keys, labels)
     _institutions_sheet(wb, found, keys, labels)
     _trend_sheet(wb, found, keys, labels)
+    notice_sheet(wb, found)
     wb.save(path)
     return len(found.institutions)
 

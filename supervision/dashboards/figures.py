@@ -19,7 +19,6 @@ from django.db.models.functions import Substr
 from portal.models import Branch, Division, Institution, Office
 from reporting import periods
 from reporting.models import FilingStatus, LprRate
-from reporting.specs import get_spec
 from supervision.dashboards.indicators import (
     RATE_WEIGHT,
     TARGETED,
@@ -32,10 +31,11 @@ from supervision.dashboards.indicators import (
     percent,
 )
 from supervision.dashboards.lending_rows import SPEC_CODE
-from supervision.dashboards.models import LendingRow
+from supervision.dashboards.models import LENDING_FIGURES, LendingRow
+from supervision.dashboards.notice_indicators import RATES, weighted_aggregates
 from supervision.evaluation.selectors import npl_tolerance
 
-SUMMED = tuple(c.key for c in get_spec(SPEC_CODE).columns if c.is_numeric and c.type != "rate")
+SUMMED = tuple(key for key in LENDING_FIGURES if key not in RATES)
 TREND_QUARTERS = 8
 # What the trend shows: balance, growth against all loans, borrowers, the new-loan rate and
 # the NPL ratio (summing only these keeps its eight quarters cheap).
@@ -56,6 +56,8 @@ def _aggregates(columns: tuple[str, ...] = ()) -> dict:
     sums = {key: Sum(key) for key in columns or SUMMED if key != RATE_WEIGHT}
     if not columns or RATE_WEIGHT in columns:
         sums[RATE_WEIGHT] = Sum(F("issued_rate") * F("issued_ytd"), output_field=DecimalField())
+    if not columns:
+        sums.update(weighted_aggregates())
     return sums
 
 
@@ -150,6 +152,9 @@ class Figures:
     institutions: list[Row] = field(default_factory=list)
     filers: list[Row] = field(default_factory=list)
     trend: list[Row] = field(default_factory=list)
+    # The subtree's sums for the quarter and what they are compared with.
+    sums: Sums = field(default_factory=dict)
+    basis: Basis | None = None
 
     @property
     def has_data(self) -> bool:
@@ -219,7 +224,8 @@ def subtree_figures(
     by_period: dict[tuple, Sums] = defaultdict(dict)
     for (each, _unit), sums in by_unit.items():
         add(by_period[(each,)], sums)
-    figures.headline = indicators(by_period.get((period,), {}), basis(by_period, ()))
+    figures.sums, figures.basis = by_period.get((period,), {}), basis(by_period, ())
+    figures.headline = indicators(figures.sums, figures.basis)
 
     by_institution = sums_by(
         rows.annotate(institution_id=F("filing__institution_id")), "period", "institution_id"

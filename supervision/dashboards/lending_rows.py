@@ -12,11 +12,12 @@ dashboards join the filing and count only accepted returns in force.
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import DecimalField, Exists, Field, Func, OuterRef, QuerySet
+from django.db.models import DecimalField, Exists, Field, Func, OuterRef, QuerySet, Value
 from django.db.models.fields.json import KeyTextTransform
 
 from reporting.models import Filing, FilingRow, FilingStatus
-from reporting.specs import get_spec
+from reporting.spec import ReturnSpec
+from reporting.specs import ALL
 from supervision.dashboards.models import LENDING_FIGURES, LendingRow
 
 SPEC_CODE = "SME-LOANS"
@@ -48,15 +49,25 @@ def _column(name: str) -> str:
 
 def record(filings: QuerySet[Filing]) -> int:
     """Write the lending rows of these filings' stored rows that have none yet; returns how
-    many were written. Every version lays its columns out as the newest does, up to its own
-    last column, so one position per figure serves them all (a missing one reads as blank)."""
-    positions = get_spec(SPEC_CODE).column_keys
+    many were written. Each version is read by its own columns' positions; a figure the
+    version lacks is written blank, never zero."""
+    return sum(
+        _record_version(filings.filter(spec_code=SPEC_CODE, spec_version=spec.version), spec)
+        for spec in ALL
+        if spec.code == SPEC_CODE
+    )
+
+
+def _record_version(filings: QuerySet[Filing], spec: ReturnSpec) -> int:
+    positions = spec.column_keys
     source = (
-        FilingRow.objects.filter(filing__in=filings.filter(spec_code=SPEC_CODE).values("pk"))
+        FilingRow.objects.filter(filing__in=filings.values("pk"))
         .filter(~Exists(LendingRow.objects.filter(row=OuterRef("pk"))))
         .annotate(
             **{
                 f"figure_{key}": Numeric(KeyTextTransform(positions.index(key), "data"))
+                if key in positions
+                else Value(None, output_field=DecimalField())
                 for key in LENDING_FIGURES
             }
         )

@@ -7,10 +7,19 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import Division, Job, Office
 from reporting.models import Filing, FilingRow
-from reporting.specs import get_spec
+from reporting.specs import ALL
 
-# The newest version's numeric columns: earlier versions' are a prefix of them.
-LENDING_FIGURES = tuple(c.key for c in get_spec("SME-LOANS").columns if c.is_numeric)
+# Every numeric column of any SME-LOANS version, each once, in the order versions add them:
+# a figure a filing's version lacks is stored blank ("not reported under this version").
+LENDING_FIGURES = tuple(
+    dict.fromkeys(
+        c.key
+        for spec in sorted(ALL, key=lambda s: s.version)
+        if spec.code == "SME-LOANS"
+        for c in spec.columns
+        if c.is_numeric
+    )
+)
 
 
 class Number(models.DecimalField):
@@ -87,3 +96,21 @@ class DashboardExport(Job):
     @property
     def filename(self) -> str:
         return f"{self.kind}-{self.office.code}-{self.period}.xlsx"
+
+
+class WeakRegion(models.Model):
+    """A division the offices count as a weak region, toward which the 2023 notice (十一) asks
+    large banks to lean: data an administrator keeps (the admin site), not code."""
+
+    division = models.OneToOneField(
+        Division, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    note = models.CharField(_("why"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["division"]
+        verbose_name = _("weak region")
+        verbose_name_plural = _("weak regions")
+
+    def __str__(self) -> str:
+        return str(self.division_id)

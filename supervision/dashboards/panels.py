@@ -21,7 +21,8 @@ from portal.models import Branch, Institution, Office
 from reporting import periods
 from reporting.models import Filing, FilingStatus, ReturnRequest
 from supervision.complaints import statistics as complaint_statistics
-from supervision.dashboards import charts, figures
+from supervision.dashboards import charts, figures, weak_regions
+from supervision.dashboards import notice_indicators as notices
 from supervision.escalation import statistics as case_statistics
 from supervision.evaluation import selectors as evaluation
 
@@ -137,6 +138,32 @@ def _filers(subject: Subject) -> dict | None:
     return {**_base(subject), "filers": rows} if rows else None
 
 
+def _notices(subject: Subject) -> dict | None:
+    """What the notices measure beyond the headline: the subtree's figures, and each child
+    office's with its drill-down link."""
+    found = subject.figures
+    if not found.has_data or found.basis is None:
+        return None
+    filer = weak_regions.filer_of(subject.institutions, subject.institution, subject.branch)
+    weak = weak_regions.Weak(subject.office, subject.period, filer)
+    url_of = charts.office_url(subject.period, subject.institution, subject.branch)
+    units = []
+    for row in found.units:
+        if row.office is not None:
+            own = [row.office.path]
+            values = notices.drilled(weak.sums(row.sums, own), weak.basis(row.basis, own))
+            units.append((row, url_of(row.office), values))
+    paths = [row.office.path for row in found.units if row.office is not None]
+    return {
+        **_base(subject),
+        "indicators": notices.notice_indicators(
+            weak.sums(found.sums, paths), weak.basis(found.basis, paths)
+        ),
+        "drilled": [notices.BY_KEY[key] for key in notices.DRILLED],
+        "units": units,
+    }
+
+
 def _trend(subject: Subject) -> dict:
     return {**_base(subject), "chart": charts.trend(subject.figures)}
 
@@ -194,6 +221,7 @@ PANELS = (
     Panel("units", "supervision/dashboards/panels/units.html", _units),
     Panel("institutions", "supervision/dashboards/panels/institutions.html", _institutions),
     Panel("filers", "supervision/dashboards/panels/filers.html", _filers),
+    Panel("notices", "supervision/dashboards/panels/notices.html", _notices),
     Panel("trend", "supervision/dashboards/panels/trend.html", _trend),
     Panel("grades", "supervision/dashboards/panels/grades.html", _grades),
     Panel("complaints", "supervision/dashboards/panels/complaints.html", _complaints),

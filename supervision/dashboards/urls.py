@@ -1,5 +1,6 @@
 from django.urls import path
 
+from supervision.dashboards import insurance_views
 from supervision.dashboards import views as dashboards
 
 urlpatterns = [
@@ -19,6 +20,11 @@ urlpatterns = [
         "dashboards/<str:code>/completeness/",
         dashboards.completeness_page,
         name="completeness",
+    ),
+    path(
+        "dashboards/<str:code>/insurance/",
+        insurance_views.insurance_page,
+        name="dashboard-insurance",
     ),
     path("dashboards/<str:code>/board/", dashboards.status_board, name="status-board"),
     path("dashboards/<str:code>/exports/", dashboards.exports_page, name="dashboard-exports"),

@@ -28,6 +28,7 @@ from reporting.models import FilingRow, FilingStatus
 from reporting.periods import is_quarter
 from supervision import causes
 from supervision.evaluation.models import DataSample, SampledRow, SampleFinding
+from supervision.quality.selectors import follow_up_rows
 
 MAX_PER_INSTITUTION = 50
 CHECKED = (SampleFinding.CONFIRMED, SampleFinding.CORRECTED, SampleFinding.MISREPORTED)
@@ -86,7 +87,10 @@ def draw(
         filers[pk] = (filing_id, institution_id, branch_id)
     if not by_institution:
         raise ValidationError(_("No accepted return of %(period)s to sample.") % {"period": period})
-    chosen = choose(by_institution, per_institution, seed)
+    # Figures the office marked to follow up are verified whatever the draw.
+    marked = follow_up_rows(office, period, spec_code).values_list("pk", flat=True)
+    followed = {pk for pk in marked if pk in filers}
+    chosen = sorted(set(choose(by_institution, per_institution, seed)) | followed)
     with transaction.atomic(durable=True):
         sample = DataSample.objects.create(
             office=office,

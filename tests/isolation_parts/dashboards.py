@@ -28,6 +28,11 @@ OBJECT_URLS = {
         Case("p1_head", "p2_head", lambda m: {"code": m.p1.code}),
         Case("p2_head", "bank_b", lambda m: {"code": m.p2.code}),
     ],
+    "dashboard-insurance": [
+        Case("county_a", "county_b", lambda m: {"code": m.county_a.code}),
+        Case("p1_head", "p2_head", lambda m: {"code": m.p1.code}),
+        Case("gb_head", "bank_a", lambda m: {"code": m.gb.code}),
+    ],
     "status-board": [
         Case("county_b", "county_a", lambda m: {"code": m.county_b.code}),
         Case("p1_head", "p2_head", lambda m: {"code": m.city1.code}),

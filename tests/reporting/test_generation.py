@@ -106,7 +106,9 @@ def test_a_defect_that_cannot_be_planted_alone_is_refused(loans_request):
 def test_the_start_of_the_year_is_compared_with_a_year_end_under_the_older_spec(matrix, tmp_path):
     """2024Q4 was filed under SME-LOANS 2023 (fewer columns) and 2025Q1 under 2025: the worker
     compares them column by column instead of failing on the shapes."""
-    old = f.accepted_loans(matrix.bank_a, [loan_row("350102", sme_balance=500)], "2024Q4")
+    old = f.accepted_loans(
+        matrix.bank_a, [loan_row("350102", sme_balance=500)], "2024Q4", version="2023"
+    )
     request = f.ReturnRequestFactory(
         institution=matrix.bank_a, period="2025Q1", due_date=timezone.localdate()
     )

@@ -24,9 +24,10 @@ def test_the_calendar_opens_last_quarters_requests_once(matrix, settings):
     assert schedule.open_periodic_requests(date(2025, 4, 2)) >= 3
     assert schedule.open_periodic_requests(date(2025, 4, 20)) == 0
     loans = SCHEDULED.get(institution=matrix.bank_a, spec_code="SME-LOANS")
+    # A new request is for the version in force: the 2025 version's revision.
     assert (loans.period, loans.spec_version, loans.due_date) == (
         "2025Q1",
-        "2025",
+        "2025.2",
         date(2025, 4, 25),
     )
     assert SCHEDULED.get(institution=insurer).spec_code == "SME-INSURANCE"

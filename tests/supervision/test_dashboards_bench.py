@@ -27,12 +27,13 @@ def test_prints_the_time_and_queries_of_each_levels_dashboard():
     bank = f.InstitutionFactory(office=province)
     f.BranchFactory(institution=bank, office=county)
     f.InstitutionFactory(office=county)
-    f.InstitutionFactory(office=gb, kind="insurer")  # files no lending return
+    f.InstitutionFactory(office=gb, kind="insurer")  # files insurance, not lending
 
     out = bench()
-    assert "returns: 4 added" in out  # two banks, two quarters
-    assert "6 stored rows" in out  # three places a quarter: the head offices and a branch
-    assert Filing.objects.filter(period="2025Q2").count() == 2
+    assert "returns: 6 added" in out  # two banks and an insurer, two quarters
+    # Three lending places a quarter (the head offices and a branch), eight product lines.
+    assert "22 stored rows" in out
+    assert Filing.objects.filter(period="2025Q2").count() == 3
     for label, code in (("General Bureau", "000000"), ("province", "350000")):
         line = (
             rf"{label} \({code}\) dashboard, median, \d+ SQL queries "
@@ -42,4 +43,9 @@ def test_prints_the_time_and_queries_of_each_levels_dashboard():
         )
         assert any(re.fullmatch(line, text) for text in out.splitlines()), out
     assert "county office (350102)" in out
+    insurance = (
+        r"General Bureau \(000000\) insurance view: median \d+\.\d{3} s, \d+ SQL queries "
+        r"\(web process CPU \d+\.\d{3} s, database \d+\.\d{3} s\)"
+    )
+    assert any(re.fullmatch(insurance, text) for text in out.splitlines()), out
     assert "returns: 0 added" in bench()

@@ -85,6 +85,7 @@ def test_the_figures_workbook_holds_the_dashboards_figures(returns):
         "分辖区 Offices",
         "机构 Institutions",
         "趋势 Trend",
+        "通知指标 Notices",
     ]
     found = figures.subtree_figures(m.gb, PERIOD)
     headline = {r[1]: r for r in data_rows(book["主要指标 Headline"])}

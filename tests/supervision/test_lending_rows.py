@@ -12,11 +12,11 @@ from django.db import DatabaseError
 from portal.models import Office, Role
 from reporting import filings
 from reporting.models import Filing, FilingStatus
-from reporting.specs import ALL, get_spec, spec_for_period
+from reporting.specs import spec_for_period
 from supervision.dashboards import figures, lending_rows
 from supervision.dashboards.models import LendingRow
 from tests import factories as f
-from tests.reporting.returns import loan_row
+from tests.reporting.returns import loan_row, revised_row
 
 pytestmark = pytest.mark.django_db
 
@@ -89,8 +89,7 @@ def test_the_sweep_writes_accepted_returns_in_force_left_without_figures(matrix)
 
 def test_a_2023_return_has_no_key_areas_and_an_unknown_county_is_placed_nowhere(matrix):
     old = loan_row(matrix.county_a.code, sme_balance=800)
-    filing = f.accepted_loans(matrix.bank_a, [old], period="2024Q3")
-    assert spec_for_period("SME-LOANS", "2024Q3").version == "2023"
+    filing = f.accepted_loans(matrix.bank_a, [old], period="2024Q3", version="2023")
     row = LendingRow.objects.get(filing=filing)
     assert (row.sme_balance, row.technology_balance) == (Decimal(800), None)
 
@@ -120,9 +119,23 @@ def test_migrating_writes_those_of_returns_accepted_before_they_existed(matrix):
     assert list(LendingRow.objects.values_list("filing", flat=True)) == [filing.pk]
 
 
-def test_every_version_lays_its_columns_out_as_the_newest_does():
-    """What lets one position per figure read every version's stored rows."""
-    newest = get_spec("SME-LOANS").column_keys
-    for spec in ALL:
-        if spec.code == "SME-LOANS":
-            assert newest[: len(spec.column_keys)] == spec.column_keys, spec.version
+def test_each_version_is_read_by_its_own_columns_and_lacks_the_others(matrix):
+    """A figure a version does not carry is written blank ("not reported"), never zero,
+    whatever the order in which the versions add their columns."""
+    for version, period in (
+        ("2023", "2023Q2"),
+        ("2023.2", "2024Q2"),
+        ("2025", "2025Q2"),
+        ("2025.2", "2026Q2"),
+    ):
+        f.accepted_loans(
+            matrix.bank_a, [revised_row(matrix.county_a.code)], period, version=version
+        )
+    rows = {r.filing.spec_version: r for r in LendingRow.objects.select_related("filing")}
+    assert {v: rows[v].sme_balance for v in rows} == dict.fromkeys(rows, Decimal(1000))
+    assert rows["2023"].technology_balance is None and rows["2023"].green_balance is None
+    assert rows["2023.2"].hard_hit_balance == 200 and rows["2023.2"].private_balance is None
+    assert rows["2023.2"].green_balance == 70 and rows["2023.2"].technology_balance is None
+    assert rows["2025"].technology_balance == 60 and rows["2025"].green_balance is None
+    assert rows["2025.2"].private_balance == 400 and rows["2025.2"].hard_hit_balance is None
+    assert rows["2025.2"].financing_cost == Decimal("4.25")

@@ -13,9 +13,10 @@ from supervision.dashboards.figures import SPEC_CODE
 class Command(BaseCommand):
     help = (
         "Time the dashboard at national scale (after seed_national): adds accepted SME-LOANS "
-        "returns of every bank for the last quarters (synthetic rows, one per place it lends; "
-        "kept for later runs), then renders the General Bureau's dashboard, a province's and "
-        "a county office's, printing the median time and the number of SQL queries."
+        "returns of every bank (synthetic rows, one per place it lends) and SME-INSURANCE "
+        "returns of every insurer for the last quarters (kept for later runs), then renders "
+        "the General Bureau's dashboard, a province's and a county office's, and the General "
+        "Bureau's insurance view, printing the median time and the number of SQL queries."
     )
 
     def add_arguments(self, parser) -> None:
@@ -63,3 +64,5 @@ class Command(BaseCommand):
                 levels.append((label, first))
         for label, office in levels:
             self.stdout.write(measure(office, chosen[-1], runs, label).line(floor))
+        general_bureau = measure(top, chosen[-1], runs, "General Bureau", insurance=True)
+        self.stdout.write(general_bureau.line(floor))
