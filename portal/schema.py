@@ -85,7 +85,7 @@ class PortalAutoSchema(AutoSchema):
     def _error_codes(self, operation: dict) -> list[str]:
         places = {parameter["in"] for parameter in operation.get("parameters", [])}
         codes = ["429"]
-        if "requestBody" in operation or "query" in places:
+        if "requestBody" in operation or places & {"query", "header"}:
             codes.append("400")
         if any(requirement for requirement in operation.get("security", [])):
             codes += ["401", "403"]
@@ -96,3 +96,48 @@ class PortalAutoSchema(AutoSchema):
         if self._is_idempotent():
             codes += ["409", "422"]
         return codes
+
+
+def _link(operation_id: str, id_from: str, description: str) -> dict:
+    return {
+        "operationId": operation_id,
+        "parameters": {"id": id_from},
+        "description": description,
+    }
+
+
+# How one answer leads to the next operation, as a client follows them (OpenAPI links): a
+# filing made -> read it -> its issues -> sign it; a complaint -> acknowledge -> answer.
+LINKS = {
+    ("/api/v1/filings/", "post", "201"): {
+        "GetFiling": _link("filings_retrieve", "$response.body#/id", "the filing made"),
+        "GetIssues": _link("filings_issues_list", "$response.body#/id", "its issues"),
+        "Sign": _link("filings_sign_create", "$response.body#/id", "sign it"),
+    },
+    ("/api/v1/filings/{id}/", "get", "200"): {
+        "GetIssues": _link("filings_issues_list", "$response.body#/id", "its issues"),
+        "Sign": _link("filings_sign_create", "$response.body#/id", "sign it"),
+    },
+    ("/api/v1/filings/{id}/issues/", "get", "200"): {
+        "Sign": _link("filings_sign_create", "$request.path.id", "sign the filing"),
+    },
+    ("/api/v1/filings/", "get", "200"): {
+        "GetFiling": _link("filings_retrieve", "$response.body#/results/0/id", "the first"),
+    },
+    ("/api/v1/complaints/", "get", "200"): {
+        "GetComplaint": _link("complaints_retrieve", "$response.body#/results/0/id", "the first"),
+    },
+    ("/api/v1/complaints/{id}/", "get", "200"): {
+        "Acknowledge": _link("complaints_acknowledge_create", "$response.body#/id", "take it on"),
+    },
+    ("/api/v1/complaints/{id}/acknowledge/", "post", "200"): {
+        "Answer": _link("complaints_answer_create", "$response.body#/id", "answer it"),
+    },
+}
+
+
+def add_links(result: dict, generator, request, public) -> dict:
+    """drf-spectacular postprocessing hook: the ``LINKS`` on their responses."""
+    for (path, method, code), links in LINKS.items():
+        result["paths"][path][method]["responses"][code]["links"] = links
+    return result

@@ -435,6 +435,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1/",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.schema.add_links",  # which answer leads to which operation (stateful tests)
+    ],
     # Several models call their choice "kind"; the schema names each set for what it is.
     "ENUM_NAME_OVERRIDES": {
         "InstitutionKindEnum": "portal.models.institutions.InstitutionKind",

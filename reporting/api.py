@@ -241,7 +241,9 @@ class FilingViewSet(mixins.CreateModelMixin, ScopedViewSet):
         return self.get_paginated_response(HitSerializer(hits, many=True).data)
 
     @extend_schema(request=SignSerializer, responses=FilingSerializer)
-    @action(detail=True, methods=["post"])
+    # The verbs take JSON only: confirmations are an object, which a form cannot carry, and a
+    # generated client given a choice of media types may pick the form.
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
     @idempotent
     def sign(self, request: Request, pk=None) -> Response:
         filing = self.get_object()
@@ -252,13 +254,13 @@ class FilingViewSet(mixins.CreateModelMixin, ScopedViewSet):
         return Response(FilingSerializer(filing).data)
 
     @extend_schema(request=DecisionSerializer, responses=FilingSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
     @idempotent
     def accept(self, request: Request, pk=None) -> Response:
         return self._decide(request, filings.filing_accept)
 
     @extend_schema(request=DecisionSerializer, responses=FilingSerializer)
-    @action(detail=True, methods=["post"], url_path="return")
+    @action(detail=True, methods=["post"], url_path="return", parser_classes=[JSONParser])
     @idempotent
     def send_back(self, request: Request, pk=None) -> Response:
         return self._decide(request, filings.filing_return)

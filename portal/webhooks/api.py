@@ -20,7 +20,7 @@ from portal.webhooks.models import Attempt, Delivery, Endpoint, EventType
 
 class EndpointSerializer(serializers.ModelSerializer):
     office: serializers.SlugRelatedField[Office] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
+        slug_field="code", read_only=True, allow_null=True
     )
     events = serializers.ListField(child=serializers.ChoiceField(choices=EventType.choices))
 

@@ -192,3 +192,41 @@ def test_the_portal_calls_no_private_or_plain_address_in_production(settings):
     assert delivery.target_refused("http://example.com/hook")
     assert delivery.target_refused("https://127.0.0.1/hook")
     assert delivery.target_refused("https://10.0.0.8/hook")
+
+
+def test_requests_opened_by_the_calendar_or_one_by_one_are_events_for_their_bank(
+    matrix, approver, receiver
+):
+    from datetime import date
+
+    from reporting import schedule
+    from tests.reporting.returns import open_request
+
+    hook = _register(approver, receiver.url, ["request.opened"])
+    other = _register(matrix.users["bank_b"], receiver.url, ["filing.accepted"])
+    schedule.open_periodic_requests(date(2025, 7, 2))
+    one = open_request(matrix.bank_a, period="2025Q4")
+    opened = Delivery.objects.filter(endpoint_id=hook["id"], event_type="request.opened")
+    ids = {d.payload["data"]["object"]["id"] for d in opened}
+    assert str(one.pk) in ids and len(ids) >= 2  # the quarter's, and the one opened alone
+    assert not Delivery.objects.filter(endpoint_id=other["id"]).exists()
+    assert {d.payload["data"]["institution"] for d in opened} == {matrix.bank_a.pk}
+
+
+def test_a_complaint_filed_and_then_due_soon_are_events_for_its_bank(matrix, approver, receiver):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from supervision.complaints import deadlines
+    from tests.supervision.test_complaints_lifecycle import file_for
+
+    beijing = ZoneInfo("Asia/Shanghai")
+    hook = _register(approver, receiver.url, ["complaint.received", "complaint.due"])
+    with time_machine.travel(datetime(2026, 3, 6, 9, tzinfo=beijing)):
+        complaint = file_for(matrix)  # due 21 March
+    with time_machine.travel(datetime(2026, 3, 18, 9, tzinfo=beijing)):
+        assert deadlines.remind_due_soon() == 1
+    sent = Delivery.objects.filter(endpoint_id=hook["id"]).order_by("id")
+    assert [d.event_type for d in sent] == ["complaint.received", "complaint.due"]
+    assert {d.payload["data"]["object"]["id"] for d in sent} == {str(complaint.pk)}
+    assert sent[1].payload["data"]["details"] == {"due_on": "2026-03-21"}

@@ -4,7 +4,8 @@ requests are accepted, schema-violating ones refused, and authentication is enfo
 
 One test per operation, each with a bounded number of generated requests (valid and invalid),
 sent in-process through the WSGI application as a signed-in regulator (token) who sees the
-whole tree. The stateful run (links between operations) is in ``tests/api/test_stateful.py``.
+whole tree. The stateful run follows the schema's links between operations (a filing ->
+its issues -> sign; a complaint -> acknowledge -> answer) as a bank's approver.
 """
 
 import json
@@ -15,11 +16,13 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.config import SchemathesisConfig
 
+from portal.models import Role
 from portal.wsgi import application
+from tests import factories as f
 
 MAX_EXAMPLES = 8
 
@@ -47,6 +50,15 @@ config = SchemathesisConfig.from_dict(
 )
 
 
+STATEFUL_CONFIG = SchemathesisConfig.from_dict(
+    {
+        "generation": {"deterministic": True, "database": "none", "mode": "all"},
+        "operations": OPERATIONS,
+        "phases": {"stateful": {"enabled": True, "max-steps": 5}},
+    }
+)
+
+
 def load_schema(config: SchemathesisConfig = config) -> schemathesis.BaseSchema:
     """The schema as the schema view serves it to a signed-in user (it is not served to
     anonymous callers, issue 23), its requests sent to the WSGI application."""
@@ -59,11 +71,9 @@ def load_schema(config: SchemathesisConfig = config) -> schemathesis.BaseSchema:
     return loaded
 
 
-schema = load_schema()
 CURRENT_TOKEN: dict[str, str] = {}
 
 
-@schema.auth(refresh_interval=None)  # a new token per test: each test's database is its own
 class TokenAuth:
     """Registered rather than sent as a plain header, so that the authentication checks know
     the credentials and can try the operation without them and with forged ones."""
@@ -73,6 +83,13 @@ class TokenAuth:
 
     def set(self, case, data: str, ctx) -> None:
         case.headers = {**(case.headers or {}), "Authorization": f"Token {data}"}
+
+
+schema = load_schema()
+# A new token per test (each test's database is its own), so the token is never cached.
+schema.auth(refresh_interval=None)(TokenAuth)
+stateful = load_schema(STATEFUL_CONFIG)
+stateful.auth(refresh_interval=None)(TokenAuth)
 
 
 @pytest.fixture
@@ -114,3 +131,41 @@ def test_the_schema_lists_the_core_operations():
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_every_operation_answers_as_its_schema_says(case, api_token, in_test_transaction):
     case.call_and_validate()
+
+
+def test_the_schema_links_the_steps_a_client_follows():
+    links = {
+        (name, link["operationId"])
+        for result in schema.get_all_operations()
+        for answer in result.ok().definition.raw["responses"].values()
+        for name, link in answer.get("links", {}).items()
+    }
+    assert {
+        ("GetIssues", "filings_issues_list"),
+        ("Sign", "filings_sign_create"),
+        ("Acknowledge", "complaints_acknowledge_create"),
+        ("Answer", "complaints_answer_create"),
+    } <= links
+
+
+@pytest.mark.django_db
+def test_a_bank_following_the_links_gets_answers_as_documented(matrix, in_test_transaction):
+    """Sequences of operations joined by the links (list -> filing -> issues -> sign; complaint
+    -> acknowledge -> answer), every response checked by every check."""
+    approver = f.member(Role.APPROVER, institution=matrix.bank_a)
+    assert matrix.complaint_a1 and matrix.filing_a  # the complaint and filing the links reach
+    CURRENT_TOKEN["key"] = Token.objects.create(user=approver).key
+    try:
+        stateful.as_state_machine().run(
+            settings=settings(
+                max_examples=12,
+                stateful_step_count=5,
+                derandomize=True,
+                database=None,
+                deadline=None,
+                phases=[Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
+        )
+    finally:
+        CURRENT_TOKEN.clear()
