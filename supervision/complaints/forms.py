@@ -130,7 +130,7 @@ class IntakeForm(ChallengeForm):
         if not check.ok:
             raise ValidationError(
                 _("This is not a valid unified social credit code: %(error)s.")
-                % {"error": check.error}
+                % {"error": check.message}
             )
         return check.value
 
