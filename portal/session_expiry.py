@@ -15,9 +15,12 @@ def renew(request: HttpRequest) -> None:
     request.session.set_expiry(timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE))
 
 
-def remaining(request: HttpRequest) -> int:
-    """Seconds until the session ends. A session that has not been renewed yet (just signed in)
-    is given its end now, so that the count runs from the first page."""
+def remaining(request: HttpRequest) -> int | None:
+    """Seconds until the session ends (None for a request without one, such as a token's).
+    A session that has not been renewed yet (just signed in) is given its end now, so that the
+    count runs from the first page."""
+    if not hasattr(request, "session"):
+        return None
     if "_session_expiry" not in request.session:
         renew(request)
     return max(0, int(request.session.get_expiry_age()))
