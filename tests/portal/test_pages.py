@@ -7,6 +7,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from portal.templatetags import status
+
 pytestmark = pytest.mark.django_db
 
 
@@ -165,3 +167,13 @@ def test_a_form_with_files_says_they_must_be_chosen_again(matrix, client_for):
 def test_a_page_without_a_failed_form_has_no_summary(matrix, client_for):
     page = client_for(matrix.users["p1_head"]).get(reverse("review-queue")).content.decode()
     assert "error-summary" not in page
+
+
+def test_a_complaints_status_is_a_tag_in_words_and_colour(matrix, client_for):
+    complaint = matrix.complaint_owner_a
+    page = client_for(matrix.users["owner_a"]).get(reverse("complaint-list")).content.decode()
+    tag = re.search(r'<strong class="status-tag (\w*)" data-status="(\w+)">([^<]+)</strong>', page)
+    assert tag is not None
+    tone, value, words = tag.groups()
+    assert value == complaint.status and words == complaint.get_status_display()
+    assert tone == status.tone(complaint.status) != ""
