@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django import forms
 from django.forms.utils import ErrorList
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 CHOSEN = (forms.Select, forms.RadioSelect, forms.CheckboxInput, forms.CheckboxSelectMultiple)
@@ -75,7 +76,11 @@ def _name_required_fields(form: forms.BaseForm) -> None:
 
 
 def _label(label: str | Promise) -> str:
-    return str(label).rstrip(":：").strip()
+    text = str(label).rstrip(":：").strip()
+    # Inside an English sentence a label is lower case ("Enter full name"), an acronym not.
+    if get_language().startswith("en") and text[:2] != text[:2].upper():
+        text = text[0].lower() + text[1:]
+    return text
 
 
 def _required_message(field: forms.Field, label: str) -> str:

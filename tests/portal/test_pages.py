@@ -177,3 +177,8 @@ def test_a_complaints_status_is_a_tag_in_words_and_colour(matrix, client_for):
     tone, value, words = tag.groups()
     assert value == complaint.status and words == complaint.get_status_display()
     assert tone == status.tone(complaint.status) != ""
+
+
+def test_an_empty_required_field_is_named_in_the_sentence(client):
+    page = client.post(reverse("register"), {"email": ""}).content.decode()
+    assert re.search(r'<a href="#id_email">Enter (e-mail|email) address</a>', page), page
