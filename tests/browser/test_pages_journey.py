@@ -124,3 +124,48 @@ def test_the_sign_in_form_sent_empty_says_so_at_its_top(live_server, page, trans
     expect(summary).to_be_focused()
     summary.locator("a").first.click()
     expect(page.locator("#id_username")).to_be_focused()
+
+
+def test_two_minutes_before_the_session_ends_a_warning_offers_to_stay_signed_in(
+    transactional_db, matrix, sign_in, settings
+):
+    # A session of 123 seconds: the warning comes three seconds after the page.
+    settings.SESSION_COOKIE_AGE = 123
+    page = sign_in(matrix.users["bank_a"], f.PASSWORD)
+    page.reload()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_be_visible(timeout=15_000)
+    expect(dialog).to_be_focused()
+    settings.SESSION_COOKIE_AGE = 3600
+    dialog.get_by_role("button", name=zh("Stay signed in")).click()
+    expect(dialog).to_be_hidden()
+    page.reload()
+    seconds = int(page.locator("#session-warning").get_attribute("data-seconds"))
+    assert seconds > 3000
+
+
+SCREENSHOTS = {
+    # name: (user, path of the page)
+    "regulator-home": ("p1_head", lambda m: "/"),
+    "filing-report": ("bank_a", lambda m: f"/returns/filings/{m.filing_a.pk}/"),
+    "dashboard": ("p1_head", lambda m: "/dashboards/"),
+    "complaint-form": ("owner_a", lambda m: "/complaints/new/"),
+}
+
+
+@pytest.mark.parametrize("name", list(SCREENSHOTS))
+def test_screenshots_of_the_main_pages_in_both_languages(
+    transactional_db, matrix, sign_in, live_server, name
+):
+    user_key, path = SCREENSHOTS[name]
+    page = sign_in(matrix.users[user_key], f.PASSWORD)
+    for language, button in (("zh", "简体中文"), ("en", "English")):
+        if language == "en":
+            with page.expect_navigation():
+                page.get_by_role("button", name=button, exact=True).click()
+        for width in (1280, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(f"{live_server.url}{path(matrix)}")
+            page.wait_for_load_state("load")
+            assert _too_wide(page) <= 0, (name, language, width)
+            page.screenshot(path=SHOTS / f"pages-{name}-{width}-{language}.png", full_page=True)
