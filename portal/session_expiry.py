@@ -17,10 +17,8 @@ def renew(request: HttpRequest) -> None:
 
 def remaining(request: HttpRequest) -> int | None:
     """Seconds until the session ends (None for a request without one, such as a token's).
-    A session that has not been renewed yet (just signed in) is given its end now, so that the
-    count runs from the first page."""
+    Reading it writes nothing: the end is set at sign-in (``portal.signals``); a session
+    without one (begun before it was) counts the whole age."""
     if not hasattr(request, "session"):
         return None
-    if "_session_expiry" not in request.session:
-        renew(request)
     return max(0, int(request.session.get_expiry_age()))
