@@ -169,3 +169,47 @@ def test_screenshots_of_the_main_pages_in_both_languages(
             page.wait_for_load_state("load")
             assert _too_wide(page) <= 0, (name, language, width)
             page.screenshot(path=SHOTS / f"pages-{name}-{width}-{language}.png", full_page=True)
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_AA = "{runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}"
+
+
+def _violations(page) -> list:
+    # Evaluated through the browser's debugging protocol, which the page's CSP does not govern
+    # (an injected <script> would be refused, as it should be).
+    page.evaluate(AXE.read_text())
+    return page.evaluate(
+        f"axe.run(document, {WCAG_AA}).then(r => r.violations.map("
+        "v => [v.id, v.nodes.slice(0, 3).map(n => n.target.join(' '))]))"
+    )
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is installed by npm ci (make setup)")
+@pytest.mark.parametrize("user_key", ["p1_head", "bank_a", "owner_a"])
+def test_axe_finds_no_violation_on_any_menu_page_in_either_language(
+    transactional_db, matrix, sign_in, live_server, user_key
+):
+    page = sign_in(matrix.users[user_key], f.PASSWORD)
+    paths = [*_main_pages(page, live_server, matrix), "/help/glossary/"]
+    found = {}
+    for button in ("简体中文", "English"):
+        with page.expect_navigation():
+            page.get_by_role("button", name=button, exact=True).click()
+        for path in paths:
+            if page.goto(f"{live_server.url}{path}").status == 404:
+                continue
+            if violations := _violations(page):
+                found[(button, path)] = violations
+    assert not found, found
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is installed by npm ci (make setup)")
+def test_axe_finds_no_violation_on_a_form_with_errors(
+    transactional_db, matrix, sign_in, live_server
+):
+    page = sign_in(matrix.users["owner_a"], f.PASSWORD)
+    page.goto(f"{live_server.url}/complaints/new/")
+    with page.expect_navigation():
+        page.get_by_role("button", name=zh("Send the complaint")).click()
+    assert _violations(page) == []
