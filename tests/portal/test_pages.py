@@ -182,3 +182,12 @@ def test_a_complaints_status_is_a_tag_in_words_and_colour(matrix, client_for):
 def test_an_empty_required_field_is_named_in_the_sentence(client):
     page = client.post(reverse("register"), {"email": ""}).content.decode()
     assert re.search(r'<a href="#id_email">Enter (e-mail|email) address</a>', page), page
+
+
+def test_the_complaint_forms_sum_is_not_called_an_answer_to_a_complaint(matrix, client_for):
+    page = client_for(matrix.users["owner_a"]).post(
+        reverse("complaint-file"), {"description": ""}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    summary = page.content.decode().split('data-testid="error-summary"')[1].split("</div>")[0]
+    assert "请填写计算结果" in summary
+    assert "请填写答复" not in summary
