@@ -162,6 +162,27 @@ def credit_code_for(key: str, office_code: str, serial: int = 0) -> str:
     return make_credit_code("91", office_code if office_code != "000000" else "110000", org8)
 
 
+def _place(row: OfficeRow) -> str:
+    """An office's place name: 福州监管分局 -> 福州."""
+    return row.name_zh.replace("监管分局", "").replace("监管支局", "").replace("监管局", "")
+
+
+def branch_name_zh(name_zh: str, kind: str, office: OfficeRow, offices: dict) -> str:
+    """A branch named as banks and insurers name theirs: 兴业银行福州鼓楼支行 under a county
+    office, 兴业银行福州分行 under a city's, 兴业银行福建省分行 under a province's (an insurer's
+    分公司 and 支公司)."""
+    short = name_zh.split("股份")[0].split("有限")[0]
+    insurer = kind == "insurer"
+    if office.level == 2:
+        return f"{short}{_place(office)}省{'分公司' if insurer else '分行'}"
+    if office.level == 3:
+        return f"{short}{_place(office)}{'中心支公司' if insurer else '分行'}"
+    city = _place(offices[office.parent_code])
+    if city in short or _place(office) in short:  # 泉州银行晋江支行, not 泉州银行泉州晋江支行
+        city = ""
+    return f"{short}{city}{_place(office)}{'支公司' if insurer else '支行'}"
+
+
 def institution_rows() -> tuple[list[InstitutionRow], list[BranchRow]]:
     offices = {row.code: row for row in OFFICES}
     entities, branches = [], []
@@ -170,14 +191,11 @@ def institution_rows() -> tuple[list[InstitutionRow], list[BranchRow]]:
         entities.append(InstitutionRow(code, name_zh, name_en, kind, head))
         for serial, office_code in enumerate(branch_offices, start=1):
             place = offices[office_code]
-            short_zh = (
-                place.name_zh.replace("监管局", "").replace("监管分局", "").replace("监管支局", "")
-            )
             short_en = place.name_en.split(" ")[0]
             branches.append(
                 BranchRow(
                     credit_code_for(key, office_code, serial),
-                    f"{name_zh.split('股份')[0].split('有限')[0]}{short_zh}分支机构",
+                    branch_name_zh(name_zh, kind, place, offices),
                     f"{name_en}, {short_en} branch",
                     code,
                     office_code,

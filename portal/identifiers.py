@@ -3,7 +3,9 @@ and administrative division codes (GB/T 2260)."""
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext, gettext_noop
 
 USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]
@@ -14,16 +16,27 @@ NATIONAL_CODE = "000000"
 
 @dataclass(frozen=True)
 class CodeCheck:
-    """The outcome of checking one code: the normalised value, an error, and softer warnings."""
+    """The outcome of checking one code: the normalised value, an error, and softer warnings.
+    ``error`` is English, for the loading commands' reports; ``message`` says the same in the
+    reader's language, for pages (never an English fragment inside a Chinese sentence)."""
 
     value: str
-    error: str = ""
+    problem: str = ""  # the error's message id, with ``params``
+    params: dict = field(default_factory=dict)
     warning: str = ""
     normalised: bool = False
 
     @property
     def ok(self) -> bool:
-        return not self.error
+        return not self.problem
+
+    @property
+    def error(self) -> str:
+        return self.problem % self.params if self.problem else ""
+
+    @property
+    def message(self) -> str:
+        return gettext(self.problem) % self.params if self.problem else ""
 
 
 def normalise_code(raw: str) -> str:
@@ -49,21 +62,20 @@ def check_credit_code(raw: str) -> CodeCheck:
     code = normalise_code(raw)
     normalised = code != (raw or "")
     if len(code) != 18:
-        return CodeCheck(code, f"must be 18 characters, got {len(code)}", normalised=normalised)
+        problem = gettext_noop("must be 18 characters, got %(length)d")
+        return CodeCheck(code, problem, {"length": len(code)}, normalised=normalised)
     bad = [ch for ch in code if ch not in USCC_CHARSET]
     if bad:
-        return CodeCheck(
-            code,
-            f"character {bad[0]!r} is not allowed (I, O, S, V, Z are never used)",
-            normalised=normalised,
-        )
+        problem = gettext_noop("character '%(char)s' is not allowed (I, O, S, V, Z are never used)")
+        return CodeCheck(code, problem, {"char": bad[0]}, normalised=normalised)
     if not DIVISION_RE.match(code[2:8]):
-        return CodeCheck(code, "positions 3-8 must be a division code", normalised=normalised)
+        problem = gettext_noop("positions 3-8 must be a division code")
+        return CodeCheck(code, problem, normalised=normalised)
     expected = uscc_check_character(code[:17])
     if code[17] != expected:
-        return CodeCheck(
-            code, f"check character is {code[17]}, expected {expected}", normalised=normalised
-        )
+        problem = gettext_noop("check character is %(found)s, expected %(expected)s")
+        params = {"found": code[17], "expected": expected}
+        return CodeCheck(code, problem, params, normalised=normalised)
     org = code[8:17]
     warning = ""
     if org[:8].isalnum() and org_code_check_character(org[:8]) != org[8]:
@@ -81,7 +93,7 @@ def make_credit_code(prefix: str, division: str, org8: str) -> str:
 def check_division_code(raw: str) -> CodeCheck:
     code = normalise_code(raw)
     if not DIVISION_RE.match(code):
-        return CodeCheck(code, "a division code is six digits")
+        return CodeCheck(code, gettext_noop("a division code is six digits"))
     return CodeCheck(code)
 
 

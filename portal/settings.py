@@ -219,6 +219,8 @@ PORTAL_ACCOUNT_HOURLY_LIMIT_PER_EMAIL = env_int("PORTAL_ACCOUNT_HOURLY_LIMIT_PER
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Number formats of our own where Django's differ from the readers' (portal/formats/).
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -3,7 +3,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
-from portal import audit, tokens
+from portal import audit, session_expiry, tokens
 from portal.models import User
 
 
@@ -19,6 +19,14 @@ def remember_language(sender, request, user, **kwargs) -> None:
     if language in dict(settings.LANGUAGES) and language != user.language:
         type(user).objects.filter(pk=user.pk).update(language=language)
         user.language = language
+
+
+@receiver(user_logged_in)
+def start_session_clock(sender, request, user, **kwargs) -> None:
+    """The session ends a fixed time after sign-in (or after "stay signed in"), stored in it,
+    so that pages can say when (portal.session_expiry)."""
+    if request is not None and hasattr(request, "session"):
+        session_expiry.renew(request)
 
 
 @receiver(user_logged_out)

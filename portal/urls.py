@@ -6,7 +6,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from portal import account_views, api, views
+from portal import account_views, api, help_views, views
 from portal.webhooks import api as webhooks_api
 from reporting import api as returns_api
 from supervision import api as supervision_api
@@ -83,6 +83,10 @@ urlpatterns = [
     path("branches/<int:pk>/", views.branch_detail, name="branch-detail"),
     path("audit/", views.audit_list, name="audit-list"),
     path("inbox/", views.inbox, name="inbox"),
+    path("help/", help_views.help_page, name="help"),
+    path("help/glossary/", help_views.glossary, name="glossary"),
+    path("help/accessibility/", help_views.accessibility, name="accessibility"),
+    path("accounts/stay-signed-in/", help_views.stay_signed_in, name="stay-signed-in"),
     path("inbox/read/", views.inbox_mark_read, name="inbox-mark-read"),
     path("inbox/<int:pk>/", views.notification_detail, name="notification-detail"),
     path("returns/", include("reporting.urls")),

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from portal import notifications, scoping, worklist
+from portal import audit_text, notifications, scoping, worklist
 from portal.http import AuthenticatedHttpRequest
 from portal.models import (
     AuditEvent,
@@ -139,11 +139,23 @@ def branch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
-    events = scoping.visible(request.user, AuditEvent).select_related("office")
+    visible = scoping.visible(request.user, AuditEvent)
+    verbs = audit_text.verb_choices(visible.order_by().values_list("verb", flat=True).distinct())
+    events = visible.select_related("office")
     verb = request.GET.get("verb", "").strip()
     if verb:
         events = events.filter(verb=verb)
-    return render(request, "portal/audit_list.html", {"page": _page(request, events), "verb": verb})
+    page = _page(request, events)
+    rows = [
+        (
+            event,
+            audit_text.sentence(event.actor_label, event.verb, event.object_label),
+            audit_text.changes(event.changes),
+        )
+        for event in page
+    ]
+    context = {"page": page, "rows": rows, "verb": verb, "verbs": verbs}
+    return render(request, "portal/audit_list.html", context)
 
 
 @login_required

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.models.institutions import Institution
 from portal.models.offices import Office
@@ -30,7 +31,9 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=40, blank=True)
     object_label = models.CharField(_("object"), max_length=300, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
-    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    address = models.GenericIPAddressField(
+        pgettext_lazy("network", "address"), null=True, blank=True
+    )
     # Who may read it: regulators whose subtree holds this office.
     office = models.ForeignKey(
         Office, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

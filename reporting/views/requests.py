@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy
 from portal import scoping
 from portal.models import Role
 from reporting import filing_state, filings, schedule
+from reporting.filing_tasks import filing_tasks
 from reporting.forms import ReopenForm, RequestFilterForm, UploadForm
 from reporting.models import Filing, FilingStatus, ReturnRequest, newer_version_exists
 from reporting.specs import get_spec
@@ -168,6 +169,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "spec_url": spec_url(spec),
             "is_open": req.is_open_on(timezone.localdate()),
             "history": history,
+            "tasks": filing_tasks([f for f, _status, _label in history]),
             # Once a version is accepted, there is nothing more to file for this request.
             "can_upload": can_upload and in_force is None,
             "in_force": in_force,

@@ -6,16 +6,42 @@
 
   var INK = "#1d2733";
   var COLOURS = ["#9b1c1c", "#12508a", "#1d6f42", "#8a5a00", "#5b6775"];
+  // Figures grouped by thousands in the page's language (318,181.64 in Chinese too).
+  var NUMBER = new Intl.NumberFormat(document.documentElement.lang || "zh-Hans", { maximumFractionDigits: 2 });
+  // One hue from light to dark (ColorBrewer's Blues): read by anyone, whatever colours they see.
+  var LIGHT = [222, 235, 247], DARK = [8, 69, 148], NO_DATA = "#c9ced6";
+
+  function number(value) {
+    return value === null || value === undefined || value === "" ? "—" : NUMBER.format(value);
+  }
+
+  function shareRgb(share) {
+    var t = Math.max(0, Math.min(100, share)) / 100;
+    return LIGHT.map(function (c, i) { return Math.round(c + (DARK[i] - c) * t); });
+  }
 
   function shareColour(share) {
-    // Red (no institution on target) through amber to green (all on target); grey: none.
-    if (share === null || share === undefined) return "#c9ced6";
-    var t = Math.max(0, Math.min(100, share)) / 100;
-    var from = t < 0.5 ? [161, 32, 32] : [196, 140, 20];
-    var to = t < 0.5 ? [196, 140, 20] : [29, 111, 66];
-    var k = t < 0.5 ? t * 2 : (t - 0.5) * 2;
-    var rgb = from.map(function (c, i) { return Math.round(c + (to[i] - c) * k); });
-    return "rgb(" + rgb.join(",") + ")";
+    if (share === null || share === undefined) return NO_DATA;
+    return "rgb(" + shareRgb(share).join(",") + ")";
+  }
+
+  function labelColour(share) {
+    return share !== null && share !== undefined && share > 50 ? "#fff" : INK;
+  }
+
+  function valueAxis(axis, name) {
+    axis.name = name || "";
+    axis.nameLocation = "middle";
+    axis.nameGap = 28;
+    axis.axisLabel = Object.assign({ formatter: number }, axis.axisLabel || {});
+    return axis;
+  }
+
+  function categoryAxis(axis, name) {
+    // Above the labels, where a long name never covers them.
+    axis.name = name || "";
+    axis.nameLocation = "end";
+    return axis;
   }
 
   var HTML_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
@@ -26,59 +52,70 @@
 
   var BUILD = {
     trend: function (spec) {
+      var axes = spec.axes || { y: [] };
       return {
         color: COLOURS,
         tooltip: { trigger: "axis" },
         legend: { top: 0 },
-        grid: { left: 70, right: 50, top: 40, bottom: 30 },
-        xAxis: { type: "category", data: spec.categories },
-        yAxis: [{ type: "value" }, { type: "value", axisLabel: { formatter: "{value}%" } }],
+        grid: { left: 80, right: 60, top: 60, bottom: 50 },
+        xAxis: { type: "category", data: spec.categories, name: axes.x || "", nameLocation: "middle", nameGap: 28 },
+        yAxis: [
+          valueAxis({ type: "value", nameRotate: 90, nameGap: 60 }, axes.y[0]),
+          valueAxis({ type: "value", nameRotate: 90, nameGap: 45, axisLabel: { formatter: function (v) { return number(v) + "%"; } } }, axes.y[1])
+        ],
         series: spec.series.map(function (s) {
           return { name: s.name, type: s.type, yAxisIndex: s.axis, data: s.data, connectNulls: true };
         })
       };
     },
     ranking: function (spec) {
+      var axes = spec.axes || {};
       return {
         color: COLOURS,
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-        grid: { left: 10, right: 30, top: 10, bottom: 20, containLabel: true },
-        xAxis: { type: "value" },
-        yAxis: { type: "category", data: spec.categories, axisLabel: { width: 160, overflow: "truncate" } },
+        grid: { left: 10, right: 30, top: 30, bottom: 40, containLabel: true },
+        xAxis: valueAxis({ type: "value" }, axes.x),
+        yAxis: categoryAxis({ type: "category", data: spec.categories, axisLabel: { width: 160, overflow: "break" } }, axes.y),
         series: spec.series.map(function (s) { return { name: s.name, type: "bar", data: s.data }; })
       };
     },
     targets: function (spec) {
+      var axes = spec.axes || {};
       return {
         color: ["#a12020"],
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-        grid: { left: 10, right: 30, top: 10, bottom: 20, containLabel: true },
-        xAxis: { type: "value", minInterval: 1 },
-        yAxis: { type: "category", data: spec.categories, inverse: true, axisLabel: { width: 170, overflow: "truncate" } },
+        grid: { left: 10, right: 30, top: 30, bottom: 40, containLabel: true },
+        xAxis: valueAxis({ type: "value", minInterval: 1 }, axes.x),
+        yAxis: categoryAxis({ type: "category", data: spec.categories, inverse: true, axisLabel: { width: 170, overflow: "break" } }, axes.y),
         series: spec.series.map(function (s) { return { name: s.name, type: "bar", data: s.data }; })
       };
     },
     completeness: function (spec) {
+      var axes = spec.axes || {};
       return {
         color: ["#1d6f42", "#c48c14", "#a12020"],
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
         legend: { top: 0 },
-        grid: { left: 10, right: 30, top: 40, bottom: 20, containLabel: true },
-        xAxis: { type: "value", minInterval: 1 },
-        yAxis: { type: "category", data: spec.categories, inverse: true, axisLabel: { width: 170, overflow: "truncate" } },
+        grid: { left: 10, right: 30, top: 60, bottom: 40, containLabel: true },
+        xAxis: valueAxis({ type: "value", minInterval: 1 }, axes.x),
+        yAxis: categoryAxis({ type: "category", data: spec.categories, inverse: true, axisLabel: { width: 170, overflow: "break" } }, axes.y),
         series: spec.series.map(function (s) {
           return { name: s.name, type: "bar", stack: s.stack, data: s.data };
         })
       };
     },
     columns: function (spec) {
+      var axes = spec.axes || {};
+      var x = categoryAxis({ type: "category", data: spec.categories, axisLabel: { interval: 0, width: 90, overflow: "break" } }, axes.x);
+      x.nameLocation = "middle";
+      x.nameGap = 40;
       return {
         color: COLOURS,
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
         legend: { top: 0 },
-        grid: { left: 10, right: 20, top: 40, bottom: 10, containLabel: true },
-        xAxis: { type: "category", data: spec.categories, axisLabel: { interval: 0, width: 90, overflow: "break" } },
-        yAxis: { type: "value", minInterval: 1 },
+        grid: { left: 30, right: 20, top: 40, bottom: 40, containLabel: true },
+        xAxis: x,
+        yAxis: valueAxis({ type: "value", minInterval: 1, nameRotate: 90, nameGap: 40 }, axes.y),
         series: spec.series.map(function (s) {
           return { name: s.name, type: "bar", data: s.data };
         })
@@ -90,10 +127,10 @@
         tooltip: {
           formatter: function (p) {
             // ECharts puts what this returns into the page as HTML: office names are text.
-            var share = p.data.share === null ? "—" : p.data.share + "%";
+            var share = p.data.share === null ? "—" : number(p.data.share) + "%";
             return [
               escapeHtml(p.name),
-              escapeHtml(series.name) + ": " + escapeHtml(p.value),
+              escapeHtml(series.name) + ": " + escapeHtml(number(p.value)),
               escapeHtml(spec.legend) + ": " + escapeHtml(share)
             ].join("<br>");
           }
@@ -104,10 +141,10 @@
           roam: false,
           nodeClick: false,
           breadcrumb: { show: false },
-          label: { color: "#fff" },
           data: series.data.map(function (node) {
             return {
               name: node.name, value: node.value, share: node.share, url: node.url,
+              label: { color: labelColour(node.share) },
               itemStyle: { color: shareColour(node.share), borderColor: "#fff", borderWidth: 2 }
             };
           })
@@ -116,13 +153,40 @@
     }
   };
 
+  // The map's legend, in the page beside it: the share's scale, light to dark, and no data.
+  function shareLegend(element, spec) {
+    var legend = document.createElement("div");
+    legend.className = "share-legend";
+    legend.setAttribute("data-testid", "map-legend");
+    var title = document.createElement("span");
+    title.textContent = spec.legend;
+    var scale = document.createElement("span");
+    scale.className = "share-scale";
+    [0, 50, 100].forEach(function (share) {
+      var step = document.createElement("span");
+      step.className = "share-step share-" + share;
+      step.textContent = number(share) + "%";
+      scale.appendChild(step);
+    });
+    var none = document.createElement("span");
+    none.className = "share-step share-none";
+    none.textContent = "—";
+    legend.appendChild(title);
+    legend.appendChild(scale);
+    legend.appendChild(none);
+    element.parentNode.insertBefore(legend, element.nextSibling);
+  }
+
   function draw(element) {
     var source = document.getElementById(element.getAttribute("data-source"));
-    if (!source || typeof echarts === "undefined") return;
+    if (!source) return;
     var spec = JSON.parse(source.textContent);
+    if (spec.kind === "offices") shareLegend(element, spec);
+    if (typeof echarts === "undefined") return;
     var chart = echarts.init(element, null, { renderer: "canvas" });
     var option = BUILD[spec.kind](spec);
     option.textStyle = { color: INK };
+    if (option.tooltip) option.tooltip.valueFormatter = number;
     option.animation = false;
     chart.setOption(option);
     chart.on("click", function (event) {

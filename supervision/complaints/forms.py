@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.divisions import own_name
 from portal.identifiers import check_credit_code
@@ -68,7 +69,7 @@ class ChallengeForm(forms.Form):
     asks a fresh one (each is answered once), and the one being answered travels in the data."""
 
     challenge = forms.CharField(widget=forms.HiddenInput)
-    challenge_answer = forms.CharField(label=_("Answer"), max_length=5)
+    challenge_answer = forms.CharField(label=pgettext_lazy("sum", "Answer"), max_length=5)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -146,7 +147,7 @@ class IntakeForm(ChallengeForm):
         if not check.ok:
             raise ValidationError(
                 _("This is not a valid unified social credit code: %(error)s.")
-                % {"error": check.error}
+                % {"error": check.message}
             )
         return check.value
 

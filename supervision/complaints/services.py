@@ -140,7 +140,7 @@ def file_complaint(
     code = check_credit_code(enterprise_credit_code)
     if not code.ok:
         raise ValidationError(
-            _("The enterprise's credit code is not valid: %(error)s") % {"error": code.error}
+            _("The enterprise's credit code is not valid: %(error)s") % {"error": code.message}
         )
     if not branch.is_active or not branch.institution.is_active:
         raise ValidationError(_("This branch no longer takes complaints."))

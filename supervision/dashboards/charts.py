@@ -22,6 +22,8 @@ def trend(found: Figures) -> dict:
     rows = found.trend
     return {
         "kind": "trend",
+        # Axis names, read by charts.js: the bars' amounts on the left, the growth on the right.
+        "axes": {"x": _("Quarter"), "y": [_("10,000 CNY"), _("Growth (%)")]},
         "categories": [row.period for row in rows],
         "series": [
             {
@@ -55,6 +57,7 @@ def ranking(found: Figures) -> dict:
         names.append(row.institution.name)
     return {
         "kind": "ranking",
+        "axes": {"x": _("SME loan balance (10,000 CNY)"), "y": _("Institution")},
         "categories": names,
         "series": [
             {
@@ -71,6 +74,7 @@ def targets(found: Figures) -> dict:
     rows = [(i, missing) for i, missing in found.headline_rows if missing is not None]
     return {
         "kind": "targets",
+        "axes": {"x": _("Number of institutions"), "y": _("Target")},
         "categories": [str(i.label) for i, _missing in rows],
         "series": [
             {
@@ -121,6 +125,7 @@ def completeness(found: Completeness) -> dict:
     ]
     return {
         "kind": "completeness",
+        "axes": {"x": _("Number of returns"), "y": _("Office and return")},
         "categories": labels,
         "series": [
             {
@@ -162,10 +167,11 @@ def office_url(period: str, institution=None, branch=None):
     return url_of
 
 
-def columns(categories: list[str], series: list[tuple[str, list]]) -> dict:
-    """Vertical bars: one column per category, a bar per series."""
+def columns(categories: list[str], series: list[tuple[str, list]], x_name: str) -> dict:
+    """Vertical bars: one column per category (named ``x_name``), a bar per series."""
     return {
         "kind": "columns",
+        "axes": {"x": x_name, "y": series[0][0] if series else ""},
         "categories": categories,
         "series": [{"name": name, "type": "bar", "data": data} for name, data in series],
     }

@@ -183,7 +183,9 @@ def _grades(subject: Subject) -> dict | None:
     label = _("Grade %(grade)s")
     rows = [(label % {"grade": grade}, n) for grade, n in counts.items()]
     chart = charts.columns(
-        [name for name, _n in rows], [(_("Institutions"), [n for _g, n in rows])]
+        [name for name, _n in rows],
+        [(_("Institutions"), [n for _g, n in rows])],
+        _("Grade"),
     )
     closer = evaluation.under_closer_supervision(subject.office, subject.period)
     return {"subject": subject, "rows": rows, "chart": chart, "closer": closer}
@@ -200,7 +202,9 @@ def _complaints(subject: Subject) -> dict | None:
         return None
     categories = [(complaint_statistics.category_label(c), n) for c, n in found.by_category.items()]
     chart = charts.columns(
-        [name for name, _n in categories], [(_("Complaints"), [n for _c, n in categories])]
+        [name for name, _n in categories],
+        [(_("Complaints"), [n for _c, n in categories])],
+        _("Category"),
     )
     return {"subject": subject, "found": found, "categories": categories, "chart": chart}
 

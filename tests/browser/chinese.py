@@ -25,3 +25,12 @@ def label(choice) -> str:
 def sign_out(page) -> None:
     with page.expect_navigation():
         page.get_by_role("button", name=zh("Sign out"), exact=True).click()
+
+
+def menu_link(page, name: str):
+    """A link of the main menu, its group opened first (the menu groups pages by task, each
+    group a disclosure button, portal/menu.py)."""
+    link = page.get_by_role("link", name=name, exact=True, include_hidden=True)  # group shut
+    group = page.locator("#mainnav .menu-group").filter(has=link)
+    group.locator(".menu-group-button").click()
+    return group.get_by_role("link", name=name, exact=True)

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from supervision.complaints.models import Complaint, ComplaintStatus, Outcome
 from tests import factories as f
-from tests.browser.chinese import label, sign_out, zh
+from tests.browser.chinese import label, menu_link, sign_out, zh
 
 pytestmark = [pytest.mark.browser]
 
@@ -86,7 +86,7 @@ def test_owner_files_bank_answers_owner_rejects_office_sees_it(
     # -- the county office finds it on its desk ------------------------------------------------
     sign_in(matrix.users["county_a"], f.PASSWORD)
     with page.expect_navigation():
-        page.get_by_role("link", name=zh("Complaints desk"), exact=True).click()
+        menu_link(page, zh("Complaints desk")).click()
     row = page.get_by_test_id("desk").locator("tr").filter(has_text=reference)
     expect(row).to_contain_text(zh("Answer rejected by the owner"))
     with page.expect_navigation():

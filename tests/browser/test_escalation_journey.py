@@ -12,7 +12,7 @@ from portal.models import Role
 from supervision.escalation.models import Case, CaseStatus, NoticeStatus
 from supervision.evaluation import cycle as evaluation_cycle
 from tests import factories as f
-from tests.browser.chinese import label, sign_out, zh
+from tests.browser.chinese import label, menu_link, sign_out, zh
 from tests.supervision.test_evaluation_cycle import _lower_to_grade_three
 from tests.supervision.test_evaluation_results import COUNTY_ROWS
 
@@ -42,7 +42,7 @@ def test_a_low_grade_case_goes_from_notice_to_closed(matrix, sign_in, live_serve
     page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: console_errors.append(str(e)))
     with page.expect_navigation():
-        page.get_by_role("link", name=zh("Escalation"), exact=True).click()
+        menu_link(page, zh("Escalation")).click()
     row = page.get_by_test_id("case-row").filter(has_text="旅程农商银行")
     expect(row).to_contain_text(label(CaseStatus.OPEN))
     with page.expect_navigation():
@@ -67,7 +67,7 @@ def test_a_low_grade_case_goes_from_notice_to_closed(matrix, sign_in, live_serve
     # -- the bank answers with evidence -----------------------------------------------------
     sign_in(preparer, f.PASSWORD)
     with page.expect_navigation():
-        page.get_by_role("link", name=zh("Rectification notices"), exact=True).click()
+        menu_link(page, zh("Rectification notices")).click()
     with page.expect_navigation():
         page.get_by_test_id("notice-row").get_by_role("link", name=f"#{notice.pk}").click()
     expect(page.locator("main")).to_contain_text("补充小微企业贷款投放计划并说明原因")
