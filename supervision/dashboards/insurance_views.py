@@ -41,6 +41,7 @@ def insurance_page(request: HttpRequest, code: str) -> HttpResponse:
                     ("claims_paid", "Claims paid (10,000 CNY)"),
                 )
             ],
+            _("Product line"),
         )
         units = [
             (unit, reverse("dashboard-insurance", kwargs={"code": unit.office.code}))
