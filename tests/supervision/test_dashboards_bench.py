@@ -44,8 +44,10 @@ def test_prints_the_time_and_queries_of_each_levels_dashboard():
         assert any(re.fullmatch(line, text) for text in out.splitlines()), out
     assert "county office (350102)" in out
     insurance = (
-        r"General Bureau \(000000\) insurance view: median \d+\.\d{3} s, \d+ SQL queries "
-        r"\(web process CPU \d+\.\d{3} s, database \d+\.\d{3} s\)"
+        r"General Bureau \(000000\) insurance view, median, \d+ SQL queries "
+        r"\(web process CPU \d+\.\d{3} s, database \d+\.\d{3} s\): \d+\.\d{3} s; "
+        r"floor \d+\.\d{3} s \(one aggregate over a per-period summary\); "
+        r"ours/floor [\d.-]+; load average [\d. ]+ on \d+ cores"
     )
     assert any(re.fullmatch(insurance, text) for text in out.splitlines()), out
     assert "returns: 0 added" in bench()
