@@ -8,6 +8,7 @@ well-formed question whose answer is an empty list, not the 400 of django-filter
 """
 
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.utils.translation import gettext as _
 from django_filters import (  # type: ignore[import-untyped]
@@ -35,9 +36,33 @@ class IdFilter(NumberFilter):
         return super().filter(qs, value)
 
 
+class _AnyText(forms.CharField):
+    """Text as sent, null characters included (Django's form field refuses them)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.validators = [
+            v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)
+        ]
+
+
+class TextFilter(CharFilter):
+    """A text column matched exactly: any string the schema allows is a question, and one with
+    a null character (which no stored value holds, and PostgreSQL cannot take as a parameter)
+    names no row."""
+
+    field_class = _AnyText
+
+    def filter(self, qs, value):
+        if value and "\x00" in value:
+            return qs.none()
+        return super().filter(qs, value)
+
+
 class PortalFilterSet(FilterSet):
     FILTER_DEFAULTS = {
         **FILTER_FOR_DBFIELD_DEFAULTS,
+        models.CharField: {"filter_class": TextFilter},
         models.ForeignKey: {"filter_class": IdFilter},
         models.OneToOneField: {"filter_class": IdFilter},
     }

@@ -190,11 +190,16 @@ class FilingViewSet(mixins.CreateModelMixin, ScopedViewSet):
         return Response(FilingSerializer(filing).data, status=status.HTTP_201_CREATED)
 
     def _named_request(self, request: Request) -> ReturnRequest | None:
-        """The request the body names, if it names one by a plain whole number."""
+        """The request the body names, if it names one by a whole number (a negative one names
+        no request, so it is a 404 like any other unknown id)."""
         raw = request.data.get("request") if hasattr(request.data, "get") else None
-        if not isinstance(raw, int | str) or not str(raw).isdigit():
+        if isinstance(raw, bool) or not isinstance(raw, int | str):
             return None
-        return self._visible_request(request, int(raw))
+        try:
+            pk = int(raw)
+        except ValueError:
+            return None
+        return self._visible_request(request, pk)
 
     def _visible_request(self, request: Request, pk: int) -> ReturnRequest:
         try:

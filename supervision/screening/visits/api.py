@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
@@ -110,6 +111,9 @@ CONFLICT = inline_serializer(
 
 
 class VisitViewSet(ScopedViewSet):
+    # JSON only, as the visit app sends it: form encodings cannot say "no value" (null) for a
+    # number, so a schema-valid form body could not be read as the schema means it.
+    parser_classes = [JSONParser]
     queryset = Visit.objects.order_by("-visited_at", "-id")
     serializer_class = VisitSerializer
     filterset_fields = ["assignment", "enterprise", "decision"]
