@@ -134,14 +134,16 @@ def timings(enterprises: QuerySet[TaskEnterprise], by: str) -> list[Measures]:
     def measures(key: int | None) -> Measures:
         return groups.get(key) or groups.setdefault(key, Measures(key))
 
-    for row in current.values(group).annotate(n=Count("pk")).order_by():
-        measures(row[group]).pushed = row["n"]
     days = ExpressionWrapper(
         F("contact_date") - TruncDate("entries__assigned_at"), output_field=DurationField()
     )
-    contacted = current.filter(contact_date__isnull=False).annotate(days=days)
-    for row in contacted.values(group, "days").annotate(n=Count("pk")).order_by():
-        measures(row[group]).to_contact.add(row["days"].days, row["n"])
+    # One grouped query: the enterprises pushed, by group and days to contact (None: not yet).
+    rows = current.annotate(days=days).values(group, "days").annotate(n=Count("pk")).order_by()
+    for row in rows:
+        found = measures(row[group])
+        found.pushed += row["n"]
+        if row["days"] is not None:
+            found.to_contact.add(row["days"].days, row["n"])
     for key, pushed, decided, loaned in _visit_events(current, by):
         if decided is not None:
             measures(key).to_decision.add((_day(decided) - pushed).days)
@@ -201,13 +203,20 @@ def weighted(enterprises: QuerySet[TaskEnterprise]) -> Weighted:
         loans=Sum("loan_amount", filter=GRANTED),
         rate_weight=Sum(RATE_X_LOAN, filter=GRANTED & Q(rate__isnull=False)),
         rated_loans=Sum("loan_amount", filter=GRANTED & Q(rate__isnull=False)),
+        granted=Count("pk", filter=GRANTED),
+        first_time=Count("pk", filter=GRANTED & Q(first_time=True)),
     )
-    granted = enterprises.filter(GRANTED)
-    latest = _latest_visits(granted)
+    granted, first_time = sums.pop("granted"), sums.pop("first_time")
+    latest = _latest_visits(enterprises.filter(GRANTED))
+    amounts: dict[str, Decimal] = {k: Decimal(v or 0) for k, v in sums.items()}
     return Weighted(
-        **{k: Decimal(v or 0) for k, v in sums.items()},
-        granted=granted.count(),
-        first_time=granted.filter(first_time=True).count(),
+        need=amounts["need"],
+        credit=amounts["credit"],
+        loans=amounts["loans"],
+        rate_weight=amounts["rate_weight"],
+        rated_loans=amounts["rated_loans"],
+        granted=granted,
+        first_time=first_time,
         credit_loans=sum(1 for credit, _renewal in latest if credit),
         renewals=sum(1 for _credit, renewal in latest if renewal),
     )

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def pushed(matrix):
     """A task of city1 with 12 enterprises in each county, county A's given to branch a1 and
-    county B's to branch a2 (both of bank A)."""
+    county B's to branch a2 (both of bank A), yesterday."""
     head = matrix.users["p1_head"]
     task = f.screening_task(head, matrix.city1, {"350102": 12, "350121": 12}, title="时效测算")
     screening.delegate_by_county(head, task, matrix.city1)
@@ -40,6 +40,10 @@ def pushed(matrix):
         screening_assignment.assign(
             head, task, county, institution=matrix.bank_a, branch=branch, counties=[county.code]
         )
+    # Pushed yesterday, so that a visit made hours ago is after the push at any hour.
+    AssignmentEntry.objects.filter(enterprise__task=task).update(
+        assigned_at=timezone.now() - timedelta(days=1)
+    )
     return task
 
 

@@ -30,8 +30,12 @@ JPEG_TEXT = "data:image/jpeg;base64," + base64.b64encode(JPEG).decode()
 @pytest.fixture
 def matrix(matrix):
     """The matrix without its own visit (tests/matrix_parts/screening.py), so that each test
-    counts the visits it records."""
+    counts the visits it records; its enterprises pushed yesterday."""
     matrix.screening_visit_a1.delete()
+    # Pushed yesterday, so that a visit made hours ago is after the push at any hour.
+    AssignmentEntry.objects.filter(enterprise__task=matrix.screening_task_p1).update(
+        assigned_at=timezone.now() - timedelta(days=1)
+    )
     return matrix
 
 
