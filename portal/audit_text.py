@@ -39,11 +39,13 @@ VERBS: dict[str, Promise] = {
     "filing.signed": gettext_lazy("signed and submitted a filing"),
     "filing.accepted": gettext_lazy("accepted a filing"),
     "filing.returned": gettext_lazy("sent a filing back"),
+    "filing.failed": gettext_lazy("gave up checking a filing after repeated attempts"),
     # screening
     "screening.task_created": gettext_lazy("created a screening task"),
     "screening.delegated": gettext_lazy("delegated a screening task"),
     "screening.assigned": gettext_lazy("assigned enterprises to screen"),
     "screening.results_recorded": gettext_lazy("recorded screening results"),
+    "screening.visit_recorded": gettext_lazy("recorded a visit to an enterprise"),
     # evaluation
     "evaluation.period_scoring": gettext_lazy("scored an evaluation period"),
     "evaluation.self_assessed": gettext_lazy("entered a self-assessment"),
@@ -59,6 +61,7 @@ VERBS: dict[str, Promise] = {
     "evaluation.archived": gettext_lazy("archived an evaluation"),
     "sample.drawn": gettext_lazy("drew a data sample"),
     "sample.row_checked": gettext_lazy("checked a sampled row"),
+    "figure.marked": gettext_lazy("marked a flagged figure"),
     # complaints
     "complaint_filed": gettext_lazy("filed a complaint"),
     "complaint_acknowledged": gettext_lazy("acknowledged a complaint"),
@@ -75,6 +78,12 @@ VERBS: dict[str, Promise] = {
     "complaint_assessed": gettext_lazy("assessed whether a complaint is substantive"),
     "complaint_linked": gettext_lazy("linked a complaint to another"),
     "complaint_transferred": gettext_lazy("transferred a complaint"),
+    "complaint_no_feedback": gettext_lazy("closed a complaint answered without feedback"),
+    "complaint_rated": gettext_lazy("rated the handling of a complaint"),
+    "complaint_referred": gettext_lazy("referred a complaint to an outside body"),
+    "typical_case_written": gettext_lazy("wrote a typical case"),
+    "typical_case_published": gettext_lazy("approved and published a typical case"),
+    "typical_case_withdrawn": gettext_lazy("withdrew a typical case"),
     # escalation
     "escalation.raised": gettext_lazy("raised an escalation case"),
     "escalation.cause_joined": gettext_lazy("added a cause to an escalation case"),
@@ -92,6 +101,10 @@ VERBS: dict[str, Promise] = {
     "escalation.rule_reset": gettext_lazy("reset an escalation rule"),
     # dashboards
     "dashboard.export_requested": gettext_lazy("requested a dashboard export"),
+    # webhooks
+    "webhook.registered": gettext_lazy("registered a webhook endpoint"),
+    "webhook.removed": gettext_lazy("removed a webhook endpoint"),
+    "webhook.resumed": gettext_lazy("resumed a paused webhook endpoint"),
 }
 
 # The names of the fields the services record changes of.

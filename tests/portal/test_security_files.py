@@ -84,16 +84,22 @@ const spec = JSON.parse(fs.readFileSync(0, "utf8"));
 let ready, option;
 global.window = { addEventListener() {}, location: {} };
 global.echarts = { init: () => ({ setOption: (o) => { option = o; }, on() {}, resize() {} }) };
-const element = { getAttribute: () => "chart-offices" };
+const node = () => ({ setAttribute() {}, appendChild() {} });
+const element = {
+  getAttribute: () => "chart-offices",
+  parentNode: { insertBefore() {} },  // the map's legend goes beside it
+};
 global.document = {
+  documentElement: { lang: "en" },
+  createElement: node,
   addEventListener: (_event, callback) => { ready = callback; },
   querySelectorAll: () => [element],
   getElementById: () => ({ textContent: JSON.stringify(spec) }),
 };
 eval(fs.readFileSync(process.argv[1], "utf8"));
 ready();
-const node = option.series[0].data[0];
-process.stdout.write(option.tooltip.formatter({ name: node.name, value: node.value, data: node }));
+const top = option.series[0].data[0];
+process.stdout.write(option.tooltip.formatter({ name: top.name, value: top.value, data: top }));
 """
 
 
