@@ -30,6 +30,7 @@ PINNED = {
     "supervision.tasks.escalation.sweep_escalations",
     "supervision.tasks.dashboards.build_export",
     "supervision.tasks.dashboards.record_missing_lending_rows",
+    "supervision.tasks.publication.publish_statistics",
     "portal.webhooks.deliver_webhook",
     "portal.webhooks.retry_webhooks",
 }
