@@ -189,7 +189,7 @@ def test_the_pages_take_a_case_from_notice_to_close(matrix, case, people, client
     client.force_login(people["reviewer"])
     client.post(notice_url, {"action": "decide", "decision": "accept", "note": ""})
     response = client.post(url, {"action": "close", "note": ""}, follow=True)
-    assert "This field is required" in response.content.decode()
+    assert "Enter how the case was resolved" in response.content.decode()  # the note is required
     client.post(url, {"action": "close", "note": "整改完成，结案"})
     case.refresh_from_db()
     assert case.status == CaseStatus.CLOSED
