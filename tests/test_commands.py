@@ -75,8 +75,8 @@ RUNS: dict[str, Run] = {
     # A few seconds of load on the demo: the run, its summary and the database's check.
     "loadcheck": Run(
         "demo",
-        lambda _: ["--users", "3", "--seconds", "5", "--drain", "90"],
-        ("load check: 3 users, 5 s", "every upload became exactly one final filing"),
+        lambda _: ["--users", "2", "--seconds", "20", "--drain", "90"],
+        ("load check: 2 users, 20 s", "every upload became exactly one final filing"),
     ),
     # No worker or beat runs beside the test: reported down, each by name.
     "portal_health": Run(
