@@ -50,18 +50,16 @@ class PortalPasswordChangeView(PasswordChangeView):
 
 class PortalPasswordResetView(PasswordResetView):
     """The same page whether or not the address has an account, with hourly limits per
-    address and per network address counted alike for both."""
+    address and per network address counted alike for both. The link goes through the outbox
+    (``accounts.request_password_reset``), not from this request."""
 
     def form_valid(self, form):
         email = form.cleaned_data["email"].strip().lower()
         if accounts.over_hourly_limit("reset", email, request_address.get()):
             form.add_error(None, TOO_MANY)
             return self.form_invalid(form)
-        user = User.objects.filter(email=email, is_active=True).first()
-        if user is not None:
-            with transaction.atomic(durable=True):
-                audit.record(None, "password_reset_requested", user, label=user.email)
-        return super().form_valid(form)
+        accounts.request_password_reset(email)
+        return redirect(self.get_success_url())
 
 
 class PortalPasswordResetConfirmView(PasswordResetConfirmView):

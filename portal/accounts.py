@@ -1,18 +1,22 @@
-"""Accounts: SME owners' self-registration with a verified email, and TOTP enrolment."""
+"""Accounts: SME owners' self-registration with a verified email, password resets, and TOTP
+enrolment. Their emails go through ``portal.emails`` (the outbox), their links made when sent."""
 
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.cache import cache
-from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal import audit
-from portal.models import User
+from portal import audit, emails
+from portal.models import Email, User
 
 _SALT = "portal.email-verification"
 VERIFICATION_MAX_AGE = 3 * 24 * 3600
@@ -52,7 +56,7 @@ def register_owner(email: str, password: str, full_name: str, phone: str = "") -
             user.set_password(password)
             user.save(update_fields=["full_name", "phone", "password"])
             audit.record(user, "account_registration_renewed", user, label=user.email)
-        transaction.on_commit(lambda: send_verification(user))
+        emails.queue("verify_email", user.email, recipient=user)
     return user
 
 
@@ -65,13 +69,13 @@ def verification_token(user: User) -> str:
     return signing.dumps({"u": user.pk, "e": user.email, "p": _fingerprint(user)}, salt=_SALT)
 
 
-def send_verification(user: User) -> None:
-    link = settings.SITE_URL + reverse("verify-email", args=[verification_token(user)])
-    send_mail(
+@emails.composer("verify_email")
+def _verification(email: Email) -> tuple[str, str]:
+    assert email.recipient is not None  # queued with its account
+    link = settings.SITE_URL + reverse("verify-email", args=[verification_token(email.recipient)])
+    return (
         _("Confirm your email for the SME finance supervision portal"),
         _("Open this link within three days to activate your account:\n%(link)s") % {"link": link},
-        settings.DEFAULT_FROM_EMAIL,
-        [user.email],
     )
 
 
@@ -157,19 +161,46 @@ def tell_holder_of_registration(email: str) -> None:
         return
     with transaction.atomic(durable=True):
         audit.record(None, "registration_of_existing_account", user, label=user.email)
-        transaction.on_commit(lambda: _send_already_registered(user))
+        emails.queue("already_registered", user.email, recipient=user)
 
 
-def _send_already_registered(user: User) -> None:
+@emails.composer("already_registered")
+def _already_registered(email: Email) -> tuple[str, str]:
     reset = settings.SITE_URL + reverse("password_reset")
     message = _(
         "Someone asked to register %(email)s on the SME finance supervision portal, and this "
         "address already has an account. If it was you, sign in, or set a new password here:\n"
         "%(link)s\nIf it was not you, you need do nothing."
-    ) % {"email": user.email, "link": reset}
-    send_mail(
-        _("Your address already has an account on the supervision portal"),
-        message,
-        settings.DEFAULT_FROM_EMAIL,
-        [user.email],
-    )
+    ) % {"email": email.address, "link": reset}
+    return _("Your address already has an account on the supervision portal"), message
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link to the active account of ``email`` that has a password (as Django's
+    reset form chooses); for an address without one, nothing happens, and the page says the
+    same either way."""
+    user = User.objects.filter(email=email.strip().lower(), is_active=True).first()
+    if user is None or not user.has_usable_password():
+        return
+    with transaction.atomic(durable=True):
+        audit.record(None, "password_reset_requested", user, label=user.email)
+        emails.queue("password_reset", user.email, recipient=user)
+
+
+@emails.composer("password_reset")
+def _password_reset(email: Email) -> tuple[str, str]:
+    user = email.recipient
+    assert user is not None  # queued with its account
+    protocol, _sep, domain = settings.SITE_URL.partition("://")
+    context = {
+        "email": user.email,
+        "domain": domain,
+        "protocol": protocol,
+        "site_name": domain,
+        "user": user,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+    }
+    subject = render_to_string("registration/password_reset_subject.txt", context)
+    body = render_to_string("registration/password_reset_email.html", context)
+    return "".join(subject.splitlines()), body

@@ -65,6 +65,22 @@ def _english_pages(client):
 
 
 @pytest.fixture
+def sent_mail():
+    """``sent_mail()`` does what a worker does with the emails queued so far (``portal.emails``,
+    through the outbox) and returns every email sent in the test."""
+    from django.core import mail
+
+    from portal.models import Email
+    from portal.tasks import send_emails
+
+    def send() -> list:
+        send_emails(list(Email.objects.filter(sent_at=None).values_list("pk", flat=True)))
+        return mail.outbox
+
+    return send
+
+
+@pytest.fixture
 def matrix(db):
     return build_matrix()
 

@@ -3,7 +3,7 @@ from portal.models.audit import AuditEvent
 from portal.models.idempotency import IdempotencyKey
 from portal.models.institutions import Branch, Institution, InstitutionKind
 from portal.models.jobs import Job, JobStatus
-from portal.models.notifications import Notification
+from portal.models.notifications import Email, Notification
 from portal.models.offices import Division, Office, OfficeLevel
 from portal.models.outbox import OutboxMessage, Tick
 
@@ -11,6 +11,7 @@ __all__ = [
     "AuditEvent",
     "Branch",
     "Division",
+    "Email",
     "IdempotencyKey",
     "Institution",
     "InstitutionKind",

@@ -40,3 +40,29 @@ class Notification(models.Model):
         except (KeyError, TypeError, ValueError):
             # A message whose parameters changed since it was stored still says something.
             return gettext(self.message)
+
+
+class Email(models.Model):
+    """An email that is not a notification (an address to verify, a password reset link, a
+    complaint's tracking link), to send once the change that asks for it commits.
+
+    Only what it is about is stored (its kind, its account or address, plain details): its
+    link, a credential, is made when a worker sends it (``portal.emails``), never kept here.
+    """
+
+    kind = models.CharField(max_length=40)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    address = models.EmailField()
+    params = models.JSONField(default=dict, blank=True)
+    language = models.CharField(max_length=10)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("email")
+        verbose_name_plural = _("emails")
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.address}"

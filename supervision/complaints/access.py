@@ -10,14 +10,13 @@ import secrets
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal import audit
-from portal.models import User
+from portal import audit, emails
+from portal.models import Email, User
 
 _SALT = "supervision.complaints.tracking-link"
 LINK_SECONDS = 24 * 3600
@@ -31,25 +30,27 @@ def tracking_token(email: str, full_name: str, phone: str) -> str:
 
 
 def send_tracking_link(email: str, full_name: str, phone: str) -> None:
-    """Email the link. The page says the same whatever the address, so it tells nobody who
-    has an account; staff, whom a link never signs in, are not sent one."""
-    if User.objects.filter(email=email.strip().lower(), memberships__isnull=False).exists():
+    """Email the link (through the outbox). The page says the same whatever the address, so it
+    tells nobody who has an account; staff, whom a link never signs in, are not sent one."""
+    email = email.strip().lower()
+    if User.objects.filter(email=email, memberships__isnull=False).exists():
         return
-    link = (
-        settings.SITE_URL
-        + reverse("complaint-start")
-        + "?code="
-        + tracking_token(email, full_name, phone)
-    )
-    send_mail(
+    with transaction.atomic(durable=True):
+        emails.queue("tracking_link", email, full_name=full_name, phone=phone)
+
+
+@emails.composer("tracking_link")
+def _tracking_link(email: Email) -> tuple[str, str]:
+    """The link is made as it is sent: a day from then, and never stored."""
+    token = tracking_token(email.address, email.params["full_name"], email.params["phone"])
+    link = settings.SITE_URL + reverse("complaint-start") + "?code=" + token
+    return (
         _("Your link to file and follow complaints"),
         _(
             "Open this link within a day to file a complaint or follow the ones you filed. "
             "It works once; ask for a new one whenever you need it.\n%(link)s"
         )
         % {"link": link},
-        settings.DEFAULT_FROM_EMAIL,
-        [email],
     )
 
 

@@ -1,12 +1,14 @@
 """Complaints hang on the tree by their owner, their institution and branch, and the office
 supervising the branch; their steps and files follow the complaint. Importing the causes
-module registers complaints' escalation providers."""
+module registers complaints' escalation providers; importing access registers the tracking
+link's email."""
 
 from django.core import checks
 from django.db.models.signals import post_migrate
 
 from portal import worklist
 from portal.scoping import among, owned_by, register, under
+from supervision.complaints import access  # noqa: F401  (the tracking link's email)
 
 # Imported for the causes it provides (overdue, rejected and substantive complaints), which
 # register themselves with ``causes``.

@@ -11,11 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal import outbox
-from portal.models import AuditEvent, Notification
+from portal.models import AuditEvent, Email, Notification
 from reporting.models import PENDING_STATUSES, Filing, FilingStatus
+from supervision.complaints.models import Complaint
 from tests.faults.conftest import OUTAGE_SECONDS
 from tests.reporting.returns import loan_row
 from tests.reporting.test_filing_pages import _upload, workbook_bytes
+from tests.supervision.test_complaints_access import _ask
+from tests.supervision.test_complaints_pages import intake_data
 
 pytestmark = pytest.mark.worker
 
@@ -81,6 +84,47 @@ def test_a_notification_during_an_outage_is_emailed_once_when_the_broker_is_back
     # The console email backend prints each message to the worker's log.
     sent_to = re.findall(r"^To: (\S+)$", fault_worker.test_log(), flags=re.MULTILINE)
     assert sorted(sent_to) == sorted(note.recipient.email for note in notes)
+
+
+def test_account_and_complaint_emails_during_an_outage_go_once_when_the_broker_is_back(
+    fault_worker, own_redis, matrix, client, client_for
+):
+    own_redis.stop()
+    registered = client.post(
+        reverse("register"),
+        {"full_name": "王小企", "email": "new.owner@example.test", "password": "a-long-password-1"},
+    )
+    assert registered.status_code == 200  # "a link is on its way", not an error page
+    asked = _ask(client, "walk.in@example.test")
+    assert asked.status_code == 200 and "a link is on its way" in asked.content.decode()
+    reset = client.post(reverse("password_reset"), {"email": matrix.users["bank_a"].email})
+    assert reset.status_code == 302
+    owner = matrix.users["owner_a"]
+    filed = client_for(owner).post(reverse("complaint-file"), intake_data(matrix))
+    assert filed.status_code == 302  # to the complaint's confirmation
+    waiting = list(Email.objects.filter(sent_at=None).values_list("address", flat=True))
+    assert sorted(waiting) == sorted(
+        ["new.owner@example.test", "walk.in@example.test", matrix.users["bank_a"].email]
+    )
+    complaint = Complaint.objects.get(owner=owner, enterprise_name="鼓楼小茶馆")
+    notes = Notification.objects.filter(object_id=str(complaint.pk))
+    told = [note.recipient.email for note in notes]
+    assert told and outbox.unsent() == 3 + 1  # the three emails, the bank's notifications
+
+    _after_the_outage(own_redis)
+    fault_worker.wait_until(
+        lambda: (
+            not Email.objects.filter(sent_at=None).exists()
+            and not notes.filter(emailed_at=None).exists()
+        ),
+        timeout=90,
+        what="the emails to be sent after the outage",
+    )
+    outbox.sweep()  # a second sweep sends nothing again
+    fault_worker.wait_idle(timeout=30)
+    sent_to = re.findall(r"^To: (\S+)$", fault_worker.test_log(), flags=re.MULTILINE)
+    assert sorted(sent_to) == sorted(waiting + told)
+    assert "/accounts/verify/" in fault_worker.test_log()  # the links, made as they were sent
 
 
 def test_the_worker_lives_through_an_outage_and_reconnects_by_itself(

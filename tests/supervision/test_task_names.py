@@ -14,6 +14,7 @@ from tests import factories as f
 # folders (supervision.tasks.<capability>.<task>). Never change one: add a new task instead.
 PINNED = {
     "portal.tasks.send_notification_emails",
+    "portal.tasks.send_emails",
     "portal.tasks.relay_outbox",
     "reporting.tasks.validate_filing",
     "reporting.tasks.requeue_stuck_filings",
