@@ -8,13 +8,17 @@ they need in the environment:
   officer, an open return request of theirs and a return for it that passes every rule;
 - ``LOADCHECK_REVIEWERS``, ``LOADCHECK_REGULATORS``: emails, comma-separated.
 
-Each successful upload is the request named "upload": the command compares their number with
-the filings in the database.
+- ``LOADCHECK_LEDGER``: a file where each upload writes one line as it is sent (``sent KEY``)
+  and one when the portal answers it (``filing KEY ID`` with the filing's id the portal
+  redirected to, or ``refused KEY STATUS``); an upload with no second line got no answer.
+
+The command compares the ids the portal returned with the filings in the database.
 """
 
 import itertools
 import os
 import re
+import uuid
 from pathlib import Path
 
 from locust import HttpUser, between, task
@@ -27,6 +31,12 @@ REVIEWERS = itertools.cycle(os.environ.get("LOADCHECK_REVIEWERS", "").split(",")
 REGULATORS = itertools.cycle(os.environ.get("LOADCHECK_REGULATORS", "").split(","))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILING = re.compile(r"/returns/filings/(\d+)/")
+LEDGER = os.environ.get("LOADCHECK_LEDGER", os.devnull)
+
+
+def note(*words: object) -> None:
+    with open(LEDGER, "a", encoding="utf-8") as ledger:
+        ledger.write(" ".join(map(str, words)) + "\n")
 
 
 class PortalUser(HttpUser):
@@ -58,6 +68,8 @@ class BankOfficer(PortalUser):
     def upload(self) -> None:
         self.client.get(self.request_url, name="request page")
         content = self.content
+        key = uuid.uuid4().hex
+        note("sent", key)
         with self.client.post(
             self.request_url,
             data={
@@ -72,8 +84,11 @@ class BankOfficer(PortalUser):
         ) as response:
             found = FILING.search(response.headers.get("Location", ""))
             if response.status_code != 302 or found is None:
+                if response.status_code:  # 0: no answer (connection lost), nothing to note
+                    note("refused", key, response.status_code)
                 response.failure(f"upload answered {response.status_code}")
                 return
+            note("filing", key, found.group(1))
         for _ in range(3):  # watch it being checked, as the page's progress bar does
             self.client.get(f"/returns/filings/{found.group(1)}/progress/", name="progress")
 

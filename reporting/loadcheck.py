@@ -32,21 +32,41 @@ LOCUSTFILE = Path(settings.BASE_DIR) / "loadcheck" / "locustfile.py"
 BIN = str(Path(sys.executable).parent)
 REVIEWERS = ["fj.reviewer@demo.portal", "fz.reviewer@demo.portal"]
 REGULATORS = ["qz.viewer@demo.portal", "gulou.viewer@demo.portal", "gb.head@demo.portal"]
+LEDGER = "uploads.log"  # the locust users' account of their uploads (loadcheck/locustfile.py)
 
 
 @dataclass
 class Outcome:
-    uploads: int  # successful upload requests, as locust counted them
-    filings: Counter[str]  # the filings made during the run, by status
+    answered: list[int]  # the filing ids the portal answered uploads with, one per upload
+    refused: int  # uploads the portal answered without a filing (an error page)
+    unanswered: int  # uploads sent that got no answer (cut off by the run's end, a lost line)
+    filings: dict[int, str]  # the filings made during the run: id -> status
     requests: list[dict[str, str]]  # locust's statistics, one row per request name
 
     @property
     def pending(self) -> int:
-        return sum(self.filings[status] for status in PENDING_STATUSES)
+        return sum(status in PENDING_STATUSES for status in self.filings.values())
+
+    @property
+    def statuses(self) -> Counter[str]:
+        return Counter(self.filings.values())
+
+    @property
+    def missing(self) -> set[int]:
+        """Answered ids with no filing of the run (the answer named another upload's filing)."""
+        return set(self.answered) - set(self.filings)
+
+    @property
+    def unexplained(self) -> int:
+        """Filings beyond those answered that no unanswered upload accounts for: a filing
+        made twice for one upload, or by nobody's upload."""
+        extra = len(set(self.filings) - set(self.answered))
+        return max(0, extra - self.unanswered)
 
     @property
     def exact(self) -> bool:
-        return self.pending == 0 and sum(self.filings.values()) == self.uploads
+        once = len(self.answered) == len(set(self.answered))
+        return once and not (self.pending or self.missing or self.unexplained)
 
 
 def officers(folder: Path) -> list[str]:
@@ -130,6 +150,7 @@ def swarm(host: str, folder: Path, users: int, seconds: int, officer_list: list[
         LOADCHECK_OFFICERS=",".join(officer_list),
         LOADCHECK_REVIEWERS=",".join(REVIEWERS),
         LOADCHECK_REGULATORS=",".join(REGULATORS),
+        LOADCHECK_LEDGER=str(folder / LEDGER),
     )
     command = [f"{BIN}/locust", "--locustfile", str(LOCUSTFILE), "--headless", "--host", host]
     command += ["--users", str(users), "--spawn-rate", str(users), "--run-time", f"{seconds}s"]
@@ -150,10 +171,31 @@ def wait_for_worker(since: datetime, seconds: float) -> None:
 def outcome(folder: Path, since: datetime) -> Outcome:
     with (folder / "load_stats.csv").open(newline="") as handle:
         rows = list(csv.DictReader(handle))
-    upload = next((row for row in rows if row["Name"] == "upload"), None)
-    uploads = int(upload["Request Count"]) - int(upload["Failure Count"]) if upload else 0
-    statuses = Filing.objects.filter(uploaded_at__gte=since).values_list("status", flat=True)
-    return Outcome(uploads=uploads, filings=Counter(statuses), requests=rows)
+    sent, answered, refused = _ledger(folder / LEDGER)
+    filings = dict(Filing.objects.filter(uploaded_at__gte=since).values_list("pk", "status"))
+    return Outcome(
+        answered=list(answered.values()),
+        refused=len(refused),
+        unanswered=len(sent - answered.keys() - refused),
+        filings=filings,
+        requests=rows,
+    )
+
+
+def _ledger(path: Path) -> tuple[set[str], dict[str, int], set[str]]:
+    """The uploads sent, the filing id each answered one got, and those refused, by key."""
+    sent: set[str] = set()
+    answered: dict[str, int] = {}
+    refused: set[str] = set()
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    for what, key, *rest in (line.split() for line in lines if line.strip()):
+        if what == "sent":
+            sent.add(key)
+        elif what == "filing":
+            answered[key] = int(rest[0])
+        else:
+            refused.add(key)
+    return sent, answered, refused
 
 
 def started() -> datetime:

@@ -55,12 +55,23 @@ class Command(BaseCommand):
                 f"{row['Name']:<18}{row['Request Count']:>7}{row['Failure Count']:>8}"
                 f"{median:>11}{p95:>9}"
             )
-        statuses = ", ".join(f"{status} {count}" for status, count in outcome.filings.items())
-        self.stdout.write(f"uploads accepted by the portal: {outcome.uploads}")
-        self.stdout.write(f"filings made: {sum(outcome.filings.values())} ({statuses or 'none'})")
+        statuses = ", ".join(f"{status} {count}" for status, count in outcome.statuses.items())
+        self.stdout.write(
+            f"uploads answered with a filing: {len(outcome.answered)}, refused: {outcome.refused}"
+            f", without an answer: {outcome.unanswered}"
+        )
+        self.stdout.write(f"filings made: {len(outcome.filings)} ({statuses or 'none'})")
+        if outcome.unanswered:
+            self.stdout.write(
+                f"  of which {len(outcome.filings) - len(outcome.answered)} for uploads without "
+                "an answer (the run ended, or the line was lost, before the portal answered)"
+            )
         if outcome.exact:
             self.stdout.write("every upload became exactly one final filing")
-            if not outcome.uploads:
+            if not outcome.answered:
                 self.stdout.write("(no upload finished within the run: give it more seconds)")
-        else:
-            self.stdout.write(f"NOT exact: {outcome.pending} still pending")
+            return
+        self.stdout.write(
+            f"NOT exact: {outcome.pending} still pending, {len(outcome.missing)} answered ids "
+            f"without their filing, {outcome.unexplained} filings no upload accounts for"
+        )
