@@ -21,6 +21,8 @@ VERBS: dict[str, Promise] = {
     "second_factor_verified": gettext_lazy("passed the second sign-in step"),
     "second_factor_failed": gettext_lazy("failed the second sign-in step"),
     "totp_enrolled": gettext_lazy("set up an authenticator app"),
+    "security_officer_granted": gettext_lazy("made someone a security officer"),
+    "security_officer_withdrawn": gettext_lazy("withdrew someone's security officer role"),
     "password_changed": gettext_lazy("changed their password"),
     "password_reset": gettext_lazy("reset their password"),
     "password_reset_requested": gettext_lazy("asked to reset their password"),

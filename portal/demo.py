@@ -140,6 +140,7 @@ USERS = [
     ("gb.head@demo.portal", "总局 王处长", Role.HEAD, "000000"),
     ("fj.head@demo.portal", "福建局 林局长", Role.HEAD, "350000"),
     ("fj.reviewer@demo.portal", "福建局 陈审核", Role.REVIEWER, "350000"),
+    ("fj.security@demo.portal", "福建局 安全员", Role.SECURITY, "350000"),
     ("fz.reviewer@demo.portal", "福州分局 黄审核", Role.REVIEWER, "350100"),
     ("qz.viewer@demo.portal", "泉州分局 吴查看", Role.VIEWER, "350500"),
     ("gulou.viewer@demo.portal", "鼓楼支局 郑查看", Role.VIEWER, "350102"),

@@ -32,6 +32,10 @@ def head(scope: Scope) -> bool:
     return any(role == Role.HEAD for role, _ in scope.offices)
 
 
+def security_officer(scope: Scope) -> bool:
+    return scope.is_security_officer
+
+
 def bank(scope: Scope) -> bool:
     return scope.is_bank
 
@@ -106,6 +110,8 @@ MENU: tuple[Group, ...] = (
         _("Administration"),
         (
             Entry(_("Audit trail"), "audit-list", regulator),
+            Entry(_("Authentication events"), "authentication-events", security_officer),
+            Entry(_("Security officers"), "security-officers", head),
             Entry(_("Escalation rules"), "escalation-rules", head),
             Entry(_("API tokens"), "api-tokens", bank),
             Entry(_("API documentation"), "api:docs", bank),

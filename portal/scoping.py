@@ -28,6 +28,7 @@ from portal.models import (
     Office,
     Role,
 )
+from portal.models.audit import AUTHENTICATION_VERBS
 
 PathRule = Callable[[list[str]], Q]
 IdRule = Callable[[list[int]], Q]
@@ -39,6 +40,8 @@ M = TypeVar("M", bound=Model)
 @dataclass(frozen=True)
 class Rule:
     office: PathRule | None = None
+    # What a security officer sees under its offices' paths (authentication events only).
+    security: PathRule | None = None
     institution: IdRule | None = None
     branch: IdRule | None = None
     owner: OwnerRule | None = None
@@ -52,10 +55,17 @@ class Scope:
     offices: list[tuple[str, str]] = field(default_factory=list)
     institutions: list[tuple[str, int]] = field(default_factory=list)
     branches: list[tuple[str, int]] = field(default_factory=list)
+    # The paths of the offices where the user is a security officer: kept apart from
+    # ``offices`` so that the role opens no regulator's page or row.
+    security: list[str] = field(default_factory=list)
 
     @property
     def is_regulator(self) -> bool:
         return bool(self.offices)
+
+    @property
+    def is_security_officer(self) -> bool:
+        return bool(self.security)
 
     @property
     def is_bank(self) -> bool:
@@ -63,10 +73,13 @@ class Scope:
 
     @property
     def is_sme_owner(self) -> bool:
-        return self.user_id is not None and not (self.is_regulator or self.is_bank)
+        return self.user_id is not None and not (
+            self.is_regulator or self.is_bank or self.is_security_officer
+        )
 
     def roles(self) -> set[str]:
-        return {role for role, _ in self.offices + self.institutions + self.branches}
+        held = {role for role, _ in self.offices + self.institutions + self.branches}
+        return held | ({Role.SECURITY.value} if self.security else set())
 
 
 _RULES: dict[type[Model], Rule] = {}
@@ -119,7 +132,9 @@ def scope_of(user) -> Scope:
     for role, path, institution_id, branch_id in Membership.objects.filter(user=user).values_list(
         "role", "office__path", "institution_id", "branch_id"
     ):
-        if path:
+        if path and role == Role.SECURITY:
+            scope.security.append(path)
+        elif path:
             scope.offices.append((role, path))
         elif institution_id:
             scope.institutions.append((role, institution_id))
@@ -147,6 +162,8 @@ def _filter(user, qs: QuerySet[M], roles: set[str] | None) -> QuerySet[M]:
     parts = []
     if rule.office and (paths := keep(scope.offices)):
         parts.append(rule.office(paths))
+    if rule.security and roles is None and scope.security:
+        parts.append(rule.security(scope.security))
     if rule.institution and (ids := keep(scope.institutions)):
         parts.append(rule.institution(ids))
     if rule.branch and (ids := keep(scope.branches)):
@@ -228,6 +245,10 @@ register(
     Branch, office=under("office__path"), institution=among("institution_id"), branch=among("pk")
 )
 register(Division, office=under("office__path"))
-register(AuditEvent, office=under("office__path"))
+register(
+    AuditEvent,
+    office=under("office__path"),
+    security=lambda paths: under("office__path")(paths) & Q(verb__in=AUTHENTICATION_VERBS),
+)
 # A notification is its recipient's alone, whatever their role.
 register(Notification, owner=owned_by("recipient"))

@@ -6,7 +6,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from portal import account_views, api, help_views, views
+from portal import account_views, api, help_views, security_views, views
 from portal.webhooks import api as webhooks_api
 from reporting import api as returns_api
 from supervision import api as supervision_api
@@ -82,6 +82,12 @@ urlpatterns = [
     path("institutions/<int:pk>/", views.institution_detail, name="institution-detail"),
     path("branches/<int:pk>/", views.branch_detail, name="branch-detail"),
     path("audit/", views.audit_list, name="audit-list"),
+    path(
+        "audit/authentication/",
+        security_views.authentication_events,
+        name="authentication-events",
+    ),
+    path("security-officers/", security_views.security_officer_list, name="security-officers"),
     path("inbox/", views.inbox, name="inbox"),
     path("help/", help_views.help_page, name="help"),
     path("help/glossary/", help_views.glossary, name="glossary"),

@@ -52,6 +52,8 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             institutions=scoping.visible(request.user, Institution),
             branches=scoping.visible(request.user, Branch).select_related("office")[:50],
         )
+    elif scope.is_security_officer:
+        context.update(template="portal/home_security.html")
     else:
         context.update(template="portal/home_owner.html")
     return render(request, context["template"], context)

@@ -25,6 +25,7 @@ OBJECT_URLS: dict[str, list[Case]] = {
         Case("county_a", "county_b", lambda m: {"code": m.county_a.code}),
         Case("p1_head", "p2_head", lambda m: {"code": m.city1.code}),
         Case("p1_head", "bank_a", lambda m: {"code": m.p1.code}),
+        Case("p1_head", "p1_security", lambda m: {"code": m.p1.code}),
     ],
     "institution-detail": [
         Case("bank_a", "bank_b", lambda m: {"pk": m.bank_a.pk}),
@@ -56,6 +57,7 @@ OBJECT_URLS: dict[str, list[Case]] = {
     "api:audit-event-detail": [
         Case("p1_head", "p2_head", lambda m: {"pk": m.audit_event_p1.pk}),
         Case("p1_head", "county_a", lambda m: {"pk": m.audit_event_p1.pk}),
+        Case("p1_head", "p1_security", lambda m: {"pk": m.audit_event_p1.pk}),
     ],
 }
 

@@ -44,7 +44,11 @@ def _institutions(folder: Path) -> list[str]:
 
 RUNS: dict[str, Run] = {
     # Again: keeps the data. Every demo account is printed, the banks' officers too.
-    "seed_demo": Run("demo", lambda _: [], ("Demo data ready", "icbc.officer@demo.portal")),
+    "seed_demo": Run(
+        "demo",
+        lambda _: [],
+        ("Demo data ready", "icbc.officer@demo.portal", "fj.security@demo.portal"),
+    ),
     "load_offices": Run("migrated", _offices, ("offices: 4 created",)),
     "load_institutions": Run("migrated", _institutions, ("all good",)),
     "seed_national": Run("migrated", lambda _: ["--scale", "0.002"], ("seed_national (scale",)),

@@ -64,10 +64,18 @@ class Role(models.TextChoices):
     HEAD = "head", _("Head of office")
     PREPARER = "preparer", _("Preparer")
     APPROVER = "approver", _("Approver")
+    # Reads the authentication events of its office's subtree and nothing else; off the
+    # regulators' ladder, so it grants none of their rights (portal.scoping.Scope.security).
+    SECURITY = "security", _("Security officer")
 
     @classmethod
     def regulator_roles(cls) -> list[str]:
         return [cls.VIEWER, cls.REVIEWER, cls.HEAD]
+
+    @classmethod
+    def office_roles(cls) -> list[str]:
+        """The roles held at an office: the regulators' and the security officer's."""
+        return [*cls.regulator_roles(), cls.SECURITY]
 
     @classmethod
     def bank_roles(cls) -> list[str]:
@@ -75,8 +83,8 @@ class Role(models.TextChoices):
 
     @classmethod
     def at_least(cls, role: str) -> list[str]:
-        """This role and the ones above it on the same side."""
-        for ladder in (cls.regulator_roles(), cls.bank_roles()):
+        """This role and the ones above it on the same side (a security officer's is alone)."""
+        for ladder in (cls.regulator_roles(), cls.bank_roles(), [cls.SECURITY.value]):
             if role in ladder:
                 return ladder[ladder.index(role) :]
         raise ValueError(role)
@@ -105,7 +113,7 @@ class Membership(models.Model):
                 name="membership_target_matches_role",
                 condition=(
                     Q(
-                        role__in=Role.regulator_roles(),
+                        role__in=Role.office_roles(),
                         office__isnull=False,
                         institution__isnull=True,
                         branch__isnull=True,

@@ -15,6 +15,22 @@ class AuditQuerySet(models.QuerySet):
         raise PermissionError("the audit trail is append-only")
 
 
+# The events a security officer reads (signing in and out, tokens, passwords, second factor).
+AUTHENTICATION_VERBS = (
+    "login",
+    "login_failed",
+    "logout",
+    "api_token_issued",
+    "api_token_revoked",
+    "password_changed",
+    "password_reset_requested",
+    "password_reset",
+    "totp_enrolled",
+    "second_factor_verified",
+    "second_factor_failed",
+)
+
+
 class AuditEvent(models.Model):
     """One state change: who did what to which object, what changed, from where, when.
 

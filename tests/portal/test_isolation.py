@@ -22,6 +22,7 @@ OUTSIDERS = [
     "county_b",
     "p1_head",
     "p2_head",
+    "p1_security",
     "bank_a",
     "bank_b",
     "branch_a1",
