@@ -7,7 +7,7 @@ queue and its filings, regulators browse (loadcheck/locustfile.py). The run is f
 users for so many seconds. Nothing listens beyond 127.0.0.1.
 """
 
-import csv
+import json
 import os
 import socket
 import subprocess
@@ -36,12 +36,23 @@ LEDGER = "uploads.log"  # the locust users' account of their uploads (loadcheck/
 
 
 @dataclass
+class RequestLine:
+    """One request name's figures from locust's final statistics."""
+
+    name: str
+    count: int
+    failed: int
+    median_ms: int
+    p95_ms: int
+
+
+@dataclass
 class Outcome:
     answered: list[int]  # the filing ids the portal answered uploads with, one per upload
     refused: int  # uploads the portal answered without a filing (an error page)
     unanswered: int  # uploads sent that got no answer (cut off by the run's end, a lost line)
     filings: dict[int, str]  # the filings made during the run: id -> status
-    requests: list[dict[str, str]]  # locust's statistics, one row per request name
+    requests: list[RequestLine]  # locust's final statistics, one line per request name
 
     @property
     def pending(self) -> int:
@@ -154,7 +165,9 @@ def swarm(host: str, folder: Path, users: int, seconds: int, officer_list: list[
     )
     command = [f"{BIN}/locust", "--locustfile", str(LOCUSTFILE), "--headless", "--host", host]
     command += ["--users", str(users), "--spawn-rate", str(users), "--run-time", f"{seconds}s"]
-    command += ["--csv", str(folder / "load"), "--only-summary", "--loglevel", "WARNING"]
+    # Statistics as locust holds them once every user has stopped (its CSV, a snapshot taken
+    # every second, misses requests that finish as the run stops).
+    command += ["--json-file", str(folder / "load"), "--only-summary", "--loglevel", "WARNING"]
     command += ["--stop-timeout", "30"]
     with (folder / "locust.log").open("wb") as log:
         subprocess.run(command, env=env, stdout=log, stderr=log, check=False, timeout=seconds + 120)
@@ -169,8 +182,7 @@ def wait_for_worker(since: datetime, seconds: float) -> None:
 
 
 def outcome(folder: Path, since: datetime) -> Outcome:
-    with (folder / "load_stats.csv").open(newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    entries = json.loads((folder / "load.json").read_text(encoding="utf-8"))
     sent, answered, refused = _ledger(folder / LEDGER)
     filings = dict(Filing.objects.filter(uploaded_at__gte=since).values_list("pk", "status"))
     return Outcome(
@@ -178,8 +190,34 @@ def outcome(folder: Path, since: datetime) -> Outcome:
         refused=len(refused),
         unanswered=len(sent - answered.keys() - refused),
         filings=filings,
-        requests=rows,
+        requests=[*map(_line, entries), _line({"name": "Aggregated"}, entries)],
     )
+
+
+def _line(entry: dict, of: list[dict] | None = None) -> RequestLine:
+    """A request name's line (``of``: the sum of several, as locust's "Aggregated")."""
+    parts = of if of is not None else [entry]
+    times: Counter[int] = Counter()
+    for part in parts:
+        times.update({int(ms): count for ms, count in part["response_times"].items()})
+    return RequestLine(
+        name=entry["name"],
+        count=sum(part["num_requests"] for part in parts),
+        failed=sum(part["num_failures"] for part in parts),
+        median_ms=_percentile(times, 0.5),
+        p95_ms=_percentile(times, 0.95),
+    )
+
+
+def _percentile(times: Counter[int], fraction: float) -> int:
+    """The response time (ms, as locust rounds them) below which ``fraction`` of requests
+    fell; 0 without requests."""
+    wanted, seen = fraction * sum(times.values()), 0
+    for ms in sorted(times):
+        seen += times[ms]
+        if seen >= wanted:
+            return ms
+    return 0
 
 
 def _ledger(path: Path) -> tuple[set[str], dict[str, int], set[str]]:

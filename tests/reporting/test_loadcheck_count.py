@@ -1,8 +1,10 @@
 """The load check counts uploads by the filing ids the portal answered them with (the locust
-users' ledger), not by locust's CSV, a snapshot taken every second that misses uploads
-finishing as the run stops (CI counted 10 accepted uploads for 11 filings that way). An upload
-sent and never answered may account for one filing; a filing nothing accounts for fails it."""
+users' ledger), not by locust's request count (its CSV, a snapshot taken every second, missed
+uploads finishing as the run stopped: CI counted 10 accepted uploads for 11 filings that way).
+An upload sent and never answered may account for one filing; a filing nothing accounts for
+fails the check."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -14,13 +16,16 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
-# What locust's CSV said at its last snapshot: one upload fewer than the portal answered.
-STALE_CSV = "Type,Name,Request Count,Failure Count\nPOST,upload,1,0\n"
+# Locust's statistics, one upload fewer than the portal answered: the count is not used.
+STATISTICS = [
+    {"name": "upload", "num_requests": 1, "num_failures": 0, "response_times": {"120": 1}},
+    {"name": "home", "num_requests": 3, "num_failures": 1, "response_times": {"40": 2, "90": 1}},
+]
 
 
 def _run(folder: Path, matrix, ledger: list[str]) -> loadcheck.Outcome:
     since = timezone.now()
-    (folder / "load_stats.csv").write_text(STALE_CSV)
+    (folder / "load.json").write_text(json.dumps(STATISTICS))
     first = f.FilingFactory(request=matrix.request_a1)
     second = f.FilingFactory(request=matrix.request_a1, status=FilingStatus.VALIDATING)
     lines = [line.format(first=first.pk, second=second.pk) for line in ledger]
@@ -35,6 +40,15 @@ def test_uploads_are_counted_by_the_ids_the_portal_answered(tmp_path, matrix):
     outcome = _run(tmp_path, matrix, ledger)
     assert (len(outcome.answered), outcome.unanswered, outcome.refused) == (2, 0, 0)
     assert outcome.exact
+    _upload, home, everything = outcome.requests
+    assert (home.name, home.count, home.failed, home.median_ms, home.p95_ms) == (
+        "home",
+        3,
+        1,
+        40,
+        90,
+    )
+    assert (everything.name, everything.count, everything.failed) == ("Aggregated", 4, 1)
 
 
 def test_an_upload_cut_off_by_the_end_of_the_run_may_account_for_one_filing(tmp_path, matrix):

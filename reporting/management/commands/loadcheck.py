@@ -49,11 +49,9 @@ class Command(BaseCommand):
         load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
         self.stdout.write(f"load check: {users} users, {seconds} s, machine load {load}")
         self.stdout.write(f"{'request':<18}{'count':>7}{'failed':>8}{'median ms':>11}{'p95 ms':>9}")
-        for row in outcome.requests:
-            median, p95 = (round(float(row[key] or 0)) for key in ("Median Response Time", "95%"))
+        for line in outcome.requests:
             self.stdout.write(
-                f"{row['Name']:<18}{row['Request Count']:>7}{row['Failure Count']:>8}"
-                f"{median:>11}{p95:>9}"
+                f"{line.name:<18}{line.count:>7}{line.failed:>8}{line.median_ms:>11}{line.p95_ms:>9}"
             )
         statuses = ", ".join(f"{status} {count}" for status, count in outcome.statuses.items())
         self.stdout.write(
