@@ -13,6 +13,7 @@ kind (``portal.accounts``; a capability from its ``receivers``).
 """
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -23,6 +24,8 @@ from portal.models import Email, User
 from portal.outbox import send_on_commit
 
 Composer = Callable[[Email], tuple[str, str]]  # the row -> (subject, body)
+# Sent rows (an address, a name) are kept this long, then forgotten.
+KEEP_SENT = timedelta(days=7)
 _COMPOSERS: dict[str, Composer] = {}
 
 
@@ -52,7 +55,9 @@ def queue(kind: str, address: str, *, recipient: User | None = None, **params: s
 
 
 def deliver(ids: list[int]) -> int:
-    """Send each unsent email among ``ids``; safe to run twice at once."""
+    """Send each unsent email among ``ids``; safe to run twice at once. Forgets the emails
+    sent more than ``KEEP_SENT`` ago."""
+    Email.objects.filter(sent_at__lt=timezone.now() - KEEP_SENT).delete()
     sent = 0
     for pk in ids:
         with transaction.atomic():
