@@ -169,8 +169,10 @@ def split(name: str) -> tuple[str, list[str], str]:
 
 
 def short_name(name: str) -> str:
-    """The place alone (鼓楼区 -> 鼓楼, 长阳土家族自治县 -> 长阳), as offices are named."""
-    return split(name)[0]
+    """The place alone (鼓楼区 -> 鼓楼, 长阳土家族自治县 -> 长阳), as offices are named; a place
+    of one character keeps its kind (忠县)."""
+    place = split(name)[0]
+    return place if len(place) > 1 else name
 
 
 def english_name(code: str, name: str) -> str:

@@ -7,6 +7,7 @@ Sub-bureau, 鼓楼监管支局 Gulou County Office).
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 
 from portal.division_names import place_pinyin, short_name
 from portal.divisions import PLAN_CITIES, PROVINCES, Province, gbt2260
@@ -30,16 +31,24 @@ def place(code: str) -> tuple[str, str]:
     return short, place_pinyin(short)
 
 
+@cache
+def _levels() -> dict[tuple[str, bool], list[str]]:
+    """GB/T 2260 codes below the provinces by (province or prefecture prefix, whether
+    prefecture-level), in code order."""
+    found: dict[tuple[str, bool], list[str]] = defaultdict(list)
+    for code in sorted(gbt2260()):
+        if code.endswith("00") and not code.endswith("0000"):
+            found[(code[:2], True)].append(code)
+        elif not code.endswith("00"):
+            found[(code[:4], False)].append(code)
+    return found
+
+
 def divisions_under(prefix: str, prefecture_level: bool) -> list[str]:
-    """GB/T 2260 codes beginning with ``prefix``, prefecture-level (ending 00) or county-level,
-    in code order (a prefecture's districts, then its counties, then its cities)."""
-    return sorted(
-        code
-        for code in gbt2260()
-        if code.startswith(prefix)
-        and not code.endswith("0000")
-        and code.endswith("00") == prefecture_level
-    )
+    """The prefecture-level divisions of a province (prefix of two digits), or the county-level
+    ones of a prefecture (four), in code order (a prefecture's districts, then its counties,
+    then its cities)."""
+    return list(_levels().get((prefix, prefecture_level), []))
 
 
 # -- offices ---------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from portal.division_names import english_name, english_names
+from portal.division_names import english_name, english_names, short_name
 from portal.divisions import gbt2260
 from portal.models import Division
 from portal.structure import save_divisions
@@ -41,6 +41,11 @@ def test_every_division_has_one_and_a_kind_is_never_left_in_chinese():
     # A county-level city is a City; the same name on a prefecture's code is the city alone.
     assert english_name("350181", "福清市") == "Fuqing City"
     assert english_name("350100", "福州市") == "Fuzhou"
+
+
+def test_offices_are_named_after_the_place_alone_unless_it_is_one_character():
+    names = ("鼓楼区", "长阳土家族自治县", "忠县")
+    assert [short_name(n) for n in names] == ["鼓楼", "长阳", "忠县"]
 
 
 def test_the_english_form_lists_counties_with_their_prefecture(db, matrix, client_for):
