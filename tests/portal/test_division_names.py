@@ -1,6 +1,8 @@
 """Every division has an English name for the English pages: its place in pinyin, read as
 the place is read, and its kind translated."""
 
+from importlib import import_module
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -56,3 +58,17 @@ def test_the_english_form_lists_counties_with_their_prefecture(db, matrix, clien
         form = owner.get(reverse("complaint-file"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Luoyuan County, Fuzhou" in form
     assert "罗源县" not in form
+
+
+def test_divisions_saved_before_english_names_get_theirs_on_migrate(db, matrix):
+    from django.apps import apps
+
+    migration = import_module("portal.migrations.0007_division_english_names")
+    save_divisions(["350000"])
+    Division.objects.filter(code__startswith="35").update(name_en="")
+    Division.objects.create(code="359999", name_zh="不在表中", office=matrix.p1)
+
+    migration.name_in_english(apps, None)
+
+    assert Division.objects.get(code="350181").name_en == "Fuqing City"
+    assert Division.objects.get(code="359999").name_en == ""  # not in GB/T 2260: left alone
