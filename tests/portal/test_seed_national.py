@@ -61,7 +61,7 @@ def test_seeding_twice_adds_nothing_the_second_time(db):
     second = seed("--scale", TINY)
 
     assert f"added {counts[0]} offices, {counts[1]} institutions, {counts[2]} branches" in first
-    assert "added 0 offices, 0 institutions, 0 branches" in second
+    assert "added 0 offices, 0 institutions, 0 branches and 0 more divisions" in second
     assert (Office.objects.count(), Institution.objects.count(), Branch.objects.count()) == counts
 
 
@@ -149,5 +149,11 @@ def test_every_office_below_the_bureaus_is_a_real_division_named_after_it(db):
             names[office.code],
             english_names()[office.code],
         )
+    # The rest of the list is there too, each covered by its nearest office, in both languages.
+    counties = {
+        c for c in names if not c.endswith("00") and c[:2] + "0000" in divisions.PROVINCE_CODES
+    }
+    assert counties <= set(Division.objects.values_list("code", flat=True))
+    assert not Division.objects.filter(name_en="").exists()
     fuzhou = Office.objects.get(code="350100")
     assert (fuzhou.name_zh, fuzhou.name_en) == ("福州监管分局", "Fuzhou Sub-bureau")
