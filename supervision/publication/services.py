@@ -14,6 +14,7 @@ from portal import audit, scoping
 from portal.models import Office, Role, User
 from reporting import periods
 from supervision.complaints.selectors import parties_of
+from supervision.publication import dictionary
 from supervision.publication.models import CaseSource, CaseStatus, StatisticsRelease, TypicalCase
 from supervision.publication.selectors import complaint_tables, lending_table
 
@@ -21,8 +22,22 @@ WRITER_ROLE = Role.REVIEWER
 APPROVER_ROLE = Role.HEAD
 
 
+FORMATS = ("csv", "xlsx")
+
+
 def release_cache_key(quarter: str) -> str:
     return f"publication:release:{quarter}"
+
+
+def download_cache_key(quarter: str, table: str, fmt: str) -> str:
+    return f"publication:download:{quarter}:{table}:{fmt}"
+
+
+def cache_keys(quarter: str) -> list[str]:
+    """What the public pages keep in the cache for a quarter: its release and each download,
+    emptied when the release is rebuilt."""
+    downloads = [download_cache_key(quarter, t, f) for t in dictionary.tables() for f in FORMATS]
+    return [release_cache_key(quarter), *downloads]
 
 
 def build_release(quarter: str) -> StatisticsRelease:
@@ -37,7 +52,7 @@ def build_release(quarter: str) -> StatisticsRelease:
             quarter=quarter,
             defaults={"built_at": timezone.now(), "min_cell": min_cell, "tables": tables},
         )
-        transaction.on_commit(lambda: cache.delete(release_cache_key(quarter)))
+        transaction.on_commit(lambda: cache.delete_many(cache_keys(quarter)))
     return made
 
 

@@ -18,7 +18,7 @@ from portal.http import AuthenticatedHttpRequest
 from portal.models import Office, Role
 from reporting.workbooks import xlsx_response
 from supervision.publication import exports, selectors, services
-from supervision.publication.dictionary import SUPPRESSED, tables
+from supervision.publication.dictionary import SUPPRESSED, Table, tables
 from supervision.publication.forms import CaseForm, WithdrawForm
 from supervision.publication.models import CaseStatus, StatisticsRelease, TypicalCase
 
@@ -64,16 +64,31 @@ def public_statistics(request: HttpRequest, quarter: str) -> HttpResponse:
     )
 
 
+def _download(quarter: str, table: Table, fmt: str) -> bytes:
+    """A release's table as a file, written once from the release and then kept in the cache
+    (a workbook of every institution takes longer to write than a page may)."""
+    key = services.download_cache_key(quarter, table.key, fmt)
+    found = cache.get(key)
+    if found is None:
+        release = _release(quarter)
+        rows = release.tables.get(table.key, [])
+        if fmt == "xlsx":
+            found = exports.table_xlsx(table, rows, quarter, release.min_cell)
+        else:
+            found = exports.table_csv(table, rows)
+        cache.set(key, found, RELEASE_SECONDS)
+    return found
+
+
 def public_download(request: HttpRequest, quarter: str, table: str, fmt: str) -> HttpResponse:
     found = tables().get(table)
-    if found is None or fmt not in ("csv", "xlsx"):
+    if found is None or fmt not in services.FORMATS:
         raise Http404
-    release = _release(quarter)
-    rows = release.tables.get(table, [])
+    content = _download(quarter, found, fmt)
     name = f"{table}-{quarter}.{fmt}"
     if fmt == "xlsx":
-        return xlsx_response(exports.table_xlsx(found, rows, quarter, release.min_cell), name)
-    response = HttpResponse(exports.table_csv(found, rows), content_type="text/csv")
+        return xlsx_response(content, name)
+    response = HttpResponse(content, content_type="text/csv")
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response
 

@@ -8,8 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from portal import divisions
+from portal.division_names import english_names, place_pinyin, short_name
 from portal.identifiers import check_credit_code
-from portal.models import Branch, Institution, InstitutionKind, Office
+from portal.models import Branch, Division, Institution, InstitutionKind, Office
 from portal.national import national_structure
 
 TINY = "0.01"
@@ -60,7 +61,7 @@ def test_seeding_twice_adds_nothing_the_second_time(db):
     second = seed("--scale", TINY)
 
     assert f"added {counts[0]} offices, {counts[1]} institutions, {counts[2]} branches" in first
-    assert "added 0 offices, 0 institutions, 0 branches" in second
+    assert "added 0 offices, 0 institutions, 0 branches and 0 more divisions" in second
     assert (Office.objects.count(), Institution.objects.count(), Branch.objects.count()) == counts
 
 
@@ -130,3 +131,29 @@ def test_seeded_structure_passes_the_loaders(db, tmp_path):
 def test_scale_outside_zero_to_one_is_refused(db, scale):
     with pytest.raises(CommandError, match="--scale"):
         seed("--scale", scale)
+
+
+def test_every_office_below_the_bureaus_is_a_real_division_named_after_it(db):
+    """No made-up places: each sub-bureau and county office stands on a GB/T 2260 division of
+    its bureau's province, named after it in both languages, and so is its division row."""
+    seed("--scale", "0.05")
+    names = divisions.gbt2260()
+    below = Office.objects.filter(level__gte=3)
+    assert below.count() > 100
+    for office in below:
+        place = short_name(names[office.code])
+        assert office.name_zh.startswith(place), office.code
+        assert office.name_en.startswith(place_pinyin(place)), office.code
+        division = Division.objects.get(code=office.code)
+        assert (division.name_zh, division.name_en) == (
+            names[office.code],
+            english_names()[office.code],
+        )
+    # The rest of the list is there too, each covered by its nearest office, in both languages.
+    counties = {
+        c for c in names if not c.endswith("00") and c[:2] + "0000" in divisions.PROVINCE_CODES
+    }
+    assert counties <= set(Division.objects.values_list("code", flat=True))
+    assert not Division.objects.filter(name_en="").exists()
+    fuzhou = Office.objects.get(code="350100")
+    assert (fuzhou.name_zh, fuzhou.name_en) == ("福州监管分局", "Fuzhou Sub-bureau")

@@ -3,13 +3,16 @@ province with 3 complaints shows no breakdown), downloads with their dictionary,
 both languages, and no owner's name, email, phone or credit code on any public page or file."""
 
 import csv
+import html
 import io
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
@@ -175,6 +178,24 @@ def _text(response) -> str:
     return response.content.decode("utf-8-sig")
 
 
+def _crawl(client, language: str) -> dict[str, str]:
+    """Every page and download reachable from /public/ by its links, with its text."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    found: dict[str, str] = {}
+    waiting = [reverse("public-index")]
+    while waiting:
+        url = waiting.pop()
+        if url in found:
+            continue
+        response = client.get(url)
+        assert response.status_code == 200, url
+        found[url] = _text(response)
+        if response["Content-Type"].startswith("text/html"):
+            for link in re.findall(r'href="(/public/[^"#?]*)"', found[url]):
+                waiting.append(html.unescape(link))
+    return found
+
+
 def test_no_personal_data_anywhere_under_public(quarter, client, settings):
     from supervision.complaints.models import Complaint
 
@@ -196,13 +217,29 @@ def test_no_personal_data_anywhere_under_public(quarter, client, settings):
     secrets = set()
     for c in Complaint.objects.select_related("owner"):
         secrets |= {c.enterprise_name, c.legal_representative, c.contact_phone}
-        secrets |= {c.enterprise_credit_code, c.owner.email, c.owner.full_name}
+        secrets |= {c.enterprise_credit_code, c.owner.email, c.owner.full_name, c.owner.phone}
     secrets.discard("")
-    urls = _public_urls(QUARTER, case.pk)
-    for url in urls:
-        response = client.get(url)
-        assert response.status_code == 200, url
-        body = _text(response)
-        leaked = [s for s in secrets if s in body]
-        assert not leaked, (url, leaked)
-    assert len(urls) == 14
+    for language in ("zh-hans", "en"):
+        pages = _crawl(client, language)
+        # The crawl reached every page and download there is, by following links only.
+        assert set(_public_urls(QUARTER, case.pk)) <= set(pages), language
+        for url, body in pages.items():
+            leaked = [s for s in secrets if s in body]
+            assert not leaked, (url, leaked)
+
+
+def test_downloads_come_from_the_cache_until_the_release_is_rebuilt(
+    quarter, client, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    publication.build_release(QUARTER)
+    url = reverse("public-download", args=[QUARTER, "complaints-by-province", "csv"])
+    first = client.get(url).content
+    # The file itself is kept: served again without even reading its release.
+    cache.delete(publication.release_cache_key(QUARTER))
+    with django_assert_num_queries(0):
+        assert client.get(url).content == first
+    _complaint(quarter.branch_b1, 25, category="credit")
+    assert client.get(url).content == first  # the cached file until the release is rebuilt
+    with django_capture_on_commit_callbacks(execute=True):
+        publication.build_release(QUARTER)
+    assert "Nationwide,16," in client.get(url).content.decode("utf-8-sig")

@@ -31,6 +31,6 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"seed_national (scale {scale:g}): added {added['offices']} offices, "
                 f"{added['institutions']} institutions, {added['branches']} branches "
-                f"in {seconds:.1f} s"
+                f"and {added['divisions']} more divisions in {seconds:.1f} s"
             )
         )
