@@ -1,12 +1,14 @@
-"""The dashboard in a real browser: a head of the General Bureau opens the national dashboard,
-drills down to a province, reads both in Chinese and in English; every chart draws its data
-from the portal's own ECharts, no request leaves the host and the strict CSP reports nothing.
-Screenshots of each level and language go to test-results/dashboards/."""
+"""The dashboard in a real browser: a head of the General Bureau opens the national dashboard
+(its provinces on a map of China), drills down to a province (its offices in a tree map), reads
+both in Chinese and in English; every chart draws its data from the portal's own ECharts, no
+request leaves the host and the strict CSP reports nothing. Screenshots of each level and
+language go to test-results/dashboards/."""
 
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 
 from portal.models import Office
 from tests import factories as f
@@ -53,12 +55,30 @@ def lending(matrix):
     return m
 
 
-def assert_charts_drew(page) -> None:
+def assert_charts_drew(page, offices: str = "offices") -> None:
+    """Every chart drew its data; ``offices`` is the child offices' chart: the map of China's
+    provinces at the General Bureau, the tree map below."""
     page.wait_for_function("() => typeof echarts === 'object'")
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('[data-chart]'))"
+        ".every(el => echarts.getInstanceByDom(el))"
+    )
     drawn = page.evaluate(CHARTS_DRAWN)
-    assert {kind for kind, _, _ in drawn} >= {"targets", "offices", "ranking", "trend"}, drawn
+    assert {kind for kind, _, _ in drawn} >= {"targets", offices, "ranking", "trend"}, drawn
     for kind, inked, points in drawn:
         assert inked and points > 0, (kind, inked, points)
+
+
+# The map of China's regions (the provinces of the portal's own copy of the boundary file, named
+# by division code), and the provinces coloured with the offices' figures.
+PROVINCES_DRAWN = """() => {
+  const el = document.querySelector('[data-chart=provinces]');
+  const data = echarts.getInstanceByDom(el).getOption().series[0].data;
+  return {
+    regions: echarts.getMap('china').geoJSON.features.length,
+    coloured: data.filter(d => d.value).map(d => d.name),
+  };
+}"""
 
 
 def shoot(page, name: str) -> None:
@@ -78,7 +98,11 @@ def test_a_head_reads_the_dashboard_at_two_levels_in_both_languages(sign_in, len
     page.goto(f"{live_server.url}/dashboards/{m.gb.code}/?period=2025Q3")
     assert page.locator("html").get_attribute("lang") == "zh-Hans"
     assert page.get_by_test_id("dashboard-title").inner_text() == m.gb.name_zh
-    assert_charts_drew(page)
+    assert_charts_drew(page, "provinces")
+    # The provinces on the map of China, by division code, its legend beside it.
+    china = page.evaluate(PROVINCES_DRAWN)
+    assert china["regions"] >= 34 and set(china["coloured"]) == {m.p1.code, m.p2.code}, china
+    expect(page.get_by_test_id("map-legend")).to_be_visible()
     shoot(page, "general-bureau-zh")
 
     # Down to the province through the table beside the office chart.
@@ -101,7 +125,7 @@ def test_a_head_reads_the_dashboard_at_two_levels_in_both_languages(sign_in, len
     assert_charts_drew(page)
     shoot(page, "province-en")
     page.goto(f"{live_server.url}/dashboards/{m.gb.code}/?period=2025Q3")
-    assert_charts_drew(page)
+    assert_charts_drew(page, "provinces")
     shoot(page, "general-bureau-en")
 
     # Everything came from the portal itself, under its CSP.
