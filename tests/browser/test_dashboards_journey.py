@@ -8,12 +8,15 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from portal.models import Office
 from tests import factories as f
 from tests.browser.chinese import in_language
 from tests.reporting.returns import loan_row
+from tests.supervision.test_dashboards_insurance import insurers  # noqa: F401 (a fixture)
+from tests.supervision.test_quality_flagged import planted  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -133,3 +136,39 @@ def test_a_head_reads_the_dashboard_at_two_levels_in_both_languages(sign_in, len
     outside = [url for url in requested if not url.startswith(live_server.url)]
     assert outside == []
     assert console_errors == []
+
+
+# Every section of an office's dashboard, by URL name, at the General Bureau and a province.
+SECTIONS = (
+    "dashboard",
+    "dashboard-insurance",
+    "completeness",
+    "status-board",
+    "dashboard-exports",
+    "quality-flagged",
+)
+
+
+@pytest.mark.usefixtures("planted", "insurers")
+def test_no_dashboard_section_scrolls_sideways_on_a_phone_in_either_language(
+    lending, sign_in, live_server
+):
+    """With figures in every section: lending, an insurer's return and a flagged figure."""
+    m = lending
+    page = sign_in(m.users["gb_head"], f.PASSWORD)
+    wide = {}
+    for language, button in (("en", "English"), ("zh", "简体中文")):
+        with page.expect_navigation():
+            page.get_by_role("button", name=button, exact=True).click()
+        for office in (m.gb, m.p1):
+            for name in SECTIONS:
+                path = reverse(name, kwargs={"code": office.code}) + "?period=2025Q3"
+                for width in (1280, 390, 320):
+                    page.set_viewport_size({"width": width, "height": 900})
+                    page.goto(f"{live_server.url}{path}")
+                    over = page.evaluate("document.scrollingElement.scrollWidth - innerWidth")
+                    if over > 0:
+                        wide[(language, path, width)] = over
+                if office == m.p1:
+                    shoot(page, f"{name}-province-320-{language}")
+    assert not wide, f"sections wider than the window: extra pixels {wide}"
