@@ -99,3 +99,31 @@ def test_filing_a_complaint_by_keyboard_alone(matrix, sign_in, live_server):
     complaint = Complaint.objects.get(enterprise_name="鼓楼小茶馆")
     expect(page.get_by_test_id("reference")).to_have_text(complaint.reference)
     expect(page.get_by_role("heading", level=1)).to_have_text(zh("Complaint received"))
+
+
+# Forms sent empty, by who fills them (None: a visitor) and where.
+EMPTY_FORMS = {
+    "register": (None, "/accounts/register/"),
+    "password reset": (None, "/accounts/password/reset/"),
+    "complaint without an account": (None, "/complaints/start/"),
+    "complaint": ("owner_a", "/complaints/new/"),
+    "screening task": ("p1_head", "/screening/new/"),
+}
+
+
+@pytest.mark.parametrize("name", list(EMPTY_FORMS))
+def test_a_form_sent_empty_focuses_its_error_summary_which_leads_to_the_field(
+    matrix, sign_in, page, live_server, name
+):
+    user_key, path = EMPTY_FORMS[name]
+    if user_key is not None:
+        page = sign_in(matrix.users[user_key], f.PASSWORD)
+    page.goto(f"{live_server.url}{path}")
+    with page.expect_navigation():
+        page.locator("main form[method=post] button[type=submit]").first.click()
+    summary = page.get_by_test_id("error-summary")
+    expect(summary).to_be_focused()
+    first = summary.locator("a").first
+    target = first.get_attribute("href").removeprefix("#")
+    first.click()
+    expect(page.locator(f"#{target}")).to_be_focused()
