@@ -104,9 +104,14 @@
         })
       };
     },
-    columns: function (spec) {
+    columns: function (spec, element) {
       var axes = spec.axes || {};
-      var x = categoryAxis({ type: "category", data: spec.categories, axisLabel: { interval: 0, width: 90, overflow: "break" } }, axes.x);
+      // Where the columns are narrower than a label (a phone), the labels slant so that they
+      // do not run into one another, and ECharts leaves out those that would (the table beside
+      // the chart names every column).
+      var narrow = element.clientWidth / Math.max(1, spec.categories.length) < 70;
+      var labels = narrow ? { rotate: 40 } : { interval: 0, width: 90, overflow: "break" };
+      var x = categoryAxis({ type: "category", data: spec.categories, axisLabel: labels }, axes.x);
       x.nameLocation = "middle";
       x.nameGap = 40;
       return {
@@ -235,7 +240,7 @@
     if (typeof echarts === "undefined") return;
     withMap(spec, function () {
       var chart = echarts.init(element, null, { renderer: "canvas" });
-      var option = BUILD[spec.kind](spec);
+      var option = BUILD[spec.kind](spec, element);
       option.textStyle = { color: INK };
       if (option.tooltip) option.tooltip.valueFormatter = number;
       option.animation = false;
