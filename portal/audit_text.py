@@ -8,6 +8,7 @@ fails until it has them."""
 
 from dataclasses import dataclass
 
+from django.db.models import Choices, Model
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -138,6 +139,16 @@ FIELDS: dict[str, Promise] = {
 }
 
 
+# The words of recorded values (a status's stored code), by the label of the model an event is
+# about and the field: each capability names its choices in its receivers (``name_values``).
+VALUES: dict[tuple[str, str], dict[str, str | Promise]] = {}
+
+
+def name_values(model: type[Model], field: str, choices: type[Choices]) -> None:
+    """Show ``field``'s recorded values of ``model``'s events by their ``choices`` labels."""
+    VALUES[(model._meta.label, field)] = dict(choices.choices)
+
+
 @dataclass(frozen=True)
 class Change:
     field: str
@@ -160,27 +171,28 @@ def sentence(actor: str, verb: str, target: str) -> str:
     return _("%(actor)s %(action)s") % {"actor": who, "action": action(verb)}
 
 
-def changes(recorded: dict | None) -> list[Change]:
+def changes(recorded: dict | None, object_type: str = "") -> list[Change]:
     """Each recorded field: a pair [before, after] reads "before -> after"; a lone value is the
-    value set."""
+    value set. Values named for the event's model (``name_values``) read as their labels."""
     shown = []
     for key, value in (recorded or {}).items():
         name = str(FIELDS.get(key, key))
+        words = VALUES.get((object_type, key), {})
         if isinstance(value, list) and len(value) == 2:
-            shown.append(Change(name, _value(value[0]), _value(value[1])))
+            shown.append(Change(name, _value(value[0], words), _value(value[1], words)))
         else:
-            shown.append(Change(name, None, _value(value)))
+            shown.append(Change(name, None, _value(value, words)))
     return shown
 
 
-def _value(value) -> str:
+def _value(value, words: dict[str, str | Promise]) -> str:
     if value is None or value == "":
         return "—"
     if value is True:
         return _("yes")
     if value is False:
         return _("no")
-    return str(value)
+    return str(words.get(value, value)) if isinstance(value, str) else str(value)
 
 
 def verb_choices(verbs) -> list[tuple[str, str]]:

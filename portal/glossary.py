@@ -5,6 +5,7 @@ an entry by its anchor: ``{% url 'glossary' %}#first-time-borrower``."""
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,6 +15,11 @@ class Term:
     zh: str
     en: str
     meaning: Promise
+
+    @property
+    def name(self) -> str:
+        """The term's name in the reader's language."""
+        return self.zh if (get_language() or "").startswith("zh") else self.en
 
 
 TERMS: tuple[Term, ...] = (
@@ -161,3 +167,5 @@ TERMS: tuple[Term, ...] = (
         ),
     ),
 )
+
+BY_ANCHOR = {term.anchor: term for term in TERMS}

@@ -152,7 +152,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         (
             event,
             audit_text.sentence(event.actor_label, event.verb, event.object_label),
-            audit_text.changes(event.changes),
+            audit_text.changes(event.changes, event.object_type),
         )
         for event in page
     ]

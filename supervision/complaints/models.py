@@ -76,6 +76,39 @@ class DeskReason(models.TextChoices):
     REJECTED = "rejected", _("Answer rejected by the owner")
 
 
+# "What happens next" on a complaint's page, by its status (%(due)s: the answer's due date).
+NEXT_STEPS = {
+    ComplaintStatus.FILED: _(
+        "The institution acknowledges the complaint and must answer it by %(due)s."
+    ),
+    ComplaintStatus.ACKNOWLEDGED: _(
+        "The institution is looking into the complaint and must answer it by %(due)s."
+    ),
+    ComplaintStatus.INFO_REQUESTED: _(
+        "The institution waits for the information it asked the complainant for, then answers."
+    ),
+    ComplaintStatus.ANSWERED: _(
+        "The complainant accepts the answer, or does not and the supervising office takes the "
+        "complaint."
+    ),
+    ComplaintStatus.ACCEPTED: _(
+        "The complaint is resolved. The complainant may rate how it was handled."
+    ),
+    ComplaintStatus.AT_OFFICE: _(
+        "The supervising office assesses the complaint, then mediates, transfers or closes it."
+    ),
+    ComplaintStatus.MEDIATING: _(
+        "The supervising office mediates between the complainant and the institution, then "
+        "closes the complaint with what was agreed."
+    ),
+    ComplaintStatus.CLOSED: _("Nothing more: the complaint is closed and its record kept."),
+    ComplaintStatus.NO_FEEDBACK: _(
+        "Nothing more: the complainant gave no feedback on the answer in time, so it stands."
+    ),
+    ComplaintStatus.REFERRED: _("The body the complaint was referred to handles it from here."),
+}
+
+
 class Complaint(models.Model):
     # Made from the row's id once inserted; NULL until then keeps it unique.
     reference = models.CharField(  # noqa: DJ001
@@ -197,6 +230,10 @@ class Complaint(models.Model):
     @property
     def may_be_rated(self) -> bool:
         return self.status in ComplaintStatus.rateable() and self.rating is None
+
+    @property
+    def next_step(self) -> str:
+        return str(NEXT_STEPS[ComplaintStatus(self.status)]) % {"due": f"{self.due_on:%Y-%m-%d}"}
 
 
 class LinkKind(models.TextChoices):

@@ -7,6 +7,7 @@ from django.core import checks
 from django.db.models.signals import post_migrate
 
 from portal import worklist
+from portal.audit_text import name_values
 from portal.scoping import among, owned_by, register, under
 from supervision.complaints import access  # noqa: F401  (the tracking link's email)
 
@@ -15,9 +16,10 @@ from supervision.complaints import access  # noqa: F401  (the tracking link's em
 from supervision.complaints import causes as complaint_causes  # noqa: F401
 from supervision.complaints import services as complaints
 from supervision.complaints.clock import calendar_errors
-from supervision.complaints.models import Attachment, Complaint
+from supervision.complaints.models import Attachment, Complaint, ComplaintStatus
 from supervision.complaints.referral import load_bodies
 
+name_values(Complaint, "status", ComplaintStatus)  # the audit trail's "status: filed -> ..."
 register(
     Complaint,
     office=under("office__path"),

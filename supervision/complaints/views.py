@@ -7,6 +7,7 @@ Rows come through ``portal.scoping`` (out of scope is a 404); changes go through
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -20,9 +21,10 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.dateparse import parse_date
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from portal import scoping
+from portal import panels, scoping
 from portal.audit import request_address
 from portal.http import AuthenticatedHttpRequest
 from portal.models import Division, Office
@@ -56,6 +58,9 @@ from supervision.complaints.models import (
     ComplaintStatus,
 )
 from supervision.complaints.statistics import by_child_office, figures, in_period, total
+
+if TYPE_CHECKING:  # the stubs' name for a lazy translation; not installed in production
+    from django_stubs_ext import StrPromise
 
 PAGE_SIZE = 50
 
@@ -291,33 +296,74 @@ def _transfer(request: AuthenticatedHttpRequest, complaint: Complaint) -> None:
     )
 
 
-ACTIONS: dict[str, Callable[[AuthenticatedHttpRequest, Complaint], object]] = {
-    "acknowledge": lambda r, c: complaints.acknowledge(
-        r.user, c, _text(AcknowledgeForm, r)["complexity"]
+Action = Callable[[AuthenticatedHttpRequest, Complaint], object]
+
+# Each verb of the complaint's page: the service it calls, and what the confirmation panel of
+# the next page says was done.
+ACTIONS: "dict[str, tuple[Action, StrPromise]]" = {
+    "acknowledge": (
+        lambda r, c: complaints.acknowledge(r.user, c, _text(AcknowledgeForm, r)["complexity"]),
+        gettext_lazy("You acknowledged the complaint. Answer it by its due date."),
     ),
-    "request-info": lambda r, c: complaints.request_info(r.user, c, _text(TextForm, r)["text"]),
-    "provide-info": lambda r, c: complaints.provide_info(
-        r.user, c, (d := _text(InfoForm, r))["text"], d["attachments"]
+    "request-info": (
+        lambda r, c: complaints.request_info(r.user, c, _text(TextForm, r)["text"]),
+        gettext_lazy("Your request for more information is sent to the complainant."),
     ),
-    "extend": lambda r, c: complaints.extend(r.user, c, _text(TextForm, r)["text"]),
-    "answer": lambda r, c: complaints.answer(
-        r.user, c, (d := _text(AnswerForm, r))["outcome"], d["text"]
+    "provide-info": (
+        lambda r, c: complaints.provide_info(
+            r.user, c, (d := _text(InfoForm, r))["text"], d["attachments"]
+        ),
+        gettext_lazy("Your information is sent to the institution."),
     ),
-    "accept": lambda r, c: complaints.accept_answer(r.user, c),
-    "reject": lambda r, c: complaints.reject_answer(r.user, c, _text(TextForm, r)["text"]),
-    "assess": lambda r, c: office_desk.assess(
-        r.user, c, (d := _text(AssessForm, r))["substantive"], d["text"]
+    "extend": (
+        lambda r, c: complaints.extend(r.user, c, _text(TextForm, r)["text"]),
+        gettext_lazy("The answer's due date is extended."),
     ),
-    "mediate": lambda r, c: office_desk.mediate(r.user, c, _text(TextForm, r)["text"]),
-    "close": lambda r, c: office_desk.close(r.user, c, _text(TextForm, r)["text"]),
-    "link": lambda r, c: office_desk.link(
-        r.user, c, (d := _text(LinkForm, r))["reference"], d["kind"]
+    "answer": (
+        lambda r, c: complaints.answer(
+            r.user, c, (d := _text(AnswerForm, r))["outcome"], d["text"]
+        ),
+        gettext_lazy("Your answer is sent to the complainant."),
     ),
-    "transfer": _transfer,
-    "rate": lambda r, c: closing.rate(
-        r.user, c, (d := _text(RateForm, r))["rating"], d["solved"], d["text"]
+    "accept": (
+        lambda r, c: complaints.accept_answer(r.user, c),
+        gettext_lazy("You accepted the institution's answer."),
     ),
-    "refer": lambda r, c: referral.refer(r.user, c, (d := _text(ReferForm, r))["body"], d["text"]),
+    "reject": (
+        lambda r, c: complaints.reject_answer(r.user, c, _text(TextForm, r)["text"]),
+        gettext_lazy(
+            "You did not accept the answer: the complaint goes to the supervising office."
+        ),
+    ),
+    "assess": (
+        lambda r, c: office_desk.assess(
+            r.user, c, (d := _text(AssessForm, r))["substantive"], d["text"]
+        ),
+        gettext_lazy("Your assessment of the complaint is recorded."),
+    ),
+    "mediate": (
+        lambda r, c: office_desk.mediate(r.user, c, _text(TextForm, r)["text"]),
+        gettext_lazy("The complaint is in mediation."),
+    ),
+    "close": (
+        lambda r, c: office_desk.close(r.user, c, _text(TextForm, r)["text"]),
+        gettext_lazy("The complaint is closed."),
+    ),
+    "link": (
+        lambda r, c: office_desk.link(r.user, c, (d := _text(LinkForm, r))["reference"], d["kind"]),
+        gettext_lazy("The link between the complaints is recorded."),
+    ),
+    "transfer": (_transfer, gettext_lazy("The complaint is transferred.")),
+    "rate": (
+        lambda r, c: closing.rate(
+            r.user, c, (d := _text(RateForm, r))["rating"], d["solved"], d["text"]
+        ),
+        gettext_lazy("Thank you: your rating of how the complaint was handled is recorded."),
+    ),
+    "refer": (
+        lambda r, c: referral.refer(r.user, c, (d := _text(ReferForm, r))["body"], d["text"]),
+        gettext_lazy("The complaint is referred to the body you chose."),
+    ),
 }
 
 
@@ -325,9 +371,9 @@ ACTIONS: dict[str, Callable[[AuthenticatedHttpRequest, Complaint], object]] = {
 @require_POST
 def complaint_action(request: AuthenticatedHttpRequest, pk: int, verb: str) -> HttpResponse:
     complaint = scoping.get_visible_or_404(request.user, Complaint, pk=pk)
-    action = ACTIONS.get(verb)
-    if action is None:
+    if verb not in ACTIONS:
         raise Http404
+    action, done = ACTIONS[verb]
     try:
         action(request, complaint)
     except PermissionDenied:
@@ -336,7 +382,7 @@ def complaint_action(request: AuthenticatedHttpRequest, pk: int, verb: str) -> H
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("Done."))
+        panels.confirm(request, done)
     return redirect("complaint-detail", pk=complaint.pk)
 
 

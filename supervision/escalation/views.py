@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal import scoping
+from portal import panels, scoping
 from portal.models import Role
 from portal.stored_files import EVIDENCE_MAX_BYTES, check_evidence
 from supervision.escalation import services as escalation
@@ -143,6 +143,16 @@ CASE_STEPS = {
     "close": (CloseForm, lambda user, case, data: escalation.case_close(user, case, data["note"])),
 }
 
+# What the confirmation panel says after each step of a case or of its notice.
+DONE = {
+    "acknowledge": _("You acknowledged the case. Act on it by its deadline."),
+    "record": _("The action is recorded on the case."),
+    "notice": _("The rectification notice is issued to the institution."),
+    "close": _("The case is closed."),
+    "answer": _("Your answer to the notice is sent to the office."),
+    "decide": _("Your decision on the answer is recorded."),
+}
+
 
 # -- helpers -----------------------------------------------------------------------------
 
@@ -192,7 +202,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not can_act:
             raise PermissionDenied
-        verb = request.POST.get("action")
+        verb = request.POST.get("action", "")
         done = False
         if verb == "acknowledge":
             done = _run(request, escalation.case_acknowledge, request.user, case)
@@ -202,7 +212,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if form.is_valid():
                 done = _run(request, step, request.user, case, form.cleaned_data)
         if done:
-            messages.success(request, _("Saved."))
+            panels.confirm(request, DONE[verb])
             return redirect(escalation.case_url(case))
     return render(
         request,
@@ -289,7 +299,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             raise PermissionDenied
         if done:
-            messages.success(request, _("Saved."))
+            panels.confirm(request, DONE[verb])
             return redirect(escalation.notice_url(notice))
     return render(
         request,

@@ -65,6 +65,26 @@ class Arrangement(models.Model):
         return f"{self.institution} {self.year}"
 
 
+# "What happens next" on an evaluation's page, by its status.
+NEXT_STEPS = {
+    EvaluationStatus.SELF_ASSESSMENT: _(
+        "The bank scores itself on each item, attaches its evidence and submits the "
+        "self-assessment to its supervising office."
+    ),
+    EvaluationStatus.REVIEW: _(
+        "The supervising office reviews the points, adjusts qualitative items with a reason "
+        "where needed, and confirms the result."
+    ),
+    EvaluationStatus.CONFIRMED: _(
+        "The office notifies the bank of its result; until then the bank does not see it."
+    ),
+    EvaluationStatus.NOTIFIED: _(
+        "The bank has its result. A low grade opens an escalation case at the supervising office."
+    ),
+    EvaluationStatus.ARCHIVED: _("Nothing more: the evaluation is archived."),
+}
+
+
 class Evaluation(models.Model):
     """One institution's evaluation for one year (``period`` is the year, "2025"), on the
     year's figures: Q4 against the Q4 before. Opened by the calendar once the Q4 returns are
@@ -125,6 +145,10 @@ class Evaluation(models.Model):
     @property
     def audit_institution(self) -> Institution:
         return self.institution
+
+    @property
+    def next_step(self) -> str:
+        return str(NEXT_STEPS[EvaluationStatus(self.status)])
 
     @property
     def grade_label(self) -> str:

@@ -3,6 +3,7 @@
 from django.dispatch import receiver
 
 from portal import scoping, worklist
+from portal.audit_text import name_values
 from portal.outbox import send_on_commit
 from reporting.periods import is_quarter
 from reporting.signals import filing_accepted
@@ -15,6 +16,7 @@ from supervision.evaluation.models import (
     Arrangement,
     DataSample,
     Evaluation,
+    EvaluationStatus,
     Evidence,
     MonitoringScore,
     PointAdjustment,
@@ -27,6 +29,7 @@ from supervision.evaluation.models import (
 # An evaluation is the legal entity's: its supervising office and the offices above see it;
 # the bank's head-office officers see their own (the pages show scores once notified).
 # Branch officers and the offices of branches see none.
+name_values(Evaluation, "status", EvaluationStatus)  # the audit trail's words for a status
 scoping.register(
     Evaluation,
     office=scoping.under("institution__office__path"),

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from portal import scoping
+from portal import panels, scoping
 from portal.http import AuthenticatedHttpRequest
 from portal.models import InstitutionKind, Office, Role
 from reporting.periods import is_quarter
@@ -346,7 +346,7 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, done)
+        panels.confirm(request, done)
     return redirect("evaluation-detail", pk=evaluation.pk)
 
 

@@ -13,7 +13,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import scoping
+from portal import panels, scoping
 from portal.http import AuthenticatedHttpRequest
 from portal.models import Office, Role
 from reporting.workbooks import xlsx_response
@@ -176,8 +176,10 @@ def case_action(request: AuthenticatedHttpRequest, pk: int, verb: str) -> HttpRe
     try:
         if verb == "approve":
             services.approve_case(request.user, case)
+            done = _("The typical case is approved and published on the public site.")
         elif verb == "withdraw":
             services.withdraw_case(request.user, case, request.POST.get("text", ""))
+            done = _("The typical case is withdrawn from the public site.")
         else:
             raise Http404
     except PermissionDenied:
@@ -186,5 +188,5 @@ def case_action(request: AuthenticatedHttpRequest, pk: int, verb: str) -> HttpRe
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("Done."))
+        panels.confirm(request, done)
     return redirect("typical-case-detail", pk=case.pk)

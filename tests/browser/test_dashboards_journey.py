@@ -1,17 +1,22 @@
-"""The dashboard in a real browser: a head of the General Bureau opens the national dashboard,
-drills down to a province, reads both in Chinese and in English; every chart draws its data
-from the portal's own ECharts, no request leaves the host and the strict CSP reports nothing.
-Screenshots of each level and language go to test-results/dashboards/."""
+"""The dashboard in a real browser: a head of the General Bureau opens the national dashboard
+(its provinces on a map of China), drills down to a province (its offices in a tree map), reads
+both in Chinese and in English; every chart draws its data from the portal's own ECharts, no
+request leaves the host and the strict CSP reports nothing. Screenshots of each level and
+language go to test-results/dashboards/."""
 
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
+from playwright.sync_api import expect
 
 from portal.models import Office
 from tests import factories as f
 from tests.browser.chinese import in_language
 from tests.reporting.returns import loan_row
+from tests.supervision.test_dashboards_insurance import insurers  # noqa: F401 (a fixture)
+from tests.supervision.test_quality_flagged import planted  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,12 +58,30 @@ def lending(matrix):
     return m
 
 
-def assert_charts_drew(page) -> None:
+def assert_charts_drew(page, offices: str = "offices") -> None:
+    """Every chart drew its data; ``offices`` is the child offices' chart: the map of China's
+    provinces at the General Bureau, the tree map below."""
     page.wait_for_function("() => typeof echarts === 'object'")
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('[data-chart]'))"
+        ".every(el => echarts.getInstanceByDom(el))"
+    )
     drawn = page.evaluate(CHARTS_DRAWN)
-    assert {kind for kind, _, _ in drawn} >= {"targets", "offices", "ranking", "trend"}, drawn
+    assert {kind for kind, _, _ in drawn} >= {"targets", offices, "ranking", "trend"}, drawn
     for kind, inked, points in drawn:
         assert inked and points > 0, (kind, inked, points)
+
+
+# The map of China's regions (the provinces of the portal's own copy of the boundary file, named
+# by division code), and the provinces coloured with the offices' figures.
+PROVINCES_DRAWN = """() => {
+  const el = document.querySelector('[data-chart=provinces]');
+  const data = echarts.getInstanceByDom(el).getOption().series[0].data;
+  return {
+    regions: echarts.getMap('china').geoJSON.features.length,
+    coloured: data.filter(d => d.value).map(d => d.name),
+  };
+}"""
 
 
 def shoot(page, name: str) -> None:
@@ -78,7 +101,11 @@ def test_a_head_reads_the_dashboard_at_two_levels_in_both_languages(sign_in, len
     page.goto(f"{live_server.url}/dashboards/{m.gb.code}/?period=2025Q3")
     assert page.locator("html").get_attribute("lang") == "zh-Hans"
     assert page.get_by_test_id("dashboard-title").inner_text() == m.gb.name_zh
-    assert_charts_drew(page)
+    assert_charts_drew(page, "provinces")
+    # The provinces on the map of China, by division code, its legend beside it.
+    china = page.evaluate(PROVINCES_DRAWN)
+    assert china["regions"] >= 34 and set(china["coloured"]) == {m.p1.code, m.p2.code}, china
+    expect(page.get_by_test_id("map-legend")).to_be_visible()
     shoot(page, "general-bureau-zh")
 
     # Down to the province through the table beside the office chart.
@@ -101,7 +128,7 @@ def test_a_head_reads_the_dashboard_at_two_levels_in_both_languages(sign_in, len
     assert_charts_drew(page)
     shoot(page, "province-en")
     page.goto(f"{live_server.url}/dashboards/{m.gb.code}/?period=2025Q3")
-    assert_charts_drew(page)
+    assert_charts_drew(page, "provinces")
     shoot(page, "general-bureau-en")
 
     # Everything came from the portal itself, under its CSP.
@@ -109,3 +136,39 @@ def test_a_head_reads_the_dashboard_at_two_levels_in_both_languages(sign_in, len
     outside = [url for url in requested if not url.startswith(live_server.url)]
     assert outside == []
     assert console_errors == []
+
+
+# Every section of an office's dashboard, by URL name, at the General Bureau and a province.
+SECTIONS = (
+    "dashboard",
+    "dashboard-insurance",
+    "completeness",
+    "status-board",
+    "dashboard-exports",
+    "quality-flagged",
+)
+
+
+@pytest.mark.usefixtures("planted", "insurers")
+def test_no_dashboard_section_scrolls_sideways_on_a_phone_in_either_language(
+    lending, sign_in, live_server
+):
+    """With figures in every section: lending, an insurer's return and a flagged figure."""
+    m = lending
+    page = sign_in(m.users["gb_head"], f.PASSWORD)
+    wide = {}
+    for language, button in (("en", "English"), ("zh", "简体中文")):
+        with page.expect_navigation():
+            page.get_by_role("button", name=button, exact=True).click()
+        for office in (m.gb, m.p1):
+            for name in SECTIONS:
+                path = reverse(name, kwargs={"code": office.code}) + "?period=2025Q3"
+                for width in (1280, 390, 320):
+                    page.set_viewport_size({"width": width, "height": 900})
+                    page.goto(f"{live_server.url}{path}")
+                    over = page.evaluate("document.scrollingElement.scrollWidth - innerWidth")
+                    if over > 0:
+                        wide[(language, path, width)] = over
+                if office == m.p1:
+                    shoot(page, f"{name}-province-320-{language}")
+    assert not wide, f"sections wider than the window: extra pixels {wide}"

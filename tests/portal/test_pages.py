@@ -108,6 +108,46 @@ def test_the_glossary_names_each_term_in_both_languages_and_explains_it_in_the_r
     assert "本年度首次从银行获得贷款的企业" in page
 
 
+TERM_PAGES = {
+    # page: (reader, its address, a term it uses, the term's Chinese and English names)
+    "dashboard": (
+        "p1_head",
+        lambda m: reverse("dashboard", kwargs={"code": m.p1.code}),
+        ("first-time-borrower", "首贷户", "First-time borrower"),
+    ),
+    "return request": (
+        "bank_a",
+        lambda m: reverse("request-detail", args=[m.request_a.pk]),
+        ("receipt", "回执", "Receipt"),
+    ),
+    "complaint form": (
+        "owner_a",
+        lambda m: reverse("complaint-file"),
+        ("credit-code", "统一社会信用代码", "Unified social credit code"),
+    ),
+    "screening assignment": (
+        "branch_a1",
+        lambda m: reverse("screening-assignment", args=[m.screening_assignment_a1.pk]),
+        ("screening", "走访筛选", "Screening"),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(TERM_PAGES))
+def test_pages_link_the_glossary_entries_of_their_terms_in_the_readers_language(
+    matrix, client_for, name
+):
+    user_key, url, (anchor, zh, en) = TERM_PAGES[name]
+    client = client_for(matrix.users[user_key])
+    link = f'<a href="{reverse("glossary")}#{anchor}">'
+    for language, term in (("zh-hans", zh), ("en", en)):
+        page = client.get(url(matrix), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        terms = re.search(r'<p class="terms" data-testid="terms">(.*?)</p>', page)
+        assert terms, (name, language)
+        assert f"{link}{term}</a>" in terms.group(1), (name, language)
+    assert f'id="{anchor}"' in client.get(reverse("glossary")).content.decode()
+
+
 def test_the_accessibility_statement_opens_without_signing_in(client):
     page = client.get(reverse("accessibility")).content.decode()
     assert "<h1>Accessibility statement</h1>" in page

@@ -1,7 +1,7 @@
-"""Attacks 11, 13 and 14 of issue 23 on what the portal serves: the dashboard's tree-map
-tooltip escapes office names; sensitive pages and files are never stored by a browser or
-proxy; the API schema and docs are for signed-in users; filing downloads carry the content
-type of what the file is, not of the name it was uploaded under."""
+"""Attacks 11, 13 and 14 of issue 23 on what the portal serves: the dashboard's tree-map and
+province-map tooltips escape office names; sensitive pages and files are never stored by a
+browser or proxy; the API schema and docs are for signed-in users; filing downloads carry the
+content type of what the file is, not of the name it was uploaded under."""
 
 import json
 import shutil
@@ -83,7 +83,10 @@ const fs = require("fs");
 const spec = JSON.parse(fs.readFileSync(0, "utf8"));
 let ready, option;
 global.window = { addEventListener() {}, location: {} };
-global.echarts = { init: () => ({ setOption: (o) => { option = o; }, on() {}, resize() {} }) };
+global.echarts = {
+  init: () => ({ setOption: (o) => { option = o; }, on() {}, resize() {} }),
+  getMap: () => ({}),  // the map of China is taken as loaded
+};
 const node = () => ({ setAttribute() {}, appendChild() {} });
 const element = {
   getAttribute: () => "chart-offices",
@@ -104,14 +107,20 @@ process.stdout.write(option.tooltip.formatter({ name: top.name, value: top.value
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js to run the chart code")
-def test_the_office_tree_map_tooltip_escapes_office_names(matrix, client_for):
-    matrix.p1.name_en = MARKUP
-    matrix.p1.save(update_fields=["name_en"])
+@pytest.mark.parametrize(
+    ("page_of", "named", "chart"),
+    [("gb", "p1", "chart-provinces"), ("p1", "city1", "chart-offices")],
+    ids=["province map", "tree map"],
+)
+def test_the_office_maps_tooltips_escape_office_names(matrix, client_for, page_of, named, chart):
+    office = getattr(matrix, named)
+    office.name_en = MARKUP
+    office.save(update_fields=["name_en"])
     f.accepted_loans(matrix.bank_a, [loan_row(matrix.county_a.code, sme_balance=1234.5)])
     page = client_for(matrix.users["gb_head"]).get(
-        reverse("dashboard", kwargs={"code": matrix.gb.code}), {"period": PERIOD}
+        reverse("dashboard", kwargs={"code": getattr(matrix, page_of).code}), {"period": PERIOD}
     )
-    spec = charts(page)["chart-offices"]
+    spec = charts(page)[chart]
     spec["series"][0]["data"].sort(key=lambda node: node["name"] != MARKUP)
     script = Path(settings.BASE_DIR) / "static" / "dashboards" / "charts.js"
     tooltip = subprocess.run(

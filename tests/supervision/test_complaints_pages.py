@@ -13,6 +13,7 @@ from supervision.complaints import services as complaints
 from supervision.complaints.guard import new_challenge
 from supervision.complaints.models import Complaint, ComplaintStatus, Outcome
 from tests import factories as f
+from tests.panels import panel
 
 pytestmark = pytest.mark.django_db
 
@@ -202,3 +203,28 @@ def test_script_in_text_is_shown_as_text(matrix, client_for):
         assert "<script>alert(1)</script>" not in text
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
         assert "<img src=x" not in text
+
+
+def test_acknowledging_confirms_what_was_done_and_each_party_reads_what_happens_next(
+    matrix, client_for
+):
+    c = matrix.complaint_a1
+    bank = client_for(matrix.users["branch_a1"])
+    response = bank.post(
+        reverse("complaint-action", args=[c.pk, "acknowledge"]),
+        {"complexity": "simple"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert panel(response, "confirmation") == "您已受理该投诉，请在答复期限内答复。"
+    assert "已完成。" not in response.content.decode()
+    c.refresh_from_db()
+    due = f"{c.due_on:%Y-%m-%d}"
+    assert panel(response, "next-steps") == f"接下来会怎样 机构正在核查该投诉，须在 {due} 前答复。"
+    owner = client_for(matrix.users["complainant_a"])
+    page = owner.get(reverse("complaint-detail", args=[c.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert panel(page, "next-steps") == (
+        f"What happens next The institution is looking into the complaint and must answer it "
+        f"by {due}."
+    )
+    assert panel(page, "confirmation") == ""  # shown once, to the one who acted

