@@ -15,7 +15,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import F, Model, Q, QuerySet, Sum
+from django.db.models import Count, F, Model, Q, QuerySet, Sum
 
 from portal.models import Branch, Division, Institution, Office
 from reporting import periods
@@ -161,6 +161,8 @@ class Figures:
     # The subtree's sums for the quarter and what they are compared with.
     sums: Sums = field(default_factory=dict)
     basis: Basis | None = None
+    # The returns summed for the quarter, by their SME-LOANS version.
+    versions: dict[str, int] = field(default_factory=dict)
 
     @property
     def has_data(self) -> bool:
@@ -237,6 +239,12 @@ def subtree_figures(
     figures.headline = indicators(figures.sums, figures.basis)
 
     rows = summaries.filter(depth=office.depth, path=office.path)
+    figures.versions = dict(
+        rows.filter(period=period)
+        .values_list("filing__spec_version")
+        .annotate(returns=Count("filing", distinct=True))
+        .order_by()
+    )
     by_institution = sums_by(
         rows.annotate(institution_id=F("filing__institution_id")),
         "period",

@@ -34,6 +34,7 @@ def notice_sheet(wb: Workbook, found: figures.Figures, weak: Weak) -> None:
         ("监管要求", "Aim"),
         ("是否达标", "On target"),
         ("依据", "Source"),
+        ("报送数/汇总数", "Returns reporting it / summed"),
     ]
     ws.append(heading_cells(ws, [zh for zh, _ in headings]))
     ws.append(heading_cells(ws, [en for _, en in headings]))
@@ -49,6 +50,7 @@ def notice_sheet(wb: Workbook, found: figures.Figures, weak: Weak) -> None:
                 _both(i.target) if i.target else "",
                 ON_TARGET[i.on_target],
                 safe_text(f"{i.source.zh} / {i.source.en}") if i.source else "",
+                "{} / {}".format(*notices.reported_by(notices.BY_KEY[i.key], found.versions)),
             ]
         )
     labels = [_both(d.label) for d in notices.DEFINITIONS]

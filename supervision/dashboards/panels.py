@@ -191,7 +191,12 @@ def _notices(subject: Subject) -> dict | None:
             units.append((row, url_of(row.office), values))
     return {
         **_base(subject),
-        "indicators": notices.notice_indicators(weak.sums(found.sums), weak.basis(found.basis)),
+        # Each figure, with by how many of the returns summed it was reported (a subtree may
+        # mix versions) and how many were summed.
+        "indicators": [
+            (i, *notices.reported_by(notices.BY_KEY[i.key], found.versions))
+            for i in notices.notice_indicators(weak.sums(found.sums), weak.basis(found.basis))
+        ],
         "drilled": notices.DRILLED_HEADINGS,
         "units": units,
     }

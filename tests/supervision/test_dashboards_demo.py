@@ -39,7 +39,7 @@ def test_the_demo_dashboard_shows_figures_with_targets_missed(django_capture_on_
     user = User.objects.get(email=dashboards_demo.REVIEWER)
     page = dashboards.Subject(user, Office.objects.get(code="000000"), period)
     panel = dict((p.key, data) for p, data in dashboards.panels_for(page))
-    shares = {i.key: i for i in panel["notices"]["indicators"]}
+    shares = {i.key: i for i, _n, _m in panel["notices"]["indicators"]}
     assert shares["weak_region_share"].value > 0
     ranked = {
         row.institution.credit_code: values for row, values in panel["institutions"]["ranking"]

@@ -30,7 +30,7 @@ def _panel(client, code: str) -> tuple[dict, str]:
 
 
 def _values(data: dict) -> dict:
-    return {i.key: i.value for i in data["indicators"]}
+    return {i.key: i.value for i, _n, _m in data["indicators"]}
 
 
 @pytest.fixture
@@ -71,10 +71,10 @@ def test_the_new_figures_are_summed_up_the_tree_and_drilled_down(revised, client
 
     data, _ = _panel(client_for(m.users["p1_head"]), m.p1.code)
     assert _values(data)["green_balance"] == Decimal(100)
-    green = next(i for i in data["indicators"] if i.key == "green_balance")
+    green = next(i for i, _n, _m in data["indicators"] if i.key == "green_balance")
     # Keep rising: 100 now against 50 at the previous year-end.
     assert (green.reference, green.on_target) == (Decimal(50), True)
-    individual = next(i for i in data["indicators"] if i.key == "individual_borrowers")
+    individual = next(i for i, _n, _m in data["indicators"] if i.key == "individual_borrowers")
     assert (individual.value, individual.reference, individual.on_target) == (80, 90, False)
     assert green.source.en == "2023 notice, item 5; 2022 mechanism (18)"
 
@@ -140,6 +140,7 @@ def test_the_figures_workbook_carries_them_with_not_reported_spelled_out(matrix)
         sheet = openpyxl.load_workbook(io.BytesIO(handle.read()))["通知指标 Notices"]
     rows = {r[0]: r for r in sheet.iter_rows(min_row=3, values_only=True) if r and r[0]}
     assert Decimal(str(rows["绿色贷款 / Green loans"][2])) == Decimal(70)
+    assert rows["绿色贷款 / Green loans"][8] == "1 / 2"  # one of the two returns carries it
     assert rows["绿色贷款 / Green loans"][7] == "2023年通知（五）；2022年长效机制（18） / " + (
         "2023 notice, item 5; 2022 mechanism (18)"
     )
@@ -150,3 +151,24 @@ def test_the_figures_workbook_carries_them_with_not_reported_spelled_out(matrix)
     }
     green = [d.key for d in notices.DEFINITIONS].index("green_balance") + 1
     assert by_office[m.p2.name_zh][green] == "该版本未报送 not reported under this version"
+
+
+def test_a_subtree_mixing_versions_says_by_how_many_returns_a_new_figure_was_reported(
+    matrix, client_for
+):
+    """Two returns on the revised version and one on the earlier: green loans are summed from
+    two of the three returns, and the page says so; a figure every version carries says
+    nothing more."""
+    m = matrix
+    f.accepted_loans(m.bank_a, [revised_row(m.county_a.code, green_balance=70)], version=NEW)
+    f.accepted_loans(m.bank_b, [revised_row(m.county_c.code, green_balance=30)], version=NEW)
+    other = f.InstitutionFactory(office=m.p1)
+    f.accepted_loans(other, [loan_row(m.county_b.code)], version="2025")
+    client = client_for(m.users["gb_head"])
+    client.cookies["django_language"] = "en"
+    data, body = _panel(client, m.gb.code)
+    counts = {i.key: (n, total) for i, n, total in data["indicators"]}
+    assert counts["green_balance"] == (2, 3) and counts["sme_share"] == (3, 3)
+    assert _values(data)["green_balance"] == Decimal(100)
+    assert "reported by 2 of 3 returns" in body
+    assert 'data-testid="reported-sme_share"' not in body
