@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from reporting.specs import get_spec
 from supervision.dashboards import exports as dashboard_exports
 from supervision.dashboards import figures
 from supervision.dashboards import notice_indicators as notices
@@ -172,3 +173,41 @@ def test_a_subtree_mixing_versions_says_by_how_many_returns_a_new_figure_was_rep
     assert _values(data)["green_balance"] == Decimal(100)
     assert "reported by 2 of 3 returns" in body
     assert 'data-testid="reported-sme_share"' not in body
+
+
+@pytest.mark.parametrize(("version", "period"), [("2023.2", "2024Q3"), ("2025.2", "2025Q3")])
+def test_every_new_column_of_each_revision_is_summed_up_the_tree(
+    matrix, client_for, version, period
+):
+    """Each figure a revision adds, filed in two provinces, is each province's own at the
+    province and their sum at the General Bureau, on the notices panel as in the sums."""
+    m = matrix
+    spec = get_spec("SME-LOANS", version)
+    base = get_spec("SME-LOANS", version.split(".")[0])
+    new = [c.key for c in spec.columns if c.is_numeric and c.key not in base.column_keys]
+    assert new, version
+    f.accepted_loans(m.bank_a, [revised_row(m.county_a.code)], period, version=version)
+    f.accepted_loans(m.bank_b, [revised_row(m.county_c.code)], period, version=version)
+    found = figures.subtree_figures(m.gb, period)
+    by_office = {row.office.code: row.sums for row in found.units if row.office}
+    for key in new:
+        filed = Decimal(str(revised_row()[key]))
+        if key == "financing_cost":  # a rate: averaged, weighted by the amounts issued
+            assert found.sums["cost_weight"] == 2 * filed * Decimal(
+                str(revised_row()["issued_ytd"])
+            )
+            continue
+        assert found.sums[key] == 2 * filed, key
+        assert by_office[m.p1.code][key] == by_office[m.p2.code][key] == filed, key
+    page = client_for(m.users["gb_head"]).get(
+        reverse("dashboard", kwargs={"code": m.gb.code}), {"period": period}
+    )
+    shown = {
+        i.key: i.value
+        for panel, data in page.context["panels"]
+        if panel.key == "notices"
+        for i, _n, _m in data["indicators"]
+    }
+    for d in notices.DEFINITIONS:
+        if d.value.text in new and d.value.text != "financing_cost":
+            assert shown[d.key] == 2 * Decimal(str(revised_row()[d.key])), d.key
