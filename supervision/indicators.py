@@ -13,7 +13,13 @@ Formulas are written in ``supervision.formulas``'s language over these names:
 - ``year_end_<column>``: the same at the previous year-end (the Q4 before the quarter);
 - ``prior_<column>``: the same quarter a year before;
 - ``lpr``: the one-year LPR in force; ``npl_tolerance``: how far the SME NPL ratio may exceed
-  the all-loan NPL ratio, in percentage points (scheme data per year).
+  the all-loan NPL ratio, in percentage points (scheme data per year);
+- ``financing_cost``: the average total financing cost of the loans issued this year, weighted
+  as ``issued_rate`` is; ``weak_sme_balance``: the SME balance lent in the divisions listed as
+  weak regions.
+
+``DEFINITIONS`` are the headline's; ``NOTICE_DEFINITIONS`` what the notices measure beyond it
+(the dashboards' panel "What the notices measure" and their ranking); ``BY_KEY`` holds both.
 
 For the yearly evaluation (Q4 against the year before) the previous year-end and the same
 quarter a year before are the same quarter: a quarter's dashboard and the year's scorecard
@@ -144,8 +150,9 @@ def on_target(direction: str, value: Decimal | None, reference: Decimal | None) 
 
 
 def _evaluate(formula: Formula[Decimal], values: Mapping[str, Decimal | None]) -> Decimal | None:
-    if any(values.get(name) is None for name in formula.names):
-        return None
+    for name in formula.names:  # a loop, not any(): the General Bureau's page runs it 10^5 times
+        if values.get(name) is None:
+            return None
     try:
         return formula(values)  # type: ignore[arg-type]  # every name checked not None
     except ZeroDivisionError:
@@ -318,7 +325,135 @@ DEFINITIONS: tuple[Definition, ...] = (
         for key, label in KEY_AREAS
     ),
 )
-BY_KEY = {d.key: d for d in DEFINITIONS}
+
+
+def _notice(key: str, label: Promise, unit: str, value: str, source: Text, **rest) -> Definition:
+    """A notice indicator compared with the previous year-end unless ``rest`` says otherwise:
+    kept rising by default, ``direction=""`` for a figure shown without a target."""
+    reference = rest.pop("reference", f"year_end_{value}" if value.isidentifier() else None)
+    settings = {**_KEEP_RISING, "source": source, "reference": reference, **rest}
+    scheme_unit = {"万元": "10k", "户": "borrowers"}.get(unit, unit)
+    return _define(key, label, unit, scheme_unit, value, **settings)
+
+
+_NOT_ABOVE_YEAR_END = {"direction": AT_MOST, "target": _("not above the previous year-end")}
+_SHOWN = {"direction": "", "target": ""}
+# What the notices measure beyond the headline (the dashboards' panel "What the notices
+# measure"): the revised SME-LOANS versions' columns, the SME share of all loans and the share
+# lent in weak regions. ``financing_cost`` is the average total cost of the loans issued this
+# year weighted by the amounts issued (rows without the cost carry no weight), as ``issued_rate``
+# is the weighted rate; ``weak_sme_balance`` the SME balance lent in the divisions listed as
+# weak regions.
+NOTICE_DEFINITIONS: tuple[Definition, ...] = (
+    _notice(
+        "sme_share",
+        _("SME share of all loans"),
+        "%",
+        _share("sme_balance", "all_balance")[0],
+        Text(
+            "2023年通知（十二）（小微贷款占比较低的地方法人银行提高占比）",
+            "2023 notice, item 12 (local banks with a low SME share raise it)",
+        ),
+        reference=_share("sme_balance", "all_balance")[1],
+    ),
+    _notice(
+        "weak_region_share",
+        _("Share of SME loans in weak regions"),
+        "%",
+        _share("weak_sme_balance")[0],
+        Text(
+            "2023年通知（十一）（大型银行向薄弱地区倾斜）",
+            "2023 notice, item 11 (large banks lean toward weak regions)",
+        ),
+        reference=_share("weak_sme_balance")[1],
+    ),
+    _notice(
+        "private_balance",
+        _("Private enterprises"),
+        "万元",
+        "private_balance",
+        Text("2025年通知 二（二）", "2025 notice II(II)"),
+    ),
+    _notice(
+        "hard_hit_balance",
+        _("Hard-hit sectors"),
+        "万元",
+        "hard_hit_balance",
+        Text("2023年通知（四）", "2023 notice, item 4"),
+    ),
+    _notice(
+        "specialised_balance",
+        _("Specialised and innovative (专精特新)"),
+        "万元",
+        "specialised_balance",
+        Text("2023年通知（五）", "2023 notice, item 5"),
+    ),
+    _notice(
+        "green_balance",
+        _("Green loans"),
+        "万元",
+        "green_balance",
+        Text("2023年通知（五）；2022年长效机制（18）", "2023 notice, item 5; 2022 mechanism (18)"),
+    ),
+    _notice(
+        "agri_balance",
+        _("Agriculture-related loans"),
+        "万元",
+        "agri_balance",
+        Text("2022年长效机制（10）", "2022 mechanism (10)"),
+    ),
+    _notice(
+        "individual_borrowers",
+        _("Individual businesses with a loan"),
+        "户",
+        "individual_borrowers",
+        Text("2023年通知（六）", "2023 notice, item 6"),
+    ),
+    _notice(
+        "large_credit_balance",
+        _("Loans to SMEs with credit over 10 million"),
+        "万元",
+        "large_credit_balance",
+        Text("2023年通知（七）", "2023 notice, item 7"),
+        **_SHOWN,
+    ),
+    _notice(
+        "large_credit_borrowers",
+        _("SMEs with credit over 10 million"),
+        "户",
+        "large_credit_borrowers",
+        Text("2023年通知（七）", "2023 notice, item 7"),
+        **_SHOWN,
+    ),
+    _notice(
+        "financing_cost",
+        _("Average total financing cost of loans issued this year"),
+        "%",
+        "financing_cost",
+        Text("2023年通知（八）；2025年通知 三（四）", "2023 notice, item 8; 2025 notice III(IV)"),
+        **_NOT_ABOVE_YEAR_END,
+    ),
+    _notice(
+        "fees_share",
+        _("Fees charged per 100 yuan issued this year"),
+        "%",
+        _share("fees_ytd", "issued_ytd")[0],
+        Text("2023年通知（八）；2025年通知 三（四）", "2023 notice, item 8; 2025 notice III(IV)"),
+        reference=_share("fees_ytd", "issued_ytd")[1],
+        **_NOT_ABOVE_YEAR_END,
+    ),
+    _notice(
+        "npl_write_off_ytd",
+        _("SME NPLs written off this year"),
+        "万元",
+        "npl_write_off_ytd",
+        Text("2023年通知（十）；2025年通知（九）", "2023 notice, item 10; 2025 notice (IX)"),
+        reference="prior_npl_write_off_ytd",
+        reference_label=_("same quarter last year"),
+        **_SHOWN,
+    ),
+)
+BY_KEY = {d.key: d for d in (*DEFINITIONS, *NOTICE_DEFINITIONS)}
 
 
 def definition(key: str) -> Definition:

@@ -3,7 +3,8 @@ returns demo's quarter and the quarters before it that the figures compare with 
 a trend (the same quarter a year before, the previous year-end, this year's earlier quarters),
 filed, signed and accepted
 through reporting's own services and pipeline. Some banks miss targets, so that every column
-of the dashboard says something."""
+of the dashboard says something; two counties are listed as weak regions, toward which one
+large bank leans and the other, with no branch there, does not."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,6 +20,7 @@ from reporting.models import FilingStatus, RequestSource, ReturnRequest, RuleHit
 from reporting.schedule import open_request
 from reporting.specs import spec_for_period
 from supervision.dashboards.figures import SPEC_CODE
+from supervision.dashboards.models import WeakRegion
 
 
 @dataclass(frozen=True)
@@ -29,11 +31,15 @@ class Story:
     growth: float  # SME loan growth over a whole year (all loans grow 6%)
     borrowers: float  # borrower growth over a whole year
     npl: float  # SME NPL ratio
+    lean: float = 0.0  # the extra yearly growth of its SME lending in weak regions
 
 
+# The demo's weak regions (2023 notice (十一)): a division list kept as data, as an
+# administrator keeps it on the admin site.
+WEAK_REGIONS = (("350322", "革命老区县（演示）"), ("350121", "山区县（演示）"))
 STORIES = (
-    Story("icbc", 0.14, 0.08, 0.011),
-    Story("ccb", 0.12, 0.05, 0.012),
+    Story("icbc", 0.14, 0.08, 0.011),  # a large bank with no branch in a weak region
+    Story("ccb", 0.12, 0.05, 0.012, lean=0.30),  # a large bank leaning toward them
     Story("cmb", 0.03, 0.02, 0.015),  # grows slower than all loans
     Story("fjhx", 0.10, -0.04, 0.018),  # loses borrowers
     Story("jjrcb", 0.16, 0.09, 0.085),  # NPL ratio above the tolerance
@@ -72,14 +78,16 @@ def _frame(story: Story, index: int, period: str, year_end: str) -> pl.DataFrame
     _year, quarter = periods.parse_quarter(period)
     # Quarters since the year-end of the figures: negative for the year before.
     elapsed = quarter / 4 if period > year_end else (quarter - 4) / 4
+    weak = {code for code, _note in WEAK_REGIONS}
     base = pl.DataFrame(
         {
             "county": counties,
             "end_sme": [2_000.0 * (index + 2) + 750.0 * i for i, _ in enumerate(counties)],
             "end_borrowers": [40 * (index + 3) + 11 * i for i, _ in enumerate(counties)],
+            "growth": [story.growth + (story.lean if c in weak else 0) for c in counties],
         }
     )
-    sme = pl.col("end_sme") * (1 + story.growth * elapsed)
+    sme = pl.col("end_sme") * (1 + pl.col("growth") * elapsed)
     start_sme = pl.col("end_sme") * (1 if period > year_end else 1 / (1 + story.growth))
     all_loans = pl.col("end_sme") * 3
     rows = base.select(
@@ -163,6 +171,8 @@ def load_demo() -> None:
         year_end,
         *(periods.quarter_label(year, q) for q in range(1, quarter)),
     ]
+    for code, note in WEAK_REGIONS:
+        WeakRegion.objects.get_or_create(division_id=code, defaults={"note": note})
     reviewer = User.objects.get(email=REVIEWER)
     due = timezone.localdate() + timedelta(days=14)
     for index, story in enumerate(STORIES):

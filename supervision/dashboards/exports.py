@@ -37,6 +37,7 @@ from supervision.dashboards import figures
 from supervision.dashboards.indicators import Indicator
 from supervision.dashboards.models import DashboardExport, ExportKind
 from supervision.dashboards.notice_exports import notice_sheet
+from supervision.dashboards.weak_regions import Weak, filer_of
 
 log = logging.getLogger(__name__)
 
@@ -177,10 +178,9 @@ def _on_target(indicator: Indicator) -> str:
 
 def figures_workbook(export: DashboardExport, path: Path) -> int:
     """The dashboard's figures: headline with targets, offices, every institution, trend."""
-    user = export.requested_by
-    found = figures.subtree_figures(
-        export.office, export.period, among=scoping.visible(user, Institution)
-    )
+    among = scoping.visible(export.requested_by, Institution)
+    found = figures.subtree_figures(export.office, export.period, among=among, every_column=True)
+    figures.with_institutions(found.institutions)
     keys = [i.key for i in found.headline]
     labels = [in_both_languages(i.label) for i in found.headline]
     wb = Workbook(write_only=True)
@@ -188,7 +188,7 @@ def figures_workbook(export: DashboardExport, path: Path) -> int:
     _offices_sheet(wb, found, keys, labels)
     _institutions_sheet(wb, found, keys, labels)
     _trend_sheet(wb, found, keys, labels)
-    notice_sheet(wb, found)
+    notice_sheet(wb, found, Weak(export.office, export.period, filer_of(among, None, None)))
     wb.save(path)
     return len(found.institutions)
 

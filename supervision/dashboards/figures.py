@@ -1,10 +1,12 @@
-"""The notices' headline figures for an office's subtree and a period, from the county rows of
-accepted SME-LOANS returns (their figures as numbers: ``supervision.lending_rows``).
+"""The notices' headline figures for an office's subtree and a period, from the summaries of
+accepted SME-LOANS returns (``LendingSummary``: each return's county rows summed for every
+office of the tree, written when the return is accepted, ``supervision.lending_rows``).
 
-Aggregate queries sum the rows by period and county, institution or filer (the row's county
-says which office's subtree it belongs to); every figure, comparison and count of
-institutions missing a target is arithmetic on those sums. The number of queries is the same
-for a county office and for the General Bureau.
+Aggregate queries sum the summaries at the office's own path by period and institution or
+filer, and those of its child offices by period and child; every figure, comparison and count
+of institutions missing a target is arithmetic on those sums. The number of queries, and the
+number of rows each reads (one or two per return), is the same for a county office and for the
+General Bureau.
 """
 
 from collections import defaultdict
@@ -13,29 +15,32 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import DecimalField, F, Q, QuerySet, Sum
-from django.db.models.functions import Substr
+from django.db.models import Count, F, Model, Q, QuerySet, Sum
 
 from portal.models import Branch, Division, Institution, Office
 from reporting import periods
 from reporting.models import FilingStatus, LprRate
 from supervision.dashboards.indicators import (
+    DEFINITIONS,
     RATE_WEIGHT,
     TARGETED,
     Basis,
     Indicator,
     Sums,
     add,
+    columns_read,
     indicators,
     missed_targets,
     percent,
 )
 from supervision.dashboards.lending_rows import SPEC_CODE
-from supervision.dashboards.models import LENDING_FIGURES, LendingRow
-from supervision.dashboards.notice_indicators import RATES, weighted_aggregates
+from supervision.dashboards.models import SUMMARY_FIGURES, LendingRow, LendingSummary
+from supervision.dashboards.notice_indicators import DRILLED_DEFINITIONS
 from supervision.evaluation.selectors import npl_tolerance
 
-SUMMED = tuple(key for key in LENDING_FIGURES if key not in RATES)
+# The columns summed for each institution on a page: those of the headline and of the notice
+# figures its ranking shows (the figures workbook sums them all).
+RANKED_COLUMNS = columns_read((*DEFINITIONS, *DRILLED_DEFINITIONS))
 TREND_QUARTERS = 8
 # What the trend shows: balance, growth against all loans, borrowers, the new-loan rate and
 # the NPL ratio (summing only these keeps its eight quarters cheap).
@@ -52,24 +57,21 @@ TREND = (
 )
 
 
-def _aggregates(columns: tuple[str, ...] = ()) -> dict:
-    sums = {key: Sum(key) for key in columns or SUMMED if key != RATE_WEIGHT}
-    if not columns or RATE_WEIGHT in columns:
-        sums[RATE_WEIGHT] = Sum(F("issued_rate") * F("issued_ytd"), output_field=DecimalField())
-    if not columns:
-        sums.update(weighted_aggregates())
-    return sums
-
-
-def accepted_rows(period_list: list[str]) -> QuerySet[LendingRow]:
-    """The lending rows of the accepted SME-LOANS filings in force for these periods."""
-    return LendingRow.objects.filter(
+def accepted(model: type[Model], period_list: list[str]) -> QuerySet:
+    """The lending rows (``LendingRow``) or summaries (``LendingSummary``) of the accepted
+    SME-LOANS filings in force for these periods."""
+    return model._default_manager.filter(
         filing__spec_code=SPEC_CODE,
         filing__period__in=period_list,
         filing__is_current=True,
         filing__status=FilingStatus.ACCEPTED,
         filing__check_only=False,
     )
+
+
+def accepted_rows(period_list: list[str]) -> QuerySet[LendingRow]:
+    """The lending rows of the accepted SME-LOANS filings in force for these periods."""
+    return accepted(LendingRow, period_list)
 
 
 def in_subtree(rows: QuerySet, office: Office, county: str = "county") -> QuerySet:
@@ -80,8 +82,8 @@ def in_subtree(rows: QuerySet, office: Office, county: str = "county") -> QueryS
 
 def sums_by(rows: QuerySet, *keys: str, columns: tuple[str, ...] = ()) -> dict[tuple, Sums]:
     """The rows' column sums (all, or ``columns`` only) grouped by ``keys``: one query."""
-    # Each sum is named apart from its column, which the rate's weight multiplies.
-    aggregates = {f"total_{name}": total for name, total in _aggregates(columns).items()}
+    # Each sum is named apart from its column.
+    aggregates = {f"total_{key}": Sum(key) for key in columns or SUMMARY_FIGURES}
     found = rows.values(*keys).annotate(**aggregates).order_by().values_list(*keys, *aggregates)
     names = [name.removeprefix("total_") for name in aggregates]
     # PostgreSQL's driver gives exact Decimals: read the cursor directly, sparing Django's
@@ -114,6 +116,10 @@ class Row:
     basis: Basis
     kind: str | None = None  # the institution's kind, for the targets that bind it
     office: Office | None = None
+    # An institution's row has its id and its head office's path; the institution itself is
+    # read for the rows shown (``with_institutions``).
+    institution_id: int | None = None
+    head: str = ""
     institution: Institution | None = None
     branch: Branch | None = None
     # The office itself: the counties it covers without an office of their own, and the
@@ -155,6 +161,8 @@ class Figures:
     # The subtree's sums for the quarter and what they are compared with.
     sums: Sums = field(default_factory=dict)
     basis: Basis | None = None
+    # The returns summed for the quarter, by their SME-LOANS version.
+    versions: dict[str, int] = field(default_factory=dict)
 
     @property
     def has_data(self) -> bool:
@@ -185,14 +193,17 @@ def subtree_figures(
     among: QuerySet | None = None,
     institution: Institution | None = None,
     branch: Branch | None = None,
+    every_column: bool = False,
 ) -> Figures:
     """The figures of ``office``'s subtree for a quarter, from the returns of the institutions
     ``among`` (all when None), or of one institution or branch: a fixed number of queries,
     whatever the size of the subtree.
 
-    Four aggregate queries over the lending rows: by child office (the office covering the
-    row's county), by institution, by branch filing its own returns, each for the quarter and
-    the two it is compared with; and by quarter for the trend."""
+    Four aggregate queries over the lending summaries: by child office (the children's
+    summaries, and the office's own counties'), by institution and by branch filing its own
+    returns (the summaries at the office's path), each for the quarter and the two it is
+    compared with; and by quarter for the trend. Institutions' sums hold the columns the page
+    shows (``RANKED_COLUMNS``) unless ``every_column``."""
     filer = Q()
     if among is not None:
         filer &= Q(filing__institution__in=among.values("pk"))
@@ -201,8 +212,8 @@ def subtree_figures(
     elif institution is not None:
         filer &= Q(filing__institution=institution)
     year_end, last_year = periods.previous_year_end(period), periods.year_before(period)
-    rows = (
-        in_subtree(accepted_rows(sorted({period, year_end, last_year})), office)
+    summaries = (
+        accepted(LendingSummary, sorted({period, year_end, last_year}))
         .filter(filer)
         .annotate(period=F("filing__period"))
     )
@@ -217,18 +228,28 @@ def subtree_figures(
             figures.npl_tolerance,
         )
 
-    # Each row's unit: the child office covering its county, or ``office`` itself.
-    width = len(office.path) + Office.steplen
-    unit = Substr("county__office__path", 1, width)
-    by_unit = sums_by(rows.annotate(unit=unit), "period", "unit")
+    # Each summary's unit: a child office, or ``office`` itself for the counties it covers.
+    own = Q(depth=office.depth, path=office.path, own=True)
+    units = own | Q(depth=office.depth + 1, path__startswith=office.path)
+    by_unit = sums_by(summaries.filter(units).annotate(unit=F("path")), "period", "unit")
     by_period: dict[tuple, Sums] = defaultdict(dict)
     for (each, _unit), sums in by_unit.items():
         add(by_period[(each,)], sums)
     figures.sums, figures.basis = by_period.get((period,), {}), basis(by_period, ())
     figures.headline = indicators(figures.sums, figures.basis)
 
+    rows = summaries.filter(depth=office.depth, path=office.path)
+    figures.versions = dict(
+        rows.filter(period=period)
+        .values_list("filing__spec_version")
+        .annotate(returns=Count("filing", distinct=True))
+        .order_by()
+    )
     by_institution = sums_by(
-        rows.annotate(institution_id=F("filing__institution_id")), "period", "institution_id"
+        rows.annotate(institution_id=F("filing__institution_id")),
+        "period",
+        "institution_id",
+        columns=() if every_column else RANKED_COLUMNS,
     )
     _add_institutions(figures, by_institution, basis)
     figures.units = _units(office, period, by_unit, basis, figures.institutions)
@@ -251,23 +272,42 @@ def _add_institutions(figures: Figures, by_institution: dict, basis) -> None:
     institutions miss each target."""
     period = figures.period
     ids = [pk for each, pk in by_institution if each == period]
-    institutions = (
-        Institution.objects.select_related("office")
-        .only("name_zh", "name_en", "kind", "credit_code", "office__path", "office__code")
-        .in_bulk(ids)
-    )
+    # Kinds and head offices only: a page shows twenty institutions of thousands.
+    heads = {
+        pk: (kind, path)
+        for pk, kind, path in Institution.objects.filter(pk__in=ids).values_list(
+            "pk", "kind", "office__path"
+        )
+    }
     figures.missing = dict.fromkeys(TARGETED, 0)
     for pk in ids:
+        kind, head = heads[pk]
         row = Row(
             by_institution[(period, pk)],
             basis(by_institution, (pk,)),
-            institutions[pk].kind,
-            institution=institutions[pk],
+            kind,
+            institution_id=pk,
+            head=head,
         )
         for key in row.missed:
             figures.missing[key] += 1
         figures.institutions.append(row)
     figures.institutions.sort(key=lambda r: -(r.sums.get("sme_balance") or 0))
+
+
+def with_institutions(rows: list[Row]) -> list[Row]:
+    """``rows`` (institutions') with their institutions read, in one query for those not read
+    yet."""
+    wanted = [row.institution_id for row in rows if row.institution is None]
+    found = (
+        Institution.objects.select_related("office")
+        .only("name_zh", "name_en", "kind", "credit_code", "office__path", "office__code")
+        .in_bulk(wanted)
+    )
+    for row in rows:
+        if row.institution is None:
+            row.institution = found[row.institution_id]
+    return rows
 
 
 def _units(office: Office, period: str, by_unit: dict, basis, institutions: list[Row]) -> list[Row]:
@@ -276,8 +316,7 @@ def _units(office: Office, period: str, by_unit: dict, basis, institutions: list
     width = len(office.path) + Office.steplen
     counted: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for row in institutions:
-        assert row.institution is not None, "the rows of Figures.institutions are institutions'"
-        head = row.institution.office.path
+        head = row.head
         if head.startswith(office.path):
             counted[head[:width]][0] += 1
             counted[head[:width]][1] += not row.missed
@@ -321,7 +360,7 @@ def _trend(office, period, filer, rates, tolerance, summed: dict[tuple, Sums]) -
     already (the period and those it is compared with), and one query for the others."""
     quarters = trend_periods(period)
     others = [p for p in quarters if (p,) not in summed]
-    rows = in_subtree(accepted_rows(others), office).filter(filer)
+    rows = accepted(LendingSummary, others).filter(filer, depth=office.depth, path=office.path)
     found = sums_by(rows.annotate(period=F("filing__period")), "period", columns=TREND)
     sums_by_period = {**found, **summed}
     trend = []

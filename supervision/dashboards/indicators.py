@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from supervision import indicators as shared
 
 RATE_WEIGHT = "rate_weight"  # the sum of rate x amount issued, for the weighted average rate
+COST_WEIGHT = "cost_weight"  # the sum of total financing cost x amount issued
+COST_ISSUED = "cost_issued"  # the amount issued by the rows that report the cost
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 
@@ -63,18 +65,30 @@ class Indicator(NamedTuple):
     reference_label: Promise | str
     target: Promise | str
     on_target: bool | None  # None: no target applies, or nothing to compare with
+    source: shared.Text | None = None
 
     @property
     def unit_label(self) -> Promise | str:
         return UNIT_LABELS.get(self.unit, self.unit)
 
+    @property
+    def reported(self) -> bool:
+        """False when no return summed carried the figure (versions without its column)."""
+        return self.value is not None
+
+
+def _weighted(weight: Decimal | None, issued: Decimal | None) -> Decimal | None:
+    return None if weight is None or not issued else weight / issued
+
 
 def _named(sums: Sums, prefix: str = "") -> dict[str, Decimal | None]:
-    """The sums under the names the shared definitions read, with the weighted rate."""
+    """The sums under the names the shared definitions read, with the weighted averages: the
+    rate and the total financing cost of the loans issued this year, weighted by the amounts
+    issued (a row without the cost carries no weight)."""
     named: dict[str, Decimal | None] = {f"{prefix}{key}": value for key, value in sums.items()}
-    weight, issued = sums.get(RATE_WEIGHT), sums.get("issued_ytd")
-    # The average rate of the loans issued this year, weighted by the amounts issued.
-    named[f"{prefix}issued_rate"] = None if weight is None or not issued else weight / issued
+    issued = sums.get("issued_ytd")
+    named[f"{prefix}issued_rate"] = _weighted(sums.get(RATE_WEIGHT), issued)
+    named[f"{prefix}financing_cost"] = _weighted(sums.get(COST_WEIGHT), sums.get(COST_ISSUED))
     return named
 
 
@@ -96,17 +110,43 @@ def _shown(definition: shared.Definition, figure: Decimal | None) -> Decimal | N
     return figure.quantize(CENT)
 
 
+# The weighted averages the named values work out, by the sums they are worked out from.
+_WEIGHTED = {
+    "issued_rate": (RATE_WEIGHT, "issued_ytd"),
+    "financing_cost": (COST_WEIGHT, COST_ISSUED),
+}
+# Not summed: the basis's rate and tolerance, and the weak-region balance (``weak_regions``).
+_GIVEN = frozenset({"lpr", "npl_tolerance", "weak_sme_balance"})
+
+
+def columns_read(definitions: Iterable[shared.Definition]) -> tuple[str, ...]:
+    """The summed columns ``definitions`` read, of the quarter or of what it is compared with:
+    what sums must hold for ``indicators`` to work them out."""
+    found: dict[str, None] = {}
+    for d in definitions:
+        for name in sorted(d.names):
+            column = name.removeprefix("year_end_").removeprefix("prior_")
+            if column not in _GIVEN:
+                found.update(dict.fromkeys(_WEIGHTED.get(column, (column,))))
+    return tuple(found)
+
+
 DEFINITIONS = shared.DEFINITIONS
 TARGETED_DEFINITIONS = tuple(d for d in DEFINITIONS if d.direction)
 TARGETED = tuple(d.key for d in TARGETED_DEFINITIONS)
 
 
-def indicators(sums: Sums, basis: Basis, kind: str | None = None) -> list[Indicator]:
-    """Every figure of ``sums`` with its comparison; ``kind`` (an institution's) leaves out
-    the targets that do not bind it."""
+def indicators(
+    sums: Sums,
+    basis: Basis,
+    kind: str | None = None,
+    definitions: tuple[shared.Definition, ...] = DEFINITIONS,
+) -> list[Indicator]:
+    """Each of ``definitions`` (the headline's unless given) on ``sums`` with its comparison;
+    ``kind`` (an institution's) leaves out the targets that do not bind it."""
     named = values(sums, basis)
     result = []
-    for d in DEFINITIONS:
+    for d in definitions:
         value, reference, on_target = d.measure(named)
         if not d.binds_kind(kind):
             on_target = None
@@ -120,6 +160,7 @@ def indicators(sums: Sums, basis: Basis, kind: str | None = None) -> list[Indica
                 d.reference_label,
                 d.target,
                 on_target,
+                d.source,
             )
         )
     return result

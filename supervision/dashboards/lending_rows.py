@@ -12,21 +12,47 @@ dashboards join the filing and count only accepted returns in force.
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import DecimalField, Exists, Field, Func, OuterRef, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    Case,
+    DecimalField,
+    Exists,
+    F,
+    Field,
+    Func,
+    Max,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Substr
 
+from portal.models import Office
 from reporting.models import Filing, FilingRow, FilingStatus
 from reporting.spec import ReturnSpec
 from reporting.specs import ALL
-from supervision.dashboards.models import LENDING_FIGURES, LendingRow
+from supervision.dashboards.indicators import COST_ISSUED, COST_WEIGHT, RATE_WEIGHT
+from supervision.dashboards.models import (
+    LENDING_FIGURES,
+    RATES,
+    LendingRow,
+    LendingSummary,
+)
 
 SPEC_CODE = "SME-LOANS"
 
 
 class Numeric(Func):
-    """A text as an unconstrained number (no precision to round to, unlike a DecimalField)."""
+    """A text as an unconstrained number (no precision to round to, unlike a DecimalField); a
+    blank cell (JSON null, which Django's SQLite key transform reads as the text 'null') as
+    NULL, never 0."""
 
-    template = "CAST(%(expressions)s AS NUMERIC)"
+    template = "CAST(NULLIF(%(expressions)s, 'null') AS NUMERIC)"
     output_field = DecimalField()
 
 
@@ -40,22 +66,84 @@ def accepted_filings() -> QuerySet[Filing]:
     )
 
 
-def _column(name: str) -> str:
-    """The table column of ``LendingRow``'s field ``name``, one stored in the table."""
-    found = LendingRow._meta.get_field(name)
+def _column(name: str, model: type[Model] = LendingRow) -> str:
+    """The table column of the model's field ``name``, one stored in the table."""
+    found = model._meta.get_field(name)
     assert isinstance(found, Field) and found.column is not None, f"{name} has no column"
     return found.column
 
 
 def record(filings: QuerySet[Filing]) -> int:
-    """Write the lending rows of these filings' stored rows that have none yet; returns how
-    many were written. Each version is read by its own columns' positions; a figure the
-    version lacks is written blank, never zero."""
-    return sum(
+    """Write the lending rows of these filings' stored rows that have none yet, then the
+    summaries of those filings that have none; returns how many lending rows were written.
+    Each version is read by its own columns' positions; a figure the version lacks is written
+    blank, never zero."""
+    written = sum(
         _record_version(filings.filter(spec_code=SPEC_CODE, spec_version=spec.version), spec)
         for spec in ALL
         if spec.code == SPEC_CODE
     )
+    summarise(filings.filter(spec_code=SPEC_CODE))
+    return written
+
+
+def _summed() -> dict:
+    """The sums a summary holds (``SUMMARY_FIGURES``): every summed figure, and the weights of
+    the averaged rates (a row without the cost, of a version that lacks it, carries no
+    weight)."""
+    sums = {key: Sum(key) for key in LENDING_FIGURES if key not in RATES}
+    sums[RATE_WEIGHT] = Sum(F("issued_rate") * F("issued_ytd"), output_field=DecimalField())
+    sums[COST_WEIGHT] = Sum(F("financing_cost") * F("issued_ytd"), output_field=DecimalField())
+    reported = When(financing_cost__isnull=False, then=F("issued_ytd"))
+    sums[COST_ISSUED] = Sum(Case(reported, output_field=DecimalField()))
+    return sums
+
+
+def summarise(filings: QuerySet[Filing]) -> None:
+    """Write the summaries of these filings' lending rows, where a filing has none: for each
+    depth of the office tree, the rows of each office at that depth summed (those of the
+    counties it covers itself apart, ``own``). One INSERT ... SELECT per depth; counties the
+    division table does not know are placed nowhere, as on the pages."""
+    depth = Office.objects.aggregate(deepest=Max("depth"))["deepest"] or 0
+    unsummarised = filings.filter(~Exists(LendingSummary.objects.filter(filing=OuterRef("pk"))))
+    wanted = list(unsummarised.values_list("pk", flat=True))
+    for start in range(0, len(wanted), SUMMARISED_AT_ONCE):
+        _summarise(wanted[start : start + SUMMARISED_AT_ONCE], depth)
+
+
+SUMMARISED_AT_ONCE = 5000  # filings summarised by one statement per depth
+
+
+def _summarise(filing_ids: list[int], depth: int) -> None:
+    table = connection.ops.quote_name(LendingSummary._meta.db_table)
+    summed = _summed()
+    names = ("filing", "path", "own", *summed, "depth")
+    columns = ", ".join(connection.ops.quote_name(_column(n, LendingSummary)) for n in names)
+    # Each sum named apart from its column, which the weights multiply.
+    sums = {f"summed_{key}": total for key, total in summed.items()}
+    with transaction.atomic(), connection.cursor() as cursor:
+        for level in range(1, depth + 1):
+            own = Case(
+                When(county__office__depth=level, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+            rows = (
+                LendingRow.objects.filter(filing__in=filing_ids)
+                .filter(Q(county__office__depth__gte=level))
+                .annotate(office_path=Substr("county__office__path", 1, level * Office.steplen))
+                .annotate(own_counties=own)
+                .values("filing_id", "office_path", "own_counties")
+                .annotate(**sums)
+                .order_by()
+                .values_list("filing_id", "office_path", "own_counties", *sums)
+            )
+            select, params = rows.query.sql_with_params()
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT summed.*, {level} FROM ({select}) "
+                "summed WHERE 1 = 1 ON CONFLICT DO NOTHING",  # WHERE: SQLite's parser needs it
+                params,
+            )
 
 
 def _record_version(filings: QuerySet[Filing], spec: ReturnSpec) -> int:
@@ -94,6 +182,8 @@ def _record_version(filings: QuerySet[Filing], spec: ReturnSpec) -> int:
 
 
 def record_missing() -> int:
-    """Write the lending rows of every accepted return in force that has none."""
+    """Write the lending rows and summaries of every accepted return in force that has
+    none."""
     recorded = LendingRow.objects.filter(filing=OuterRef("pk"))
-    return record(accepted_filings().filter(~Exists(recorded)))
+    summarised = LendingSummary.objects.filter(filing=OuterRef("pk"))
+    return record(accepted_filings().filter(~Exists(recorded) | ~Exists(summarised)))

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Division, Job, Office
 from reporting.models import Filing, FilingRow
 from reporting.specs import ALL
+from supervision.dashboards.indicators import COST_ISSUED, COST_WEIGHT, RATE_WEIGHT
 
 # Every numeric column of any SME-LOANS version, each once, in the order versions add them:
 # a figure a filing's version lacks is stored blank ("not reported under this version").
@@ -59,6 +60,57 @@ class LendingRow(models.Model):
 
 for _key in LENDING_FIGURES:
     LendingRow.add_to_class(_key, Number(null=True))
+
+
+# What a lending summary holds: every summed figure, and the weights of the averaged rates
+# (the rate columns of any SME-LOANS version, averaged with a weight, never summed).
+RATES = frozenset(
+    c.key for s in ALL if s.code == "SME-LOANS" for c in s.columns if c.type == "rate"
+)
+SUMMARY_FIGURES = (
+    *(key for key in LENDING_FIGURES if key not in RATES),
+    RATE_WEIGHT,
+    COST_WEIGHT,
+    COST_ISSUED,
+)
+
+
+class LendingSummary(models.Model):
+    """One accepted SME-LOANS return's lending rows summed for one office of the tree: the
+    rows of the counties that office's subtree covers (``own``: the counties it covers itself,
+    without an office of their own below). Written with the lending rows when a return is
+    accepted (``lending_rows.record``): an office's page adds up a row per return at its own
+    path, and its child offices' rows, rather than every county row under it."""
+
+    filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="+")
+    path = models.CharField(max_length=255)
+    depth = models.PositiveSmallIntegerField()
+    own = models.BooleanField()
+
+    class Meta:
+        verbose_name = _("lending summary")
+        verbose_name_plural = _("lending summaries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["filing", "path", "own"], name="lending_summary_once_per_office"
+            )
+        ]
+        indexes = [
+            # An office's summaries (its depth and path) and its children's (the next depth,
+            # and a path under its own: LIKE 'prefix%' uses the pattern operator class).
+            models.Index(
+                fields=["depth", "path"],
+                name="lending_summary_office",
+                opclasses=["int2_ops", "varchar_pattern_ops"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path} of filing {self.filing_id}"
+
+
+for _key in SUMMARY_FIGURES:
+    LendingSummary.add_to_class(_key, Number(null=True))
 
 
 class ExportKind(models.TextChoices):

@@ -23,6 +23,7 @@ from reporting.models import Filing, FilingStatus, ReturnRequest
 from supervision.complaints import statistics as complaint_statistics
 from supervision.dashboards import charts, figures, weak_regions
 from supervision.dashboards import notice_indicators as notices
+from supervision.dashboards.indicators import Indicator, indicators
 from supervision.escalation import statistics as case_statistics
 from supervision.evaluation import selectors as evaluation
 
@@ -36,6 +37,7 @@ class Subject:
     period: str
     institution: Institution | None = None
     branch: Branch | None = None
+    rank_by: str = "sme_balance"  # what the institutions are ranked by: one of RANK_BY
 
     @cached_property
     def institutions(self) -> QuerySet:
@@ -51,6 +53,12 @@ class Subject:
             institution=self.institution,
             branch=self.branch,
         )
+
+    @cached_property
+    def weak(self) -> weak_regions.Weak:
+        """The weak-region balances of the subtree, for the notice figures."""
+        filer = weak_regions.filer_of(self.institutions, self.institution, self.branch)
+        return weak_regions.Weak(self.office, self.period, filer)
 
     @property
     def filer(self) -> Institution | Branch | None:
@@ -112,15 +120,44 @@ def _units(subject: Subject) -> dict | None:
     return {**_base(subject), "chart": drawn(subject.figures, url_of)}
 
 
+RANK_BY = ("sme_balance", *notices.DRILLED)  # what the institutions may be ranked by
+
+
+def _ranked(subject: Subject) -> list[tuple[figures.Row, dict]]:
+    """The subtree's first RANKED institutions, largest first by ``subject.rank_by`` (those
+    without the figure last), each with the notice figures of the drill-down table by key."""
+    weak = subject.weak
+
+    def measured(row: figures.Row, definitions) -> dict[str, Indicator]:
+        pk = row.institution_id
+        sums, basis = weak.sums(row.sums, institution=pk), weak.basis(row.basis, institution=pk)
+        return {i.key: i for i in indicators(sums, basis, row.kind, definitions)}
+
+    rows = subject.figures.institutions
+    if subject.rank_by in notices.BY_KEY:
+        chosen = (notices.BY_KEY[subject.rank_by],)
+        values = [(measured(row, chosen)[subject.rank_by].value, row) for row in rows]
+        values.sort(key=lambda pair: (pair[0] is None, -(pair[0] or 0)))
+        rows = [row for _value, row in values]
+    shown = figures.with_institutions(rows[:RANKED])
+    return [(row, measured(row, notices.DRILLED_DEFINITIONS)) for row in shown]
+
+
 def _institutions(subject: Subject) -> dict | None:
     found = subject.figures
     if not found.institutions or subject.institution is not None:
         return None
+    figures.with_institutions(found.institutions[:RANKED])  # the chart's
     return {
         **_base(subject),
-        "ranking": found.institutions[:RANKED],
+        "ranking": _ranked(subject),
         "more": len(found.institutions) > RANKED,
         "chart": charts.ranking(found),
+        "rank_by": subject.rank_by,
+        "ranks": [
+            (key, notices.BY_KEY[key].label if key in notices.BY_KEY else None) for key in RANK_BY
+        ],
+        "drilled": notices.DRILLED_HEADINGS,
     }
 
 
@@ -146,8 +183,7 @@ def _notices(subject: Subject) -> dict | None:
     found = subject.figures
     if not found.has_data or found.basis is None:
         return None
-    filer = weak_regions.filer_of(subject.institutions, subject.institution, subject.branch)
-    weak = weak_regions.Weak(subject.office, subject.period, filer)
+    weak = subject.weak
     url_of = charts.office_url(subject.period, subject.institution, subject.branch)
     units = []
     for row in found.units:
@@ -155,13 +191,15 @@ def _notices(subject: Subject) -> dict | None:
             own = [row.office.path]
             values = notices.drilled(weak.sums(row.sums, own), weak.basis(row.basis, own))
             units.append((row, url_of(row.office), values))
-    paths = [row.office.path for row in found.units if row.office is not None]
     return {
         **_base(subject),
-        "indicators": notices.notice_indicators(
-            weak.sums(found.sums, paths), weak.basis(found.basis, paths)
-        ),
-        "drilled": [notices.BY_KEY[key] for key in notices.DRILLED],
+        # Each figure, with by how many of the returns summed it was reported (a subtree may
+        # mix versions) and how many were summed.
+        "indicators": [
+            (i, *notices.reported_by(notices.BY_KEY[i.key], found.versions))
+            for i in notices.notice_indicators(weak.sums(found.sums), weak.basis(found.basis))
+        ],
+        "drilled": notices.DRILLED_HEADINGS,
         "units": units,
     }
 

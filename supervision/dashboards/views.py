@@ -71,7 +71,9 @@ def _render(request: HttpRequest, office: Office, **filer) -> HttpResponse:
         **filer,
     }
     if period is not None:
-        subject = dashboards.Subject(request.user, office, period, **filer)
+        rank_by = request.GET.get("rank", "")
+        rank_by = rank_by if rank_by in dashboards.RANK_BY else dashboards.RANK_BY[0]
+        subject = dashboards.Subject(request.user, office, period, rank_by=rank_by, **filer)
         context["subject"] = subject
         context["panels"] = dashboards.panels_for(subject)
     return render(request, "supervision/dashboards/dashboard.html", context)

@@ -1,7 +1,8 @@
 """The SME lending in weak regions (``WeakRegion``, a division list kept as data) of a
-dashboard's subtree, by quarter and child office: one aggregate query, for the notice
+dashboard's subtree, by quarter, child office and institution: one aggregate query, for the notice
 indicator of the 2023 notice (十一): large banks lean toward weak regions."""
 
+from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import F, Q
@@ -16,9 +17,9 @@ from supervision.dashboards.models import WeakRegion
 WEAK = "weak_sme_balance"  # the SME balance lent in weak-region counties
 
 
-def balances(office: Office, period: str, filer: Q) -> dict[tuple[str, str], Decimal | None] | None:
-    """(quarter, child office path) -> SME balance in weak regions, for the quarter and the
-    previous year-end; None when no weak region is listed."""
+def balances(office: Office, period: str, filer: Q) -> dict[tuple[str, str, int], Decimal] | None:
+    """(quarter, child office path, institution) -> SME balance in weak regions, for the
+    quarter and the previous year-end; None when no weak region is listed."""
     if not WeakRegion.objects.exists():
         return None
     quarters = [period, periods.previous_year_end(period)]
@@ -28,10 +29,11 @@ def balances(office: Office, period: str, filer: Q) -> dict[tuple[str, str], Dec
         .annotate(
             period=F("filing__period"),
             unit=Substr("county__office__path", 1, len(office.path) + Office.steplen),
+            institution_id=F("filing__institution_id"),
         )
     )
-    found = sums_by(rows, "period", "unit", columns=("sme_balance",))
-    return {key: sums.get("sme_balance") for key, sums in found.items()}
+    found = sums_by(rows, "period", "unit", "institution_id", columns=("sme_balance",))
+    return {key: sums.get("sme_balance") or Decimal(0) for key, sums in found.items()}
 
 
 def filer_of(among, institution, branch) -> Q:
@@ -44,26 +46,42 @@ def filer_of(among, institution, branch) -> Q:
     return chosen
 
 
-def with_weak(sums: dict, weak: dict | None, period: str, units: list[str]) -> dict:
-    """``sums`` with the weak-region balance of these units in ``period`` (0 where none was
-    lent there, when weak regions are listed)."""
-    if weak is None:
-        return sums
-    total = sum((weak.get((period, u)) or Decimal(0) for u in units), Decimal(0))
-    return {**sums, WEAK: total}
-
-
 class Weak:
-    """A page's weak-region balances, added to the sums and year-end sums of its units."""
+    """A page's weak-region balances, added to the sums and year-end sums of its child
+    offices (``units``, their paths) or of one of its institutions: 0 where nothing was lent
+    in a weak region, absent (not reported) while no weak region is listed."""
 
     def __init__(self, office: Office, period: str, filer: Q) -> None:
         self.period, self.year_end = period, periods.previous_year_end(period)
-        self.found = balances(office, period, filer)
+        found = balances(office, period, filer)
+        self.listed = found is not None
+        self.by_unit: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+        self.by_institution: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
+        for (each, unit, pk), value in (found or {}).items():
+            self.by_unit[(each, unit)] += value
+            self.by_institution[(each, pk)] += value
 
-    def sums(self, sums: Sums, units: list[str]) -> Sums:
-        return with_weak(sums, self.found, self.period, units)
+    def _with(self, sums: Sums, period: str, units: list[str] | None, institution: int | None):
+        if not self.listed:
+            return sums
+        if institution is not None:
+            total = self.by_institution.get((period, institution), Decimal(0))
+        else:
+            total = sum(
+                (
+                    v
+                    for (p, u), v in self.by_unit.items()
+                    if p == period and (units is None or u in units)
+                ),
+                Decimal(0),
+            )
+        return {**sums, WEAK: total}
 
-    def basis(self, basis: Basis, units: list[str]) -> Basis:
+    def sums(self, sums: Sums, units: list[str] | None = None, institution: int | None = None):
+        return self._with(sums, self.period, units, institution)
+
+    def basis(self, basis: Basis, units: list[str] | None = None, institution: int | None = None):
         if basis.year_end is None:
             return basis
-        return basis._replace(year_end=with_weak(basis.year_end, self.found, self.year_end, units))
+        year_end = self._with(basis.year_end, self.year_end, units, institution)
+        return basis._replace(year_end=year_end)

@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from reporting.specs import get_spec
 from supervision.dashboards import exports as dashboard_exports
 from supervision.dashboards import figures
 from supervision.dashboards import notice_indicators as notices
@@ -30,7 +31,7 @@ def _panel(client, code: str) -> tuple[dict, str]:
 
 
 def _values(data: dict) -> dict:
-    return {i.key: i.value for i in data["indicators"]}
+    return {i.key: i.value for i, _n, _m in data["indicators"]}
 
 
 @pytest.fixture
@@ -71,12 +72,12 @@ def test_the_new_figures_are_summed_up_the_tree_and_drilled_down(revised, client
 
     data, _ = _panel(client_for(m.users["p1_head"]), m.p1.code)
     assert _values(data)["green_balance"] == Decimal(100)
-    green = next(i for i in data["indicators"] if i.key == "green_balance")
+    green = next(i for i, _n, _m in data["indicators"] if i.key == "green_balance")
     # Keep rising: 100 now against 50 at the previous year-end.
     assert (green.reference, green.on_target) == (Decimal(50), True)
-    individual = next(i for i in data["indicators"] if i.key == "individual_borrowers")
+    individual = next(i for i, _n, _m in data["indicators"] if i.key == "individual_borrowers")
     assert (individual.value, individual.reference, individual.on_target) == (80, 90, False)
-    assert str(green.definition.source) == "2023 notice, item 5; 2022 mechanism (18)"
+    assert green.source.en == "2023 notice, item 5; 2022 mechanism (18)"
 
 
 def test_returns_of_the_earlier_version_read_not_reported_rather_than_zero(matrix, client_for):
@@ -113,14 +114,17 @@ def test_the_share_lent_in_weak_regions_reads_the_division_list(matrix, client_f
 
 def test_a_definition_compares_as_it_says():
     basis = figures.Basis({"fees_ytd": Decimal(2), "issued_ytd": Decimal(100)}, None, None, 3)
-    fees = notices.BY_KEY["fees_share"].compare(
-        {"fees_ytd": Decimal(3), "issued_ytd": Decimal(100)}, basis
-    )
+    found = {
+        i.key: i
+        for i in notices.notice_indicators(
+            {"fees_ytd": Decimal(3), "issued_ytd": Decimal(100), "npl_write_off_ytd": Decimal(5)},
+            basis,
+        )
+    }
+    fees = found["fees_share"]
     # Keep falling: 3 per 100 issued against 2 at the year-end misses.
     assert (fees.value, fees.reference, fees.on_target) == (Decimal(3), Decimal(2), False)
-    write_off = notices.BY_KEY["npl_write_off_ytd"].compare(
-        {"npl_write_off_ytd": Decimal(5)}, basis
-    )
+    write_off = found["npl_write_off_ytd"]
     assert (write_off.value, write_off.reference, write_off.on_target) == (Decimal(5), None, None)
 
 
@@ -137,6 +141,7 @@ def test_the_figures_workbook_carries_them_with_not_reported_spelled_out(matrix)
         sheet = openpyxl.load_workbook(io.BytesIO(handle.read()))["通知指标 Notices"]
     rows = {r[0]: r for r in sheet.iter_rows(min_row=3, values_only=True) if r and r[0]}
     assert Decimal(str(rows["绿色贷款 / Green loans"][2])) == Decimal(70)
+    assert rows["绿色贷款 / Green loans"][8] == "1 / 2"  # one of the two returns carries it
     assert rows["绿色贷款 / Green loans"][7] == "2023年通知（五）；2022年长效机制（18） / " + (
         "2023 notice, item 5; 2022 mechanism (18)"
     )
@@ -147,3 +152,62 @@ def test_the_figures_workbook_carries_them_with_not_reported_spelled_out(matrix)
     }
     green = [d.key for d in notices.DEFINITIONS].index("green_balance") + 1
     assert by_office[m.p2.name_zh][green] == "该版本未报送 not reported under this version"
+
+
+def test_a_subtree_mixing_versions_says_by_how_many_returns_a_new_figure_was_reported(
+    matrix, client_for
+):
+    """Two returns on the revised version and one on the earlier: green loans are summed from
+    two of the three returns, and the page says so; a figure every version carries says
+    nothing more."""
+    m = matrix
+    f.accepted_loans(m.bank_a, [revised_row(m.county_a.code, green_balance=70)], version=NEW)
+    f.accepted_loans(m.bank_b, [revised_row(m.county_c.code, green_balance=30)], version=NEW)
+    other = f.InstitutionFactory(office=m.p1)
+    f.accepted_loans(other, [loan_row(m.county_b.code)], version="2025")
+    client = client_for(m.users["gb_head"])
+    client.cookies["django_language"] = "en"
+    data, body = _panel(client, m.gb.code)
+    counts = {i.key: (n, total) for i, n, total in data["indicators"]}
+    assert counts["green_balance"] == (2, 3) and counts["sme_share"] == (3, 3)
+    assert _values(data)["green_balance"] == Decimal(100)
+    assert "reported by 2 of 3 returns" in body
+    assert 'data-testid="reported-sme_share"' not in body
+
+
+@pytest.mark.parametrize(("version", "period"), [("2023.2", "2024Q3"), ("2025.2", "2025Q3")])
+def test_every_new_column_of_each_revision_is_summed_up_the_tree(
+    matrix, client_for, version, period
+):
+    """Each figure a revision adds, filed in two provinces, is each province's own at the
+    province and their sum at the General Bureau, on the notices panel as in the sums."""
+    m = matrix
+    spec = get_spec("SME-LOANS", version)
+    base = get_spec("SME-LOANS", version.split(".")[0])
+    new = [c.key for c in spec.columns if c.is_numeric and c.key not in base.column_keys]
+    assert new, version
+    f.accepted_loans(m.bank_a, [revised_row(m.county_a.code)], period, version=version)
+    f.accepted_loans(m.bank_b, [revised_row(m.county_c.code)], period, version=version)
+    found = figures.subtree_figures(m.gb, period)
+    by_office = {row.office.code: row.sums for row in found.units if row.office}
+    for key in new:
+        filed = Decimal(str(revised_row()[key]))
+        if key == "financing_cost":  # a rate: averaged, weighted by the amounts issued
+            assert found.sums["cost_weight"] == 2 * filed * Decimal(
+                str(revised_row()["issued_ytd"])
+            )
+            continue
+        assert found.sums[key] == 2 * filed, key
+        assert by_office[m.p1.code][key] == by_office[m.p2.code][key] == filed, key
+    page = client_for(m.users["gb_head"]).get(
+        reverse("dashboard", kwargs={"code": m.gb.code}), {"period": period}
+    )
+    shown = {
+        i.key: i.value
+        for panel, data in page.context["panels"]
+        if panel.key == "notices"
+        for i, _n, _m in data["indicators"]
+    }
+    for d in notices.DEFINITIONS:
+        if d.value.text in new and d.value.text != "financing_cost":
+            assert shown[d.key] == 2 * Decimal(str(revised_row()[d.key])), d.key

@@ -14,7 +14,7 @@ from reporting import filings
 from reporting.models import Filing, FilingStatus
 from reporting.specs import spec_for_period
 from supervision.dashboards import figures, lending_rows
-from supervision.dashboards.models import LendingRow
+from supervision.dashboards.models import LendingRow, LendingSummary
 from tests import factories as f
 from tests.reporting.returns import loan_row, revised_row
 
@@ -139,3 +139,44 @@ def test_each_version_is_read_by_its_own_columns_and_lacks_the_others(matrix):
     assert rows["2025"].technology_balance == 60 and rows["2025"].green_balance is None
     assert rows["2025.2"].private_balance == 400 and rows["2025.2"].hard_hit_balance is None
     assert rows["2025.2"].financing_cost == Decimal("4.25")
+
+
+def test_a_return_is_summed_once_for_every_office_above_its_counties(matrix):
+    """Each office's summary of a return adds up the rows of the counties under it (``own``:
+    those it covers itself); the General Bureau's holds the whole return."""
+    m = matrix
+    rows = [loan_row(m.county_a.code, sme_balance=700), loan_row(m.county_b.code)]
+    filing = f.accepted_loans(m.bank_a, rows)
+    lending = list(LendingRow.objects.filter(filing=filing).select_related("county__office"))
+    summaries = list(LendingSummary.objects.filter(filing=filing))
+    assert {s.path for s in summaries} >= {m.gb.path, m.p1.path}
+    for summary in summaries:
+        under = [
+            r.sme_balance
+            for r in lending
+            if r.county.office.path.startswith(summary.path)
+            and (not summary.own or r.county.office.path == summary.path)
+        ]
+        assert summary.sme_balance == sum(under), summary.path
+    whole = sum(s.sme_balance for s in summaries if s.path == m.gb.path)
+    assert whole == Decimal(1700)
+
+    assert lending_rows.record(Filing.objects.filter(pk=filing.pk)) == 0
+    assert LendingSummary.objects.filter(filing=filing).count() == len(summaries)
+    LendingSummary.objects.all().delete()
+    lending_rows.record_missing()
+    assert LendingSummary.objects.filter(filing=filing).count() == len(summaries)
+
+
+def test_the_weighted_averages_keep_their_weights_in_the_summary(matrix):
+    rows = [
+        revised_row(matrix.county_a.code, issued_ytd=600, issued_rate=4, financing_cost=5),
+        revised_row(matrix.county_b.code, issued_ytd=200, issued_rate=3, financing_cost=None),
+    ]
+    filing = f.accepted_loans(matrix.bank_a, rows, version="2025.2")
+    blank = LendingRow.objects.get(filing=filing, county=matrix.county_b.code)
+    assert blank.financing_cost is None  # a blank cell is no figure, not 0
+    top = LendingSummary.objects.get(filing=filing, path=matrix.gb.path)
+    assert top.rate_weight == Decimal(3000)  # 4 x 600 + 3 x 200
+    # The row without the cost carries no weight: 5 x 600 over 600 issued.
+    assert (top.cost_weight, top.cost_issued) == (Decimal(3000), Decimal(600))

@@ -8,6 +8,7 @@ from portal.models import Institution, Office
 from reporting.models import Filing, FilingRow
 from supervision.dashboards.bench import bench_quarters, measure, seed_returns, summary_floor
 from supervision.dashboards.figures import SPEC_CODE
+from supervision.dashboards.lending_rows import record_missing
 
 
 class Command(BaseCommand):
@@ -36,7 +37,10 @@ class Command(BaseCommand):
             raise CommandError(f"--period: {error}") from error
         started = time.perf_counter()
         added = seed_returns(chosen)
-        if added and connection.vendor == "postgresql":
+        # Returns accepted before the lending summaries existed get theirs, as beat's sweep
+        # would give them.
+        record_missing()
+        if connection.vendor == "postgresql":
             # As autovacuum would soon after a bulk load: otherwise the planner, guessing
             # about tables it has never measured, picks plans no running portal would use.
             with connection.cursor() as cursor:
