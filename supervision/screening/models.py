@@ -251,6 +251,9 @@ class TaskEnterprise(Outcome):
     assignment = models.ForeignKey(
         Assignment, null=True, blank=True, on_delete=models.SET_NULL, related_name="enterprises"
     )
+    # When its current assignment was given (the push; that entry's ``assigned_at``), kept
+    # here so that the days from push are measured over this one table.
+    pushed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("task enterprise")

@@ -108,7 +108,7 @@ def office_outcomes(request: AuthenticatedHttpRequest) -> HttpResponse:
             "measures": measures,
             "total": outcomes.overall(measures),
             "bands": [label for label, _low, _high in outcomes.BANDS],
-            "weighted": outcomes.weighted(enterprises),
+            "weighted": outcomes.weighted(enterprises, figures.total if figures else None),
             "follow_up": _follow_up(request.user, enterprises),
             "today": timezone.localdate(),
             "follow_up_days": FOLLOW_UP_DAYS,

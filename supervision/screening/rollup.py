@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
 from portal.models import Office
@@ -21,6 +21,10 @@ from supervision.screening.models import Decision, ScreeningTask
 VISITED = (Decision.GRANTED, Decision.DECLINED, Decision.PENDING, Decision.NO_NEED)
 WITH_NEED = (Decision.GRANTED, Decision.DECLINED, Decision.PENDING)
 GRANTED = Q(decision=Decision.GRANTED)
+RATED = GRANTED & Q(rate__isnull=False)
+RATE_X_LOAN = ExpressionWrapper(
+    F("rate") * F("loan_amount"), output_field=DecimalField(max_digits=24, decimal_places=4)
+)
 
 FIGURES = {
     "enterprises": Count("pk"),
@@ -37,6 +41,12 @@ FIGURES = {
     "pending": Count("pk", filter=Q(decision=Decision.PENDING)),
     "no_need": Count("pk", filter=Q(decision=Decision.NO_NEED)),
     "unreachable": Count("pk", filter=Q(decision=Decision.UNREACHABLE)),
+    # For the rates weighted by amount (``outcomes.weighted``): the financing need of the
+    # answered enterprises stating one, the credit granted to those, and the loans with a rate.
+    "need": Sum("need_amount", filter=Q(decision__in=WITH_NEED, need_amount__gt=0)),
+    "credit_of_need": Sum("credit_amount", filter=GRANTED & Q(need_amount__gt=0)),
+    "rate_weight": Sum(RATE_X_LOAN, filter=RATED),
+    "rated_loans": Sum("loan_amount", filter=RATED),
 }
 ADDITIVE = tuple(FIGURES)
 
@@ -61,6 +71,10 @@ class Figures:
     pending: int = 0
     no_need: int = 0
     unreachable: int = 0
+    need: Decimal = Decimal(0)
+    credit_of_need: Decimal = Decimal(0)
+    rate_weight: Decimal = Decimal(0)
+    rated_loans: Decimal = Decimal(0)
 
     @classmethod
     def of(cls, office: Office | None, values: dict) -> "Figures":
@@ -137,6 +151,11 @@ def rollup(enterprises: QuerySet, office: Office) -> Rollup:
     total = {k: sum(v[k] for v in by_part.values()) for k in ADDITIVE}
     reasons = sorted(by_reason.items(), key=lambda item: (-item[1], item[0]))
     return Rollup(office, rows, Figures.of(office, total), reasons)
+
+
+def total(enterprises: QuerySet) -> Figures:
+    """The figures of ``enterprises`` (already scoped) together: one aggregate."""
+    return Figures.of(None, enterprises.aggregate(**FIGURES))
 
 
 def per_task(enterprises: QuerySet, tasks: list[ScreeningTask]) -> dict[int, Figures]:
