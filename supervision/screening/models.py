@@ -255,6 +255,9 @@ class TaskEnterprise(Outcome):
     # here so that the days from push are measured over this one table.
     pushed_at = models.DateTimeField(null=True, blank=True)
 
+    # not stored: set by the enterprise's page (follow_up.link_later_grants), for its template
+    granted_later: list["TaskEnterprise"]
+
     class Meta:
         verbose_name = _("task enterprise")
         verbose_name_plural = _("task enterprises")
