@@ -94,8 +94,9 @@ def office_outcomes(request: AuthenticatedHttpRequest) -> HttpResponse:
     figures = None
     if office is not None:
         enterprises = rollup.enterprises_under(enterprises, office)
-        figures = rollup.rollup(enterprises, office)
-    measures = outcomes.timings(enterprises, by)
+        # One scan for the roll-up and the days from push to first contact.
+        figures = rollup.rollup(enterprises, office, also=outcomes.push_groups(by))
+    measures = outcomes.timings(enterprises, by, figures.groups if figures else None)
     _labels(by, measures)
     return render(
         request,

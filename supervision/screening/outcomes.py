@@ -16,10 +16,11 @@ and its loan date is not kept on the enterprise.
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, QuerySet
 from django.db.models.functions import TruncDate
@@ -113,27 +114,46 @@ def _visit_events(current: QuerySet[TaskEnterprise], by: str) -> Iterator[tuple]
         yield key, _day(pushed), decisions.get(enterprise), loans.get(enterprise)
 
 
-def timings(enterprises: QuerySet[TaskEnterprise], by: str) -> list[Measures]:
+def push_groups(by: str) -> dict[str, Any]:
+    """The annotations that count enterprises for ``timings``: the group ``by`` ("bank",
+    "office" or "task") as ``key`` and the days from push to first contact as ``days`` (None:
+    not contacted, or not pushed)."""
+    days = ExpressionWrapper(
+        F("contact_date") - TruncDate("pushed_at"), output_field=DurationField()
+    )
+    return {"key": F(GROUPS[by]), "days": days}
+
+
+def timings(
+    enterprises: QuerySet[TaskEnterprise], by: str, counted: Iterable[dict] | None = None
+) -> list[Measures]:
     """Days from push to first contact, decision and loan of ``enterprises`` (already scoped),
     per group ``by`` ("bank", "office" or "task"), largest group first. The days to contact
-    are counted in the database, grouped by the number of days: one scan of the enterprises."""
-    group = GROUPS[by]
+    are counted in the database, by ``push_groups(by)``: the ``counted`` groups when a
+    roll-up has counted them in its scan (each with its ``assigned`` enterprises), else in a
+    grouped query of their own."""
     current = enterprises.filter(assignment__isnull=False)
+    by_push = push_groups(by)
+    rows: Iterable[Mapping[str, Any]] = (
+        counted
+        if counted is not None
+        else current.annotate(key=by_push["key"], days=by_push["days"])
+        .values("key", "days")
+        .annotate(assigned=Count("pk"))
+        .order_by()
+    )
     groups: dict[int | None, Measures] = {}
 
     def measures(key: int | None) -> Measures:
         return groups.get(key) or groups.setdefault(key, Measures(key))
 
-    days = ExpressionWrapper(
-        F("contact_date") - TruncDate("pushed_at"), output_field=DurationField()
-    )
-    # One grouped query: the enterprises pushed, by group and days to contact (None: not yet).
-    rows = current.annotate(days=days).values(group, "days").annotate(n=Count("pk")).order_by()
     for row in rows:
-        found = measures(row[group])
-        found.pushed += row["n"]
+        if not row["assigned"]:
+            continue  # none of them pushed
+        found = measures(row["key"])
+        found.pushed += row["assigned"]
         if row["days"] is not None:
-            found.to_contact.add(row["days"].days, row["n"])
+            found.to_contact.add(row["days"].days, row["assigned"])
     for key, pushed, decided, loaned in _visit_events(current, by):
         if decided is not None:
             measures(key).to_decision.add((_day(decided) - pushed).days)

@@ -115,28 +115,31 @@ class Rollup:
     rows: list[Figures]  # each child office with a share, then the office's own holding
     total: Figures
     declined_by_reason: list[tuple[str, int]]
+    groups: list[dict]  # the aggregate's rows, each with its figures (see ``also``)
 
 
 def enterprises_under(enterprises: QuerySet, office: Office) -> QuerySet:
     return enterprises.filter(holder_path__startswith=office.path)
 
 
-def rollup(enterprises: QuerySet, office: Office) -> Rollup:
+def rollup(enterprises: QuerySet, office: Office, also: dict[str, Any] | None = None) -> Rollup:
     """The figures of ``enterprises`` (already scoped, e.g. one task's) under ``office``, by
     child office, and the declines by reason: one aggregate query, grouped by the child office's
-    path and the decline reason; the handful of groups are then added up."""
+    path and the decline reason; the handful of groups are then added up. ``also``: more
+    annotations to group by in the same scan (``outcomes.push_groups``), kept in ``groups``."""
     part = Substr("holder_path", 1, len(office.path) + Office.steplen)
-    groups = (
+    extra = also or {}
+    groups = list(
         enterprises_under(enterprises, office)
-        .annotate(part=part)
-        .values("part", "decline_reason")
+        .annotate(part=part, **extra)
+        .values("part", "decline_reason", *extra)
         .annotate(**FIGURES)
         .order_by("part")
     )
     by_part: dict[str, dict] = {}
     by_reason: dict[str, int] = {}
     for group in groups:
-        path, reason = group.pop("part"), group.pop("decline_reason")
+        path, reason = group["part"], group["decline_reason"]
         totals = by_part.setdefault(path, dict.fromkeys(ADDITIVE, 0))
         for figure in ADDITIVE:
             totals[figure] += group[figure] or 0
@@ -150,7 +153,7 @@ def rollup(enterprises: QuerySet, office: Office) -> Rollup:
         rows.append(Figures.of(None, by_part[office.path]))
     total = {k: sum(v[k] for v in by_part.values()) for k in ADDITIVE}
     reasons = sorted(by_reason.items(), key=lambda item: (-item[1], item[0]))
-    return Rollup(office, rows, Figures.of(office, total), reasons)
+    return Rollup(office, rows, Figures.of(office, total), reasons, groups)
 
 
 def total(enterprises: QuerySet) -> Figures:
