@@ -307,8 +307,16 @@ class AssignmentEntry(Outcome):
     enterprise = models.ForeignKey(
         TaskEnterprise, on_delete=models.CASCADE, related_name="entries", db_constraint=False
     )
+    # Indexed only where set (below): every entry is inserted without a filing. No database
+    # foreign key either: results are taken in for all of an assignment's entries at once.
     filing = models.ForeignKey(
-        Filing, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Filing,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     assigned_at = models.DateTimeField(auto_now_add=True)
 
@@ -319,6 +327,11 @@ class AssignmentEntry(Outcome):
         constraints = [
             models.UniqueConstraint(
                 fields=["assignment", "enterprise"], name="enterprise_once_per_assignment"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["filing"], name="entry_filing", condition=models.Q(filing__isnull=False)
             )
         ]
 
