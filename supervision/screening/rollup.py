@@ -134,7 +134,7 @@ def rollup(enterprises: QuerySet, office: Office, also: dict[str, Any] | None = 
         .annotate(part=part, **extra)
         .values("part", "decline_reason", *extra)
         .annotate(**FIGURES)
-        .order_by("part")
+        .order_by()  # hashed, not sorted: the groups are put in order below
     )
     by_part: dict[str, dict] = {}
     by_reason: dict[str, int] = {}
@@ -145,6 +145,7 @@ def rollup(enterprises: QuerySet, office: Office, also: dict[str, Any] | None = 
             totals[figure] += group[figure] or 0
         if group["declined"]:
             by_reason[reason] = by_reason.get(reason, 0) + group["declined"]
+    by_part = dict(sorted(by_part.items()))
     children = {o.path: o for o in Office.objects.filter(path__in=list(by_part))}
     rows = [
         Figures.of(children[p], v) for p, v in by_part.items() if p in children and p != office.path
