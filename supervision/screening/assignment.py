@@ -10,10 +10,11 @@ arrays on PostgreSQL), so that a task of 200,000 enterprises is assigned in seco
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -214,6 +215,7 @@ def _round_robin_in_sql(
     result.unplaced = unplaced
     blank = ", ".join(f"{name} = %s" for name in BLANK_OUTCOME)
     enterprises, entries = TaskEnterprise._meta.db_table, AssignmentEntry._meta.db_table
+    now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
             f"""WITH slots AS (
@@ -228,7 +230,8 @@ def _round_robin_in_sql(
                 SELECT t.id AS enterprise, s.assignment FROM turns t
                 JOIN slots s ON s.county = t.county AND s.turn = t.turn %% s.pool
             ), pointed AS (
-                UPDATE {enterprises} AS e SET assignment_id = pick.assignment, {blank}
+                UPDATE {enterprises} AS e
+                SET assignment_id = pick.assignment, pushed_at = %s, {blank}
                 FROM pick WHERE e.id = pick.enterprise
             )
             INSERT INTO {entries} (assignment_id, enterprise_id, {", ".join(BLANK_OUTCOME)},
@@ -242,9 +245,10 @@ def _round_robin_in_sql(
                 [t[3] for t in turns],
                 task.pk,
                 office.path,
+                now,
                 *BLANK_OUTCOME.values(),
                 *BLANK_OUTCOME.values(),
-                timezone.now(),
+                now,
             ],
         )
     return result
@@ -344,6 +348,7 @@ def _point(given: dict[int, list[int]]) -> None:
     answer cleared, and add the history entries (kept if the bank was asked before).
 
     On PostgreSQL two statements over the whole plan, from arrays; elsewhere in batches."""
+    now = timezone.now()
     if connection.vendor == "postgresql":
         enterprise_ids = [pk for ids in given.values() for pk in ids]
         assignment_ids = [a for a, ids in given.items() for _ in ids]
@@ -352,14 +357,14 @@ def _point(given: dict[int, list[int]]) -> None:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {TaskEnterprise._meta.db_table} AS t SET assignment_id = m.assignment, "
-                f"{blank} FROM {pairs} WHERE t.id = m.enterprise",
-                [*BLANK_OUTCOME.values(), enterprise_ids, assignment_ids],
+                f"pushed_at = %s, {blank} FROM {pairs} WHERE t.id = m.enterprise",
+                [now, *BLANK_OUTCOME.values(), enterprise_ids, assignment_ids],
             )
             cursor.execute(
                 f"INSERT INTO {AssignmentEntry._meta.db_table} (assignment_id, enterprise_id, "
                 f"{', '.join(BLANK_OUTCOME)}, assigned_at) SELECT m.assignment, m.enterprise, "
                 f"{', '.join(['%s'] * len(BLANK_OUTCOME))}, %s FROM {pairs} ON CONFLICT DO NOTHING",
-                [*BLANK_OUTCOME.values(), timezone.now(), enterprise_ids, assignment_ids],
+                [*BLANK_OUTCOME.values(), now, enterprise_ids, assignment_ids],
             )
         return
     for assignment_id, ids in given.items():
@@ -370,5 +375,14 @@ def _point(given: dict[int, list[int]]) -> None:
                 ignore_conflicts=True,
             )
             TaskEnterprise.objects.filter(pk__in=chunk).update(
-                assignment_id=assignment_id, **BLANK_OUTCOME
+                assignment_id=assignment_id, pushed_at=now, **BLANK_OUTCOME
             )
+
+
+def date_push(enterprises: QuerySet[TaskEnterprise], pushed_at: datetime) -> None:
+    """Date the current push of ``enterprises`` to ``pushed_at``: their current entries and the
+    push kept on them (the demo's and the bench's earlier pushes)."""
+    AssignmentEntry.objects.filter(
+        enterprise__in=enterprises.values("pk"), assignment=F("enterprise__assignment")
+    ).update(assigned_at=pushed_at)
+    enterprises.filter(assignment__isnull=False).update(pushed_at=pushed_at)

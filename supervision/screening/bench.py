@@ -130,8 +130,8 @@ def answer(task: ScreeningTask) -> None:
     """Answers as the result filings would give them: a fifth granted, a fifth declined, a
     fifth with no need (written directly: the bench measures screening, not the pipeline),
     pushed 30 days ago and first contacted 5, 10 and 20 days later."""
-    AssignmentEntry.objects.filter(assignment__task=task).update(
-        assigned_at=timezone.now() - timedelta(days=30)
+    screening_assignment.date_push(
+        TaskEnterprise.objects.filter(task=task), timezone.now() - timedelta(days=30)
     )
     enterprises = TaskEnterprise.objects.filter(task=task).annotate(m=Mod(F("id"), 5))
     today = timezone.localdate()

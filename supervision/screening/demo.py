@@ -22,7 +22,13 @@ from supervision.screening import assignment as screening_assignment
 from supervision.screening import lists as screening_lists
 from supervision.screening import results as screening_results
 from supervision.screening import services as screening
-from supervision.screening.models import Assignment, AssignmentEntry, Decision, ScreeningTask
+from supervision.screening.models import (
+    Assignment,
+    AssignmentEntry,
+    Decision,
+    ScreeningTask,
+    TaskEnterprise,
+)
 from supervision.screening.visits import services as visits
 from supervision.screening.visits.models import Visit
 
@@ -173,8 +179,8 @@ def _visit(user: User, entry: AssignmentEntry, days_ago: int, next_in, fields: d
 def _visits() -> None:
     """The visits, pushed two weeks ago (the demo's tasks were made just now)."""
     pushed = timezone.now() - timedelta(days=14)
-    AssignmentEntry.objects.filter(assignment__task__title__in=(FUZHOU_TASK, QUANZHOU_TASK)).update(
-        assigned_at=pushed
+    screening_assignment.date_push(
+        TaskEnterprise.objects.filter(task__title__in=(FUZHOU_TASK, QUANZHOU_TASK)), pushed
     )
     officer = _user("icbc.gulou.preparer@demo.portal")
     icbc = Assignment.objects.get(task__title=FUZHOU_TASK, branch__memberships__user=officer)

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, F
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -34,8 +34,7 @@ def uncontacted(as_of: datetime) -> dict[int, int]:
             assignment__isnull=False,
             contact_date__isnull=True,
             decision="",
-            entries__assignment=F("assignment"),
-            entries__assigned_at__lt=cutoff,
+            pushed_at__lt=cutoff,
         )
         .values("assignment_id")
         .annotate(n=Count("pk"))

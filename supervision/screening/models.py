@@ -240,17 +240,34 @@ class TaskEnterprise(Outcome):
     need_term = models.PositiveIntegerField(_("term wanted (months)"), null=True, blank=True)
     purpose = models.CharField(_("purpose"), max_length=300, blank=True)
     list_status = models.CharField(_("status"), max_length=20, blank=True)
+    # The holder and the assignment have no database foreign key (as ingest's stored rows):
+    # a delegation or an assignment rewrites them for 200,000 rows, which would be as many
+    # deferred checks at commit. Only the screening services' statements write them, with
+    # ids of rows they join or create in the same transaction; Django's on_delete still
+    # protects, nulls and cascades (offices and assignments are not deleted by users).
     holder = models.ForeignKey(
         Office,
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("holding office"),
         db_index=False,
+        db_constraint=False,
     )
     holder_path = models.CharField(max_length=255)
     assignment = models.ForeignKey(
-        Assignment, null=True, blank=True, on_delete=models.SET_NULL, related_name="enterprises"
+        Assignment,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="enterprises",
+        db_constraint=False,
     )
+    # When its current assignment was given (the push; that entry's ``assigned_at``), kept
+    # here so that the days from push are measured over this one table.
+    pushed_at = models.DateTimeField(null=True, blank=True)
+
+    # not stored: set by the enterprise's page (follow_up.link_later_grants), for its template
+    granted_later: list["TaskEnterprise"]
 
     class Meta:
         verbose_name = _("task enterprise")
@@ -277,10 +294,29 @@ class AssignmentEntry(Outcome):
     """One enterprise in one assignment, with that bank's answer: the history of who was
     asked about an enterprise and what each said, kept when it is assigned again."""
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="entries")
-    enterprise = models.ForeignKey(TaskEnterprise, on_delete=models.CASCADE, related_name="entries")
+    # No index of its own: the unique (assignment, enterprise) below leads with it, and each
+    # index is one more write for each of the 200,000 entries an assignment inserts. Neither
+    # has a database foreign key, as the enterprise's own (see TaskEnterprise.holder).
+    assignment = models.ForeignKey(
+        Assignment,
+        on_delete=models.CASCADE,
+        related_name="entries",
+        db_index=False,
+        db_constraint=False,
+    )
+    enterprise = models.ForeignKey(
+        TaskEnterprise, on_delete=models.CASCADE, related_name="entries", db_constraint=False
+    )
+    # Indexed only where set (below): every entry is inserted without a filing. No database
+    # foreign key either: results are taken in for all of an assignment's entries at once.
     filing = models.ForeignKey(
-        Filing, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Filing,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     assigned_at = models.DateTimeField(auto_now_add=True)
 
@@ -291,6 +327,11 @@ class AssignmentEntry(Outcome):
         constraints = [
             models.UniqueConstraint(
                 fields=["assignment", "enterprise"], name="enterprise_once_per_assignment"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["filing"], name="entry_filing", condition=models.Q(filing__isnull=False)
             )
         ]
 

@@ -94,8 +94,9 @@ def office_outcomes(request: AuthenticatedHttpRequest) -> HttpResponse:
     figures = None
     if office is not None:
         enterprises = rollup.enterprises_under(enterprises, office)
-        figures = rollup.rollup(enterprises, office)
-    measures = outcomes.timings(enterprises, by)
+        # One scan for the roll-up and the days from push to first contact.
+        figures = rollup.rollup(enterprises, office, also=outcomes.push_groups(by))
+    measures = outcomes.timings(enterprises, by, figures.groups if figures else None)
     _labels(by, measures)
     return render(
         request,
@@ -108,7 +109,7 @@ def office_outcomes(request: AuthenticatedHttpRequest) -> HttpResponse:
             "measures": measures,
             "total": outcomes.overall(measures),
             "bands": [label for label, _low, _high in outcomes.BANDS],
-            "weighted": outcomes.weighted(enterprises),
+            "weighted": outcomes.weighted(enterprises, figures.total if figures else None),
             "follow_up": _follow_up(request.user, enterprises),
             "today": timezone.localdate(),
             "follow_up_days": FOLLOW_UP_DAYS,

@@ -5,7 +5,8 @@ and the mix of the loans granted. Reads only.
 
 Where each date comes from:
 
-- push: the day the enterprise entered its current assignment (its entry's ``assigned_at``);
+- push: the day the enterprise entered its current assignment (its ``pushed_at``, its
+  entry's ``assigned_at``);
 - first contact: the enterprise's ``contact_date`` (a visit's day, or the result workbook's);
 - decision: the first visit under that assignment that granted or declined;
 - loan: the earliest loan date a visit under that assignment gave.
@@ -15,25 +16,17 @@ and its loan date is not kept on the enterprise.
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import (
-    Count,
-    DecimalField,
-    DurationField,
-    ExpressionWrapper,
-    F,
-    Min,
-    Q,
-    QuerySet,
-    Sum,
-)
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from supervision.screening import rollup
 from supervision.screening.models import Decision, TaskEnterprise
 from supervision.screening.visits.models import Visit
 
@@ -116,34 +109,51 @@ def _visit_events(current: QuerySet[TaskEnterprise], by: str) -> Iterator[tuple]
     loaned = visits.filter(loan_date__isnull=False).annotate(first=Min("loan_date")).order_by()
     decisions = {row["enterprise_id"]: row["first"] for row in decided}
     loans = {row["enterprise_id"]: row["first"] for row in loaned}
-    rows = current.filter(pk__in=[*decisions, *loans]).values_list(
-        GROUPS[by], "pk", "entries__assigned_at"
-    )
+    rows = current.filter(pk__in=[*decisions, *loans]).values_list(GROUPS[by], "pk", "pushed_at")
     for key, enterprise, pushed in rows:
         yield key, _day(pushed), decisions.get(enterprise), loans.get(enterprise)
 
 
-def timings(enterprises: QuerySet[TaskEnterprise], by: str) -> list[Measures]:
+def push_groups(by: str) -> dict[str, Any]:
+    """The annotations that count enterprises for ``timings``: the group ``by`` ("bank",
+    "office" or "task") as ``key`` and the days from push to first contact as ``days`` (None:
+    not contacted, or not pushed)."""
+    days = ExpressionWrapper(
+        F("contact_date") - TruncDate("pushed_at"), output_field=DurationField()
+    )
+    return {"key": F(GROUPS[by]), "days": days}
+
+
+def timings(
+    enterprises: QuerySet[TaskEnterprise], by: str, counted: Iterable[dict] | None = None
+) -> list[Measures]:
     """Days from push to first contact, decision and loan of ``enterprises`` (already scoped),
     per group ``by`` ("bank", "office" or "task"), largest group first. The days to contact
-    are counted in the database, grouped by the number of days."""
-    group = GROUPS[by]
-    current = enterprises.filter(entries__assignment=F("assignment"))
+    are counted in the database, by ``push_groups(by)``: the ``counted`` groups when a
+    roll-up has counted them in its scan (each with its ``assigned`` enterprises), else in a
+    grouped query of their own."""
+    current = enterprises.filter(assignment__isnull=False)
+    by_push = push_groups(by)
+    rows: Iterable[Mapping[str, Any]] = (
+        counted
+        if counted is not None
+        else current.annotate(key=by_push["key"], days=by_push["days"])
+        .values("key", "days")
+        .annotate(assigned=Count("pk"))
+        .order_by()
+    )
     groups: dict[int | None, Measures] = {}
 
     def measures(key: int | None) -> Measures:
         return groups.get(key) or groups.setdefault(key, Measures(key))
 
-    days = ExpressionWrapper(
-        F("contact_date") - TruncDate("entries__assigned_at"), output_field=DurationField()
-    )
-    # One grouped query: the enterprises pushed, by group and days to contact (None: not yet).
-    rows = current.annotate(days=days).values(group, "days").annotate(n=Count("pk")).order_by()
     for row in rows:
-        found = measures(row[group])
-        found.pushed += row["n"]
+        if not row["assigned"]:
+            continue  # none of them pushed
+        found = measures(row["key"])
+        found.pushed += row["assigned"]
         if row["days"] is not None:
-            found.to_contact.add(row["days"].days, row["n"])
+            found.to_contact.add(row["days"].days, row["assigned"])
     for key, pushed, decided, loaned in _visit_events(current, by):
         if decided is not None:
             measures(key).to_decision.add((_day(decided) - pushed).days)
@@ -189,34 +199,21 @@ class Weighted:
         return (self.rate_weight / self.rated_loans).quantize(Decimal("0.01"))
 
 
-GRANTED = Q(decision=Decision.GRANTED)
-RATE_X_LOAN = ExpressionWrapper(
-    F("rate") * F("loan_amount"), output_field=DecimalField(max_digits=24, decimal_places=4)
-)
-
-
-def weighted(enterprises: QuerySet[TaskEnterprise]) -> Weighted:
-    answered = Q(decision__in=(*DECIDED, Decision.PENDING))
-    sums = enterprises.aggregate(
-        need=Sum("need_amount", filter=answered & Q(need_amount__gt=0)),
-        credit=Sum("credit_amount", filter=GRANTED & Q(need_amount__gt=0)),
-        loans=Sum("loan_amount", filter=GRANTED),
-        rate_weight=Sum(RATE_X_LOAN, filter=GRANTED & Q(rate__isnull=False)),
-        rated_loans=Sum("loan_amount", filter=GRANTED & Q(rate__isnull=False)),
-        granted=Count("pk", filter=GRANTED),
-        first_time=Count("pk", filter=GRANTED & Q(first_time=True)),
-    )
-    granted, first_time = sums.pop("granted"), sums.pop("first_time")
-    latest = _latest_visits(enterprises.filter(GRANTED))
-    amounts: dict[str, Decimal] = {k: Decimal(v or 0) for k, v in sums.items()}
+def weighted(
+    enterprises: QuerySet[TaskEnterprise], total: rollup.Figures | None = None
+) -> Weighted:
+    """The weighted rates and the loans' mix of ``enterprises`` (already scoped), from their
+    roll-up ``total`` when the caller has it (one scan fewer) and the granting visits."""
+    sums = total or rollup.total(enterprises)
+    latest = _latest_visits(enterprises.filter(rollup.GRANTED))
     return Weighted(
-        need=amounts["need"],
-        credit=amounts["credit"],
-        loans=amounts["loans"],
-        rate_weight=amounts["rate_weight"],
-        rated_loans=amounts["rated_loans"],
-        granted=granted,
-        first_time=first_time,
+        need=Decimal(sums.need),
+        credit=Decimal(sums.credit_of_need),
+        loans=Decimal(sums.loans),
+        rate_weight=Decimal(sums.rate_weight),
+        rated_loans=Decimal(sums.rated_loans),
+        granted=sums.granted,
+        first_time=sums.first_time,
         credit_loans=sum(1 for credit, _renewal in latest if credit),
         renewals=sum(1 for _credit, renewal in latest if renewal),
     )

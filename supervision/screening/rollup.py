@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
 from portal.models import Office
@@ -21,6 +21,10 @@ from supervision.screening.models import Decision, ScreeningTask
 VISITED = (Decision.GRANTED, Decision.DECLINED, Decision.PENDING, Decision.NO_NEED)
 WITH_NEED = (Decision.GRANTED, Decision.DECLINED, Decision.PENDING)
 GRANTED = Q(decision=Decision.GRANTED)
+RATED = GRANTED & Q(rate__isnull=False)
+RATE_X_LOAN = ExpressionWrapper(
+    F("rate") * F("loan_amount"), output_field=DecimalField(max_digits=24, decimal_places=4)
+)
 
 FIGURES = {
     "enterprises": Count("pk"),
@@ -37,6 +41,12 @@ FIGURES = {
     "pending": Count("pk", filter=Q(decision=Decision.PENDING)),
     "no_need": Count("pk", filter=Q(decision=Decision.NO_NEED)),
     "unreachable": Count("pk", filter=Q(decision=Decision.UNREACHABLE)),
+    # For the rates weighted by amount (``outcomes.weighted``): the financing need of the
+    # answered enterprises stating one, the credit granted to those, and the loans with a rate.
+    "need": Sum("need_amount", filter=Q(decision__in=WITH_NEED, need_amount__gt=0)),
+    "credit_of_need": Sum("credit_amount", filter=GRANTED & Q(need_amount__gt=0)),
+    "rate_weight": Sum(RATE_X_LOAN, filter=RATED),
+    "rated_loans": Sum("loan_amount", filter=RATED),
 }
 ADDITIVE = tuple(FIGURES)
 
@@ -61,6 +71,10 @@ class Figures:
     pending: int = 0
     no_need: int = 0
     unreachable: int = 0
+    need: Decimal = Decimal(0)
+    credit_of_need: Decimal = Decimal(0)
+    rate_weight: Decimal = Decimal(0)
+    rated_loans: Decimal = Decimal(0)
 
     @classmethod
     def of(cls, office: Office | None, values: dict) -> "Figures":
@@ -101,33 +115,37 @@ class Rollup:
     rows: list[Figures]  # each child office with a share, then the office's own holding
     total: Figures
     declined_by_reason: list[tuple[str, int]]
+    groups: list[dict]  # the aggregate's rows, each with its figures (see ``also``)
 
 
 def enterprises_under(enterprises: QuerySet, office: Office) -> QuerySet:
     return enterprises.filter(holder_path__startswith=office.path)
 
 
-def rollup(enterprises: QuerySet, office: Office) -> Rollup:
+def rollup(enterprises: QuerySet, office: Office, also: dict[str, Any] | None = None) -> Rollup:
     """The figures of ``enterprises`` (already scoped, e.g. one task's) under ``office``, by
     child office, and the declines by reason: one aggregate query, grouped by the child office's
-    path and the decline reason; the handful of groups are then added up."""
+    path and the decline reason; the handful of groups are then added up. ``also``: more
+    annotations to group by in the same scan (``outcomes.push_groups``), kept in ``groups``."""
     part = Substr("holder_path", 1, len(office.path) + Office.steplen)
-    groups = (
+    extra = also or {}
+    groups = list(
         enterprises_under(enterprises, office)
-        .annotate(part=part)
-        .values("part", "decline_reason")
+        .annotate(part=part, **extra)
+        .values("part", "decline_reason", *extra)
         .annotate(**FIGURES)
-        .order_by("part")
+        .order_by()  # hashed, not sorted: the groups are put in order below
     )
     by_part: dict[str, dict] = {}
     by_reason: dict[str, int] = {}
     for group in groups:
-        path, reason = group.pop("part"), group.pop("decline_reason")
+        path, reason = group["part"], group["decline_reason"]
         totals = by_part.setdefault(path, dict.fromkeys(ADDITIVE, 0))
         for figure in ADDITIVE:
             totals[figure] += group[figure] or 0
         if group["declined"]:
             by_reason[reason] = by_reason.get(reason, 0) + group["declined"]
+    by_part = dict(sorted(by_part.items()))
     children = {o.path: o for o in Office.objects.filter(path__in=list(by_part))}
     rows = [
         Figures.of(children[p], v) for p, v in by_part.items() if p in children and p != office.path
@@ -136,7 +154,12 @@ def rollup(enterprises: QuerySet, office: Office) -> Rollup:
         rows.append(Figures.of(None, by_part[office.path]))
     total = {k: sum(v[k] for v in by_part.values()) for k in ADDITIVE}
     reasons = sorted(by_reason.items(), key=lambda item: (-item[1], item[0]))
-    return Rollup(office, rows, Figures.of(office, total), reasons)
+    return Rollup(office, rows, Figures.of(office, total), reasons, groups)
+
+
+def total(enterprises: QuerySet) -> Figures:
+    """The figures of ``enterprises`` (already scoped) together: one aggregate."""
+    return Figures.of(None, enterprises.aggregate(**FIGURES))
 
 
 def per_task(enterprises: QuerySet, tasks: list[ScreeningTask]) -> dict[int, Figures]:

@@ -22,7 +22,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from portal import scoping
 from portal.http import AuthenticatedHttpRequest
 from portal.models import Office, Role
-from supervision.screening import contacts, rollup
+from supervision.screening import contacts, follow_up, rollup
 from supervision.screening import deadlines as screening_deadlines
 from supervision.screening import jobs as screening_jobs
 from supervision.screening import results as screening_results
@@ -262,6 +262,9 @@ def task_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         ]
     else:
         own_total = rollup.Figures.of(None, enterprises.aggregate(**rollup.FIGURES))
+    later = follow_up.granted_later(
+        task, enterprises, scoping.visible(request.user, TaskEnterprise)
+    )
     filters = EnterpriseFilterForm(request.GET)
     page = page_of(
         request,
@@ -290,6 +293,7 @@ def task_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "can_act": can_act,
         "figures": figures,
         "own_total": own_total,
+        "granted_later": later,
         "page": page,
         "filters": filters,
         "assignments": assignments.order_by("institution__name_zh", "branch__name_zh", "pk")[:200],
@@ -358,6 +362,7 @@ def enterprise_history(request: HttpRequest, credit_code: str) -> HttpResponse:
     if not listed and not entries:
         raise Http404
     contacts.mask_contacts(request.user, listed)
+    follow_up.link_later_grants(listed)
     for entry in entries:
         entry.decline_label = screening_results.decline_reason_label(entry.decline_reason)
     name = listed[0].name if listed else entries[0].enterprise.name

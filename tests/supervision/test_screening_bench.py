@@ -1,12 +1,14 @@
 """bench_screening: every step's timing line, on a small run; the bench task is gone after."""
 
 import re
+from collections import Counter
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from supervision.screening.models import ScreeningTask
+from supervision.screening import bench
+from supervision.screening.models import ScreeningTask, TaskEnterprise
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +25,9 @@ def test_a_small_run_prints_each_step_and_cleans_up():
         "roll up at the province",
         "page: task page, province",
         "page: enterprise history",
+        "page: across tasks, per bank",
+        "page: across tasks, per office",
+        "page: across tasks, per task",
     ):
         assert re.search(rf"{re.escape(step)}.*\s\d+\.\d{{3}} s", text), step
     floor = re.search(
@@ -37,3 +42,18 @@ def test_a_small_run_prints_each_step_and_cleans_up():
 def test_an_unknown_province_is_a_clear_error():
     with pytest.raises(CommandError, match="no provincial bureau 990000"):
         call_command("bench_screening", "--province", "990000", stdout=StringIO())
+
+
+def test_the_days_to_first_contact_it_prints_are_those_of_its_answers():
+    out = StringIO()
+    call_command("bench_screening", "--enterprises", "300", "--keep", stdout=out)
+    task = ScreeningTask.objects.get(title="bench_screening")
+    pushed = TaskEnterprise.objects.filter(task=task, assignment__isnull=False)
+    # Its answers: an enterprise whose id is 0, 1 or 2 modulo 5 is contacted 5, 10 or 20 days
+    # after its push; the others not yet.
+    by_rest = Counter(pk % 5 for pk in pushed.values_list("pk", flat=True))
+    contacted = by_rest[0] + by_rest[1] + by_rest[2]
+    bands = f"0-3:0 4-7:{by_rest[0]} 8-14:{by_rest[1]} 15-30:{by_rest[2]} 31+:0"
+    assert f"    total: {pushed.count()}, {contacted}, " in out.getvalue()
+    assert f", {bands}\n" in out.getvalue()
+    bench.remove(task)

@@ -18,7 +18,7 @@ from supervision.escalation.models import EscalationRule
 from supervision.screening import assignment as screening_assignment
 from supervision.screening import first_contact, outcomes
 from supervision.screening import services as screening
-from supervision.screening.models import AssignmentEntry, TaskEnterprise
+from supervision.screening.models import TaskEnterprise
 from supervision.screening.visits import reminders
 from supervision.screening.visits import services as visits
 from tests import factories as f
@@ -41,8 +41,8 @@ def pushed(matrix):
             head, task, county, institution=matrix.bank_a, branch=branch, counties=[county.code]
         )
     # Pushed yesterday, so that a visit made hours ago is after the push at any hour.
-    AssignmentEntry.objects.filter(enterprise__task=task).update(
-        assigned_at=timezone.now() - timedelta(days=1)
+    screening_assignment.date_push(
+        TaskEnterprise.objects.filter(task=task), timezone.now() - timedelta(days=1)
     )
     return task
 
@@ -77,7 +77,7 @@ def test_days_to_contact_equal_an_independent_computation(matrix, pushed):
     for enterprise in TaskEnterprise.objects.filter(task=pushed).select_related("assignment"):
         push_day = today - timedelta(days=rng.randint(20, 40))
         pushed_at = timezone.make_aware(datetime.combine(push_day, datetime.min.time()))
-        AssignmentEntry.objects.filter(enterprise=enterprise).update(assigned_at=pushed_at)
+        screening_assignment.date_push(TaskEnterprise.objects.filter(pk=enterprise.pk), pushed_at)
         if rng.random() < 0.25:
             continue  # not contacted yet
         days = rng.randint(0, 19)
@@ -109,7 +109,7 @@ def test_days_to_decision_and_loan_come_from_the_visits(matrix, pushed):
     officer = matrix.users["branch_a1"]
     first, second = TaskEnterprise.objects.filter(task=pushed, county="350102")[:2]
     pushed_at = timezone.now() - timedelta(days=10)
-    AssignmentEntry.objects.filter(enterprise__task=pushed).update(assigned_at=pushed_at)
+    screening_assignment.date_push(TaskEnterprise.objects.filter(task=pushed), pushed_at)
     _visit(officer, first, pushed_at + timedelta(days=2))  # pending: no decision yet
     _visit(
         officer,
@@ -192,7 +192,7 @@ def test_enterprises_not_contacted_within_a_week_are_a_cause_until_visited(matri
     officer = matrix.users["branch_a1"]
     county_a = TaskEnterprise.objects.filter(task=pushed, county="350102").order_by("pk")
     long_ago = timezone.now() - timedelta(days=8)
-    AssignmentEntry.objects.filter(enterprise__in=county_a).update(assigned_at=long_ago)
+    screening_assignment.date_push(county_a, long_ago)
     TaskEnterprise.objects.filter(pk=county_a[0].pk).update(contact_date=timezone.localdate())
     (cause,) = causes.current(first_contact.CAUSE_KIND, timezone.now())
     assignment = county_a[1].assignment

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from portal import scoping
@@ -190,6 +191,45 @@ def test_existing_relationship_comes_before_round_robin(matrix, tmp_path):
     # The two others take turns between the county's banks.
     assert later.enterprises.filter(assignment__branch=matrix.branch_a1).count() == 1
     assert later.enterprises.filter(assignment__branch=other).count() == 2
+
+
+def test_a_loan_reported_in_a_later_task_is_linked_to_the_earlier_one(matrix, tmp_path, client_for):
+    head = matrix.users["p1_head"]
+    earlier = f.screening_task(head, matrix.county_a, {"350102": 2})
+    screening_assignment.auto_assign(head, earlier, matrix.county_a)
+    enterprise, other = earlier.enterprises.order_by("credit_code")
+    answer(
+        Assignment.objects.get(task=earlier),
+        [result_row(enterprise.credit_code, "暂无需求"), result_row(other.credit_code, "暂无需求")],
+        tmp_path,
+        head,
+    )
+    later = f.screening_task(head, matrix.county_a, {"350102": 1})
+    TaskEnterprise.objects.filter(task=later).update(credit_code=enterprise.credit_code)
+    screening_assignment.auto_assign(head, later, matrix.county_a)
+    answer(
+        Assignment.objects.get(task=later),
+        [result_row(enterprise.credit_code, credit_amount=80, loan_amount=60)],
+        tmp_path,
+        head,
+    )
+
+    client = client_for(head)
+    page = client.get(reverse("screening-task", args=[earlier.pk]))
+    assert page.context["granted_later"].enterprises == 1
+    assert page.context["granted_later"].loans == Decimal("60")
+    assert page.context["figures"].total.granted == 0  # counted in the later task, not here
+    assert b'data-testid="granted-later"' in page.content
+    assert (
+        not client.get(reverse("screening-task", args=[later.pk]))
+        .context["granted_later"]
+        .enterprises
+    )
+    history = client.get(reverse("screening-enterprise", args=[enterprise.credit_code]))
+    rows = {row.task_id: row for row in history.context["listed"]}
+    assert [g.task_id for g in rows[earlier.pk].granted_later] == [later.pk]
+    assert rows[later.pk].granted_later == []
+    assert later.title in history.content.decode()
 
 
 def test_enterprises_of_a_county_without_a_bank_are_left_and_reported(matrix):

@@ -33,8 +33,9 @@ def matrix(matrix):
     counts the visits it records; its enterprises pushed yesterday."""
     matrix.screening_visit_a1.delete()
     # Pushed yesterday, so that a visit made hours ago is after the push at any hour.
-    AssignmentEntry.objects.filter(enterprise__task=matrix.screening_task_p1).update(
-        assigned_at=timezone.now() - timedelta(days=1)
+    screening_assignment.date_push(
+        TaskEnterprise.objects.filter(task=matrix.screening_task_p1),
+        timezone.now() - timedelta(days=1),
     )
     return matrix
 
