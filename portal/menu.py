@@ -36,6 +36,11 @@ def bank(scope: Scope) -> bool:
     return scope.is_bank
 
 
+def webhook_owner(scope: Scope) -> bool:
+    """An institution's approver, or an office's reviewer or head: who registers webhooks."""
+    return any(role == Role.APPROVER for role, _ in scope.institutions) or reviewer(scope)
+
+
 def owner(scope: Scope) -> bool:
     return scope.is_sme_owner
 
@@ -109,6 +114,7 @@ MENU: tuple[Group, ...] = (
             Entry(_("Escalation rules"), "escalation-rules", head),
             Entry(_("API tokens"), "api-tokens", bank),
             Entry(_("API documentation"), "api:docs", bank),
+            Entry(_("Webhooks"), "webhook-list", webhook_owner),
         ),
     ),
     Group(

@@ -1,7 +1,8 @@
 """Complaint pages in the isolation matrix (see tests/matrix_parts/complaints.py): a bank
 sees only complaints against it, a branch its own, an office its subtree, an owner theirs."""
 
-from tests.isolation import Case
+from tests import factories as f
+from tests.isolation import Case, CreateCase
 
 
 def _pk(name: str):
@@ -66,4 +67,32 @@ ACTION_URLS = {
         Case("owner_a", "owner_b", _act("complaint_owner_a", "rate")),
         Case("p1_head", "p2_head", _act("complaint_a1", "refer")),
     ],
+}
+
+
+def _complaint_against_bank_a(m) -> dict:
+    return {
+        "county": m.county_a.code,
+        "branch": m.branch_a1.pk,
+        "category": "fees",
+        "enterprise_name": "矩阵投诉企业",
+        "enterprise_credit_code": f.credit_code(),
+        "legal_representative": "陈二",
+        "address": "福州市鼓楼区",
+        "contact_phone": "13700000000",
+        "description": "收取额外费用",
+        "wish": "退还费用",
+    }
+
+
+CREATE_URLS = {
+    "api:complaint-list": [
+        CreateCase(
+            "owner_a",
+            _complaint_against_bank_a,
+            "api:complaint-detail",
+            readers=("owner_a", "bank_a", "branch_a1", "county_a", "p1_head"),
+            outsiders=("owner_b", "bank_b", "branch_a2", "county_b", "p2_head"),
+        )
+    ]
 }
