@@ -135,7 +135,8 @@ def _send(delivery: Delivery) -> tuple[int | None, str, str]:
         )
         answer = connection.getresponse()
         return answer.status, _text(answer.read(KEPT_RESPONSE)), ""
-    except (OSError, http.client.HTTPException) as exc:  # refused, unreachable, timed out, TLS
+    # Refused, unreachable, timed out, bad TLS, or a path http.client cannot send.
+    except (OSError, http.client.HTTPException, ValueError) as exc:
         return None, "", f"{type(exc).__name__}: {exc}"
     finally:
         connection.close()
