@@ -29,6 +29,17 @@ from supervision.complaints.models import (
     Outcome,
 )
 
+# What the owner says when filing, as the form asks it.
+FILED = [
+    "enterprise_name",
+    "enterprise_credit_code",
+    "legal_representative",
+    "address",
+    "contact_phone",
+    "description",
+    "wish",
+]
+
 
 class EventSerializer(serializers.ModelSerializer):
     # "step", not "kind": the schema's enums are named by field, and institutions and
@@ -56,13 +67,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "branch",
             "office_code",
             "county_code",
-            "enterprise_name",
-            "enterprise_credit_code",
-            "legal_representative",
-            "address",
-            "contact_phone",
-            "description",
-            "wish",
+            *FILED,
             "complexity",
             "filed_at",
             "due_on",
@@ -119,13 +124,7 @@ class FileSerializer(serializers.ModelSerializer):
             "county",
             "branch",
             "category",
-            "enterprise_name",
-            "enterprise_credit_code",
-            "legal_representative",
-            "address",
-            "contact_phone",
-            "description",
-            "wish",
+            *FILED,
         ]
 
     def validate(self, attrs: dict) -> dict:

@@ -7,7 +7,10 @@ from rest_framework.test import APIClient
 
 from supervision.complaints.models import Complaint
 from tests import factories as f
-from tests.supervision.test_complaints_pages import own_cache  # noqa: F401 (autouse)
+from tests.supervision.test_complaints_pages import (
+    intake_data,
+    own_cache,  # noqa: F401 (autouse)
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -21,19 +24,10 @@ def _client(user) -> APIClient:
 
 
 def _complaint(m, **extra) -> dict:
-    return {
-        "county": m.county_a.code,
-        "branch": m.branch_a1.pk,
-        "category": "collateral",
-        "enterprise_name": "鼓楼小茶馆",
-        "enterprise_credit_code": f.credit_code(),
-        "legal_representative": "陈二",
-        "address": "福州市鼓楼区",
-        "contact_phone": "13700000000",
-        "description": "续贷时要求追加房产抵押",
-        "wish": "按原条件续贷",
-        **extra,
-    }
+    """What the form takes, without its question for people (an API client has a token)."""
+    data = intake_data(m, **extra)
+    del data["challenge"], data["challenge_answer"]
+    return data
 
 
 def test_an_owner_files_and_the_bank_reads_it_another_owner_does_not(matrix):

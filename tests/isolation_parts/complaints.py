@@ -1,8 +1,8 @@
 """Complaint pages in the isolation matrix (see tests/matrix_parts/complaints.py): a bank
 sees only complaints against it, a branch its own, an office its subtree, an owner theirs."""
 
-from tests import factories as f
 from tests.isolation import Case, CreateCase
+from tests.supervision.test_complaints_pages import intake_data
 
 
 def _pk(name: str):
@@ -71,18 +71,9 @@ ACTION_URLS = {
 
 
 def _complaint_against_bank_a(m) -> dict:
-    return {
-        "county": m.county_a.code,
-        "branch": m.branch_a1.pk,
-        "category": "fees",
-        "enterprise_name": "矩阵投诉企业",
-        "enterprise_credit_code": f.credit_code(),
-        "legal_representative": "陈二",
-        "address": "福州市鼓楼区",
-        "contact_phone": "13700000000",
-        "description": "收取额外费用",
-        "wish": "退还费用",
-    }
+    data = intake_data(m)
+    del data["challenge"], data["challenge_answer"]
+    return data
 
 
 CREATE_URLS = {
