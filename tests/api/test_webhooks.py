@@ -3,7 +3,10 @@ chose, signed, retried until its receiver is up, and paused (with its owner told
 failing. The receiver is a real HTTP server on loopback."""
 
 import json
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -295,3 +298,52 @@ def test_registration_refuses_an_address_the_portal_would_not_call(approver, set
     refused = _client(approver).post(ENDPOINTS, hook, format="json")
     assert refused.status_code == 400
     assert "not a public address" in refused.json()["non_field_errors"][0]
+
+
+def _certificate(folder, host: str) -> tuple[str, str]:
+    """A self-signed certificate for ``host`` (its file, its key's file)."""
+    cert, key = str(folder / f"{host}.pem"), str(folder / f"{host}.key")
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-keyout", key, "-out", cert, "-subj", f"/CN={host}"),
+            *("-addext", f"subjectAltName=DNS:{host}"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+@pytest.mark.skipif(not shutil.which("openssl"), reason="makes its certificate with openssl")
+def test_over_tls_the_pinned_connection_still_names_and_checks_the_host(
+    matrix, approver, receiver, dns, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Connected to the vetted address, the TLS handshake still asks for the registered host
+    (SNI) and checks its certificate: one made for another name is a failed attempt."""
+    host = "hooks.bank-a.example"
+    cert, key = _certificate(tmp_path, host)
+    impostor, _key = _certificate(tmp_path, "other.example")
+    trusted = ssl.create_default_context(cafile=cert)
+    trusted.load_verify_locations(cafile=impostor)
+    monkeypatch.setattr(delivery.ssl, "create_default_context", lambda: trusted)
+    asked_for: list[str | None] = []
+    server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_tls.load_cert_chain(cert, key)
+    server_tls.sni_callback = lambda sock, name, ctx: asked_for.append(name)
+    receiver.start()
+    assert receiver.server is not None
+    receiver.server.socket = server_tls.wrap_socket(receiver.server.socket, server_side=True)
+    dns[0][host] = [["127.0.0.1"]]
+    registered = _register(approver, f"https://{host}:{receiver.port}/hooks", ["filing.accepted"])
+    _accept(matrix, django_capture_on_commit_callbacks)
+    queued = Delivery.objects.get(endpoint_id=registered["id"])
+    assert delivery.deliver(queued.pk) == DeliveryStatus.DELIVERED
+    assert asked_for == [host] and receiver.received[0][0]["Host"] == f"{host}:{receiver.port}"
+
+    server_tls.load_cert_chain(impostor, _key)  # the address now shows another name's certificate
+    Delivery.objects.filter(pk=queued.pk).update(
+        status=DeliveryStatus.PENDING, next_attempt_at=timezone.now()
+    )
+    assert delivery.deliver(queued.pk) == DeliveryStatus.PENDING
+    assert "certificate" in queued.log.last().error.lower()
