@@ -1,13 +1,18 @@
 """The REST API's core resources; every queryset goes through ``portal.scoping``."""
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.contrib.auth import authenticate
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -26,6 +31,20 @@ class ScopedViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return scoping.visible(self.request.user, self.queryset)
+
+
+T = TypeVar("T")
+
+
+def answer_refusals(call: Callable[[], T]) -> T:
+    """Run a service call, turning its refusals into the API's answers: a ``PermissionDenied``
+    is a 403, a ``ValidationError`` a 400 with its messages in ``non_field_errors``."""
+    try:
+        return call()
+    except PermissionDenied as exc:
+        raise exceptions.PermissionDenied() from exc
+    except DjangoValidationError as exc:
+        raise exceptions.ValidationError({"non_field_errors": exc.messages}) from exc
 
 
 class OfficeSerializer(serializers.ModelSerializer):

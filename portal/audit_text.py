@@ -108,6 +108,8 @@ VERBS: dict[str, Promise] = {
     "webhook.registered": gettext_lazy("registered a webhook endpoint"),
     "webhook.removed": gettext_lazy("removed a webhook endpoint"),
     "webhook.resumed": gettext_lazy("resumed a paused webhook endpoint"),
+    "webhook.paused": gettext_lazy("paused a webhook endpoint"),
+    "webhook.secret_rotated": gettext_lazy("gave a webhook endpoint a new secret"),
 }
 
 # The names of the fields the services record changes of.

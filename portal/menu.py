@@ -40,6 +40,11 @@ def bank(scope: Scope) -> bool:
     return scope.is_bank
 
 
+def webhook_owner(scope: Scope) -> bool:
+    """An institution's approver, or an office's reviewer or head: who registers webhooks."""
+    return any(role == Role.APPROVER for role, _ in scope.institutions) or reviewer(scope)
+
+
 def owner(scope: Scope) -> bool:
     return scope.is_sme_owner
 
@@ -115,6 +120,7 @@ MENU: tuple[Group, ...] = (
             Entry(_("Escalation rules"), "escalation-rules", head),
             Entry(_("API tokens"), "api-tokens", bank),
             Entry(_("API documentation"), "api:docs", bank),
+            Entry(_("Webhooks"), "webhook-list", webhook_owner),
         ),
     ),
     Group(

@@ -107,7 +107,7 @@ def _link(operation_id: str, id_from: str, description: str) -> dict:
 
 
 # How one answer leads to the next operation, as a client follows them (OpenAPI links): a
-# filing made -> read it -> its issues -> sign it; a complaint -> acknowledge -> answer.
+# filing made -> read it -> its issues -> sign it; a complaint filed -> acknowledge -> answer.
 LINKS = {
     ("/api/v1/filings/", "post", "201"): {
         "GetFiling": _link("filings_retrieve", "$response.body#/id", "the filing made"),
@@ -123,6 +123,10 @@ LINKS = {
     },
     ("/api/v1/filings/", "get", "200"): {
         "GetFiling": _link("filings_retrieve", "$response.body#/results/0/id", "the first"),
+    },
+    ("/api/v1/complaints/", "post", "201"): {
+        "GetComplaint": _link("complaints_retrieve", "$response.body#/id", "the complaint filed"),
+        "Acknowledge": _link("complaints_acknowledge_create", "$response.body#/id", "take it on"),
     },
     ("/api/v1/complaints/", "get", "200"): {
         "GetComplaint": _link("complaints_retrieve", "$response.body#/results/0/id", "the first"),

@@ -98,6 +98,7 @@ urlpatterns = [
     path("returns/", include("reporting.urls")),
     path("", include("supervision.urls")),
     path("accounts/", include(account_urls)),
+    path("webhooks/", include("portal.webhooks.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include((api_urls, "api"))),
     path(settings.ADMIN_URL, admin.site.urls),

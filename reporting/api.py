@@ -5,7 +5,6 @@ import tempfile
 from pathlib import Path
 
 import polars as pl
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -16,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from portal import scoping
-from portal.api import ScopedViewSet
+from portal.api import ScopedViewSet, answer_refusals
 from portal.idempotency import idempotent
 from portal.schema import ErrorDetailSerializer
 from reporting import filings, synthetic
@@ -136,16 +135,6 @@ class DecisionSerializer(serializers.Serializer):
     comment = serializers.CharField(allow_blank=True, default="")
 
 
-def _service(call):
-    """Run a service call, turning its refusals into API answers."""
-    try:
-        return call()
-    except PermissionDenied as exc:
-        raise exceptions.PermissionDenied() from exc
-    except ValidationError as exc:
-        raise exceptions.ValidationError({"non_field_errors": exc.messages}) from exc
-
-
 class FilingViewSet(mixins.CreateModelMixin, ScopedViewSet):
     queryset = Filing.objects.order_by("-uploaded_at", "-id")
     serializer_class = FilingSerializer
@@ -174,7 +163,7 @@ class FilingViewSet(mixins.CreateModelMixin, ScopedViewSet):
         return_request = named or self._visible_request(request, values["request"])
         if "file" in values:
             upload = values["file"]
-            filing = _service(
+            filing = answer_refusals(
                 lambda: filings.filing_upload(
                     request.user,
                     return_request,
@@ -226,7 +215,7 @@ class FilingViewSet(mixins.CreateModelMixin, ScopedViewSet):
             path = Path(folder) / f"{spec.code}-{return_request.period}.xlsx"
             synthetic.write_return(spec, frame, path)
             with path.open("rb") as handle:
-                return _service(
+                return answer_refusals(
                     lambda: filings.filing_upload(
                         request.user,
                         return_request,
@@ -255,7 +244,7 @@ class FilingViewSet(mixins.CreateModelMixin, ScopedViewSet):
         data = SignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         confirmations = data.validated_data["confirmations"]
-        filing = _service(lambda: filings.filing_sign(request.user, filing, confirmations))
+        filing = answer_refusals(lambda: filings.filing_sign(request.user, filing, confirmations))
         return Response(FilingSerializer(filing).data)
 
     @extend_schema(request=DecisionSerializer, responses=FilingSerializer)
@@ -275,7 +264,7 @@ class FilingViewSet(mixins.CreateModelMixin, ScopedViewSet):
         data = DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         comment = data.validated_data["comment"]
-        filing = _service(lambda: decide(request.user, filing, comment))
+        filing = answer_refusals(lambda: decide(request.user, filing, comment))
         return Response(FilingSerializer(filing).data)
 
 

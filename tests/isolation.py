@@ -20,6 +20,18 @@ class Case:
     kwargs: Callable[[Matrix], dict]
 
 
+@dataclass(frozen=True)
+class CreateCase:
+    """A create: ``maker`` posts ``data`` (JSON); what it made, at ``detail`` (a URL name taking
+    its ``pk``), opens for each of ``readers`` and is a 404 for each of ``outsiders``."""
+
+    maker: str
+    data: Callable[[Matrix], dict]
+    detail: str
+    readers: tuple[str, ...]
+    outsiders: tuple[str, ...]
+
+
 OBJECT_URLS: dict[str, list[Case]] = {
     "office-detail": [
         Case("county_a", "county_b", lambda m: {"code": m.county_a.code}),
@@ -108,6 +120,9 @@ ACTION_URLS: dict[str, list[Case]] = {
     for name in ("api:filing-sign", "api:filing-accept", "api:filing-send-back")
 }
 
+# Creates (``POST`` to a list): what one user makes is seen within its scope only.
+CREATE_URLS: dict[str, list[CreateCase]] = {}
+
 # Documentation every signed-in user may read: the same for everyone, no tenant data. Each entry
 # gives the parameters of one page to open; every user of the matrix must get it.
 PUBLIC_URLS: dict[str, Callable[[Matrix], dict]] = {
@@ -139,6 +154,7 @@ for _part in (
 ):
     OBJECT_URLS.update(_part.OBJECT_URLS)
     ACTION_URLS.update(getattr(_part, "ACTION_URLS", {}))
+    CREATE_URLS.update(getattr(_part, "CREATE_URLS", {}))
     PUBLIC_URLS.update(getattr(_part, "PUBLIC_URLS", {}))
 
 # Reached only before sign-in or by a token in an email; tested in their own modules.

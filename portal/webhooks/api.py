@@ -1,7 +1,6 @@
 """Webhook endpoints in the API: register (the secret is shown in this answer only), list,
 read with the recent deliveries and their attempts, resume a paused one, remove."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
@@ -10,10 +9,10 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from portal import scoping
-from portal.api import ScopedViewSet
+from portal.api import ScopedViewSet, answer_refusals
 from portal.idempotency import idempotent
 from portal.models import Institution, Office, User
-from portal.schema import ErrorDetailSerializer
+from portal.schema import ErrorDetailSerializer, ValidationErrorSerializer
 from portal.webhooks import services
 from portal.webhooks.models import Attempt, Delivery, Endpoint, EventType
 
@@ -100,15 +99,6 @@ def _user(request: Request) -> User:
     return user
 
 
-def _service(call):
-    try:
-        return call()
-    except PermissionDenied as exc:
-        raise exceptions.PermissionDenied() from exc
-    except ValidationError as exc:
-        raise exceptions.ValidationError({"non_field_errors": exc.messages}) from exc
-
-
 class EndpointViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, ScopedViewSet):
     queryset = Endpoint.objects.select_related("office").order_by("id")
     serializer_class = EndpointSerializer
@@ -123,6 +113,16 @@ class EndpointViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, ScopedV
         request=RegisterSerializer,
         responses={
             201: RegisteredSerializer,
+            400: OpenApiResponse(
+                ValidationErrorSerializer,
+                description=(
+                    "Refused input. The portal calls only an `https://` address whose host "
+                    "resolves, when registered and again on each delivery, to public addresses "
+                    "only (never a private, loopback, link-local or reserved one): any other "
+                    "`url` is refused in `non_field_errors`, as is naming both an institution "
+                    "and an office, or neither when the user may register for several places."
+                ),
+            ),
             404: OpenApiResponse(
                 ErrorDetailSerializer, description="no such institution or office in scope"
             ),
@@ -135,7 +135,7 @@ class EndpointViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, ScopedV
         values = dict(data.validated_data)
         institution = values.pop("institution", None)
         office = values.pop("office", None)
-        endpoint = _service(
+        endpoint = answer_refusals(
             lambda: services.register(
                 _user(request),
                 institution=self._place(Institution, pk=institution) if institution else None,
@@ -148,7 +148,7 @@ class EndpointViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, ScopedV
     @extend_schema(responses={204: OpenApiResponse(description="removed")})
     def destroy(self, request: Request, *args, **kwargs) -> Response:
         endpoint = self.get_object()
-        _service(lambda: services.remove(_user(request), endpoint))
+        answer_refusals(lambda: services.remove(_user(request), endpoint))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses=EndpointSerializer)
@@ -156,7 +156,7 @@ class EndpointViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, ScopedV
     @idempotent
     def resume(self, request: Request, pk=None) -> Response:
         """Resume a paused endpoint: its waiting deliveries go out now."""
-        endpoint = _service(lambda: services.resume(_user(request), self.get_object()))
+        endpoint = answer_refusals(lambda: services.resume(_user(request), self.get_object()))
         return Response(EndpointSerializer(endpoint).data)
 
     @extend_schema(responses=DeliverySerializer(many=True), filters=False)

@@ -6,14 +6,14 @@ The timer is a column (``next_attempt_at``) that beat sweeps (``retry_due``), ne
 task, so a lost message or a restarted worker delays a delivery by one sweep and loses none.
 """
 
+import http.client
 import ipaddress
 import json
 import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -27,17 +27,6 @@ from portal.webhooks import signing
 from portal.webhooks.models import Attempt, Delivery, DeliveryStatus, Endpoint
 
 KEPT_RESPONSE = 1024  # bytes of an endpoint's answer kept in the log
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is a failed delivery: following it would send the event (and dodge the
-    address check) somewhere the owner did not register."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-_OPENER = urllib.request.build_opener(_NoRedirects)
 
 
 def deliver(delivery_id: int, now: datetime | None = None) -> str | None:
@@ -122,7 +111,9 @@ def _tell_owner(endpoint: Endpoint) -> None:
 
 
 def _send(delivery: Delivery) -> tuple[int | None, str, str]:
-    """POST the event; returns (status, the answer's first KiB, why nothing answered)."""
+    """POST the event to the address vetted for it; returns (status, the answer's first KiB,
+    why nothing answered). A redirect is a failed delivery: following it would send the event
+    (and dodge the address check) somewhere the owner did not register."""
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
     headers = {
         "Content-Type": "application/json",
@@ -132,40 +123,101 @@ def _send(delivery: Delivery) -> tuple[int | None, str, str]:
         "Portal-Delivery-Attempt": str(delivery.attempts),
         signing.HEADER: signing.signature(delivery.endpoint.secret, int(time.time()), body),
     }
-    request = urllib.request.Request(delivery.endpoint.url, body, headers, method="POST")
+    parts = urlsplit(delivery.endpoint.url)
     try:
-        refused = target_refused(delivery.endpoint.url)
-        if refused:
-            return None, "", refused
-        with _OPENER.open(request, timeout=settings.PORTAL_WEBHOOK_TIMEOUT_SECONDS) as answer:
-            return answer.status, _text(answer.read(KEPT_RESPONSE)), ""
-    except urllib.error.HTTPError as exc:  # a 3xx, 4xx or 5xx: the endpoint did answer
-        return exc.code, _text(exc.read(KEPT_RESPONSE)), ""
-    except (OSError, ValueError) as exc:  # refused, unreachable, timed out, bad TLS
+        connection = _connection(parts, vetted_address(parts))
+    except Refused as exc:
+        return None, "", str(exc)
+    target = parts.path or "/"
+    try:
+        connection.request(
+            "POST", f"{target}?{parts.query}" if parts.query else target, body, headers
+        )
+        answer = connection.getresponse()
+        return answer.status, _text(answer.read(KEPT_RESPONSE)), ""
+    # Refused, unreachable, timed out, bad TLS, or a path http.client cannot send.
+    except (OSError, http.client.HTTPException, ValueError) as exc:
         return None, "", f"{type(exc).__name__}: {exc}"
+    finally:
+        connection.close()
 
 
 def _text(raw: bytes) -> str:
     return raw.decode("utf-8", errors="replace")
 
 
-def target_refused(url: str) -> str:
-    """Why the portal will not call ``url`` (empty if it will): only HTTPS, and only public
-    addresses, so that an endpoint cannot make the portal call into its own network.
-    ``PORTAL_WEBHOOK_ALLOW_PRIVATE`` lifts both for a portal whose receivers are on an
+class Refused(Exception):
+    """Why the portal will not call an address."""
+
+
+def resolve(host: str, port: int) -> list[str]:
+    """The addresses ``host`` has: the one DNS question a registration or a delivery asks."""
+    found = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    return [str(info[4][0]).split("%")[0] for info in found]
+
+
+def vetted_address(parts: SplitResult) -> str:
+    """The address the portal connects to for the URL ``parts``, its host resolved once here:
+    only HTTPS, and only if every address the host has is public, so that an endpoint cannot
+    make the portal call into its own network, neither when it is registered nor later, when
+    its name answers otherwise (DNS rebinding: the connection goes to this address, not to the
+    name). ``PORTAL_WEBHOOK_ALLOW_PRIVATE`` lifts both for a portal whose receivers are on an
     intranet (and for tests)."""
-    parts = urlsplit(url)
-    if settings.PORTAL_WEBHOOK_ALLOW_PRIVATE:
-        return "" if parts.scheme in {"http", "https"} else "not an HTTP address"
-    if parts.scheme != "https" or not parts.hostname:
-        return "not an HTTPS address"
+    private = settings.PORTAL_WEBHOOK_ALLOW_PRIVATE
+    if parts.scheme not in ({"http", "https"} if private else {"https"}) or not parts.hostname:
+        raise Refused("not an HTTP address" if private else "not an HTTPS address")
     try:
-        found = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except OSError as exc:
-        return f"cannot resolve {parts.hostname}: {exc}"
-    if not all(ipaddress.ip_address(info[4][0]).is_global for info in found):
-        return f"{parts.hostname} is not a public address"
+        addresses = resolve(parts.hostname, parts.port or PORTS[parts.scheme])
+    except (OSError, ValueError) as exc:  # no such name, or a port out of range
+        raise Refused(f"cannot resolve {parts.hostname}: {exc}") from exc
+    if not addresses:
+        raise Refused(f"cannot resolve {parts.hostname}")
+    if not private and not all(ipaddress.ip_address(a).is_global for a in addresses):
+        raise Refused(f"{parts.hostname} is not a public address")
+    return addresses[0]
+
+
+def target_refused(url: str) -> str:
+    """Why the portal will not call ``url`` (empty if it will), as a delivery would find now."""
+    try:
+        vetted_address(urlsplit(url))
+    except (Refused, ValueError) as exc:
+        return str(exc)
     return ""
+
+
+PORTS = {"http": 80, "https": 443}
+
+
+class _PinnedHTTP(http.client.HTTPConnection):
+    """A connection to the vetted address; the ``Host`` header names the URL's host."""
+
+    def __init__(self, host: str, port: int | None, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self.address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+
+
+class _PinnedHTTPS(http.client.HTTPSConnection):
+    """A TLS connection to the vetted address; SNI, the certificate's check and the ``Host``
+    header name the URL's host."""
+
+    def __init__(self, host: str, port: int | None, address: str, timeout: float) -> None:
+        self.tls = ssl.create_default_context()
+        super().__init__(host, port, timeout=timeout, context=self.tls)
+        self.address = address
+
+    def connect(self) -> None:
+        raw = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = self.tls.wrap_socket(raw, server_hostname=self.host)
+
+
+def _connection(parts: SplitResult, address: str) -> http.client.HTTPConnection:
+    pinned = _PinnedHTTPS if parts.scheme == "https" else _PinnedHTTP
+    assert parts.hostname is not None  # vetted
+    return pinned(parts.hostname, parts.port, address, settings.PORTAL_WEBHOOK_TIMEOUT_SECONDS)
 
 
 def retry_due(now: datetime | None = None) -> list[int]:

@@ -1,5 +1,5 @@
-"""Registering, resuming and removing endpoints: one function per verb, each in its own
-transaction and audited."""
+"""Registering, pausing, resuming, rotating the secret of and removing endpoints: one function
+per verb, each in its own transaction and audited."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -10,7 +10,7 @@ from portal import audit, scoping
 from portal.models import Institution, Membership, Office, Role, User
 from portal.outbox import send_on_commit
 from portal.webhooks.delivery import target_refused
-from portal.webhooks.models import Delivery, DeliveryStatus, Endpoint, EventType
+from portal.webhooks.models import Delivery, DeliveryStatus, Endpoint, EventType, new_secret
 
 
 def may_register(user: User, place: Institution | Office) -> bool:
@@ -19,6 +19,17 @@ def may_register(user: User, place: Institution | Office) -> bool:
     if isinstance(place, Institution):
         return Membership.objects.filter(user=user, institution=place, role=Role.APPROVER).exists()
     return scoping.may_act(user, place, Role.REVIEWER)
+
+
+def places_for(user: User) -> list[Institution | Office]:
+    """The institutions and offices ``user`` may register endpoints for."""
+    places: list[Institution | Office] = []
+    for m in user.memberships.select_related("institution", "office"):
+        if m.institution is not None and m.role == Role.APPROVER:
+            places.append(m.institution)
+        elif m.office is not None and m.role in Role.at_least(Role.REVIEWER):
+            places.append(m.office)
+    return places
 
 
 def owner_for(
@@ -32,12 +43,7 @@ def owner_for(
         if not may_register(user, named):
             raise PermissionDenied
         return named
-    places: list[Institution | Office] = []
-    for m in user.memberships.select_related("institution", "office"):
-        if m.institution is not None and m.role == Role.APPROVER:
-            places.append(m.institution)
-        elif m.office is not None and m.role in Role.at_least(Role.REVIEWER):
-            places.append(m.office)
+    places = places_for(user)
     if not places:
         raise PermissionDenied
     if len(places) > 1:
@@ -58,9 +64,13 @@ def register(
     office: Office | None = None,
 ) -> Endpoint:
     place = owner_for(user, institution, office)
-    refused = target_refused(url)
-    if refused.startswith("not "):  # the scheme; an address is checked again on each delivery
+    refused = target_refused(url)  # checked again, and connected to, on each delivery
+    if refused.startswith("not "):
         raise ValidationError(_("The endpoint must be an HTTPS address."))
+    if refused:
+        raise ValidationError(
+            _("The portal will not call this address: %(why)s.") % {"why": refused}
+        )
     unknown = set(events) - set(EventType.values)
     if unknown or not events:
         raise ValidationError(_("Choose the events from the list."))
@@ -98,6 +108,29 @@ def resume(user: User, endpoint: Endpoint) -> Endpoint:
     for pk in waiting.values_list("pk", flat=True):
         send_on_commit(deliver_webhook, pk)
     audit.record(user, "webhook.resumed", endpoint)
+    return endpoint
+
+
+@transaction.atomic(durable=True)
+def pause(user: User, endpoint: Endpoint) -> Endpoint:
+    """Hold the endpoint's deliveries (a receiver under maintenance): its events wait, kept,
+    until it is resumed."""
+    endpoint = _own(user, endpoint)
+    if endpoint.paused_at is None:
+        endpoint.paused_at = timezone.now()
+        endpoint.save(update_fields=["paused_at"])
+        audit.record(user, "webhook.paused", endpoint)
+    return endpoint
+
+
+@transaction.atomic(durable=True)
+def rotate_secret(user: User, endpoint: Endpoint) -> Endpoint:
+    """A new signing secret, in force for the next delivery; the old one ends now (shown
+    once, as when registered)."""
+    endpoint = _own(user, endpoint)
+    endpoint.secret = new_secret()
+    endpoint.save(update_fields=["secret"])
+    audit.record(user, "webhook.secret_rotated", endpoint)
     return endpoint
 
 

@@ -4,17 +4,23 @@ with their timelines, and the institution's acknowledge and answer verbs. Querys
 
 from collections.abc import Iterable
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from portal.api import ScopedViewSet
+from portal import scoping
+from portal.api import ScopedViewSet, answer_refusals
+from portal.audit import request_address
 from portal.idempotency import idempotent
-from reporting.api import _service
+from portal.models import Branch, Division, User
 from supervision.complaints import services as complaints
+from supervision.complaints.forms import branches_near, county_divisions
+from supervision.complaints.guard import count_filing, over_limit
 from supervision.complaints.models import (
     Complaint,
     ComplaintEvent,
@@ -22,6 +28,17 @@ from supervision.complaints.models import (
     EventKind,
     Outcome,
 )
+
+# What the owner says when filing, as the form asks it.
+FILED = [
+    "enterprise_name",
+    "enterprise_credit_code",
+    "legal_representative",
+    "address",
+    "contact_phone",
+    "description",
+    "wish",
+]
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -50,13 +67,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "branch",
             "office_code",
             "county_code",
-            "enterprise_name",
-            "enterprise_credit_code",
-            "legal_representative",
-            "address",
-            "contact_phone",
-            "description",
-            "wish",
+            *FILED,
             "complexity",
             "filed_at",
             "due_on",
@@ -92,6 +103,46 @@ class ComplaintSerializer(serializers.ModelSerializer):
         return data
 
 
+class FileSerializer(serializers.ModelSerializer):
+    """A complaint as an SME owner files it on the form (``/complaints/new/``), as JSON."""
+
+    county: serializers.SlugRelatedField[Division] = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=county_divisions(),
+        help_text="the GB/T 2260 code of the county where the enterprise operates",
+    )
+    branch: serializers.PrimaryKeyRelatedField[Branch] = serializers.PrimaryKeyRelatedField(
+        queryset=Branch.objects.all(),
+        help_text="the branch complained of: one near the county, as the form lists them",
+    )
+    # Spaces, lower case or full-width letters are tidied to the 18 characters.
+    enterprise_credit_code = serializers.CharField(max_length=40)
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "county",
+            "branch",
+            "category",
+            *FILED,
+        ]
+
+    def validate(self, attrs: dict) -> dict:
+        if not branches_near(attrs["county"]).filter(pk=attrs["branch"].pk).exists():
+            raise serializers.ValidationError({"branch": [_("Choose a branch near the county.")]})
+        return attrs
+
+
+class FileWithAttachmentsSerializer(FileSerializer):
+    """A complaint with its attachments (PDF or images, checked by content):
+    ``multipart/form-data``."""
+
+    attachments = serializers.ListField(child=serializers.FileField(), required=False)
+
+    class Meta(FileSerializer.Meta):
+        fields = [*FileSerializer.Meta.fields, "attachments"]
+
+
 class AcknowledgeSerializer(serializers.Serializer):
     complexity = serializers.ChoiceField(choices=Complexity.choices, default=Complexity.SIMPLE)
 
@@ -109,12 +160,42 @@ class ComplaintViewSet(ScopedViewSet):
     )
     serializer_class = ComplaintSerializer
     filterset_fields = ["status", "category", "institution", "branch", "substantive"]
+    parser_classes = [JSONParser, MultiPartParser]
+
+    @extend_schema(
+        request={
+            "application/json": FileSerializer,
+            "multipart/form-data": FileWithAttachmentsSerializer,
+        },
+        responses={201: ComplaintSerializer},
+    )
+    @idempotent
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        """An SME owner files a complaint, as on the form; it reaches the institution at once.
+        Attachments come with ``multipart/form-data``."""
+        owner = request.user
+        assert isinstance(owner, User)  # IsAuthenticated turns anonymous requests away
+        if not scoping.scope_of(owner).is_sme_owner:
+            raise exceptions.PermissionDenied()
+        sender, address = f"user:{owner.pk}", request_address.get()
+        if over_limit(sender, address):
+            raise exceptions.Throttled()
+        form = request.content_type.startswith("multipart/")
+        data = (FileWithAttachmentsSerializer if form else FileSerializer)(data=request.data)
+        data.is_valid(raise_exception=True)
+        complaint = answer_refusals(lambda: complaints.file_complaint(owner, **data.validated_data))
+        count_filing(sender, address)
+        fresh = self.get_queryset().get(pk=complaint.pk)
+        return Response(
+            ComplaintSerializer(fresh, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     def _verb(self, request: Request, serializer_class, call) -> Response:
         complaint = self.get_object()
         data = serializer_class(data=request.data)
         data.is_valid(raise_exception=True)
-        _service(lambda: call(request.user, complaint, **data.validated_data))
+        answer_refusals(lambda: call(request.user, complaint, **data.validated_data))
         fresh = self.get_queryset().get(pk=complaint.pk)
         return Response(ComplaintSerializer(fresh, context=self.get_serializer_context()).data)
 

@@ -10,10 +10,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from portal.api import ScopedViewSet
+from portal.api import ScopedViewSet, answer_refusals
 from portal.idempotency import idempotent
 from portal.models import Office
-from reporting.api import _service
 from supervision.escalation import services as escalation
 from supervision.escalation.models import (
     Case,
@@ -132,7 +131,7 @@ class NoticeViewSet(ScopedViewSet):
         data = NoticeAnswerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         answer = data.validated_data
-        _service(
+        answer_refusals(
             lambda: escalation.notice_answer(
                 request.user, notice, answer["text"], answer["evidence"]
             )

@@ -23,6 +23,20 @@ def test_a_list_filter_outside_the_schema_is_refused_by_name(api, query):
     assert query.split("=")[0] in response.json()
 
 
+def test_a_text_filter_with_a_null_character_is_refused_as_its_schema_says(api):
+    """As every text field in Django refuses a null character, a text filter does, and the
+    schema's pattern says so (a client learns it from the schema, not from a 400)."""
+    response = api.get("/api/v1/filings/?spec_code=a%00b")
+    assert response.status_code == 400 and "spec_code" in response.json()
+    schema = api.get("/api/v1/schema/?format=json").json()
+    (parameter,) = [
+        p
+        for p in schema["paths"]["/api/v1/filings/"]["get"]["parameters"]
+        if p["name"] == "spec_code"
+    ]
+    assert parameter["schema"]["pattern"] == "^[^\\u0000]*$"
+
+
 def test_the_filters_the_schema_allows_still_filter(api):
     response = api.get("/api/v1/filings/?status=accepted&check_only=false&limit=5&offset=0")
     assert response.status_code == 200 and set(response.json()) >= {"count", "results"}

@@ -3,7 +3,10 @@ chose, signed, retried until its receiver is up, and paused (with its owner told
 failing. The receiver is a real HTTP server on loopback."""
 
 import json
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -171,8 +174,9 @@ def test_an_office_hears_its_subtree_and_a_bank_only_its_own(
     assert heard.isdisjoint({other_office["id"], bank_b["id"], mine["id"]})
 
 
-def test_who_may_register_what(matrix, approver, settings):
+def test_who_may_register_what(matrix, approver, settings, dns):
     settings.PORTAL_WEBHOOK_ALLOW_PRIVATE = False
+    dns[0]["bank-a.example"] = [["93.184.215.14"]]
     preparer = _client(matrix.users["bank_a"])
     hook = {"url": "https://bank-a.example/hooks", "events": ["filing.accepted"]}
     assert preparer.post(ENDPOINTS, hook, format="json").status_code == 403
@@ -230,3 +234,116 @@ def test_a_complaint_filed_and_then_due_soon_are_events_for_its_bank(matrix, app
     assert [d.event_type for d in sent] == ["complaint.received", "complaint.due"]
     assert {d.payload["data"]["object"]["id"] for d in sent} == {str(complaint.pk)}
     assert sent[1].payload["data"]["details"] == {"due_on": "2026-03-21"}
+
+
+@pytest.fixture
+def dns(monkeypatch):
+    """The portal's one DNS question, answered from a script: each name's answers in turn."""
+    answers: dict[str, list[list[str]]] = {}
+    asked: list[str] = []
+
+    def resolve(host: str, port: int) -> list[str]:
+        asked.append(host)
+        return answers[host].pop(0) if len(answers[host]) > 1 else answers[host][0]
+
+    monkeypatch.setattr(delivery, "resolve", resolve)
+    return answers, asked
+
+
+def test_a_name_that_turns_private_after_registration_is_never_connected_to(
+    matrix, approver, settings, dns, django_capture_on_commit_callbacks
+):
+    settings.PORTAL_WEBHOOK_ALLOW_PRIVATE = False
+    answers, asked = dns
+    with socket.socket() as listener:  # whatever connects to loopback is seen here
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.settimeout(0.5)
+        port = listener.getsockname()[1]
+        # Public when the bank registers it, loopback when the portal delivers (DNS rebinding).
+        answers["hooks.bank-a.example"] = [["93.184.215.14"], ["127.0.0.1"]]
+        url = f"https://hooks.bank-a.example:{port}/portal"
+        registered = _register(approver, url, ["filing.accepted"])
+        _accept(matrix, django_capture_on_commit_callbacks)
+        queued = Delivery.objects.get(endpoint_id=registered["id"])
+        assert delivery.deliver(queued.pk) == DeliveryStatus.PENDING
+        with pytest.raises(TimeoutError):
+            listener.accept()
+    assert "not a public address" in queued.log.get().error
+    assert asked == ["hooks.bank-a.example", "hooks.bank-a.example"]  # once each time
+
+
+def test_a_delivery_connects_to_the_address_it_vetted_and_names_the_host(
+    matrix, approver, receiver, dns, django_capture_on_commit_callbacks
+):
+    answers, asked = dns
+    answers["hooks.bank-a.example"] = [["127.0.0.1"]]
+    url = f"http://hooks.bank-a.example:{receiver.port}/hooks/portal"
+    registered = _register(approver, url, ["filing.accepted"])
+    _accept(matrix, django_capture_on_commit_callbacks)
+    receiver.start()
+    queued = Delivery.objects.get(endpoint_id=registered["id"])
+    assert delivery.deliver(queued.pk) == DeliveryStatus.DELIVERED
+    ((headers, _body),) = receiver.received
+    assert headers["Host"] == f"hooks.bank-a.example:{receiver.port}"
+    # Resolved when registered, and once by the delivery: for the connection itself.
+    assert asked == ["hooks.bank-a.example", "hooks.bank-a.example"]
+
+
+def test_registration_refuses_an_address_the_portal_would_not_call(approver, settings, dns):
+    settings.PORTAL_WEBHOOK_ALLOW_PRIVATE = False
+    answers, _asked = dns
+    answers["intranet.bank-a.example"] = [["10.1.2.3"]]
+    hook = {"url": "https://intranet.bank-a.example/hooks", "events": ["filing.accepted"]}
+    refused = _client(approver).post(ENDPOINTS, hook, format="json")
+    assert refused.status_code == 400
+    assert "not a public address" in refused.json()["non_field_errors"][0]
+
+
+def _certificate(folder, host: str) -> tuple[str, str]:
+    """A self-signed certificate for ``host`` (its file, its key's file)."""
+    cert, key = str(folder / f"{host}.pem"), str(folder / f"{host}.key")
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-keyout", key, "-out", cert, "-subj", f"/CN={host}"),
+            *("-addext", f"subjectAltName=DNS:{host}"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+@pytest.mark.skipif(not shutil.which("openssl"), reason="makes its certificate with openssl")
+def test_over_tls_the_pinned_connection_still_names_and_checks_the_host(
+    matrix, approver, receiver, dns, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Connected to the vetted address, the TLS handshake still asks for the registered host
+    (SNI) and checks its certificate: one made for another name is a failed attempt."""
+    host = "hooks.bank-a.example"
+    cert, key = _certificate(tmp_path, host)
+    impostor, _key = _certificate(tmp_path, "other.example")
+    trusted = ssl.create_default_context(cafile=cert)
+    trusted.load_verify_locations(cafile=impostor)
+    monkeypatch.setattr(delivery.ssl, "create_default_context", lambda: trusted)
+    asked_for: list[str | None] = []
+    server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_tls.load_cert_chain(cert, key)
+    server_tls.sni_callback = lambda sock, name, ctx: asked_for.append(name)
+    receiver.start()
+    assert receiver.server is not None
+    receiver.server.socket = server_tls.wrap_socket(receiver.server.socket, server_side=True)
+    dns[0][host] = [["127.0.0.1"]]
+    registered = _register(approver, f"https://{host}:{receiver.port}/hooks", ["filing.accepted"])
+    _accept(matrix, django_capture_on_commit_callbacks)
+    queued = Delivery.objects.get(endpoint_id=registered["id"])
+    assert delivery.deliver(queued.pk) == DeliveryStatus.DELIVERED
+    assert asked_for == [host] and receiver.received[0][0]["Host"] == f"{host}:{receiver.port}"
+
+    server_tls.load_cert_chain(impostor, _key)  # the address now shows another name's certificate
+    Delivery.objects.filter(pk=queued.pk).update(
+        status=DeliveryStatus.PENDING, next_attempt_at=timezone.now()
+    )
+    assert delivery.deliver(queued.pk) == DeliveryStatus.PENDING
+    assert "certificate" in queued.log.last().error.lower()

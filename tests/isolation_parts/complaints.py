@@ -1,7 +1,8 @@
 """Complaint pages in the isolation matrix (see tests/matrix_parts/complaints.py): a bank
 sees only complaints against it, a branch its own, an office its subtree, an owner theirs."""
 
-from tests.isolation import Case
+from tests.isolation import Case, CreateCase
+from tests.supervision.test_complaints_pages import intake_data
 
 
 def _pk(name: str):
@@ -66,4 +67,23 @@ ACTION_URLS = {
         Case("owner_a", "owner_b", _act("complaint_owner_a", "rate")),
         Case("p1_head", "p2_head", _act("complaint_a1", "refer")),
     ],
+}
+
+
+def _complaint_against_bank_a(m) -> dict:
+    data = intake_data(m)
+    del data["challenge"], data["challenge_answer"]
+    return data
+
+
+CREATE_URLS = {
+    "api:complaint-list": [
+        CreateCase(
+            "owner_a",
+            _complaint_against_bank_a,
+            "api:complaint-detail",
+            readers=("owner_a", "bank_a", "branch_a1", "county_a", "p1_head"),
+            outsiders=("owner_b", "bank_b", "branch_a2", "county_b", "p2_head"),
+        )
+    ]
 }

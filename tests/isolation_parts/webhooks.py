@@ -17,9 +17,22 @@ _CASES = [
     Case("p1_head", "county_a", _pk("endpoint_p1")),
 ]
 
+
+def _act(verb: str):
+    return lambda m: {"pk": m.endpoint_bank_a.pk, "verb": verb}
+
+
 OBJECT_URLS = {
+    "webhook-detail": _CASES,
     "api:webhook-endpoint-detail": _CASES,
     "api:webhook-endpoint-deliveries": _CASES,
 }
 
-ACTION_URLS = {"api:webhook-endpoint-resume": _CASES}
+ACTION_URLS = {
+    "api:webhook-endpoint-resume": _CASES,
+    "webhook-action": [
+        Case("bank_a", "bank_b", _act("pause")),
+        Case("bank_a", "p2_head", _act("rotate")),
+        Case("bank_a", "branch_a1", _act("delete")),
+    ],
+}

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from tests.isolation import (
     ACTION_URLS,
+    CREATE_URLS,
     OBJECT_URLS,
     OUTSIDE_MATRIX,
     PUBLIC_URLS,
@@ -81,6 +82,21 @@ def test_outsider_posting_an_action_gets_404(name, matrix, client):
         assert client.post(url, {}).status_code == 404, (name, case.outsider)
         client.force_login(matrix.users[case.insider])
         assert client.post(url, {}).status_code != 404, (name, case.insider)
+
+
+@pytest.mark.parametrize("name", sorted(CREATE_URLS))
+def test_what_a_user_creates_is_seen_within_its_scope_only(name, matrix, client):
+    for case in CREATE_URLS[name]:
+        client.force_login(matrix.users[case.maker])
+        made = client.post(reverse(name), case.data(matrix), content_type="application/json")
+        assert made.status_code == 201, (name, case.maker, made.content)
+        url = reverse(case.detail, kwargs={"pk": made.json()["id"]})
+        for reader in case.readers:
+            client.force_login(matrix.users[reader])
+            assert client.get(url).status_code == 200, (name, reader)
+        for outsider in case.outsiders:
+            client.force_login(matrix.users[outsider])
+            assert client.get(url).status_code == 404, (name, outsider)
 
 
 def _text(response) -> str:
