@@ -8,20 +8,25 @@ from reporting.periods import is_quarter
 from reporting.signals import filing_accepted
 from supervision.evaluation import cycle as evaluation_cycle
 
-# Imported for the cause it provides (misreported data), which registers itself with ``causes``;
-# the cycle above provides low grades.
-from supervision.evaluation import sampling  # noqa: F401
+# Imported for the cause it provides (misreported data), which registers itself with ``causes``
+# (the cycle above provides low grades); rectification also for its receiver of the talks
+# escalation records (``causes.talk_recorded``).
+from supervision.evaluation import rectification, sampling  # noqa: F401
 from supervision.evaluation.models import (
     Arrangement,
     DataSample,
     Evaluation,
     Evidence,
     MonitoringScore,
+    PlanEvidence,
+    PlanItem,
     PointAdjustment,
     QualitativeScore,
+    RectificationPlan,
     SampledRow,
     ScoreRecord,
     ScoringRun,
+    SupervisoryTalk,
 )
 
 # An evaluation is the legal entity's: its supervising office and the offices above see it;
@@ -38,6 +43,27 @@ for _model in (QualitativeScore, Evidence):
         office=scoping.under("evaluation__institution__office__path"),
         institution=scoping.among("evaluation__institution_id"),
     )
+# The grade's talk and the bank's rectification plan: the bank's and its supervising offices'.
+scoping.register(
+    SupervisoryTalk,
+    office=scoping.under("evaluation__institution__office__path"),
+    institution=scoping.among("evaluation__institution_id"),
+)
+scoping.register(
+    RectificationPlan,
+    office=scoping.under("evaluation__institution__office__path"),
+    institution=scoping.among("evaluation__institution_id"),
+)
+scoping.register(
+    PlanItem,
+    office=scoping.under("plan__evaluation__institution__office__path"),
+    institution=scoping.among("plan__evaluation__institution_id"),
+)
+scoping.register(
+    PlanEvidence,
+    office=scoping.under("item__plan__evaluation__institution__office__path"),
+    institution=scoping.among("item__plan__evaluation__institution_id"),
+)
 # What the office worked with stays with the office.
 scoping.register(ScoreRecord, office=scoping.under("evaluation__institution__office__path"))
 scoping.register(PointAdjustment, office=scoping.under("evaluation__institution__office__path"))
@@ -67,3 +93,4 @@ def score_on_acceptance(sender, filing, **kwargs) -> None:
 
 
 worklist.register("evaluation", evaluation_cycle.waiting)
+worklist.register("evaluation-rectification", rectification.waiting)

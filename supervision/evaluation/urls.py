@@ -1,5 +1,6 @@
 from django.urls import path
 
+from supervision.evaluation import rectification_views as rectification
 from supervision.evaluation import sampling_views as sampling
 from supervision.evaluation import scheme_views
 from supervision.evaluation import views as evaluation
@@ -28,6 +29,16 @@ urlpatterns = [
 urlpatterns += [
     path("evaluation/<int:pk>/act/", evaluation.act, name="evaluation-act"),
     path("evaluation/evidence/<int:pk>/", evaluation.evidence_file, name="evaluation-evidence"),
+]
+
+urlpatterns += [
+    path("evaluation/<int:pk>/plan/", rectification.plan, name="evaluation-plan"),
+    path("evaluation/<int:pk>/plan/act/", rectification.plan_act, name="evaluation-plan-act"),
+    path(
+        "evaluation/plan-evidence/<int:pk>/",
+        rectification.plan_evidence,
+        name="evaluation-plan-evidence",
+    ),
 ]
 
 urlpatterns += [

@@ -24,7 +24,7 @@ from portal.http import AuthenticatedHttpRequest
 from portal.models import InstitutionKind, Office, Role
 from reporting.periods import is_quarter
 from reporting.workbooks import xlsx_response
-from supervision.evaluation import consequences, cycle, scorecards, services
+from supervision.evaluation import consequences, cycle, rectification, scorecards, services
 from supervision.evaluation import scheme as schemes
 from supervision.evaluation.models import (
     Arrangement,
@@ -34,6 +34,7 @@ from supervision.evaluation.models import (
     QualitativeScore,
     ScoreRecord,
     ScoringRun,
+    SupervisoryTalk,
 )
 from supervision.evaluation.publication import publication_workbook
 from supervision.evaluation.scoring import result_from_dict
@@ -245,6 +246,8 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
             "gaps": consequences.gaps(scheme, result),
             "consequences": [consequences.MEASURES[m] for m in consequences.measures(evaluation)],
             "deadline_days": scheme.consequence(evaluation.grade).deadline_days,
+            "talks": scoping.visible(user, SupervisoryTalk).filter(evaluation=evaluation),
+            "asks_for_plan": rectification.calls_for_plan(evaluation),
         }
     if context["supervises"]:
         context["history"] = scoping.visible(user, ScoreRecord).filter(evaluation=evaluation)[:20]
