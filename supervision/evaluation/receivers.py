@@ -4,7 +4,7 @@ from django.dispatch import receiver
 
 from portal import scoping, worklist
 from portal.outbox import send_on_commit
-from reporting.periods import is_quarter
+from reporting.periods import is_quarter, quarter_label
 from reporting.signals import filing_accepted
 from supervision.evaluation import cycle as evaluation_cycle
 
@@ -84,12 +84,15 @@ scoping.register(
 @receiver(filing_accepted, dispatch_uid="evaluation-score-on-acceptance")
 def score_on_acceptance(sender, filing, **kwargs) -> None:
     """An accepted quarterly return changes its filer's figures: its monitoring score for the
-    quarter, and for a Q4 the year's evaluation (``services.score_filed``)."""
-    if not is_quarter(filing.period):
-        return
+    quarter, and for a Q4 the year's evaluation (``services.score_filed``). An accepted yearly
+    return (the bank's SME credit plan) changes the year's evaluation, scored with its Q4."""
     from supervision.evaluation.tasks import score_institution
 
-    send_on_commit(score_institution, filing.institution_id, filing.period)
+    if is_quarter(filing.period):
+        send_on_commit(score_institution, filing.institution_id, filing.period)
+    elif filing.period.isdigit():
+        quarter = quarter_label(int(filing.period), 4)
+        send_on_commit(score_institution, filing.institution_id, quarter)
 
 
 worklist.register("evaluation", evaluation_cycle.waiting)
