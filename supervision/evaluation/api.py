@@ -8,7 +8,8 @@ from rest_framework import serializers
 from rest_framework.routers import BaseRouter
 
 from portal.api import ScopedViewSet
-from supervision.evaluation.models import Evaluation, PlanEvidence, PlanItem, RectificationPlan
+from supervision.evaluation.models import Evaluation
+from supervision.evaluation.rectification_models import PlanEvidence, PlanItem, RectificationPlan
 from supervision.evaluation.selectors import results_shown
 from supervision.evaluation.sentences import sentence
 

@@ -11,6 +11,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django.db.models import Case, Count, DecimalField, Q, QuerySet, Sum, When
@@ -18,10 +20,11 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.db.models.lookups import IsNull
 
+from portal.models import Institution
 from reporting.models import FilingRow, FilingStatus, ReturnRequest
 from reporting.periods import previous_year_end
 from reporting.specs import ALL as ALL_SPECS
-from supervision.evaluation.models import Arrangement
+from supervision.evaluation.models import AreaArrangement, Arrangement
 from supervision.evaluation.sampling import misreported_rows
 from supervision.evaluation.scheme import Input, Scheme
 
@@ -180,6 +183,15 @@ def _arrangement_inputs(year: int, institutions: QuerySet | None) -> tuple[Value
         values[institution_id] = {TYPED_PLAN: plan, "office_target": target}
         if special:
             differentiated.add(institution_id)
+    areas = [
+        Q(office__path__startswith=path)
+        for path in AreaArrangement.objects.filter(year=year).values_list("office__path", flat=True)
+    ]
+    if areas:
+        within = Institution.objects.filter(reduce(or_, areas))
+        if institutions is not None:
+            within = within.filter(pk__in=institutions.values("pk"))
+        differentiated |= set(within.values_list("pk", flat=True))
     return values, differentiated
 
 

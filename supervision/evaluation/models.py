@@ -356,125 +356,29 @@ class SampledRow(models.Model):
         return self.institution
 
 
-class SupervisoryTalk(models.Model):
-    """A supervisory talk with the institution's principal officer about its result, as the
-    office recorded it on the escalation case the grade raised (``causes.talk_recorded``)."""
+class AreaArrangement(models.Model):
+    """A differentiated arrangement for an area for one year (the 2025 notice III(III)): every
+    institution supervised in the office's subtree, the area of its division code, is scored
+    by the scheme's differentiated rules, as one bank with an arrangement of its own is."""
 
-    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="talks")
-    case_id = models.PositiveIntegerField(_("escalation case"))
-    held_on = models.DateField(_("held on"))
-    principal_officer = models.CharField(_("principal officer"), max_length=100)
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    office = models.ForeignKey(
+        Office, on_delete=models.CASCADE, related_name="area_arrangements", verbose_name=_("area")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    reason = models.TextField(_("reason"))
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["held_on", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.evaluation} {self.held_on}"
-
-    @property
-    def audit_office(self) -> Office:
-        return self.evaluation.institution.office
-
-    @property
-    def audit_institution(self) -> Institution:
-        return self.evaluation.institution
-
-
-class PlanStatus(models.TextChoices):
-    FOLLOWED = "followed", _("Followed by the office")
-    CLOSED = "closed", _("Closed")
-
-
-class RectificationPlan(models.Model):
-    """The time-limited plan the bank files against its scorecard when its grade calls for one:
-    one item for each gap of its gap list, each with what it will do and by when."""
-
-    evaluation = models.OneToOneField(
-        Evaluation, on_delete=models.CASCADE, related_name="rectification_plan"
-    )
-    status = models.CharField(
-        _("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.FOLLOWED
-    )
-    filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    filed_at = models.DateTimeField(_("filed"))
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("rectification plan")
-        verbose_name_plural = _("rectification plans")
-        ordering = ["-filed_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{_('Rectification plan')} · {self.evaluation}"
-
-    @property
-    def audit_office(self) -> Office:
-        return self.evaluation.institution.office
-
-    @property
-    def audit_institution(self) -> Institution:
-        return self.evaluation.institution
-
-
-class ItemStatus(models.TextChoices):
-    OPEN = "open", _("Open: the bank is rectifying")
-    REPORTED = "reported", _("Reported done: awaiting the office")
-    CLOSED = "closed", _("Closed by the office")
-
-
-class PlanItem(models.Model):
-    """One gap of the scorecard, what the bank does about it, by when, and its evidence."""
-
-    plan = models.ForeignKey(RectificationPlan, on_delete=models.CASCADE, related_name="items")
-    code = models.CharField(_("indicator"), max_length=10)
-    gap = models.TextField(_("gap"))
-    lost = models.DecimalField(_("points lost"), max_digits=7, decimal_places=2)
-    action = models.TextField(_("what the bank will do"))
-    deadline = models.DateField(_("done by"))
-    status = models.CharField(
-        _("status"), max_length=10, choices=ItemStatus.choices, default=ItemStatus.OPEN
-    )
-    report = models.TextField(_("what was done"), blank=True)
-    reported_at = models.DateTimeField(null=True, blank=True)
-    office_note = models.TextField(_("the office's note"), blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-lost", "code"]
+        verbose_name = _("area arrangement")
+        ordering = ["-year", "office__path"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "code"], name="one_plan_item_per_indicator")
+            models.UniqueConstraint(fields=["office", "year"], name="one_area_arrangement_a_year")
         ]
 
     def __str__(self) -> str:
-        return f"{self.plan_id} {self.code}"
+        return f"{self.office} {self.year}"
 
     @property
     def audit_office(self) -> Office:
-        return self.plan.evaluation.institution.office
-
-    @property
-    def audit_institution(self) -> Institution:
-        return self.plan.evaluation.institution
-
-
-class PlanEvidence(models.Model):
-    """A file the bank attaches to a plan item as evidence that it is done."""
-
-    item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="evidence")
-    file = models.FileField(upload_to="evaluation/plans/%Y/", max_length=300)
-    original_name = models.CharField(max_length=255)
-    size = models.BigIntegerField(default=0)
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return self.original_name
+        return self.office

@@ -13,19 +13,22 @@ from supervision.evaluation import cycle as evaluation_cycle
 # escalation records (``causes.talk_recorded``).
 from supervision.evaluation import rectification, sampling  # noqa: F401
 from supervision.evaluation.models import (
+    AreaArrangement,
     Arrangement,
     DataSample,
     Evaluation,
     Evidence,
     MonitoringScore,
-    PlanEvidence,
-    PlanItem,
     PointAdjustment,
     QualitativeScore,
-    RectificationPlan,
     SampledRow,
     ScoreRecord,
     ScoringRun,
+)
+from supervision.evaluation.rectification_models import (
+    PlanEvidence,
+    PlanItem,
+    RectificationPlan,
     SupervisoryTalk,
 )
 
@@ -65,6 +68,7 @@ scoping.register(
     institution=scoping.among("item__plan__evaluation__institution_id"),
 )
 # What the office worked with stays with the office.
+scoping.register(AreaArrangement, office=scoping.under("office__path"))
 scoping.register(ScoreRecord, office=scoping.under("evaluation__institution__office__path"))
 scoping.register(PointAdjustment, office=scoping.under("evaluation__institution__office__path"))
 scoping.register(Arrangement, office=scoping.under("institution__office__path"))

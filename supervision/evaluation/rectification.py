@@ -26,9 +26,8 @@ from portal.worklist import Waiting
 from supervision import causes
 from supervision.evaluation import scheme as schemes
 from supervision.evaluation.consequences import Gap, gaps, measures
-from supervision.evaluation.models import (
-    Evaluation,
-    EvaluationStatus,
+from supervision.evaluation.models import Evaluation, EvaluationStatus
+from supervision.evaluation.rectification_models import (
     ItemStatus,
     PlanEvidence,
     PlanItem,

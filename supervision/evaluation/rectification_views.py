@@ -18,15 +18,15 @@ from django.views.decorators.http import require_POST
 from portal import scoping
 from portal.models import Role
 from supervision.evaluation import rectification
-from supervision.evaluation.models import (
-    Evaluation,
+from supervision.evaluation.models import Evaluation
+from supervision.evaluation.rectification import PlannedItem
+from supervision.evaluation.rectification_models import (
     ItemStatus,
     PlanEvidence,
     PlanItem,
     RectificationPlan,
     SupervisoryTalk,
 )
-from supervision.evaluation.rectification import PlannedItem
 from supervision.evaluation.selectors import results_hidden
 
 if TYPE_CHECKING:  # the stubs' name for a lazy translation; not installed in production

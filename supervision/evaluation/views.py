@@ -27,6 +27,7 @@ from reporting.workbooks import xlsx_response
 from supervision.evaluation import consequences, cycle, rectification, scorecards, services
 from supervision.evaluation import scheme as schemes
 from supervision.evaluation.models import (
+    AreaArrangement,
     Arrangement,
     Evaluation,
     EvaluationStatus,
@@ -34,9 +35,9 @@ from supervision.evaluation.models import (
     QualitativeScore,
     ScoreRecord,
     ScoringRun,
-    SupervisoryTalk,
 )
 from supervision.evaluation.publication import publication_workbook
+from supervision.evaluation.rectification_models import SupervisoryTalk
 from supervision.evaluation.scoring import result_from_dict
 from supervision.evaluation.selectors import early_warnings, results_hidden, results_shown
 
@@ -152,6 +153,10 @@ def ranking(request: HttpRequest) -> HttpResponse:
             "results_shown": set(results_shown(request.user, on_page).values_list("pk", flat=True)),
             "can_score": _reviewer_office(request.user) is not None,
             "runs": scoping.visible(request.user, ScoringRun).select_related("office")[:5],
+            "areas": scoping.visible(request.user, AreaArrangement)
+            .filter(year=int(period[:4]) if period else 0)
+            .select_related("office"),
+            "may_arrange_areas": scoping.actionable(request.user, Office, Role.HEAD).exists(),
         },
     )
 

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from portal.models import Role
 from supervision.escalation.models import Case
 from supervision.evaluation import cycle as evaluation_cycle
-from supervision.evaluation.models import ItemStatus, PlanStatus, RectificationPlan
+from supervision.evaluation.rectification_models import ItemStatus, PlanStatus, RectificationPlan
 from tests import factories as f
 from tests.browser.chinese import label, sign_out, zh
 from tests.supervision.test_evaluation_cycle import _lower_to_grade_three

@@ -71,6 +71,11 @@ OBJECT_URLS = {
 ACTION_URLS = {
     "evaluation-act": SCORECARD_CASES,
     "evaluation-plan-act": PLAN_CASES,
+    # The insider's post removes the arrangement: one case for each.
+    "evaluation-area-remove": [
+        Case("p1_head", "county_a", _of("a", "area")),  # an office below sees no area above
+        Case("p2_head", "p1_head", _of("b", "area")),
+    ],
     "sample-row-act": [
         Case("p1_head", "p2_head", _of("a", "sampled_row")),
         Case("p2_head", "bank_a", _of("b", "sampled_row")),

@@ -10,13 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from supervision.evaluation import sampling
-from supervision.evaluation.models import (
-    EvaluationStatus,
-    Evidence,
-    PlanEvidence,
-    PlanItem,
-    RectificationPlan,
-)
+from supervision.evaluation.models import AreaArrangement, EvaluationStatus, Evidence
+from supervision.evaluation.rectification_models import PlanEvidence, PlanItem, RectificationPlan
 from tests import factories as f
 
 # The matrix builds this part when a test first asks for one of these.
@@ -33,6 +28,8 @@ PROVIDES = (
     "graded_four_b",
     "plan_evidence_a",
     "plan_evidence_b",
+    "area_a",
+    "area_b",
 )
 
 
@@ -60,6 +57,10 @@ def build(m) -> None:
         )
         graded_four, plan_evidence = _graded_four_with_plan(m.users[officer], bank)
         setattr(m, f"graded_four_{suffix}", graded_four)
+        area = AreaArrangement.objects.create(
+            office=office, year=2019, reason="改革试点", set_by=m.users[head]
+        )
+        setattr(m, f"area_{suffix}", area)
         setattr(m, f"plan_evidence_{suffix}", plan_evidence)
         setattr(m, f"evaluation_{suffix}", evaluation)
         setattr(m, f"evidence_{suffix}", evidence)

@@ -15,7 +15,7 @@ from portal.models import AuditEvent, Notification
 from supervision.escalation import services as escalation
 from supervision.escalation.models import Case
 from supervision.evaluation import cycle, rectification
-from supervision.evaluation.models import ItemStatus, PlanStatus, RectificationPlan
+from supervision.evaluation.rectification_models import ItemStatus, PlanStatus, RectificationPlan
 from tests import factories as f
 from tests.supervision.test_evaluation_cycle import (  # noqa: F401
     _english,
