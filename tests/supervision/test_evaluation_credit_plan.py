@@ -7,7 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from portal.models import Institution, Role
+from portal.models import Institution, OutboxMessage, Role
 from reporting import filings, pipeline
 from reporting.models import FilingStatus
 from reporting.specs import get_spec
@@ -62,3 +62,10 @@ def test_the_scheme_reads_the_accepted_plan_over_the_typed_one(tmp_path, bank, v
     assert _plan_read(bank, version) == D(1000)  # typed by the office before banks filed
     _accept_plan(tmp_path, bank, 5000)
     assert _plan_read(bank, version) == D(5000)  # the whole-bank line, not twice with a region
+
+
+def test_an_accepted_plan_scores_the_year_again(tmp_path, bank, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _accept_plan(tmp_path, bank, 5000)
+    queued = OutboxMessage.objects.filter(task="supervision.tasks.evaluation.score_institution")
+    assert [m.args for m in queued] == [[bank.pk, "2025Q4"]]
