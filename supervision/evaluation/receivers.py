@@ -1,4 +1,7 @@
-"""The evaluation's scoping rules and its receiver of reporting's ``filing_accepted``."""
+"""The evaluation's scoping rules, its receivers of reporting's ``filing_accepted`` and of the
+talks escalation records (``causes.talk_recorded``), and its sources of the worklist."""
+
+import logging
 
 from django.dispatch import receiver
 
@@ -6,11 +9,11 @@ from portal import scoping, worklist
 from portal.outbox import send_on_commit
 from reporting.periods import is_quarter, quarter_label
 from reporting.signals import filing_accepted
+from supervision import causes
 from supervision.evaluation import cycle as evaluation_cycle
 
-# Imported for the cause it provides (misreported data), which registers itself with ``causes``
-# (the cycle above provides low grades); rectification also for its receiver of the talks
-# escalation records (``causes.talk_recorded``).
+# Imported for the cause it provides (misreported data), which registers itself with ``causes``;
+# the cycle above provides low grades.
 from supervision.evaluation import rectification, sampling  # noqa: F401
 from supervision.evaluation.models import (
     AreaArrangement,
@@ -31,6 +34,8 @@ from supervision.evaluation.rectification_models import (
     RectificationPlan,
     SupervisoryTalk,
 )
+
+logger = logging.getLogger(__name__)
 
 # An evaluation is the legal entity's: its supervising office and the offices above see it;
 # the bank's head-office officers see their own (the pages show scores once notified).
@@ -97,6 +102,19 @@ def score_on_acceptance(sender, filing, **kwargs) -> None:
     elif filing.period.isdigit():
         quarter = quarter_label(int(filing.period), 4)
         send_on_commit(score_institution, filing.institution_id, quarter)
+
+
+@receiver(causes.talk_recorded, dispatch_uid="evaluation-talk-recorded")
+def talk_recorded(sender, keys, case_id, held_on, principal_officer, **kwargs) -> None:
+    """A talk escalation recorded on a case a low grade raised goes on that result."""
+    # Sent after escalation's commit: a failure here must not fail the case's page.
+    prefix = rectification.KEY_PREFIX
+    ids = [int(key.removeprefix(prefix)) for key in keys if key.startswith(prefix)]
+    for evaluation in Evaluation.objects.filter(pk__in=ids).select_related("institution"):
+        try:
+            rectification.talk_record(evaluation, case_id, held_on, principal_officer)
+        except Exception:
+            logger.exception("evaluation: could not record the talk of case %s", case_id)
 
 
 worklist.register("evaluation", evaluation_cycle.waiting)

@@ -4,7 +4,6 @@ principal officer, told by escalation where the office records it on the case
 scorecard, one item for each gap of its gap list with what it will do, by when and, once done,
 the evidence, which the office follows item by item until the last is closed."""
 
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -12,7 +11,6 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +21,6 @@ from portal.models import Role
 from portal.notifications import institution_staff, notify, office_staff
 from portal.stored_files import atomic_with_files, check_evidence, save_file, sha256_of
 from portal.worklist import Waiting
-from supervision import causes
 from supervision.evaluation import scheme as schemes
 from supervision.evaluation.consequences import Gap, gaps, measures
 from supervision.evaluation.models import Evaluation, EvaluationStatus
@@ -36,8 +33,6 @@ from supervision.evaluation.rectification_models import (
     SupervisoryTalk,
 )
 from supervision.evaluation.scoring import result_from_dict
-
-logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "evaluation-result:"  # the low grade's cause key (``cycle.low_grade_cause``)
 
@@ -78,21 +73,11 @@ def latest_deadline(evaluation: Evaluation) -> date | None:
 # -- the talk ------------------------------------------------------------------------------------
 
 
-@receiver(causes.talk_recorded, dispatch_uid="evaluation-talk-recorded")
-def _talk_recorded(sender, keys, case_id, held_on, principal_officer, **kwargs) -> None:
-    # Sent after escalation's commit: a failure here must not fail the case's page.
-    ids = [int(key.removeprefix(KEY_PREFIX)) for key in keys if key.startswith(KEY_PREFIX)]
-    for evaluation in Evaluation.objects.filter(pk__in=ids).select_related("institution"):
-        try:
-            talk_record(evaluation, case_id, held_on, principal_officer)
-        except Exception:
-            logger.exception("evaluation: could not record the talk of case %s", case_id)
-
-
 def talk_record(
     evaluation: Evaluation, case_id: int, held_on: date, principal_officer: str
 ) -> SupervisoryTalk:
-    """The talk on the result's scorecard, told to the bank."""
+    """The talk escalation recorded on the result's case (``causes.talk_recorded``), on the
+    result's scorecard and told to the bank."""
     with transaction.atomic(durable=True):
         talk = SupervisoryTalk.objects.create(
             evaluation=evaluation,

@@ -95,10 +95,9 @@ def _file(request: HttpRequest, evaluation: Evaluation) -> None:
 
 
 def _item(request: HttpRequest, evaluation: Evaluation) -> PlanItem:
-    item = scoping.visible(request.user, PlanItem).filter(
-        plan__evaluation=evaluation, pk=request.POST.get("item", "")
-    )
-    found = item.first() if request.POST.get("item", "").isdigit() else None
+    given = request.POST.get("item", "")
+    items = scoping.visible(request.user, PlanItem).filter(plan__evaluation=evaluation)
+    found = items.filter(pk=int(given)).first() if given.isdigit() else None
     if found is None:
         raise ValidationError(_("Choose an item of the plan."))
     return found

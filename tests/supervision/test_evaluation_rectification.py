@@ -115,6 +115,11 @@ def test_the_bank_files_its_plan_from_the_gap_list_and_the_office_closes_it(
         rectification.plan_file(people["preparer"], evaluation, [])
 
     first, *rest = plan.items.all()
+    unknown = {"verb": "decide", "item": "x", "decision": "close"}
+    assert (
+        "Choose an item of the plan"
+        in as_("reviewer").post(act, unknown, follow=True).content.decode()
+    )
     without = {"verb": "report", "item": first.pk, "report": "已落实"}
     assert "Attach the evidence" in as_("preparer").post(act, without, follow=True).content.decode()
     evidence = SimpleUploadedFile("方案.pdf", f.pdf_bytes("plan"))
