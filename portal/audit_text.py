@@ -62,6 +62,16 @@ VERBS: dict[str, Promise] = {
     "evaluation.notified": gettext_lazy("notified an evaluation result"),
     "evaluation.evidence_attached": gettext_lazy("attached evidence to an evaluation"),
     "evaluation.archived": gettext_lazy("archived an evaluation"),
+    "evaluation.talk_recorded": gettext_lazy("put a supervisory talk on an evaluation"),
+    "evaluation.plan_filed": gettext_lazy("filed a rectification plan"),
+    "evaluation.plan_item_reported": gettext_lazy("reported a rectification item done"),
+    "evaluation.plan_item_closed": gettext_lazy("closed a rectification item"),
+    "evaluation.plan_item_sent_back": gettext_lazy("sent a rectification item back"),
+    "evaluation.plan_closed": gettext_lazy("closed a rectification plan"),
+    "evaluation.area_arrangement_set": gettext_lazy("set a differentiated arrangement for an area"),
+    "evaluation.area_arrangement_removed": gettext_lazy(
+        "removed a differentiated arrangement for an area"
+    ),
     "sample.drawn": gettext_lazy("drew a data sample"),
     "sample.row_checked": gettext_lazy("checked a sampled row"),
     "figure.marked": gettext_lazy("marked a flagged figure"),

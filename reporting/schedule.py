@@ -57,14 +57,31 @@ def _newest_version(spec_code: str) -> str:
     return max(s.version for s in ALL if s.code == spec_code)
 
 
+def _due_periods(today: date) -> dict[str, tuple[str, date]]:
+    """By period kind, the period the calendar asks for now and its due date: the quarter that
+    ended last, and until its due date the year that has begun (a yearly return is a plan
+    filed at its start; later in the year an office asks for a missing one itself)."""
+    quarter = periods.previous_quarter(periods.quarter_of(today))
+    days = timedelta(days=settings.PORTAL_RETURN_DUE_DAYS)
+    due: dict[str, tuple[str, date]] = {
+        PeriodKind.QUARTER: (quarter, periods.quarter_end(quarter) + days)
+    }
+    if today <= (plan_due := date(today.year, 1, 1) + days):
+        due[PeriodKind.YEAR] = (str(today.year), plan_due)
+    return due
+
+
 def open_periodic_requests(today: date | None = None) -> int:
-    """Requests for the quarter that ended last, for every active filer of each quarterly
-    return. Safe to run any number of times: existing requests are left as they are."""
+    """Requests for the quarter that ended last and for the year that has begun, for every
+    active filer of each quarterly and yearly return. Safe to run any number of times:
+    existing requests are left as they are."""
     today = today or timezone.localdate()
-    period = periods.previous_quarter(periods.quarter_of(today))
-    due = periods.quarter_end(period) + timedelta(days=settings.PORTAL_RETURN_DUE_DAYS)
+    due_periods = _due_periods(today)
     created = 0
-    for code in sorted({s.code for s in ALL if s.period_kind == PeriodKind.QUARTER}):
+    for code, kind in sorted(
+        {(s.code, s.period_kind) for s in ALL if s.period_kind in due_periods}
+    ):
+        period, due = due_periods[kind]
         spec = spec_for_period(code, period)
         filers = Institution.objects.filter(is_active=True).select_related("office")
         if spec.filer == FilerKind.INSURER:

@@ -21,7 +21,9 @@ class Cause:
     ``key`` names the evidence for good ("evaluation-result:17", "complaint:88:overdue"): the
     same key never raises a second case. ``measure`` is what escalation rules compare with
     their threshold (a grade number, a count of complaints, days overdue), raising a case when
-    ``measure >= threshold``.
+    ``measure >= threshold``. ``requires_talk``: the case may close only once a supervisory
+    talk with the institution's principal officer is recorded on it (a grade 4, as the
+    evaluation's scheme says).
     """
 
     kind: str
@@ -34,6 +36,7 @@ class Cause:
     occurred_on: date
     branch_id: int | None = None
     details: dict = field(default_factory=dict)
+    requires_talk: bool = False
 
 
 Provider = Callable[[datetime], Iterable[Cause]]
@@ -42,6 +45,11 @@ _PROVIDERS: dict[str, Provider] = {}
 
 # Sent on commit by the part that found causes; kwargs: causes (a list of Cause).
 cause_found = Signal()
+
+# Sent on commit by escalation when a supervisory talk is recorded on a case, so that the part
+# that found its causes can tell the institution; kwargs: keys (the case's cause keys), case_id,
+# held_on (a date) and principal_officer (the name of the institution's officer who attended).
+talk_recorded = Signal()
 
 
 def provider(kind: str) -> Callable[[Provider], Provider]:

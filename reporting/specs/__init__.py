@@ -2,6 +2,7 @@
 
 from reporting import rulebook
 from reporting.spec import ReturnSpec, Rule
+from reporting.specs.credit_plan import SME_CREDIT_PLAN_2025
 from reporting.specs.screening import SCREENING_LIST_2025, SCREENING_RESULT_2025
 from reporting.specs.sme_insurance import SME_INSURANCE_2025, SME_INSURANCE_2025_2
 from reporting.specs.sme_loans import (
@@ -20,6 +21,7 @@ ALL: tuple[ReturnSpec, ...] = (
     SME_INSURANCE_2025_2,
     SCREENING_LIST_2025,
     SCREENING_RESULT_2025,
+    SME_CREDIT_PLAN_2025,
 )
 _BY_IDENT = {(s.code, s.version): s for s in ALL}
 

@@ -123,7 +123,12 @@ def _closed_case(province: User) -> None:
         )
     )
     escalation.action_record(
-        province, cib, "talk", today, "约谈分管行领导，要求一个月内提交整改方案。"
+        province,
+        cib,
+        "talk",
+        today,
+        "约谈分管行领导，要求一个月内提交整改方案。",
+        principal_officer="分管行长（演示）",
     )
     notice = escalation.notice_issue(
         province, cib, "提交小微企业信贷投放整改方案及董事会决议。", today + timedelta(days=30)

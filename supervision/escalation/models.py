@@ -177,6 +177,8 @@ class CaseCause(models.Model):
     evidence_url = models.CharField(_("evidence"), max_length=500, blank=True)
     occurred_on = models.DateField(_("occurred on"))
     details = models.JSONField(default=dict, blank=True)
+    # The case closes only after a supervisory talk with the principal officer (``Cause``).
+    requires_talk = models.BooleanField(default=False)
     joined_at = models.DateTimeField(_("joined"))
 
     class Meta:
@@ -198,6 +200,9 @@ class CaseAction(models.Model):
     kind = models.CharField(_("action"), max_length=20, choices=ActionKind.choices)
     held_on = models.DateField(_("held on"))
     minutes = models.TextField(_("minutes or findings"))
+    # A talk's attendee for the institution: its principal officer (legal representative or
+    # president), whom a grade 4 requires.
+    principal_officer = models.CharField(_("principal officer present"), max_length=100, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     recorded_at = models.DateTimeField(auto_now_add=True)
 

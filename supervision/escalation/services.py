@@ -28,6 +28,7 @@ from portal.models import Institution, Office, Role
 from portal.notifications import institution_staff, notify, office_staff
 from portal.stored_files import atomic_with_files, check_evidence, save_file, sha256_of
 from portal.worklist import Waiting
+from supervision import causes
 from supervision.causes import Cause
 from supervision.escalation.models import (
     ActionKind,
@@ -123,6 +124,7 @@ def escalation_raise(cause: Cause, *, now: datetime | None = None) -> Case | Non
             evidence_url=cause.evidence_url,
             occurred_on=cause.occurred_on,
             details=cause.details,
+            requires_talk=cause.requires_talk,
             joined_at=now,
         )
         _event(case, EventVerb.JOINED if joined else EventVerb.RAISED, note=cause.summary)
@@ -200,26 +202,62 @@ def _mark_acted(case: Case) -> None:
     case.save(update_fields=["status", "acknowledged_at"])
 
 
-def action_record(user, case: Case, kind: str, held_on: date, minutes: str) -> CaseAction:
-    """A supervisory talk with its minutes, or a follow-up inspection with its findings."""
+def action_record(
+    user, case: Case, kind: str, held_on: date, minutes: str, principal_officer: str = ""
+) -> CaseAction:
+    """A supervisory talk with its minutes (and the institution's principal officer who attended,
+    whom the causes that require a talk ask for), or a follow-up inspection with its findings.
+    A talk is told to the capability that found the case's causes, on commit."""
     if kind not in ActionKind.values:
         raise ValidationError(_("Unknown action."))
     if not minutes.strip():
         raise ValidationError(_("Write the minutes or findings."))
     if held_on > timezone.localdate():
         raise ValidationError(_("The date cannot be in the future."))
+    principal_officer = principal_officer.strip() if kind == ActionKind.TALK else ""
     with transaction.atomic(durable=True):
         case = _locked_case(user, case)
+        if kind == ActionKind.TALK and not principal_officer and _requires_talk(case):
+            raise ValidationError(
+                _("Name the institution's principal officer who attended the talk.")
+            )
         action = CaseAction.objects.create(
-            case=case, kind=kind, held_on=held_on, minutes=minutes.strip(), recorded_by=user
+            case=case,
+            kind=kind,
+            held_on=held_on,
+            minutes=minutes.strip(),
+            principal_officer=principal_officer,
+            recorded_by=user,
         )
         _mark_acted(case)
         verb = EventVerb.TALK if kind == ActionKind.TALK else EventVerb.INSPECTION
         _event(case, verb, user, note=minutes.strip())
         audit.record(
-            user, f"escalation.{kind}", case, {"held_on": held_on.isoformat(), "action": action.pk}
+            user,
+            f"escalation.{kind}",
+            case,
+            {"held_on": held_on.isoformat(), "action": action.pk, "with": principal_officer},
         )
+        if kind == ActionKind.TALK:
+            keys = list(case.causes.values_list("key", flat=True))
+            transaction.on_commit(
+                lambda: causes.talk_recorded.send(
+                    Case,
+                    keys=keys,
+                    case_id=case.pk,
+                    held_on=held_on,
+                    principal_officer=principal_officer,
+                )
+            )
     return action
+
+
+def _requires_talk(case: Case) -> bool:
+    return case.causes.filter(requires_talk=True).exists()
+
+
+def _talk_held(case: Case) -> bool:
+    return case.actions.filter(kind=ActionKind.TALK).exclude(principal_officer="").exists()
 
 
 def notice_issue(user, case: Case, requirements: str, deadline: date) -> RectificationNotice:
@@ -372,6 +410,13 @@ def case_close(user, case: Case, note: str) -> Case:
         if case.notices.exclude(status=NoticeStatus.ACCEPTED).exists():
             raise ValidationError(
                 _("A rectification notice is still awaiting an answer or a decision.")
+            )
+        if _requires_talk(case) and not _talk_held(case):
+            raise ValidationError(
+                _(
+                    "A cause of this case requires a supervisory talk with the institution's "
+                    "principal officer: record it before closing."
+                )
             )
         case.status, case.closed_at, case.closing_note = (
             CaseStatus.CLOSED,

@@ -64,6 +64,9 @@ class ActionForm(forms.Form):
     minutes = forms.CharField(
         label=_("Minutes or findings"), max_length=20000, widget=forms.Textarea(attrs={"rows": 4})
     )
+    principal_officer = forms.CharField(
+        label=_("Principal officer present (a talk)"), max_length=100, required=False
+    )
 
 
 class NoticeForm(forms.Form):
@@ -131,7 +134,7 @@ CASE_STEPS = {
     "record": (
         ActionForm,
         lambda user, case, data: escalation.action_record(
-            user, case, data["kind"], data["held_on"], data["minutes"]
+            user, case, data["kind"], data["held_on"], data["minutes"], data["principal_officer"]
         ),
     ),
     "notice": (
@@ -220,6 +223,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "case": case,
             "causes": case.causes.all(),
+            "requires_talk": case.causes.filter(requires_talk=True).exists(),
             "actions": case.actions.select_related("recorded_by"),
             "notices": case.notices.prefetch_related("responses__evidence"),
             "events": case.events.select_related("actor", "office", "to_office"),

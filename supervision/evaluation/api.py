@@ -9,6 +9,7 @@ from rest_framework.routers import BaseRouter
 
 from portal.api import ScopedViewSet
 from supervision.evaluation.models import Evaluation
+from supervision.evaluation.rectification_models import PlanEvidence, PlanItem, RectificationPlan
 from supervision.evaluation.selectors import results_shown
 from supervision.evaluation.sentences import sentence
 
@@ -81,5 +82,60 @@ class EvaluationViewSet(ScopedViewSet):
         return results_shown(self.request.user, self.queryset)
 
 
+class PlanItemSerializer(serializers.ModelSerializer):
+    evidence: serializers.SlugRelatedField[PlanEvidence] = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="original_name", help_text="the files' names"
+    )
+
+    class Meta:
+        model = PlanItem
+        fields = [
+            "code",
+            "gap",
+            "lost",
+            "action",
+            "deadline",
+            "status",
+            "report",
+            "reported_at",
+            "office_note",
+            "closed_at",
+            "evidence",
+        ]
+
+
+class RectificationPlanSerializer(serializers.ModelSerializer):
+    institution = serializers.IntegerField(source="evaluation.institution_id", read_only=True)
+    period = serializers.CharField(source="evaluation.period", read_only=True)
+    items = PlanItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = RectificationPlan
+        fields = [
+            "id",
+            "evaluation",
+            "institution",
+            "period",
+            "status",
+            "filed_at",
+            "closed_at",
+            "items",
+        ]
+
+
+class RectificationPlanViewSet(ScopedViewSet):
+    """The rectification plans a grade 4 asked for: the bank's own, and those of the banks
+    under the user's offices, item by item."""
+
+    queryset = (
+        RectificationPlan.objects.select_related("evaluation")
+        .prefetch_related("items__evidence")
+        .order_by("-filed_at", "id")
+    )
+    serializer_class = RectificationPlanSerializer
+    filterset_fields = ["status", "evaluation"]
+
+
 def register(router: BaseRouter) -> None:
     router.register("evaluations", EvaluationViewSet, basename="evaluation")
+    router.register("rectification-plans", RectificationPlanViewSet, basename="rectification-plan")

@@ -432,6 +432,7 @@ def low_grade_cause(evaluation: Evaluation) -> causes.Cause:
             # What the scheme says follows the grade, for the case that acts on it.
             "consequences": measures(evaluation),
         },
+        requires_talk="supervisory_talk" in measures(evaluation),
     )
 
 

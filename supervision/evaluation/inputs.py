@@ -11,6 +11,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from django.db.models import Case, Count, DecimalField, Q, QuerySet, Sum, When
@@ -18,10 +20,11 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.db.models.lookups import IsNull
 
+from portal.models import Institution
 from reporting.models import FilingRow, FilingStatus, ReturnRequest
 from reporting.periods import previous_year_end
 from reporting.specs import ALL as ALL_SPECS
-from supervision.evaluation.models import Arrangement
+from supervision.evaluation.models import AreaArrangement, Arrangement
 from supervision.evaluation.sampling import misreported_rows
 from supervision.evaluation.scheme import Input, Scheme
 
@@ -29,6 +32,11 @@ HUNDRED = Decimal(100)
 NUMBER = DecimalField(max_digits=28, decimal_places=6)
 
 Values = dict[int, dict[str, Decimal | None]]
+
+# Before banks filed their SME credit plans (SME-CREDIT-PLAN), the office typed a bank's plan on
+# its arrangement: a year's typed figure stands in for the plan only where the bank has no
+# accepted plan for that year, so that past years keep scoring as they were scored.
+TYPED_PLAN = "typed_credit_plan"
 
 
 def year_before(period: str) -> str:
@@ -44,6 +52,14 @@ def _cell(index: int):
 Sums = dict[tuple[int, bool], dict[str, list]]
 
 
+def _kept(item: Input, keys: Sequence[str]) -> Q:
+    """The rows an input reads: those whose columns have the values of its ``where``."""
+    kept = Q()
+    for key, value in item.where:
+        kept &= Q(**{f"data__{keys.index(key)}": value})
+    return kept
+
+
 def _aggregates(inputs: list[Input], keys: Sequence[str]) -> dict:
     """The sums this spec version's columns give for these inputs (weighted ones with their
     weight's sum), by input name; inputs whose columns the version lacks are left out."""
@@ -52,6 +68,9 @@ def _aggregates(inputs: list[Input], keys: Sequence[str]) -> dict:
         if item.column not in keys or (item.weight and item.weight not in keys):
             continue
         cell = _cell(keys.index(item.column))
+        if item.where:
+            aggregates[item.name] = Sum(cell, filter=_kept(item, keys))
+            continue
         if item.weight:
             weight = _cell(keys.index(item.weight))
             # Rows with no value carry no weight: a blank rate is not a rate of zero.
@@ -160,9 +179,19 @@ def _arrangement_inputs(year: int, institutions: QuerySet | None) -> tuple[Value
     for institution_id, plan, target, special in arrangements.values_list(
         "institution_id", "credit_plan", "growth_target", "differentiated"
     ):
-        values[institution_id] = {"credit_plan": plan, "office_target": target}
+        # The plan typed by the office before banks filed it (``TYPED_PLAN``).
+        values[institution_id] = {TYPED_PLAN: plan, "office_target": target}
         if special:
             differentiated.add(institution_id)
+    areas = [
+        Q(office__path__startswith=path)
+        for path in AreaArrangement.objects.filter(year=year).values_list("office__path", flat=True)
+    ]
+    if areas:
+        within = Institution.objects.filter(reduce(or_, areas))
+        if institutions is not None:
+            within = within.filter(pk__in=institutions.values("pk"))
+        differentiated |= set(within.values_list("pk", flat=True))
     return values, differentiated
 
 
@@ -185,6 +214,7 @@ def gather(
             "current": period,
             "prior_year": year_before(period),
             "year_end": previous_year_end(period),
+            "year": period[:4],
         }[which]
         for institution_id, found in _return_inputs(items, spec_code, label, institutions).items():
             values[institution_id].update(found)
@@ -194,7 +224,10 @@ def gather(
         values[institution_id].update(found)
     arranged, differentiated = _arrangement_inputs(int(period[:4]), institutions)
     for institution_id, found in arranged.items():
+        typed = found.pop(TYPED_PLAN)
         values[institution_id].update(found)
+        if typed is not None and values[institution_id].get("credit_plan") is None:
+            values[institution_id]["credit_plan"] = typed
     for institution_id, found in misreported_rows(period, institutions, filed).items():
         values[institution_id].update(found)
     return values, differentiated, filed

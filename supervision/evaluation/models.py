@@ -378,3 +378,31 @@ class SampledRow(models.Model):
     @property
     def audit_institution(self) -> Institution:
         return self.institution
+
+
+class AreaArrangement(models.Model):
+    """A differentiated arrangement for an area for one year (the 2025 notice III(III)): every
+    institution supervised in the office's subtree, the area of its division code, is scored
+    by the scheme's differentiated rules, as one bank with an arrangement of its own is."""
+
+    office = models.ForeignKey(
+        Office, on_delete=models.CASCADE, related_name="area_arrangements", verbose_name=_("area")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    reason = models.TextField(_("reason"))
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("area arrangement")
+        ordering = ["-year", "office__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "year"], name="one_area_arrangement_a_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office} {self.year}"
+
+    @property
+    def audit_office(self) -> Office:
+        return self.office

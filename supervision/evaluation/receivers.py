@@ -1,18 +1,23 @@
-"""The evaluation's scoping rules and its receiver of reporting's ``filing_accepted``."""
+"""The evaluation's scoping rules, its receivers of reporting's ``filing_accepted`` and of the
+talks escalation records (``causes.talk_recorded``), and its sources of the worklist."""
+
+import logging
 
 from django.dispatch import receiver
 
 from portal import scoping, worklist
 from portal.audit_text import name_values
 from portal.outbox import send_on_commit
-from reporting.periods import is_quarter
+from reporting.periods import is_quarter, quarter_label
 from reporting.signals import filing_accepted
+from supervision import causes
 from supervision.evaluation import cycle as evaluation_cycle
 
 # Imported for the cause it provides (misreported data), which registers itself with ``causes``;
 # the cycle above provides low grades.
-from supervision.evaluation import sampling  # noqa: F401
+from supervision.evaluation import rectification, sampling  # noqa: F401
 from supervision.evaluation.models import (
+    AreaArrangement,
     Arrangement,
     DataSample,
     Evaluation,
@@ -25,6 +30,14 @@ from supervision.evaluation.models import (
     ScoreRecord,
     ScoringRun,
 )
+from supervision.evaluation.rectification_models import (
+    PlanEvidence,
+    PlanItem,
+    RectificationPlan,
+    SupervisoryTalk,
+)
+
+logger = logging.getLogger(__name__)
 
 # An evaluation is the legal entity's: its supervising office and the offices above see it;
 # the bank's head-office officers see their own (the pages show scores once notified).
@@ -41,7 +54,29 @@ for _model in (QualitativeScore, Evidence):
         office=scoping.under("evaluation__institution__office__path"),
         institution=scoping.among("evaluation__institution_id"),
     )
+# The grade's talk and the bank's rectification plan: the bank's and its supervising offices'.
+scoping.register(
+    SupervisoryTalk,
+    office=scoping.under("evaluation__institution__office__path"),
+    institution=scoping.among("evaluation__institution_id"),
+)
+scoping.register(
+    RectificationPlan,
+    office=scoping.under("evaluation__institution__office__path"),
+    institution=scoping.among("evaluation__institution_id"),
+)
+scoping.register(
+    PlanItem,
+    office=scoping.under("plan__evaluation__institution__office__path"),
+    institution=scoping.among("plan__evaluation__institution_id"),
+)
+scoping.register(
+    PlanEvidence,
+    office=scoping.under("item__plan__evaluation__institution__office__path"),
+    institution=scoping.among("item__plan__evaluation__institution_id"),
+)
 # What the office worked with stays with the office.
+scoping.register(AreaArrangement, office=scoping.under("office__path"))
 scoping.register(ScoreRecord, office=scoping.under("evaluation__institution__office__path"))
 scoping.register(PointAdjustment, office=scoping.under("evaluation__institution__office__path"))
 scoping.register(Arrangement, office=scoping.under("institution__office__path"))
@@ -61,12 +96,29 @@ scoping.register(
 @receiver(filing_accepted, dispatch_uid="evaluation-score-on-acceptance")
 def score_on_acceptance(sender, filing, **kwargs) -> None:
     """An accepted quarterly return changes its filer's figures: its monitoring score for the
-    quarter, and for a Q4 the year's evaluation (``services.score_filed``)."""
-    if not is_quarter(filing.period):
-        return
+    quarter, and for a Q4 the year's evaluation (``services.score_filed``). An accepted yearly
+    return (the bank's SME credit plan) changes the year's evaluation, scored with its Q4."""
     from supervision.evaluation.tasks import score_institution
 
-    send_on_commit(score_institution, filing.institution_id, filing.period)
+    if is_quarter(filing.period):
+        send_on_commit(score_institution, filing.institution_id, filing.period)
+    elif filing.period.isdigit():
+        quarter = quarter_label(int(filing.period), 4)
+        send_on_commit(score_institution, filing.institution_id, quarter)
+
+
+@receiver(causes.talk_recorded, dispatch_uid="evaluation-talk-recorded")
+def talk_recorded(sender, keys, case_id, held_on, principal_officer, **kwargs) -> None:
+    """A talk escalation recorded on a case a low grade raised goes on that result."""
+    # Sent after escalation's commit: a failure here must not fail the case's page.
+    prefix = rectification.KEY_PREFIX
+    ids = [int(key.removeprefix(prefix)) for key in keys if key.startswith(prefix)]
+    for evaluation in Evaluation.objects.filter(pk__in=ids).select_related("institution"):
+        try:
+            rectification.talk_record(evaluation, case_id, held_on, principal_officer)
+        except Exception:
+            logger.exception("evaluation: could not record the talk of case %s", case_id)
 
 
 worklist.register("evaluation", evaluation_cycle.waiting)
+worklist.register("evaluation-rectification", rectification.waiting)

@@ -60,7 +60,9 @@ class Input:
     averaged weighted by ``weight``; ``period`` "current", "prior_year" (the same quarter a
     year before) or "year_end" (the previous year-end)), "quality" (a figure
     about the bank's own reporting), "sampling" (what data checks found) or "arrangement" (the
-    office's record for the bank that year, e.g. its SME credit plan).
+    office's record for the bank that year, e.g. its growth target). A return's ``period``
+    may also be "year" (the yearly return of the year, e.g. the bank's SME credit plan), and
+    ``where`` keeps only the rows whose columns have these values (the plan's whole-bank line).
     """
 
     name: str
@@ -71,6 +73,7 @@ class Input:
     column: str = ""
     period: str = "current"
     weight: str = ""
+    where: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -280,6 +283,7 @@ def _inputs(data: dict) -> dict[str, Input]:
             column=spec.get("column", ""),
             period=spec.get("period", "current"),
             weight=spec.get("weight", ""),
+            where=tuple(spec.get("where", {}).items()),
         )
         for name, spec in data["inputs"].items()
     }

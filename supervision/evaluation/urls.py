@@ -1,13 +1,20 @@
 from django.urls import path
 
+from supervision.evaluation import area_views, scheme_views
+from supervision.evaluation import rectification_views as rectification
 from supervision.evaluation import sampling_views as sampling
-from supervision.evaluation import scheme_views
 from supervision.evaluation import views as evaluation
 
 urlpatterns = [
     path("evaluation/", evaluation.ranking, name="evaluation-ranking"),
     path("evaluation/ranking.xlsx", evaluation.ranking_export, name="evaluation-ranking-xlsx"),
     path("evaluation/score/", evaluation.score_period, name="evaluation-score"),
+    path("evaluation/areas/", area_views.area_set, name="evaluation-area-set"),
+    path(
+        "evaluation/areas/<int:pk>/remove/",
+        area_views.area_remove,
+        name="evaluation-area-remove",
+    ),
     path(
         "evaluation/schemes/<str:version>/",
         scheme_views.scheme_detail,
@@ -28,6 +35,16 @@ urlpatterns = [
 urlpatterns += [
     path("evaluation/<int:pk>/act/", evaluation.act, name="evaluation-act"),
     path("evaluation/evidence/<int:pk>/", evaluation.evidence_file, name="evaluation-evidence"),
+]
+
+urlpatterns += [
+    path("evaluation/<int:pk>/plan/", rectification.plan, name="evaluation-plan"),
+    path("evaluation/<int:pk>/plan/act/", rectification.plan_act, name="evaluation-plan-act"),
+    path(
+        "evaluation/plan-evidence/<int:pk>/",
+        rectification.plan_evidence,
+        name="evaluation-plan-evidence",
+    ),
 ]
 
 urlpatterns += [

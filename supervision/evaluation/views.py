@@ -24,9 +24,10 @@ from portal.http import AuthenticatedHttpRequest
 from portal.models import InstitutionKind, Office, Role
 from reporting.periods import is_quarter
 from reporting.workbooks import xlsx_response
-from supervision.evaluation import consequences, cycle, scorecards, services
+from supervision.evaluation import consequences, cycle, rectification, scorecards, services
 from supervision.evaluation import scheme as schemes
 from supervision.evaluation.models import (
+    AreaArrangement,
     Arrangement,
     Evaluation,
     EvaluationStatus,
@@ -36,6 +37,7 @@ from supervision.evaluation.models import (
     ScoringRun,
 )
 from supervision.evaluation.publication import publication_workbook
+from supervision.evaluation.rectification_models import SupervisoryTalk
 from supervision.evaluation.scoring import result_from_dict
 from supervision.evaluation.selectors import early_warnings, results_hidden, results_shown
 
@@ -151,6 +153,10 @@ def ranking(request: HttpRequest) -> HttpResponse:
             "results_shown": set(results_shown(request.user, on_page).values_list("pk", flat=True)),
             "can_score": _reviewer_office(request.user) is not None,
             "runs": scoping.visible(request.user, ScoringRun).select_related("office")[:5],
+            "areas": scoping.visible(request.user, AreaArrangement)
+            .filter(year=int(period[:4]) if period else 0)
+            .select_related("office"),
+            "may_arrange_areas": scoping.actionable(request.user, Office, Role.HEAD).exists(),
         },
     )
 
@@ -245,6 +251,8 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
             "gaps": consequences.gaps(scheme, result),
             "consequences": [consequences.MEASURES[m] for m in consequences.measures(evaluation)],
             "deadline_days": scheme.consequence(evaluation.grade).deadline_days,
+            "talks": scoping.visible(user, SupervisoryTalk).filter(evaluation=evaluation),
+            "asks_for_plan": rectification.calls_for_plan(evaluation),
         }
     if context["supervises"]:
         context["history"] = scoping.visible(user, ScoreRecord).filter(evaluation=evaluation)[:20]

@@ -18,7 +18,31 @@ SCORECARD_CASES = [
     Case("p1_head", "owner_a", _of("a")),
 ]
 
+PLAN_CASES = [
+    Case("bank_a", "bank_b", _of("a", "graded_four")),
+    Case("p1_head", "p2_head", _of("a", "graded_four")),
+    Case("p2_head", "county_a", _of("b", "graded_four")),
+    Case("bank_b", "branch_a1", _of("b", "graded_four")),
+]
+
+
+def _plan_of(suffix: str):
+    return lambda m: {"pk": getattr(m, f"graded_four_{suffix}").rectification_plan.pk}
+
+
 OBJECT_URLS = {
+    "evaluation-plan": PLAN_CASES,
+    "evaluation-plan-evidence": [
+        Case("bank_a", "bank_b", _of("a", "plan_evidence")),
+        Case("p1_head", "p2_head", _of("a", "plan_evidence")),
+        Case("p2_head", "county_a", _of("b", "plan_evidence")),
+        Case("bank_b", "branch_a1", _of("b", "plan_evidence")),
+    ],
+    "api:rectification-plan-detail": [
+        Case("bank_a", "bank_b", _plan_of("a")),
+        Case("p2_head", "p1_head", _plan_of("b")),
+        Case("bank_b", "branch_a1", _plan_of("b")),
+    ],
     "evaluation-detail": SCORECARD_CASES,
     "evaluation-xlsx": SCORECARD_CASES,
     "evaluation-publication": SCORECARD_CASES,
@@ -46,6 +70,12 @@ OBJECT_URLS = {
 # An outsider's step is a 404 before the form is read.
 ACTION_URLS = {
     "evaluation-act": SCORECARD_CASES,
+    "evaluation-plan-act": PLAN_CASES,
+    # The insider's post removes the arrangement: one case for each.
+    "evaluation-area-remove": [
+        Case("p1_head", "county_a", _of("a", "area")),  # an office below sees no area above
+        Case("p2_head", "p1_head", _of("b", "area")),
+    ],
     "sample-row-act": [
         Case("p1_head", "p2_head", _of("a", "sampled_row")),
         Case("p2_head", "bank_a", _of("b", "sampled_row")),
