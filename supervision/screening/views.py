@@ -240,15 +240,7 @@ def task_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         if not can_act:
             raise Http404
         assert at is not None, "one acts at an office (can_act)"
-        try:
-            kind, params = _posted_job(request, at)
-        except ValidationError as error:
-            messages.error(request, "; ".join(error.messages))
-        else:
-            job = screening_jobs.submit(request.user, task, at, kind, params)
-            failed = job.status == ScreeningJob.Status.FAILED
-            (messages.error if failed else messages.success)(request, job_message(job))
-        return redirect(f"{request.path}?office={at.code}")
+        return _submit_job(request, task, at)
 
     enterprises = scoping.visible(request.user, TaskEnterprise).filter(task=task)
     if at is not None:
@@ -308,6 +300,19 @@ def task_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             held=screening.held(task, at).count(),
         )
     return render(request, "supervision/screening/task_detail.html", context)
+
+
+def _submit_job(request: AuthenticatedHttpRequest, task: ScreeningTask, at: Office) -> HttpResponse:
+    """Runs the delegation or assignment the office posted, and says what it did."""
+    try:
+        kind, params = _posted_job(request, at)
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+    else:
+        job = screening_jobs.submit(request.user, task, at, kind, params)
+        failed = job.status == ScreeningJob.Status.FAILED
+        (messages.error if failed else messages.success)(request, job_message(job))
+    return redirect(f"{request.path}?office={at.code}")
 
 
 def _jobs(request: HttpRequest, task: ScreeningTask, at: Office | None) -> dict:
