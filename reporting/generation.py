@@ -76,6 +76,10 @@ def _fitted(target: Target, frame: pl.DataFrame) -> pl.DataFrame:
     if not columns:
         return frame
     own = outliers.history(target.filing, columns).frame
+    scale_free = outliers.peer_columns(columns)
+    peers = outliers.peers(target.filing, scale_free).frame if scale_free else pl.DataFrame()
+    if own.is_empty() and peers.is_empty():  # nothing to fit to (a filer new to the return)
+        return frame
     medians = own.group_by("key", "column").agg(pl.median("value"))
     wide = (
         medians.pivot(on="column", index="key", values="value")
@@ -93,8 +97,6 @@ def _fitted(target: Target, frame: pl.DataFrame) -> pl.DataFrame:
         pl.coalesce(pl.col(f"_own_{c.key}"), pl.col(c.key)).cast(frame.schema[c.key]).alias(c.key)
         for c in kept
     )
-    scale_free = outliers.peer_columns(columns)
-    peers = outliers.peers(target.filing, scale_free).frame if scale_free else pl.DataFrame()
     if not peers.is_empty():
         median_of = dict(peers.group_by("column").agg(pl.median("value")).iter_rows())
         joined = joined.with_columns(
