@@ -8,10 +8,11 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from portal.object_storage import object_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -231,34 +232,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("PORTAL_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env_str("PORTAL_MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = "/media/"
-
-
-def object_storage(url: str) -> dict:
-    """The default storage for ``PORTAL_STORAGE_URL``: ``s3://bucket[/prefix]`` with
-    ``endpoint_url``, ``region_name``, ``addressing_style`` or ``signature_version`` as query
-    parameters, through django-storages' S3 backend (credentials from the usual
-    ``AWS_ACCESS_KEY_ID`` and ``AWS_SECRET_ACCESS_KEY``). A file is never overwritten: two
-    uploads of one name are stored under two names, as on disk."""
-    parsed = urlsplit(url)
-    if parsed.scheme != "s3" or not parsed.netloc:
-        raise ImproperlyConfigured(f"PORTAL_STORAGE_URL must be s3://bucket[/prefix], not {url}")
-    options = {"bucket_name": parsed.netloc, "file_overwrite": False}
-    if parsed.path.strip("/"):
-        options["location"] = parsed.path.strip("/")
-    for name, value in parse_qsl(parsed.query):
-        if name not in ("endpoint_url", "region_name", "addressing_style", "signature_version"):
-            raise ImproperlyConfigured(f"PORTAL_STORAGE_URL: unknown option {name}")
-        options[name] = value
-    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
-
-
-STORAGE_URL = env_str("PORTAL_STORAGE_URL")
+STORAGE_URL = env_str("PORTAL_STORAGE_URL")  # s3://bucket?endpoint_url=...: portal.object_storage
 STORAGES = {
-    "default": (
-        object_storage(STORAGE_URL)
-        if STORAGE_URL
-        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-    ),
+    "default": object_storage(STORAGE_URL)
+    if STORAGE_URL
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -16,7 +16,7 @@ from django.db import connection
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
 from portal.models import Role
-from portal.settings import object_storage
+from portal.object_storage import object_storage
 from reporting import filings
 from reporting.models import Filing, FilingStatus
 from tests import factories as f
