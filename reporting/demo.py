@@ -80,7 +80,9 @@ def load_demo() -> None:
     first = _validated(preparer, qzb, _frame(qzb), "qzb-v1.xlsx")
     filings.filing_sign(_user("qzb.approver@demo.portal"), first, {})
     filings.filing_return(reviewer, first, "请补充科技型企业贷款口径说明后重报")
-    _validated(preparer, qzb, _frame(qzb, sme_balance_start=1.0), "qzb-v2.xlsx")
+    # Its total financing cost below its rate: a warning (SL-Q205), the start of the year
+    # left as the year-end's (a changed start would be an error against it).
+    _validated(preparer, qzb, _frame(qzb, financing_cost=1.0), "qzb-v2.xlsx")
 
     # PICC: valid, not yet signed.
     picc = _request_of("picc.preparer@demo.portal", "SME-INSURANCE", period)

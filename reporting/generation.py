@@ -13,12 +13,12 @@ import polars as pl
 from django.db import DatabaseError
 
 from portal.models import Branch, Division, Institution
-from reporting import history, pipeline, synthetic
+from reporting import history, outliers, pipeline, synthetic
 from reporting.findings import FileRejected
 from reporting.models import Filing, ReturnRequest
 from reporting.reader import read_return
 from reporting.rules import Context, apply_rules
-from reporting.spec import HEADER_ROWS, Column, ColumnType, ReturnSpec, Severity
+from reporting.spec import HEADER_ROWS, Column, ColumnType, ReturnSpec, RuleClass, Severity
 from reporting.specs import get_spec, spec_for_period
 
 T = ColumnType
@@ -38,6 +38,8 @@ class Target:
     counties: tuple[str, ...]
     context: Context
     credit_codes: tuple[str, ...] | None = None
+    # The filing the worker will compare with the filer's quarters and peers (outliers).
+    filing: Filing | None = None
 
     @property
     def most_rows(self) -> int | None:
@@ -59,7 +61,57 @@ class Target:
         if pushed is not None:  # a screening answer is dated after the list was pushed
             dates = [c.key for c in self.spec.columns if c.type == T.DATE]
             frame = frame.with_columns(pl.lit(pushed.isoformat()).alias(k) for k in dates)
+        return _fitted(self, frame) if self.filing is not None else frame
+
+
+def _fitted(target: Target, frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with figures the worker will not flag as outliers: on a row the filer
+    returned in its last quarters, each figure is the median of its own (a part not above its
+    whole in every quarter is not above it in the medians either; a figure those quarters did
+    not have follows them as a clean return's would); on a new row, a rate or a number of
+    days is its peers' median in the period."""
+    assert target.filing is not None
+    spec = target.spec
+    columns = outliers.compared_columns(spec, target.filing)
+    if not columns:
         return frame
+    own = outliers.history(target.filing, columns).frame
+    scale_free = outliers.peer_columns(columns)
+    peers = outliers.peers(target.filing, scale_free).frame if scale_free else pl.DataFrame()
+    if own.is_empty() and peers.is_empty():  # nothing to fit to (a filer new to the return)
+        return frame
+    medians = own.group_by("key", "column").agg(pl.median("value"))
+    wide = (
+        medians.pivot(on="column", index="key", values="value")
+        if not medians.is_empty()
+        else pl.DataFrame(schema={"key": pl.String})
+    )
+    kept = [c for c in columns if c.key in wide.columns]
+    wide = wide.rename({c.key: f"_own_{c.key}" for c in kept}).with_columns(
+        pl.lit(True).alias("_own")
+    )
+    joined = frame.with_columns(outliers.row_key(spec, labels=True).alias("_key")).join(
+        wide, left_on="_key", right_on="key", how="left", maintain_order="left"
+    )
+    joined = joined.with_columns(
+        pl.coalesce(pl.col(f"_own_{c.key}"), pl.col(c.key)).cast(frame.schema[c.key]).alias(c.key)
+        for c in kept
+    )
+    if not peers.is_empty():
+        median_of = dict(peers.group_by("column").agg(pl.median("value")).iter_rows())
+        joined = joined.with_columns(
+            pl.when(pl.col("_own").is_null())
+            .then(pl.lit(median_of[c.key]))
+            .otherwise(pl.col(c.key))
+            .cast(frame.schema[c.key])
+            .alias(c.key)
+            for c in scale_free
+            if c.key in median_of
+        )
+    starts = {s for r in spec.rules if r.rule_class == RuleClass.CROSS_PERIOD for s in r.previous}
+    return synthetic.consistent(
+        spec, joined.select(frame.columns), keep={c.key for c in kept} | starts
+    )
 
 
 def for_request(return_request: ReturnRequest) -> Target:
@@ -116,7 +168,8 @@ def unattached(
 ) -> Target:
     """A return of no filer in particular: its counties are ``counties`` if given (the places
     of many banks, drawn as one frame by a benchmark), else the portal's known divisions
-    (county-level ones first), or a built-in list of Fujian's when it knows none."""
+    (county-level ones first), or a built-in list of Fujian's when it knows none. A spec
+    keyed by product line (SME-INSURANCE) takes a row per line instead, up to its lines."""
     spec = get_spec(spec_code, version)
     try:
         known = list(Division.objects.values_list("code", flat=True))
@@ -130,7 +183,7 @@ def unattached(
 
 
 def _target(
-    spec: ReturnSpec, period: str, institution: Institution, branch: Branch | None, filing
+    spec: ReturnSpec, period: str, institution: Institution, branch: Branch | None, filing: Filing
 ) -> Target:
     context = pipeline.context_for(filing)
     if branch is not None:
@@ -150,6 +203,7 @@ def _target(
         tuple(places),
         context,
         tuple(sorted(assigned)) if assigned is not None else None,
+        filing,
     )
 
 
@@ -263,14 +317,17 @@ def _planted(frame: pl.DataFrame, row: int, column: Column, value: str | None) -
 
 
 def check(target: Target, frame: pl.DataFrame) -> dict[str, int]:
-    """What the worker would find in ``frame``, as rule code -> count: errors and warnings,
-    not the notes that only say what the reader did (a comparison skipped for lack of an
-    earlier return, a percentage read as shown)."""
+    """What the worker would find in ``frame`` (outliers included), as rule code -> count:
+    errors and warnings, not the notes that only say what the reader did (a comparison
+    skipped for lack of an earlier return, a percentage read as shown)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "check.xlsx"
         synthetic.write_return(target.spec, frame, path)
         try:
-            findings = apply_rules(read_return(path, target.spec), target.context)
+            table = read_return(path, target.spec)
+            if target.filing is not None:
+                outliers.flag(table, target.filing)
+            findings = apply_rules(table, target.context)
         except FileRejected as rejected:
             findings = rejected.findings
     return {f.rule.code: f.count for f in findings if f.rule.severity != Severity.NOTE}

@@ -25,7 +25,7 @@ from portal.models import Institution, Office
 from reporting import periods
 from reporting.models import Filing, FilingRow, FilingStatus
 from reporting.reader import Table, note_rows
-from reporting.spec import Column, ColumnType
+from reporting.spec import Column, ColumnType, ReturnSpec, RuleClass
 from reporting.specs import get_spec
 
 HISTORY_QUARTERS = 8
@@ -49,36 +49,58 @@ class Comparison:
     reason_en: str
 
 
+def compared_columns(spec: ReturnSpec, filing: Filing) -> list[Column]:
+    """The figures of ``spec`` compared for this filing: none unless it is a quarterly,
+    keyed return of an institution. A start-of-year figure is not: its cross-period rule holds
+    it to the last year-end's, and it moves every January."""
+    if not periods.is_quarter(filing.period) or not spec.key or filing.institution_id is None:
+        return []
+    starts = {s for r in spec.rules if r.rule_class == RuleClass.CROSS_PERIOD for s in r.previous}
+    return [c for c in spec.columns if c.is_numeric and c.key not in starts]
+
+
+def peer_columns(columns: list[Column]) -> list[Column]:
+    return [c for c in columns if c.type in SCALE_FREE]
+
+
 def flag(table: Table, filing: Filing) -> None:
     """Add the table's outliers against history and peers to its findings."""
-    spec = table.spec
-    if not periods.is_quarter(filing.period) or not spec.key or filing.institution_id is None:
-        return
-    numeric = [c for c in spec.columns if c.is_numeric]
+    numeric = compared_columns(table.spec, filing)
     if not numeric or table.frame.is_empty():
         return
-    history = _history(filing, numeric)
-    _flag(table, numeric, history, MIN_HISTORY)
-    peer_columns = [c for c in numeric if c.type in SCALE_FREE]
-    if peer_columns:
-        _flag(table, peer_columns, _peers(filing, peer_columns), MIN_PEER_VALUES)
+    _flag(table, numeric, history(filing, numeric), MIN_HISTORY)
+    scale_free = peer_columns(numeric)
+    if scale_free:
+        _flag(table, scale_free, peers(filing, scale_free), MIN_PEER_VALUES)
+
+
+def row_key(spec: ReturnSpec, labels: bool = False) -> pl.Expr:
+    """A row's key as the stored rows hold it; ``labels``: of a frame holding its choices by
+    their labels, as a generated one does before it is written."""
+    parts = []
+    for key in spec.key:
+        part = pl.col(key).cast(pl.String)
+        choices = spec.column(key).choices
+        if labels and choices:
+            part = part.replace({c.label_zh: c.value for c in choices})
+        parts.append(part)
+    return pl.concat_str(parts, separator="|").fill_null("")
 
 
 def _long(spec_code: str, rows, keys: set[str]) -> pl.DataFrame:
-    """(row key, version, data) triples as one value per row key and column, each row read
+    """(row key, version, data, period) as one value per row key and column, each row read
     by its own version's columns."""
     records = []
-    for key, version, data in rows:
+    for key, version, data, period in rows:
         spec = get_spec(spec_code, version)
         for column_key, text in zip(spec.column_keys, data, strict=False):
             if column_key in keys and text not in (None, ""):
-                records.append((key, column_key, float(text)))
-    return pl.DataFrame(
-        records, schema={"key": pl.String, "column": pl.String, "value": pl.Float64}, orient="row"
-    )
+                records.append((key, column_key, float(text), period))
+    schema = {"key": pl.String, "column": pl.String, "value": pl.Float64, "period": pl.String}
+    return pl.DataFrame(records, schema=schema, orient="row")
 
 
-def _history(filing: Filing, columns: list[Column]) -> Comparison:
+def history(filing: Filing, columns: list[Column]) -> Comparison:
     quarters = [periods.previous_quarter(filing.period)]
     while len(quarters) < HISTORY_QUARTERS:
         quarters.append(periods.previous_quarter(quarters[-1]))
@@ -89,7 +111,7 @@ def _history(filing: Filing, columns: list[Column]) -> Comparison:
         filing__period__in=quarters,
         filing__is_current=True,
         filing__status=FilingStatus.ACCEPTED,
-    ).values_list("key", "filing__spec_version", "data")
+    ).values_list("key", "filing__spec_version", "data", "filing__period")
     return Comparison(
         "Q301",
         _long(filing.spec_code, rows.iterator(), {c.key for c in columns}),
@@ -99,7 +121,7 @@ def _history(filing: Filing, columns: list[Column]) -> Comparison:
     )
 
 
-def _peers(filing: Filing, columns: list[Column]) -> Comparison:
+def peers(filing: Filing, columns: list[Column]) -> Comparison:
     institution = Institution.objects.select_related("office").get(pk=filing.institution_id)
     province = institution.office.path[: Office.steplen * 2]
     rows = (
@@ -112,7 +134,7 @@ def _peers(filing: Filing, columns: list[Column]) -> Comparison:
             filing__institution__office__path__startswith=province,
         )
         .exclude(filing__institution_id=institution.pk)
-        .values_list("key", "filing__spec_version", "data")
+        .values_list("key", "filing__spec_version", "data", "filing__period")
     )
     return Comparison(
         "Q302",
@@ -148,11 +170,7 @@ def _flag(table: Table, columns: list[Column], comparison: Comparison, minimum: 
         return
     stats = _stats(comparison, minimum)
     spec = table.spec
-    keyed = table.frame.with_columns(
-        pl.concat_str([pl.col(k).cast(pl.String) for k in spec.key], separator="|")
-        .fill_null("")
-        .alias("_outlier_key")
-    )
+    keyed = table.frame.with_columns(row_key(spec).alias("_outlier_key"))
     finding = table.finding(comparison.code)
     for column in columns:
         mine = stats.filter(pl.col("column") == column.key).drop("column")

@@ -258,9 +258,7 @@ def store_rows(filing: Filing, table: Table) -> None:
     frame = table.frame.select(
         pl.lit(filing.pk).alias("filing_id"),
         pl.col(ROW).alias("row"),
-        pl.concat_str([pl.col(k).cast(pl.String) for k in spec.key], separator="|")
-        .fill_null("")
-        .alias("key"),
+        outliers.row_key(spec).alias("key"),
         pl.concat_str(pl.lit("["), values, pl.lit("]")).alias("data"),
     )
     if connection.vendor == "postgresql":

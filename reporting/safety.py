@@ -103,9 +103,14 @@ def _looks_like(head: bytes) -> tuple[str, str]:
     return "other", "another kind of file, not a zip package"
 
 
+_TEXT_CONTROLS = frozenset(b"\t\n\r\f")
+
+
 def _is_text(head: bytes) -> bool:
     """No NUL byte, and the bytes read as UTF-8 or GB18030 (a character cut off at the end of
-    the sniffed bytes is fine: the decoder is told more may follow)."""
+    the sniffed bytes is fine: the decoder is told more may follow), or hold no control
+    character but tabs and line ends (a single-byte code page: a CSV saved on a machine with
+    a Western locale, its quotes in Windows-1252)."""
     if b"\x00" in head:
         return False
     for encoding in ("utf-8", "gb18030"):
@@ -114,7 +119,7 @@ def _is_text(head: bytes) -> bool:
         except UnicodeDecodeError:
             continue
         return True
-    return False
+    return not any(byte < 0x20 and byte not in _TEXT_CONTROLS for byte in head)
 
 
 # Compound files (OLE2/CFB): old .xls workbooks, and encrypted OOXML, which Excel wraps in a

@@ -141,7 +141,7 @@ def synthetic_frame(
     if credit_codes is not None:
         key = next(k for k in spec.key if spec.column(k).type == T.CREDIT_CODE)
         frame = frame.with_columns(pl.Series(key, credit_codes[:rows], dtype=pl.String))
-    frame = _consistent(spec, frame)
+    frame = consistent(spec, frame)
     return _carried_forward(spec, frame, previous) if previous is not None else frame
 
 
@@ -174,10 +174,10 @@ def _carried_forward(spec: ReturnSpec, frame: pl.DataFrame, previous: pl.DataFra
             .alias(end),
         ]
     frame = frame.with_columns(grown).drop([f"_prev_{e}" for e in ends])
-    return _consistent(spec, frame, keep=set(pairs) | set(pairs.values()))
+    return consistent(spec, frame, keep=set(pairs) | set(pairs.values()))
 
 
-def _consistent(
+def consistent(
     spec: ReturnSpec, frame: pl.DataFrame, keep: frozenset | set = frozenset()
 ) -> pl.DataFrame:
     """Make the row rules hold: parts not above wholes, counts with balances, and so on;

@@ -100,6 +100,9 @@ class CeleryWorker:
     log_path: Path
     media_root: Path
     process: subprocess.Popen | None = None
+    # A data directory of its own (default: the test process's), and settings of its own.
+    data_dir: Path | None = None
+    env: dict[str, str] = field(default_factory=dict)
     test_log_offset: int = field(default=0)
 
     @property
@@ -218,7 +221,7 @@ class CeleryWorker:
             DJANGO_SETTINGS_MODULE="portal.settings",
             DATABASE_URL=database_url(connection.settings_dict),
             PORTAL_TASK_QUEUE=self.queue,
-            PORTAL_DATA_DIR=str(settings.DATA_DIR),
+            PORTAL_DATA_DIR=str(self.data_dir or settings.DATA_DIR),
             PORTAL_MEDIA_ROOT=str(self.media_root),
             PORTAL_EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
             PYTHONPATH=os.pathsep.join(
@@ -230,6 +233,7 @@ class CeleryWorker:
             env["REDIS_URL"] = settings.REDIS_URL
         else:
             env.pop("REDIS_URL", None)
+        env.update(self.env)
         return env
 
     def start(self) -> None:

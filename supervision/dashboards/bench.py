@@ -17,7 +17,7 @@ from portal import floors
 from portal.models import Institution, InstitutionKind, Office, User
 from portal.runtime import settle_heap
 from portal.scope_benchmark import bench_user
-from reporting import generation, history, periods, synthetic
+from reporting import generation, history, periods
 from reporting.models import Filing
 from reporting.specs import spec_for_period
 from supervision.dashboards.figures import SPEC_CODE
@@ -71,15 +71,10 @@ def seed_insurance(quarters: list[str], uploader: User) -> int:
     )
     added = 0
     for index, period in enumerate(quarters):
-        spec = spec_for_period(INSURANCE_CODE, period)
-        filed = [
-            history.Filed(
-                insurer,
-                period,
-                synthetic.synthetic_frame(spec, INSURANCE_LINES, seed=index + 1).to_dicts(),
-            )
-            for insurer in insurers
-        ]
+        # Drawn by generate_return's generator too: a row per product line, not per county.
+        version = spec_for_period(INSURANCE_CODE, period).version
+        rows = generation.unattached(INSURANCE_CODE, version).frame(INSURANCE_LINES, index + 1)
+        filed = [history.Filed(insurer, period, rows.to_dicts()) for insurer in insurers]
         added += history.write(filed, uploader)
     return added
 

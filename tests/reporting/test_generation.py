@@ -67,6 +67,70 @@ def test_a_clean_return_for_the_filer_passes_with_no_issue(matrix, loans_request
     assert starts == {"350000": 800, "350102": 500, "350121": 0}
 
 
+@pytest.fixture
+def request_with_history(matrix):
+    """bank_a's SME-LOANS request for 2025Q3, after four accepted quarters whose figures
+    differ from anything drawn at random, in a province where three peers filed their rates
+    for the quarter (2.10 to 2.30, far below the random 2.8 to 5.8)."""
+    for index, period in enumerate(("2024Q3", "2024Q4", "2025Q1", "2025Q2")):
+        rows = []
+        for county, balance in (("350000", 45_000), ("350102", 44_000)):
+            # The start of 2025 is the end of 2024 (2024Q4: index 1).
+            start = (42_000, 126_000, 100) if index < 2 else (balance + 100, 150_000, 120)
+            rows.append(
+                loan_row(
+                    county,
+                    sme_balance=balance + 100 * index,
+                    all_balance=150_000,
+                    **dict(
+                        zip(
+                            ("sme_balance_start", "all_balance_start", "borrowers_start"),
+                            start,
+                            strict=True,
+                        )
+                    ),
+                )
+            )
+        f.accepted_loans(matrix.bank_a, rows, period)
+    for rate in ("2.10", "2.20", "2.30"):
+        peer = f.InstitutionFactory(office=matrix.bank_a.office, kind=matrix.bank_a.kind)
+        rows = [loan_row(c, issued_rate=rate) for c in ("350000", "350102")]
+        f.accepted_loans(peer, rows, "2025Q3")
+    return f.ReturnRequestFactory(
+        institution=matrix.bank_a,
+        period="2025Q3",
+        due_date=timezone.localdate() + timedelta(days=9),
+    )
+
+
+def test_a_clean_return_fits_the_filers_own_quarters_and_its_peers(
+    matrix, request_with_history, tmp_path
+):
+    """The outliers the worker looks for (Q301 against the filer's own quarters, Q302 against
+    its peers) are looked for when generating too, and a clean return has none."""
+    target = generation.for_request(request_with_history)
+
+    made = generation.generate(target, 3, [])
+    filing = _validated(matrix, request_with_history, made.frame, tmp_path)
+
+    assert made.found == {}
+    assert (filing.status, _codes(filing)) == (FilingStatus.VALID, {})
+    by_county = {row["county"]: row for row in made.frame.iter_rows(named=True)}
+    assert by_county["350102"]["sme_balance"] == 44_150  # the median of its four quarters
+    assert by_county["350121"]["issued_rate"] == 2.2  # a new county: the peers' median
+
+
+def test_defects_beside_a_history_are_those_asked_for_and_nothing_else(
+    matrix, request_with_history, tmp_path
+):
+    target = generation.for_request(request_with_history)
+
+    made = generation.generate(target, 3, ["V003", "V011"])
+    filing = _validated(matrix, request_with_history, made.frame, tmp_path)
+
+    assert _codes(filing) == {"V003": 1, "V011": 1} == made.found
+
+
 @pytest.mark.parametrize("code", ["V001", "V002", "V003", "V004", "V007", "V011"])
 def test_a_defect_asked_for_breaks_that_rule_alone(matrix, loans_request, tmp_path, code):
     made = generation.generate(generation.for_request(loans_request), 3, [code])

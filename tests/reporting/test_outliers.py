@@ -78,3 +78,20 @@ def test_a_rate_far_from_its_peers_is_flagged_and_its_neighbours_are_not(matrix,
     assert [(e["row"], e["column"]) for e in examples] == [(3, "issued_rate")]
     message = render_message(rule("Q302"), examples[0], LOANS, "zh")
     assert "超出预期范围 2.10 – 5.60（与本省同类机构的 6 个报送数（中位数 3.85）相比）" in message
+
+
+def test_the_start_of_a_new_year_is_not_an_outlier(matrix, tmp_path):
+    """A start-of-year figure moves every January to the last year-end's (its cross-period
+    rule checks it exactly): against the earlier quarters' starts it is no outlier."""
+    bank = matrix.bank_a
+    for period in HISTORY:
+        year_end = period == "2024Q4"
+        rows = [loan_row("350102", sme_balance=1600 if year_end else 1000, all_balance=4800)]
+        f.accepted_loans(bank, rows, period)
+    new_year = loan_row(
+        "350102", sme_balance=1600, sme_balance_start=1600, all_balance=4800, all_balance_start=4800
+    )
+
+    filing = _checked(tmp_path, bank, [new_year])
+
+    assert {e["column"] for e in _hits(filing, "Q301")} == {"sme_balance"}

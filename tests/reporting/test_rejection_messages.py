@@ -45,6 +45,15 @@ def opendocument(directory: Path) -> Path:
     )
 
 
+def western_csv(directory: Path) -> Path:
+    """A CSV as LibreOffice saves it on a machine with a Western locale: Windows-1252, its
+    curly quotes bytes that neither UTF-8 nor GB18030 reads (found trying the closing note's
+    files: it was called "a file of another kind")."""
+    text = "Return code,SME-LOANS\nUnits,\u201c10,000 CNY\u201d\n350102,12.5\n"
+    (directory / "data.xlsx").write_bytes(text.encode("cp1252"))
+    return directory / "data.xlsx"
+
+
 @pytest.mark.parametrize(
     ("make", "kind_zh", "kind_en", "fix_en"),
     [
@@ -52,6 +61,7 @@ def opendocument(directory: Path) -> Path:
         (opendocument, "OpenDocument", "an OpenDocument spreadsheet", "Excel 2007-365 (.xlsx)"),
         (corpus.csv_renamed, "CSV 或文本文件", "a CSV or text file", "paste"),
         (corpus.text_file, "CSV 或文本文件", "a CSV or text file", "paste"),
+        (western_csv, "CSV 或文本文件", "a CSV or text file", "paste"),
         (corpus.plain_zip, "不含工作簿的压缩包", "a zip archive with no workbook", "not a zip"),
         (corpus.binary_workbook, "二进制工作簿", "a binary Excel workbook (.xlsb)", "Save As"),
         (corpus.pdf_renamed, "PDF", "a PDF document", "template"),
