@@ -18,6 +18,7 @@ from urllib.parse import SplitResult, urlsplit
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -103,9 +104,11 @@ def _tell_owner(endpoint: Endpoint) -> None:
         people,
         message=gettext_noop(
             "Webhook endpoint %(url)s was paused after %(count)s failed deliveries in a row; "
-            "its events wait until it is resumed (POST /api/v1/webhook-endpoints/%(id)s/resume/)."
+            "its events wait until it is resumed on its page (or by POST "
+            "/api/v1/webhook-endpoints/%(id)s/resume/)."
         ),
         params={"url": endpoint.url, "count": endpoint.consecutive_failures, "id": endpoint.pk},
+        url=reverse("webhook-detail", args=[endpoint.pk]),
         target=endpoint,
     )
 

@@ -150,6 +150,7 @@ def test_an_endpoint_that_keeps_failing_is_paused_its_owner_told_and_resumed(
     assert endpoint.paused_at is not None
     told = Notification.objects.get(recipient=approver)
     assert receiver.url in told.text
+    assert told.url == f"/webhooks/{endpoint.pk}/"  # the page with the Resume button
     with time_machine.travel(start + timedelta(days=1), tick=False):
         assert delivery.retry_due() == []  # paused: nothing goes out
         receiver.start()
