@@ -16,11 +16,12 @@ from functools import cached_property
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Count, F, Model, Q, QuerySet, Sum
+from django.db.models import Aggregate, Count, F, Model, Q, QuerySet, Sum
 
 from portal.models import Branch, Division, Institution, Office
 from reporting import periods
 from reporting.models import FilingStatus, LprRate
+from reporting.specs import ALL
 from supervision.dashboards.indicators import (
     DEFINITIONS,
     RATE_WEIGHT,
@@ -42,6 +43,8 @@ from supervision.dashboards.notice_indicators import DRILLED_DEFINITIONS
 from supervision.evaluation.selectors import npl_tolerance
 from supervision.indicators import AT_LEAST
 
+# Every SME-LOANS version, for the count of the returns summed by version.
+VERSIONS = tuple(sorted(spec.version for spec in ALL if spec.code == SPEC_CODE))
 # The columns summed for each institution on a page: those of the headline and of the notice
 # figures its ranking shows (the figures workbook sums them all).
 RANKED_COLUMNS = columns_read((*DEFINITIONS, *DRILLED_DEFINITIONS))
@@ -84,12 +87,17 @@ def in_subtree(rows: QuerySet, office: Office, county: str = "county") -> QueryS
     return rows.filter(**{f"{county}__in": counties})
 
 
-def _grouped(rows: QuerySet, keys: tuple[str, ...], columns: tuple[str, ...]):
-    """The SQL of the rows' column sums (all, or ``columns`` only) grouped by ``keys``, and
-    the sums' names, in the order it selects them."""
+def _grouped(rows: QuerySet, keys: tuple[str, ...], columns: tuple[str, ...], **counted: Aggregate):
+    """The SQL of the rows' column sums (all, or ``columns`` only) grouped by ``keys``, then
+    the ``counted`` aggregates; and the sums' names, in the order it selects them."""
     # Each sum is named apart from its column.
     aggregates = {f"total_{key}": Sum(key) for key in columns or SUMMARY_FIGURES}
-    found = rows.values(*keys).annotate(**aggregates).order_by().values_list(*keys, *aggregates)
+    found = (
+        rows.values(*keys)
+        .annotate(**aggregates, **counted)
+        .order_by()
+        .values_list(*keys, *aggregates, *counted)
+    )
     sql, params = found.query.sql_with_params()
     return sql, list(params), [name.removeprefix("total_") for name in aggregates]
 
@@ -99,9 +107,10 @@ def _read(names: list[str], values) -> Sums:
     sparing Django's per-value converters, a quarter of the General Bureau's page time).
     SQLite sums in floats; rounded to the millionth, their sums of filed figures read as
     filed."""
-    exact = connection.vendor == "postgresql"
+    if connection.vendor == "postgresql":
+        return dict(zip(names, values, strict=True))
     return {
-        name: value if exact or value is None else Decimal(str(round(value, 6)))
+        name: None if value is None else Decimal(str(round(value, 6)))
         for name, value in zip(names, values, strict=True)
     }
 
@@ -255,12 +264,6 @@ def subtree_figures(
     figures.headline = indicators(figures.sums, figures.basis)
 
     rows = summaries.filter(depth=office.depth, path=office.path)
-    figures.versions = dict(
-        rows.filter(period=period)
-        .values_list("filing__spec_version")
-        .annotate(returns=Count("filing", distinct=True))
-        .order_by()
-    )
     by_institution, heads = _institution_sums(
         rows.annotate(institution_id=F("filing__institution_id")),
         figures,
@@ -299,7 +302,12 @@ def _institution_sums(
     institution misses in the quarter too, worked out in the same query from the shared
     definitions (``targets_missed_sql``) rather than one by one here."""
     period = figures.period
-    sql, params, names = _grouped(rows, ("period", "institution_id"), columns)
+    # The returns summed, by version: one count per SME-LOANS version.
+    counted = {
+        f"returns_{index}": Count("filing", distinct=True, filter=Q(filing__spec_version=version))
+        for index, version in enumerate(VERSIONS)
+    }
+    sql, params, names = _grouped(rows, ("period", "institution_id"), columns, **counted)
     institutions, offices = Institution._meta.db_table, Office._meta.db_table
     params.append(period)
     missed, compared = "NULL", ""
@@ -319,13 +327,17 @@ def _institution_sums(
     )
     found: dict[tuple, Sums] = {}
     heads: dict[int, Head] = {}
-    width = len(names)
+    width, returns = len(names), len(names) + len(VERSIONS)
+    versions = dict.fromkeys(VERSIONS, 0)
     with connection.cursor() as cursor:
         cursor.execute(query, params)
         for each, pk, *values in cursor.fetchall():
             found[(each, pk)] = _read(names, values[:width])
             if each == period:
-                heads[pk] = Head(*values[width:])
+                heads[pk] = Head(*values[returns:])
+                for version, count in zip(VERSIONS, values[width:returns], strict=True):
+                    versions[version] += count
+    figures.versions = {version: count for version, count in versions.items() if count}
     return found, heads
 
 
