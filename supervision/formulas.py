@@ -112,6 +112,14 @@ class Formula(Generic[V]):
         """The formula's value; ZeroDivisionError when a divisor is zero."""
         return self.function(values)
 
+    def sql(self, column: Callable[[str], str]) -> str:
+        """The formula as a SQL expression of PostgreSQL's exact numerics, each name read by
+        ``column(name)``: NULL where the Python function's caller gives None (a name without
+        a value, a divisor of zero). Arithmetic and the functions only."""
+        present = " AND ".join(f"{column(name)} IS NOT NULL" for name in sorted(self.names))
+        expression = _sql(ast.parse(self.text, mode="eval").body, column)
+        return f"CASE WHEN {present} THEN {expression} END" if present else expression
+
 
 def _divide(left: Decimal, right: Decimal) -> Decimal:
     if right == 0:
@@ -174,3 +182,27 @@ def _compile(node: ast.AST) -> Compiled:
             arguments = [_compile(arg) for arg in args]
             return lambda values: function(*(argument(values) for argument in arguments))
     raise FormulaError(f"cannot evaluate {ast.dump(node)}")
+
+
+def _sql(node: ast.AST, column: Callable[[str], str]) -> str:
+    """The node as SQL: a divisor of zero as NULL (NULLIF), as ZeroDivisionError gives None."""
+    match node:
+        case ast.Constant(value=value):
+            return f"CAST('{Decimal(str(value))}' AS NUMERIC)"
+        case ast.Name(id=name):
+            return column(name)
+        case ast.UnaryOp(op=ast.USub(), operand=operand):
+            return f"(-{_sql(operand, column)})"
+        case ast.BinOp(left=left, op=ast.Div(), right=right):
+            return f"({_sql(left, column)} / NULLIF({_sql(right, column)}, 0))"
+        case ast.BinOp(left=left, op=op, right=right) if type(op) in _SQL_BINARY:
+            return f"({_sql(left, column)} {_SQL_BINARY[type(op)]} {_sql(right, column)})"
+        case ast.Call(func=ast.Name(id="growth"), args=[now, start]):
+            first, second = _sql(now, column), _sql(start, column)
+            return f"(({first} - {second}) * 100 / NULLIF({second}, 0))"
+        case ast.Call(func=ast.Name(id="share"), args=[part, whole]):
+            return f"({_sql(part, column)} * 100 / NULLIF({_sql(whole, column)}, 0))"
+    raise FormulaError(f"no SQL for {ast.dump(node)}")
+
+
+_SQL_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*"}

@@ -13,17 +13,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
+from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Count, F, Model, Q, QuerySet, Sum
+from django.db.models import Aggregate, Count, F, Model, Q, QuerySet, Sum
 
 from portal.models import Branch, Division, Institution, Office
 from reporting import periods
 from reporting.models import FilingStatus, LprRate
+from reporting.specs import ALL
 from supervision.dashboards.indicators import (
     DEFINITIONS,
     RATE_WEIGHT,
     TARGETED,
+    TARGETED_DEFINITIONS,
+    WEIGHTED,
     Basis,
     Indicator,
     Sums,
@@ -37,7 +41,10 @@ from supervision.dashboards.lending_rows import SPEC_CODE
 from supervision.dashboards.models import SUMMARY_FIGURES, LendingRow, LendingSummary
 from supervision.dashboards.notice_indicators import DRILLED_DEFINITIONS
 from supervision.evaluation.selectors import npl_tolerance
+from supervision.indicators import AT_LEAST
 
+# Every SME-LOANS version, for the count of the returns summed by version.
+VERSIONS = tuple(sorted(spec.version for spec in ALL if spec.code == SPEC_CODE))
 # The columns summed for each institution on a page: those of the headline and of the notice
 # figures its ranking shows (the figures workbook sums them all).
 RANKED_COLUMNS = columns_read((*DEFINITIONS, *DRILLED_DEFINITIONS))
@@ -80,27 +87,41 @@ def in_subtree(rows: QuerySet, office: Office, county: str = "county") -> QueryS
     return rows.filter(**{f"{county}__in": counties})
 
 
-def sums_by(rows: QuerySet, *keys: str, columns: tuple[str, ...] = ()) -> dict[tuple, Sums]:
-    """The rows' column sums (all, or ``columns`` only) grouped by ``keys``: one query."""
+def _grouped(rows: QuerySet, keys: tuple[str, ...], columns: tuple[str, ...], **counted: Aggregate):
+    """The SQL of the rows' column sums (all, or ``columns`` only) grouped by ``keys``, then
+    the ``counted`` aggregates; and the sums' names, in the order it selects them."""
     # Each sum is named apart from its column.
     aggregates = {f"total_{key}": Sum(key) for key in columns or SUMMARY_FIGURES}
-    found = rows.values(*keys).annotate(**aggregates).order_by().values_list(*keys, *aggregates)
-    names = [name.removeprefix("total_") for name in aggregates]
-    # PostgreSQL's driver gives exact Decimals: read the cursor directly, sparing Django's
-    # per-value converters (a quarter of the General Bureau's page time). SQLite sums in
-    # floats; rounded to the millionth, their sums of filed figures read as filed.
-    exact = connection.vendor == "postgresql"
+    found = (
+        rows.values(*keys)
+        .annotate(**aggregates, **counted)
+        .order_by()
+        .values_list(*keys, *aggregates, *counted)
+    )
     sql, params = found.query.sql_with_params()
+    return sql, list(params), [name.removeprefix("total_") for name in aggregates]
+
+
+def _read(names: list[str], values) -> Sums:
+    """Sums as read from the cursor: PostgreSQL's driver gives exact Decimals (read directly,
+    sparing Django's per-value converters, a quarter of the General Bureau's page time).
+    SQLite sums in floats; rounded to the millionth, their sums of filed figures read as
+    filed."""
+    if connection.vendor == "postgresql":
+        return dict(zip(names, values, strict=True))
+    return {
+        name: None if value is None else Decimal(str(round(value, 6)))
+        for name, value in zip(names, values, strict=True)
+    }
+
+
+def sums_by(rows: QuerySet, *keys: str, columns: tuple[str, ...] = ()) -> dict[tuple, Sums]:
+    """The rows' column sums (all, or ``columns`` only) grouped by ``keys``: one query."""
+    sql, params, names = _grouped(rows, keys, columns)
     width = len(keys)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {
-            tuple(values[:width]): {
-                name: value if exact or value is None else Decimal(str(round(value, 6)))
-                for name, value in zip(names, values[width:], strict=True)
-            }
-            for values in cursor.fetchall()
-        }
+        return {tuple(values[:width]): _read(names, values[width:]) for values in cursor.fetchall()}
 
 
 # -- the figures of a subtree -------------------------------------------------------------
@@ -128,6 +149,8 @@ class Row:
     institutions: int = 0
     on_target: int = 0  # institutions missing no target
     period: str = ""
+    # The targets missed, when the database worked them out (``targets_missed_sql``).
+    targets_missed: list[str] | None = None
 
     @cached_property
     def indicators(self) -> list[Indicator]:
@@ -139,6 +162,8 @@ class Row:
 
     @cached_property
     def missed(self) -> list[str]:
+        if self.targets_missed is not None:
+            return self.targets_missed
         return missed_targets(self.sums, self.basis, self.kind)
 
     @property
@@ -239,19 +264,12 @@ def subtree_figures(
     figures.headline = indicators(figures.sums, figures.basis)
 
     rows = summaries.filter(depth=office.depth, path=office.path)
-    figures.versions = dict(
-        rows.filter(period=period)
-        .values_list("filing__spec_version")
-        .annotate(returns=Count("filing", distinct=True))
-        .order_by()
-    )
-    by_institution = sums_by(
+    by_institution, heads = _institution_sums(
         rows.annotate(institution_id=F("filing__institution_id")),
-        "period",
-        "institution_id",
-        columns=() if every_column else RANKED_COLUMNS,
+        figures,
+        () if every_column else RANKED_COLUMNS,
     )
-    _add_institutions(figures, by_institution, basis)
+    _add_institutions(figures, by_institution, heads, basis)
     figures.units = _units(office, period, by_unit, basis, figures.institutions)
     by_branch = sums_by(
         rows.filter(filing__branch__isnull=False).annotate(branch_id=F("filing__branch_id")),
@@ -267,27 +285,112 @@ def subtree_figures(
     return figures
 
 
-def _add_institutions(figures: Figures, by_institution: dict, basis) -> None:
+class Head(NamedTuple):
+    """An institution's kind, its head office's path and, where the database worked them out,
+    the targets it misses in the quarter."""
+
+    kind: str
+    path: str
+    missed: list[str] | None
+
+
+def _institution_sums(
+    rows: QuerySet, figures: Figures, columns: tuple[str, ...]
+) -> tuple[dict[tuple, Sums], dict[int, Head]]:
+    """The summaries' sums by quarter and institution (one query, as ``sums_by``), with each
+    institution's kind and head office; on PostgreSQL, whose sums are exact, the targets each
+    institution misses in the quarter too, worked out in the same query from the shared
+    definitions (``targets_missed_sql``) rather than one by one here."""
+    period = figures.period
+    # The returns summed, by version: one count per SME-LOANS version.
+    counted = {
+        f"returns_{index}": Count("filing", distinct=True, filter=Q(filing__spec_version=version))
+        for index, version in enumerate(VERSIONS)
+    }
+    sql, params, names = _grouped(rows, ("period", "institution_id"), columns, **counted)
+    institutions, offices = Institution._meta.db_table, Office._meta.db_table
+    params.append(period)
+    missed, compared = "NULL", ""
+    if connection.vendor == "postgresql":
+        missed = targets_missed_sql(figures.lpr, figures.npl_tolerance)
+        compared = (
+            "LEFT JOIN summed year_end ON year_end.institution_id = summed.institution_id "
+            "AND year_end.period = %s LEFT JOIN summed prior ON prior.institution_id = "
+            "summed.institution_id AND prior.period = %s"
+        )
+        params += [periods.previous_year_end(period), periods.year_before(period)]
+    query = (
+        f"WITH summed AS ({sql}) SELECT summed.*, institution.kind, office.path, "
+        f"CASE WHEN summed.period = %s THEN {missed} END FROM summed "
+        f"JOIN {institutions} institution ON institution.id = summed.institution_id "
+        f"JOIN {offices} office ON office.id = institution.office_id {compared}"
+    )
+    found: dict[tuple, Sums] = {}
+    heads: dict[int, Head] = {}
+    width, returns = len(names), len(names) + len(VERSIONS)
+    versions = dict.fromkeys(VERSIONS, 0)
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        for each, pk, *values in cursor.fetchall():
+            found[(each, pk)] = _read(names, values[:width])
+            if each == period:
+                heads[pk] = Head(*values[returns:])
+                for version, count in zip(VERSIONS, values[width:returns], strict=True):
+                    versions[version] += count
+    figures.versions = {version: count for version, count in versions.items() if count}
+    return found, heads
+
+
+def targets_missed_sql(lpr: Decimal | None, tolerance: Decimal | None) -> str:
+    """SQL for the keys of the targets an institution misses (``missed_targets``), over the
+    sums of the quarter (``summed``), the previous year-end (``year_end``) and the same quarter
+    last year (``prior``) and the institution's kind (``institution.kind``)."""
+    given = {"lpr": lpr, "npl_tolerance": tolerance}
+
+    def column(name: str) -> str:
+        if name in given:
+            value = given[name]
+            return "CAST(NULL AS NUMERIC)" if value is None else f"CAST('{value}' AS NUMERIC)"
+        table = "summed"
+        for prefix, compared in (("year_end_", "year_end"), ("prior_", "prior")):
+            if name.startswith(prefix):
+                table, name = compared, name.removeprefix(prefix)
+        if name in WEIGHTED:
+            weight, issued = WEIGHTED[name]
+            return f"({table}.total_{weight} / NULLIF({table}.total_{issued}, 0))"
+        return f"{table}.total_{name}"
+
+    missed = []
+    for d in TARGETED_DEFINITIONS:
+        value = d.value.sql(column)
+        assert d.reference is not None, f"{d.key}: a target is met against a reference"
+        reference = d.reference.sql(column)
+        worse = "<" if d.direction == AT_LEAST else ">"
+        binds = (
+            " AND institution.kind IN ({})".format(", ".join(f"'{k}'" for k in sorted(d.binds)))
+            if d.binds
+            else ""
+        )
+        missed.append(f"CASE WHEN {value} {worse} {reference}{binds} THEN '{d.key}' END")
+    return f"ARRAY_REMOVE(ARRAY[{', '.join(missed)}]::text[], NULL)"
+
+
+def _add_institutions(figures: Figures, by_institution: dict, heads: dict, basis) -> None:
     """Each institution's figures for the quarter, the largest SME lending first, and how many
     institutions miss each target."""
     period = figures.period
-    ids = [pk for each, pk in by_institution if each == period]
-    # Kinds and head offices only: a page shows twenty institutions of thousands.
-    heads = {
-        pk: (kind, path)
-        for pk, kind, path in Institution.objects.filter(pk__in=ids).values_list(
-            "pk", "kind", "office__path"
-        )
-    }
     figures.missing = dict.fromkeys(TARGETED, 0)
-    for pk in ids:
-        kind, head = heads[pk]
+    for each, pk in by_institution:
+        if each != period:
+            continue
+        head = heads[pk]
         row = Row(
             by_institution[(period, pk)],
             basis(by_institution, (pk,)),
-            kind,
+            head.kind,
             institution_id=pk,
-            head=head,
+            head=head.path,
+            targets_missed=head.missed,
         )
         for key in row.missed:
             figures.missing[key] += 1

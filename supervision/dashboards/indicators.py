@@ -111,7 +111,7 @@ def _shown(definition: shared.Definition, figure: Decimal | None) -> Decimal | N
 
 
 # The weighted averages the named values work out, by the sums they are worked out from.
-_WEIGHTED = {
+WEIGHTED = {
     "issued_rate": (RATE_WEIGHT, "issued_ytd"),
     "financing_cost": (COST_WEIGHT, COST_ISSUED),
 }
@@ -127,7 +127,7 @@ def columns_read(definitions: Iterable[shared.Definition]) -> tuple[str, ...]:
         for name in sorted(d.names):
             column = name.removeprefix("year_end_").removeprefix("prior_")
             if column not in _GIVEN:
-                found.update(dict.fromkeys(_WEIGHTED.get(column, (column,))))
+                found.update(dict.fromkeys(WEIGHTED.get(column, (column,))))
     return tuple(found)
 
 

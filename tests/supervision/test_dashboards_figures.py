@@ -15,6 +15,9 @@ from reporting.models import FilingRow, FilingStatus
 from reporting.specs import spec_for_period
 from supervision.dashboards import figures
 from supervision.dashboards import panels as dashboards
+from supervision.dashboards.indicators import missed_targets
+from supervision.formulas import Formula
+from supervision.indicators import Definition
 from tests import factories as f
 from tests.reporting.returns import loan_row
 
@@ -334,3 +337,72 @@ def test_each_quarter_is_offered_once_newest_first(matrix):
     ]:
         f.ReturnRequestFactory(institution=bank, period=period, due_date=due)
     assert dashboards.quarters() == ["2025Q3", "2025Q2"]
+
+
+# -- the targets missed, worked out by the database --------------------------------------
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the database works out targets on PostgreSQL"
+)
+
+
+@on_postgresql
+@pytest.mark.parametrize("level", LEVELS)
+def test_the_targets_the_database_finds_missed_are_those_worked_out_here(lending, level):
+    """Each institution's missed targets, as the General Bureau's page counts them (in the
+    summaries' query), equal the shared definitions worked out on its sums one by one."""
+    office = getattr(lending, level)
+    found = figures.subtree_figures(office, PERIOD)
+    assert found.institutions
+    for row in found.institutions:
+        assert row.targets_missed is not None, "worked out by the database"
+        assert sorted(row.targets_missed) == sorted(
+            missed_targets(row.sums, row.basis, row.kind)
+        ), (office.code, row.institution_id)
+    if level == "gb":
+        assert {key for row in found.institutions for key in row.missed} >= {
+            "first_time",
+            "loan_growth",
+        }
+
+
+@on_postgresql
+@pytest.mark.parametrize(
+    "text",
+    [
+        "growth(sme_balance, sme_balance_start)",
+        "share(credit_balance, sme_balance)",
+        "share(all_npl, all_balance) + npl_tolerance",
+        "-borrowers * 2 - 1.5 / first_time",
+    ],
+)
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"sme_balance": "1200.5", "sme_balance_start": "1000", "credit_balance": "300"},
+        {"sme_balance": "0", "sme_balance_start": "0", "credit_balance": "0"},  # divides by 0
+        {"sme_balance": None, "sme_balance_start": "1000", "credit_balance": "1"},  # not filed
+    ],
+)
+def test_a_formula_in_sql_gives_what_it_gives_in_python(text, values):
+    formula = Formula.parse(text)
+    given = {
+        **{k: None if v is None else Decimal(v) for k, v in values.items()},
+        "all_npl": Decimal(7),
+        "all_balance": Decimal(350),
+        "npl_tolerance": Decimal(3),
+        "borrowers": Decimal(12),
+        "first_time": Decimal(0) if values["sme_balance"] == "0" else Decimal(4),
+    }
+    names = sorted(formula.names)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {formula.sql(lambda name: f'CAST(%({name})s AS NUMERIC)')}",
+            {name: given[name] for name in names},
+        )
+        (in_sql,) = cursor.fetchone()
+    in_python, _reference, _on_target = Definition("k", "k", "%", "%", formula).measure(given)
+    if in_python is None:
+        assert in_sql is None
+    else:
+        assert in_sql.quantize(Decimal("1e-12")) == in_python.quantize(Decimal("1e-12"))
