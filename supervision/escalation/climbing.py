@@ -12,23 +12,33 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from portal import audit
 from portal.models import Office, Role
-from portal.notifications import institution_staff, notify, office_staff
+from portal.notifications import (
+    Notice,
+    institution_staff,
+    notify,
+    notify_all,
+    office_staff,
+    office_staff_ids,
+)
 from supervision import causes
 from supervision.escalation.models import (
     Case,
     CaseEvent,
     CaseStatus,
+    EscalationRule,
     EventVerb,
     NoticeStatus,
     RectificationNotice,
 )
-from supervision.escalation.rules import rule_for
+from supervision.escalation.rules import RuleBook, rule_for
 from supervision.escalation.services import case_url, notice_url, raise_all
 
 logger = logging.getLogger(__name__)
@@ -49,53 +59,95 @@ def overdue_cases(now: datetime):
 def climb(case_id: int, now: datetime) -> bool:
     """Move one overdue case to the parent office and tell both offices; False if another
     sweep holds it or it no longer needs to move."""
+    return _climb_batch(overdue_cases(now).filter(pk=case_id), now, RuleBook.everything()) > 0
+
+
+def climb_overdue(now: datetime | None = None) -> int:
+    """Move every overdue case one level up, a batch (``settings.PORTAL_ESCALATION_BATCH``) per
+    transaction; returns how many this sweep moved. A moved case is due no more and a case
+    another sweep holds is skipped, so the loop ends when none is left for this sweep."""
+    now = now or timezone.now()
+    book = RuleBook.everything()
+    due = overdue_cases(now).order_by("deadline", "pk")
+    moved = 0
+    while climbed := _climb_batch(due[: settings.PORTAL_ESCALATION_BATCH], now, book):
+        moved += climbed
+    return moved
+
+
+def _climb_batch(due: QuerySet[Case], now: datetime, book: RuleBook) -> int:
+    """Lock the cases of ``due`` that no other sweep holds and move each to its parent office
+    with its history, audit events and notifications: one transaction, a fixed number of
+    queries whatever the number of cases."""
     # Not durable: bench_escalation sweeps its cases inside one transaction that it rolls back.
     with transaction.atomic():
-        case = (
-            overdue_cases(now)
-            .select_for_update(skip_locked=True, of=("self",))
-            .select_related("office", "institution", "branch")
-            .filter(pk=case_id)
-            .first()
+        cases = list(
+            due.select_for_update(skip_locked=True, of=("self",)).select_related(
+                "office", "institution", "branch"
+            )
         )
-        if case is None:
-            return False
-        below = case.office
-        above = Office.objects.get_parent(below)
-        assert above is not None, "overdue_cases are at offices below the root"
-        rule = rule_for(case.kind, above)
-        assert rule is not None, "every kind has a national default (seeded after migrate)"
-        case.office, case.level = above, above.level
-        case.deadline = now + rule.time_to_act(above.level)
-        case.escalations += 1
-        case.save(update_fields=["office", "level", "deadline", "escalations"])
-        CaseEvent.objects.create(
-            case=case, at=now, verb=EventVerb.CLIMBED, office=below, to_office=above
-        )
-        audit.record(None, "escalation.climbed", case, {"office": [below.code, above.code]})
-        notify(
-            [*office_staff(below, rule.notify_role), *office_staff(above, rule.notify_role)],
-            message=gettext_noop(
-                "Escalation case #%(case)s (%(subject)s) was not acted on by %(below)s by its "
-                "deadline and moved to %(above)s"
-            ),
+        if not cases:
+            return 0
+        step = Office.steplen
+        parents = {
+            office.path: office
+            for office in Office.objects.filter(path__in={c.office.path[:-step] for c in cases})
+        }
+        moves: list[tuple[Case, Office, EscalationRule]] = []
+        for case in cases:
+            below, above = case.office, parents[case.office.path[:-step]]
+            rule = book.rule(case.kind, above)
+            assert rule is not None, "every kind has a national default (seeded after migrate)"
+            case.office, case.level = above, above.level
+            case.deadline = now + rule.time_to_act(above.level)
+            case.escalations += 1
+            moves.append((case, below, rule))
+        Case.objects.bulk_update(cases, ["office", "level", "deadline", "escalations"])
+        _record_climbs(moves, now)
+    return len(moves)
+
+
+def _record_climbs(moves: list[tuple[Case, Office, EscalationRule]], now: datetime) -> None:
+    """The history, audit events and notifications of a batch of cases moved up from ``below``
+    (each case already at its new office)."""
+    CaseEvent.objects.bulk_create(
+        CaseEvent(case=case, at=now, verb=EventVerb.CLIMBED, office=below, to_office=case.office)
+        for case, below, _rule in moves
+    )
+    audit.record_all(
+        [
+            audit.unsaved(
+                None, "escalation.climbed", case, {"office": [below.code, case.office.code]}
+            )
+            for case, below, _rule in moves
+        ]
+    )
+    staff = office_staff_ids(
+        (office.pk, rule.notify_role)
+        for case, below, rule in moves
+        for office in (below, case.office)
+    )
+    notify_all(
+        Notice(
+            [*staff[below.pk, rule.notify_role], *staff[case.office.pk, rule.notify_role]],
+            message=_CLIMBED,
             params={
                 "case": case.pk,
                 "subject": case.subject.name_zh,
                 "below": below.name_zh,
-                "above": above.name_zh,
+                "above": case.office.name_zh,
             },
             url=case_url(case),
             target=case,
         )
-    return True
+        for case, below, rule in moves
+    )
 
 
-def climb_overdue(now: datetime | None = None) -> int:
-    """Move every overdue case one level up; returns how many this sweep moved."""
-    now = now or timezone.now()
-    ids = list(overdue_cases(now).order_by("deadline", "pk").values_list("pk", flat=True))
-    return sum(climb(pk, now) for pk in ids)
+_CLIMBED = gettext_noop(
+    "Escalation case #%(case)s (%(subject)s) was not acted on by %(below)s by its "
+    "deadline and moved to %(above)s"
+)
 
 
 def lapse(notice_id: int, today: date) -> bool:
