@@ -141,5 +141,6 @@ def _timed(
         done = step()
         seconds = time.perf_counter() - started
     rate = f"{done / seconds:,.0f} cases/s" if done else "-"
-    said = f"{label}: {done} of {count} cases ({rate}, {queries / count:.1f} queries per case)"
+    per_case = f"{queries} queries, {queries / count:.3f} per case"
+    said = f"{label}: {done} of {count} cases ({rate}, {per_case})"
     write(floors.line(said, seconds, floor))
