@@ -2,10 +2,11 @@
 office, a rectification notice unanswered past its deadline is announced to both sides, and
 every provider's current causes raise or join cases.
 
-Deadlines are database columns. Each case moves in a transaction of its own that locks its row
-(skipping rows another sweep holds) and re-checks that it is still open and overdue, so two
-sweeps at once move it once, and a worker killed mid-sweep leaves each case either moved with
-its notifications or untouched for the next sweep.
+Deadlines are database columns. Cases move in batches (``settings.PORTAL_ESCALATION_BATCH``),
+each a transaction of a fixed number of queries that locks its rows with SKIP LOCKED (rows
+another sweep holds are left to it) and selects only cases still open and overdue, so two
+sweeps at once move each case once, and a worker killed mid-sweep leaves each batch either
+moved with its history, audit events and notifications or untouched for the next sweep.
 """
 
 import logging
@@ -68,7 +69,9 @@ def climb_overdue(now: datetime | None = None) -> int:
     another sweep holds is skipped, so the loop ends when none is left for this sweep."""
     now = now or timezone.now()
     book = RuleBook.everything()
-    due = overdue_cases(now).order_by("deadline", "pk")
+    # Oldest first, read in the order of the (status, deadline) index: no tie-break on the id,
+    # which would sort every due case for each batch.
+    due = overdue_cases(now).order_by("deadline")
     moved = 0
     while climbed := _climb_batch(due[: settings.PORTAL_ESCALATION_BATCH], now, book):
         moved += climbed

@@ -150,7 +150,13 @@ def _raise_batch(batch: list[Cause], book: RuleBook, now: datetime) -> list[Case
         open_cases: dict[tuple[int, int | None], Case] = {}
         for open_case in (
             Case.objects.select_for_update(of=("self",))
-            .filter(institution_id__in=list(institutions))
+            .filter(
+                Q(branch_id__in=list(branches))
+                | Q(
+                    branch=None,
+                    institution_id__in={c.institution_id for c, _r in due if c.branch_id is None},
+                )
+            )
             .exclude(status=CaseStatus.CLOSED)
             .select_related("office", "institution", "branch")
         ):
