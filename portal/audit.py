@@ -63,9 +63,24 @@ def record(
     label: str = "",
 ) -> AuditEvent:
     """Append one event. ``office`` overrides where the event is readable from."""
+    event = unsaved(actor, verb, target, changes, office=office, label=label)
+    event.save(force_insert=True)
+    return event
+
+
+def unsaved(
+    actor,
+    verb: str,
+    target: Model | None = None,
+    changes: dict | None = None,
+    *,
+    office: Office | None = None,
+    label: str = "",
+) -> AuditEvent:
+    """The event ``record`` would append, not yet saved: for ``record_all``."""
     placed_office, institution = _placement(target)
     actor = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor,
         actor_label=str(actor.email) if actor else "system",
         verb=verb,
@@ -77,3 +92,10 @@ def record(
         office=office or placed_office,
         institution=institution,
     )
+
+
+def record_all(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Append many events (``unsaved``) in one INSERT, as a sweep of thousands of cases does.
+    An INSERT sends no ``post_save``: use it only for verbs that are no webhook event (those
+    of ``portal.webhooks.events.FROM_AUDIT`` go through ``record``)."""
+    return AuditEvent.objects.bulk_create(events)

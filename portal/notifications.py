@@ -5,6 +5,7 @@ they announce, and the emails go out from a worker only once it has committed.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -20,6 +21,21 @@ from portal.outbox import send_on_commit
 SUBJECT_PREFIX = "[SME Finance Supervision]"
 
 
+@dataclass(frozen=True)
+class Notice:
+    """One message to some people: what ``notify`` sends, and ``notify_all`` many of at once.
+
+    ``recipients`` are user ids of active users; ``message`` is an English message id marked
+    with ``gettext_noop``; ``params`` fill its ``%(name)s`` placeholders (plain strings and
+    numbers, stored as JSON)."""
+
+    recipients: Iterable[int]
+    message: str
+    params: dict = field(default_factory=dict)
+    url: str = ""
+    target: Model | None = None
+
+
 def notify(
     recipients: Iterable[User],
     *,
@@ -28,22 +44,25 @@ def notify(
     url: str = "",
     target: Model | None = None,
 ) -> list[Notification]:
-    """Store one notification per distinct active recipient and email them after commit.
+    """Store one notification per distinct active recipient and email them after commit."""
+    active = [user.pk for user in recipients if user.is_active]
+    return notify_all([Notice(active, message, params or {}, url, target)])
 
-    ``message`` is an English message id marked with ``gettext_noop``; ``params`` fill its
-    ``%(name)s`` placeholders (plain strings and numbers, stored as JSON).
-    """
-    people = {user.pk: user for user in recipients if user.is_active}
+
+def notify_all(notices: Iterable[Notice]) -> list[Notification]:
+    """``notify`` for many notices in one INSERT and one email task after commit (a sweep's
+    thousands of cases): each notice's distinct recipients get one notification each."""
     notes = Notification.objects.bulk_create(
         Notification(
             recipient_id=pk,
-            message=message,
-            params=params or {},
-            url=url,
-            object_type=target._meta.label if target is not None else "",
-            object_id=str(target.pk) if target is not None else "",
+            message=notice.message,
+            params=notice.params,
+            url=notice.url,
+            object_type=notice.target._meta.label if notice.target is not None else "",
+            object_id=str(notice.target.pk) if notice.target is not None else "",
         )
-        for pk in sorted(people)
+        for notice in notices
+        for pk in sorted(set(notice.recipients))
     )
     if notes:
         from portal.tasks import send_notification_emails  # the task module imports this one
@@ -59,6 +78,24 @@ def office_staff(office: Office, role: str = Role.VIEWER) -> QuerySet[User]:
         memberships__office=office,
         memberships__role__in=Role.at_least(role),
     ).distinct()
+
+
+def office_staff_ids(wanted: Iterable[tuple[int, str]]) -> dict[tuple[int, str], list[int]]:
+    """``office_staff`` for many (office id, role) pairs in one query: the ids of the active
+    people of each office holding the role or a higher regulator role."""
+    wanted = set(wanted)
+    held: dict[int, list[tuple[str, int]]] = {}
+    for office_id, role, user_id in Membership.objects.filter(
+        office_id__in={office_id for office_id, _role in wanted}, user__is_active=True
+    ).values_list("office_id", "role", "user_id"):
+        held.setdefault(office_id, []).append((role, user_id))
+    staff = {}
+    for office_id, role in wanted:
+        roles = Role.at_least(role)
+        staff[office_id, role] = sorted(
+            {user for held_role, user in held.get(office_id, []) if held_role in roles}
+        )
+    return staff
 
 
 def institution_staff(institution: Institution, branch: Branch | None = None) -> QuerySet[User]:

@@ -224,6 +224,8 @@ class CeleryWorker:
             PORTAL_DATA_DIR=str(self.data_dir or settings.DATA_DIR),
             PORTAL_MEDIA_ROOT=str(self.media_root),
             PORTAL_EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
+            # Small batches of escalation cases, so that a test's kill lands between two.
+            PORTAL_ESCALATION_BATCH="8",
             PYTHONPATH=os.pathsep.join(
                 p for p in (str(settings.BASE_DIR), env.get("PYTHONPATH", "")) if p
             ),

@@ -1,11 +1,14 @@
 """Escalation's benchmark (``manage.py bench_escalation``): raise one case per branch for N
 branches, sweep them all one level up as beat would, then sweep again with nothing due; each
-step printed with its time, queries per case and floor. Everything is rolled back at the end."""
+step printed with its time, queries per case and floor. More cases than the seed's branches
+(20,000) get branches added for the run, copies of the seeded ones. Everything is rolled back
+at the end."""
 
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
+from itertools import cycle
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -32,14 +35,30 @@ def branches_without_cases(count: int) -> list[Branch]:
     )
 
 
-def run(branches: list[Branch], write: Callable[[str], None]) -> None:
-    """Time raising, climbing and an idle sweep over one case per branch, then roll back."""
+def run(count: int, write: Callable[[str], None]) -> None:
+    """Time raising, climbing and an idle sweep over one case for each of ``count`` branches
+    (adding branches where the seed has too few), then roll back."""
     try:
         with transaction.atomic():
+            branches = branches_without_cases(count)
+            branches += _copies(branches, count - len(branches))
             _steps(branches, write)
             raise Rollback
     except Rollback:
         pass
+
+
+def _copies(branches: list[Branch], missing: int) -> list[Branch]:
+    """``missing`` more branches, each a copy of one of ``branches`` under a code of its own."""
+    return Branch.objects.bulk_create(
+        Branch(
+            institution_id=branch.institution_id,
+            office_id=branch.office_id,
+            name_zh=f"{branch.name_zh}（基准{n}）",
+            credit_code=f"BENCH{n:013d}",
+        )
+        for n, branch in zip(range(missing), cycle(branches), strict=False)
+    )
 
 
 def _steps(branches: list[Branch], write: Callable[[str], None]) -> None:
@@ -122,5 +141,6 @@ def _timed(
         done = step()
         seconds = time.perf_counter() - started
     rate = f"{done / seconds:,.0f} cases/s" if done else "-"
-    said = f"{label}: {done} of {count} cases ({rate}, {queries / count:.1f} queries per case)"
+    per_case = f"{queries} queries, {queries / count:.3f} per case"
+    said = f"{label}: {done} of {count} cases ({rate}, {per_case})"
     write(floors.line(said, seconds, floor))

@@ -2,33 +2,44 @@
 office, a rectification notice unanswered past its deadline is announced to both sides, and
 every provider's current causes raise or join cases.
 
-Deadlines are database columns. Each case moves in a transaction of its own that locks its row
-(skipping rows another sweep holds) and re-checks that it is still open and overdue, so two
-sweeps at once move it once, and a worker killed mid-sweep leaves each case either moved with
-its notifications or untouched for the next sweep.
+Deadlines are database columns. Cases move in batches (``settings.PORTAL_ESCALATION_BATCH``),
+each a transaction of a fixed number of queries that locks its rows with SKIP LOCKED (rows
+another sweep holds are left to it) and selects only cases still open and overdue, so two
+sweeps at once move each case once, and a worker killed mid-sweep leaves each batch either
+moved with its history, audit events and notifications or untouched for the next sweep.
 """
 
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from portal import audit
 from portal.models import Office, Role
-from portal.notifications import institution_staff, notify, office_staff
+from portal.notifications import (
+    Notice,
+    institution_staff,
+    notify,
+    notify_all,
+    office_staff,
+    office_staff_ids,
+)
 from supervision import causes
 from supervision.escalation.models import (
     Case,
     CaseEvent,
     CaseStatus,
+    EscalationRule,
     EventVerb,
     NoticeStatus,
     RectificationNotice,
 )
-from supervision.escalation.rules import rule_for
+from supervision.escalation.rules import RuleBook, rule_for
 from supervision.escalation.services import case_url, notice_url, raise_all
 
 logger = logging.getLogger(__name__)
@@ -49,53 +60,122 @@ def overdue_cases(now: datetime):
 def climb(case_id: int, now: datetime) -> bool:
     """Move one overdue case to the parent office and tell both offices; False if another
     sweep holds it or it no longer needs to move."""
+    return _climb_batch(overdue_cases(now).filter(pk=case_id), now, RuleBook.everything()) > 0
+
+
+def climb_overdue(now: datetime | None = None) -> int:
+    """Move every overdue case one level up, a batch (``settings.PORTAL_ESCALATION_BATCH``) per
+    transaction; returns how many this sweep moved. A moved case is due no more and a case
+    another sweep holds is skipped, so the loop ends when none is left for this sweep."""
+    now = now or timezone.now()
+    book = RuleBook.everything()
+    # Oldest first, read in the order of the (status, deadline) index: no tie-break on the id,
+    # which would sort every due case for each batch.
+    due = overdue_cases(now).order_by("deadline")
+    moved = 0
+    while climbed := _climb_batch(due[: settings.PORTAL_ESCALATION_BATCH], now, book):
+        moved += climbed
+    return moved
+
+
+def _climb_batch(due: QuerySet[Case], now: datetime, book: RuleBook) -> int:
+    """Lock the cases of ``due`` that no other sweep holds and move each to its parent office
+    with its history, audit events and notifications: one transaction, a fixed number of
+    queries whatever the number of cases."""
     # Not durable: bench_escalation sweeps its cases inside one transaction that it rolls back.
     with transaction.atomic():
-        case = (
-            overdue_cases(now)
-            .select_for_update(skip_locked=True, of=("self",))
-            .select_related("office", "institution", "branch")
-            .filter(pk=case_id)
-            .first()
+        cases = list(
+            due.select_for_update(skip_locked=True, of=("self",)).select_related(
+                "office", "institution", "branch"
+            )
         )
-        if case is None:
-            return False
-        below = case.office
-        above = Office.objects.get_parent(below)
-        assert above is not None, "overdue_cases are at offices below the root"
-        rule = rule_for(case.kind, above)
-        assert rule is not None, "every kind has a national default (seeded after migrate)"
-        case.office, case.level = above, above.level
-        case.deadline = now + rule.time_to_act(above.level)
-        case.escalations += 1
-        case.save(update_fields=["office", "level", "deadline", "escalations"])
-        CaseEvent.objects.create(
-            case=case, at=now, verb=EventVerb.CLIMBED, office=below, to_office=above
+        if not cases:
+            return 0
+        step = Office.steplen
+        parents = {
+            office.path: office
+            for office in Office.objects.filter(path__in={c.office.path[:-step] for c in cases})
+        }
+        moves: list[tuple[Case, Office, EscalationRule]] = []
+        for case in cases:
+            below, above = case.office, parents[case.office.path[:-step]]
+            rule = book.rule(case.kind, above)
+            assert rule is not None, "every kind has a national default (seeded after migrate)"
+            case.office, case.level = above, above.level
+            case.deadline = now + rule.time_to_act(above.level)
+            case.escalations += 1
+            moves.append((case, below, rule))
+        _save_moved(cases)
+        _record_climbs(moves, now)
+    return len(moves)
+
+
+def _save_moved(cases: list[Case]) -> None:
+    """Write the cases' new office, level, deadline and count of escalations: on PostgreSQL one
+    UPDATE from arrays (Django's ``bulk_update`` builds a CASE per row and field, which costs
+    more than the update itself at a thousand rows)."""
+    if connection.vendor != "postgresql":
+        Case.objects.bulk_update(cases, ["office", "level", "deadline", "escalations"])
+        return
+    table = Case._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET office_id = moved.office_id, level = moved.level, "
+            "deadline = moved.deadline, escalations = moved.escalations "
+            "FROM unnest(%s::bigint[], %s::bigint[], %s::smallint[], %s::timestamptz[], "
+            "%s::smallint[]) AS moved(id, office_id, level, deadline, escalations) "
+            f"WHERE {table}.id = moved.id",
+            [
+                [case.pk for case in cases],
+                [case.office_id for case in cases],
+                [case.level for case in cases],
+                [case.deadline for case in cases],
+                [case.escalations for case in cases],
+            ],
         )
-        audit.record(None, "escalation.climbed", case, {"office": [below.code, above.code]})
-        notify(
-            [*office_staff(below, rule.notify_role), *office_staff(above, rule.notify_role)],
-            message=gettext_noop(
-                "Escalation case #%(case)s (%(subject)s) was not acted on by %(below)s by its "
-                "deadline and moved to %(above)s"
-            ),
+
+
+def _record_climbs(moves: list[tuple[Case, Office, EscalationRule]], now: datetime) -> None:
+    """The history, audit events and notifications of a batch of cases moved up from ``below``
+    (each case already at its new office)."""
+    CaseEvent.objects.bulk_create(
+        CaseEvent(case=case, at=now, verb=EventVerb.CLIMBED, office=below, to_office=case.office)
+        for case, below, _rule in moves
+    )
+    audit.record_all(
+        [
+            audit.unsaved(
+                None, "escalation.climbed", case, {"office": [below.code, case.office.code]}
+            )
+            for case, below, _rule in moves
+        ]
+    )
+    staff = office_staff_ids(
+        (office.pk, rule.notify_role)
+        for case, below, rule in moves
+        for office in (below, case.office)
+    )
+    notify_all(
+        Notice(
+            [*staff[below.pk, rule.notify_role], *staff[case.office.pk, rule.notify_role]],
+            message=_CLIMBED,
             params={
                 "case": case.pk,
                 "subject": case.subject.name_zh,
                 "below": below.name_zh,
-                "above": above.name_zh,
+                "above": case.office.name_zh,
             },
             url=case_url(case),
             target=case,
         )
-    return True
+        for case, below, rule in moves
+    )
 
 
-def climb_overdue(now: datetime | None = None) -> int:
-    """Move every overdue case one level up; returns how many this sweep moved."""
-    now = now or timezone.now()
-    ids = list(overdue_cases(now).order_by("deadline", "pk").values_list("pk", flat=True))
-    return sum(climb(pk, now) for pk in ids)
+_CLIMBED = gettext_noop(
+    "Escalation case #%(case)s (%(subject)s) was not acted on by %(below)s by its "
+    "deadline and moved to %(above)s"
+)
 
 
 def lapse(notice_id: int, today: date) -> bool:

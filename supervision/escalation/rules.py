@@ -4,6 +4,7 @@ unless an office sets its own, which its subtree follows; heads of the office or
 or drop it.
 """
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -53,16 +54,45 @@ def seed_default_rules() -> int:
     return created
 
 
+def _lineage(office: Office) -> list[str]:
+    """The paths of ``office`` and of every office above it."""
+    return [
+        office.path[:end] for end in range(office.steplen, len(office.path) + 1, office.steplen)
+    ]
+
+
+class RuleBook:
+    """Rules read once and looked up for many offices: a sweep's thousands of cases resolve
+    their rules without a query each."""
+
+    def __init__(self, rules: Iterable[EscalationRule]) -> None:
+        # By kind, then by the path of the rule's office ("" for the national default).
+        self._by_kind: dict[str, dict[str, EscalationRule]] = {}
+        for rule in rules:
+            path = rule.office.path if rule.office is not None else ""
+            self._by_kind.setdefault(rule.kind, {})[path] = rule
+
+    @classmethod
+    def everything(cls) -> "RuleBook":
+        return cls(EscalationRule.objects.select_related("office"))
+
+    def rule(self, kind: str, office: Office) -> EscalationRule | None:
+        """The rule of the nearest office from ``office`` up to the root, else the default."""
+        rules = self._by_kind.get(kind, {})
+        for path in [*reversed(_lineage(office)), ""]:
+            if path in rules:
+                return rules[path]
+        return None
+
+
 def rule_for(kind: str, office: Office) -> EscalationRule | None:
     """The rule of the nearest office from ``office`` up to the root, else the default."""
-    steps = range(office.steplen, len(office.path) + 1, office.steplen)
-    lineage = [office.path[:end] for end in steps]
     rules = (
         EscalationRule.objects.filter(kind=kind)
-        .filter(Q(office__path__in=lineage) | Q(office=None))
+        .filter(Q(office__path__in=_lineage(office)) | Q(office=None))
         .select_related("office")
     )
-    return max(rules, key=lambda r: len(r.office.path) if r.office is not None else 0, default=None)
+    return RuleBook(rules).rule(kind, office)
 
 
 RULE_FIELDS = (

@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
+from portal.models import Branch
 from supervision.escalation.models import Case, CaseCause
 from tests import factories as f
 
@@ -26,6 +27,15 @@ def test_the_benchmark_raises_and_sweeps_then_rolls_back(matrix):
     assert not CaseCause.objects.filter(key__startswith="bench:").exists()
 
 
-def test_the_benchmark_needs_enough_branches(matrix):
+def test_more_cases_than_branches_get_branches_for_the_run_only(matrix):
+    branches = Branch.objects.count()
+    out = io.StringIO()
+    call_command("bench_escalation", cases=50, stdout=out)
+    assert out.getvalue().splitlines()[1].startswith("raise: 50 of 50 cases (")
+    assert Branch.objects.count() == branches
+    assert not CaseCause.objects.filter(key__startswith="bench:").exists()
+
+
+def test_the_benchmark_needs_a_seeded_branch(db):
     with pytest.raises(CommandError, match="seed_national"):
-        call_command("bench_escalation", cases=50)
+        call_command("bench_escalation", cases=5)
