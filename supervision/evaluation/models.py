@@ -406,3 +406,45 @@ class AreaArrangement(models.Model):
     @property
     def audit_office(self) -> Office:
         return self.office
+
+
+class GroupRule(models.TextChoices):
+    """Who belongs to a target group: institutions of these kinds supervised in the defining
+    office's area (the 2025 notice III(III): large and joint-stock banks as a group, local
+    legal-person banks "overall" per province), or the list the office chose."""
+
+    LARGE = "large", _("Large commercial banks")
+    JOINT_STOCK = "joint_stock", _("Joint-stock commercial banks")
+    LOCAL_LEGAL_PERSON = "local_legal_person", _("Local legal-person banks of the area")
+    LIST = "list", _("The institutions listed")
+
+
+class TargetGroup(models.Model):
+    """A group of institutions with a growth target for one year, set by a head of office: the
+    group's figure is computed from its members' accepted returns, and the scheme says what a
+    member gets when the group met the target and it alone did not."""
+
+    office = models.ForeignKey(
+        Office, on_delete=models.CASCADE, related_name="target_groups", verbose_name=_("area")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    name = models.CharField(_("name"), max_length=100)
+    rule = models.CharField(_("members"), max_length=20, choices=GroupRule.choices)
+    listed = models.ManyToManyField(Institution, blank=True, related_name="target_groups")
+    target = models.DecimalField(_("group growth target (%)"), max_digits=7, decimal_places=2)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("target group")
+        ordering = ["-year", "office__path", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "year", "name"], name="one_group_name_a_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.year}"
+
+    @property
+    def audit_office(self) -> Office:
+        return self.office
