@@ -48,7 +48,7 @@ def prepare(year: str) -> int:
             written += history.write(filed, user)
     Arrangement.objects.bulk_create(
         [
-            Arrangement(institution=i, year=int(year), credit_plan=Decimal(2000))
+            Arrangement(institution=i, year=int(year), typed_credit_plan=Decimal(2000))
             for i in institutions
         ],
         ignore_conflicts=True,

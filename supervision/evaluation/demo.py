@@ -70,7 +70,7 @@ def load_demo() -> None:
                 institution=institution,
                 year=each,
                 defaults={
-                    "credit_plan": Decimal(1000),
+                    "typed_credit_plan": Decimal(1000),
                     "differentiated": institution.name_zh == RISK_RESOLUTION,
                     "reason": "风险处置" if institution.name_zh == RISK_RESOLUTION else "",
                 },

@@ -179,7 +179,7 @@ def _arrangement_inputs(year: int, institutions: QuerySet | None) -> tuple[Value
     values: Values = {}
     differentiated = set()
     for institution_id, plan, target, special in arrangements.values_list(
-        "institution_id", "credit_plan", "growth_target", "differentiated"
+        "institution_id", "typed_credit_plan", "growth_target", "differentiated"
     ):
         # The plan typed by the office before banks filed it (``TYPED_PLAN``).
         values[institution_id] = {TYPED_PLAN: plan, "office_target": target}

@@ -28,20 +28,23 @@ class EvaluationStatus(models.TextChoices):
 
 
 class Arrangement(models.Model):
-    """The office's record for one institution and year: its SME credit plan, the growth target
-    the office set for it, and whether it carries reform or risk-resolution work (a
-    differentiated arrangement)."""
+    """The office's record for one institution and year: the growth target the office set for
+    it, and whether it carries reform or risk-resolution work (a differentiated arrangement).
+    The bank files its SME credit plan (SME-CREDIT-PLAN); a plan the office typed here before
+    banks filed theirs is kept, read only, as the plan of record for a year with no accepted
+    plan."""
 
     institution = models.ForeignKey(
         Institution, on_delete=models.CASCADE, related_name="arrangements"
     )
     year = models.PositiveSmallIntegerField(_("year"))
-    credit_plan = models.DecimalField(
-        _("SME credit plan (increment, 10k CNY)"),
+    typed_credit_plan = models.DecimalField(
+        _("SME credit plan typed by the office before banks filed it (increment, 10k CNY)"),
         max_digits=16,
         decimal_places=2,
         null=True,
         blank=True,
+        editable=False,
     )
     # A growth target the office set for the bank (percent since the start of the year):
     # meeting it gives the loan-growth indicator full points, as meeting all loans' growth does.

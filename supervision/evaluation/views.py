@@ -355,7 +355,6 @@ VERBS: "dict[str, tuple[Step, StrPromise]]" = {
         lambda r, e: cycle.set_arrangement(
             r.user,
             e,
-            r.POST.get("credit_plan", ""),
             r.POST.get("differentiated") == "on",
             r.POST.get("reason", ""),
             r.POST.get("growth_target", ""),
