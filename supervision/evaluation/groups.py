@@ -49,8 +49,13 @@ class Figure:
     counted: int  # members whose returns gave the figure
 
     @property
+    def margin(self) -> Decimal | None:
+        """How far the figure is above its target (below: negative)."""
+        return None if self.value is None else self.value - self.group.target
+
+    @property
     def met(self) -> bool | None:
-        return None if self.value is None else self.value >= self.group.target
+        return None if self.margin is None else self.margin >= 0
 
 
 def groups_of(year: int, among: set[int] | None = None) -> list[Group]:

@@ -238,16 +238,17 @@ def _group_inputs(
     if not groups:
         return {}
     known = values if institutions is None else None
-    found: Values = {}
+    best: dict[int, tuple[Decimal, Figure]] = {}
     for figure in group_figures(scheme, period, groups, known):
-        if figure.value is None:
+        if figure.margin is None:
             continue
-        margin = figure.value - figure.group.target
         for member in figure.group.members if among is None else figure.group.members & among:
-            held = found.get(member)
-            if held is None or margin > held["group_value"] - held["group_target"]:  # type: ignore[operator]
-                found[member] = {"group_value": figure.value, "group_target": figure.group.target}
-    return found
+            if member not in best or figure.margin > best[member][0]:
+                best[member] = (figure.margin, figure)
+    return {
+        member: {"group_value": figure.value, "group_target": figure.group.target}
+        for member, (_, figure) in best.items()
+    }
 
 
 def gather(

@@ -4,6 +4,7 @@ adds up its members' accepted returns; under the 2025 scheme a member whose grou
 target gets full points on loan growth although it alone did not, under the 2023 scheme it is
 scored alone; its scorecard shows the group's line either way."""
 
+from datetime import date
 from decimal import Decimal as D
 
 import pytest
@@ -13,6 +14,7 @@ from django.urls import reverse
 
 from portal.models import AuditEvent, Institution, InstitutionKind, Role
 from supervision.evaluation import scheme as schemes
+from supervision.evaluation.inputs import gather
 from supervision.evaluation.models import Evaluation, GroupRule, ScoringRun, TargetGroup
 from supervision.evaluation.services import opens_on, score_institutions
 from tests import factories as f
@@ -150,3 +152,18 @@ def test_the_scheme_page_says_how_a_group_s_member_is_scored(client_for, version
         reverse("evaluation-scheme", args=[version]), HTTP_ACCEPT_LANGUAGE="en"
     )
     assert words in page.content.decode()
+
+
+def test_a_member_of_two_groups_is_judged_by_the_one_that_did_best(province):
+    _file(province["slow"], 2025, now=1000)
+    _file(province["fast"], 2025, now=1300)
+    common = {"office": province["fast"].office, "year": 2025, "set_by": province["head"]}
+    TargetGroup.objects.create(
+        name="地方法人银行", rule=GroupRule.LOCAL_LEGAL_PERSON, target=9, **common
+    )  # 15%: met
+    alone = TargetGroup.objects.create(name="单列", rule=GroupRule.LIST, target=5, **common)
+    alone.listed.set([province["slow"]])  # 0%: missed
+    only = Institution.objects.filter(pk=province["slow"].pk)
+    values, _, _ = gather(schemes.load("2025"), "2025Q4", only, date(2026, 2, 1))
+    slow = values[province["slow"].pk]
+    assert (slow["group_value"], slow["group_target"]) == (D(15), D(9))
