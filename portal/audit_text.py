@@ -72,6 +72,8 @@ VERBS: dict[str, Promise] = {
     "evaluation.area_arrangement_removed": gettext_lazy(
         "removed a differentiated arrangement for an area"
     ),
+    "evaluation.target_group_set": gettext_lazy("set a group's growth target"),
+    "evaluation.target_group_removed": gettext_lazy("removed a group's growth target"),
     "sample.drawn": gettext_lazy("drew a data sample"),
     "sample.row_checked": gettext_lazy("checked a sampled row"),
     "figure.marked": gettext_lazy("marked a flagged figure"),

@@ -134,6 +134,8 @@ def context_for(filing: Filing) -> Context:
             params["lpr"] = lpr
     context = Context.defaults(**params)
     context.divisions = frozenset(Division.objects.values_list("code", flat=True))
+    if filing.branch_id is None:  # a branch files for itself, not as its bank
+        context.filer_kind = filing.institution.kind
     provider = _PROVIDERS.get(filing.spec_code)
     if provider and filing.request is not None:
         context.params.update(provider(filing.request))

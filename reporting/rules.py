@@ -28,6 +28,7 @@ class Context:
 
     params: dict[str, Any] = field(default_factory=dict)
     divisions: frozenset[str] | None = None  # known county-level division codes
+    filer_kind: str | None = None  # the filing institution's kind, for rules with ``filers``
     previous: pl.DataFrame | None = None  # rows of the last accepted filing it is compared with
 
     @classmethod
@@ -165,6 +166,11 @@ def apply_rule(table: Table, rule: Rule, context: Context) -> bool:
     parameter or an earlier return that this check does not have)."""
     if rule.check is None:
         return False
+    if rule.filers:
+        if context.filer_kind is None:
+            return False
+        if context.filer_kind not in rule.filers:
+            return True  # checked: it asks nothing of this filer
     if rule.rule_class == RuleClass.CROSS_PERIOD:
         if context.previous is None:
             return False

@@ -173,6 +173,10 @@ class Rule:
     # Cross-period rules name the column of the previous accepted filing they compare with.
     previous: dict[str, str] = field(default_factory=dict)
     limit_param: str = ""  # the context parameter the message quotes as {limit}
+    # The filers it applies to, by institution kind (``InstitutionKind`` values), for what the
+    # rows cannot show, e.g. that a national bank breaks its plan down by region; empty: every
+    # filer. Checked without a known filer (a file checked offline), it is not applied.
+    filers: frozenset[str] = frozenset()
     # What a placeholder reads, as (name, zh, en), in a finding stored before the rule's
     # message used it: old reports must still read as sentences.
     fallback: tuple[tuple[str, str, str], ...] = ()

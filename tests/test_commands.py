@@ -70,7 +70,7 @@ RUNS: dict[str, Run] = {
         "migrated", lambda _: ["--rows", "200", "--naive-rows", "50"], ("ingest", "ratio")
     ),
     "bench_scope": Run("national", lambda _: [], ("median",)),
-    "bench_scoring": Run("national", lambda _: ["--year", "2025"], ("score 2025",)),
+    "bench_scoring": Run("national", lambda _: ["--year", "2025"], ("target groups", "score 2025")),
     "bench_escalation": Run("national", lambda _: ["--cases", "10"], ("raise: 10 of 10",)),
     "bench_screening": Run("demo", lambda _: ["--enterprises", "50"], ("remove the bench task",)),
     "bench_dashboard": Run(

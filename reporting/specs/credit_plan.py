@@ -21,6 +21,8 @@ from reporting.specs.columns import amount, choices, cited, not_above
 # labelled as totals): its regional lines must add up to it.
 BANK, REGION = "bank", "region"
 PLANNED = ("plan_increment", "credit_plan", "first_loan_plan")
+# The national banks (全国性银行), by institution kind: they break their plan down by region.
+NATIONAL = frozenset({"policy", "large", "joint_stock"})
 
 
 def _is_bank(c) -> pl.Expr:
@@ -132,6 +134,19 @@ SME_CREDIT_PLAN_2025 = ReturnSpec(
                 check=_regions_add_up(key),
             )
             for i, key in enumerate(PLANNED)
+        ),
+        Rule(
+            "CP-V108",
+            RuleClass.VALIDITY,
+            Severity.ERROR,
+            "全国性银行须按地区分解全行计划。",
+            "A national bank breaks its whole-bank plan down by region.",
+            "在全行计划行之后逐行填写各地区（省级行政区划代码）的分解计划，各地区之和等于全行计划。",
+            "After the whole-bank line, add one line per region (its province's division code); "
+            "the regions add up to the whole bank's plan.",
+            columns=("line",),
+            check=lambda c: ~_is_bank(c) | (c("line") == REGION).any(),
+            filers=NATIONAL,
         ),
     ),
 )

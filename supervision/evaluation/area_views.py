@@ -1,5 +1,7 @@
-"""The differentiated arrangements for areas, set and removed by a head of office from the
-ranking page."""
+"""The office's arrangements for areas, set and removed by a head of office from the ranking
+page: differentiated arrangements and target groups."""
+
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import scoping
-from portal.models import Office, Role
+from portal.models import Institution, Office, Role
 from supervision.evaluation import areas
-from supervision.evaluation.models import AreaArrangement
+from supervision.evaluation.models import AreaArrangement, GroupRule, TargetGroup
 
 
 def _back(year: int | str) -> HttpResponse:
@@ -53,5 +55,61 @@ def area_remove(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request, _("The area's arrangement is removed; its institutions are scored again.")
+        )
+    return _back(year)
+
+
+def _listed(user, codes: str) -> list[Institution]:
+    """The institutions whose credit codes are listed (spaces, commas or lines between)."""
+    wanted = set(codes.replace(",", " ").replace("，", " ").split())
+    found = list(scoping.visible(user, Institution).filter(credit_code__in=wanted))
+    if len(found) != len(wanted):
+        unknown = sorted(wanted - {i.credit_code for i in found})
+        raise ValidationError(
+            _("No institution you supervise has the code %(codes)s.")
+            % {"codes": ", ".join(unknown)}
+        )
+    return found
+
+
+@login_required
+@require_POST
+def group_set(request: HttpRequest) -> HttpResponse:
+    post = request.POST
+    code, year = post.get("code", "").strip(), post.get("year", "").strip()
+    office = scoping.actionable(request.user, Office, Role.HEAD).filter(code=code).first()
+    if office is None or not (year.isdigit() and len(year) == 4):
+        messages.error(request, _("Give a year and the code of an office you head or one below."))
+        return _back(year)
+    try:
+        target = Decimal(post.get("target", "").strip())
+    except InvalidOperation:
+        messages.error(request, _("Give the group's growth target in percent."))
+        return _back(year)
+    rule = post.get("rule", "")
+    try:
+        listed = _listed(request.user, post.get("listed", "")) if rule == GroupRule.LIST else []
+        areas.group_set(request.user, office, int(year), post.get("name", ""), rule, target, listed)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("The group's target is saved; its area's institutions are scored again.")
+        )
+    return _back(year)
+
+
+@login_required
+@require_POST
+def group_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    group = scoping.get_visible_or_404(request.user, TargetGroup, pk=pk)
+    year = group.year
+    try:
+        areas.group_remove(request.user, group)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("The group's target is removed; its area's institutions are scored again.")
         )
     return _back(year)

@@ -10,10 +10,10 @@ from time import perf_counter, process_time
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from portal.models import Institution, User
+from portal.models import Institution, Office, User
 from reporting import history
 from reporting.periods import quarter_label
-from supervision.evaluation.models import Arrangement, Evaluation
+from supervision.evaluation.models import Arrangement, Evaluation, GroupRule, TargetGroup
 from supervision.evaluation.services import Tally, score_institutions
 
 BATCH = 1500
@@ -33,8 +33,8 @@ def bench_user() -> User:
 
 def prepare(year: str) -> int:
     """Accepted returns for the year's Q4 and the Q4 before for every active institution that
-    has none yet (generated, the same every time), and a credit plan for each. Returns how
-    many returns were written."""
+    has none yet (generated, the same every time), a credit plan for each, and the year's
+    target groups (``groups``). Returns how many returns were written."""
     institutions = list(
         Institution.objects.filter(is_active=True).select_related("office").order_by("pk")
     )
@@ -48,12 +48,37 @@ def prepare(year: str) -> int:
             written += history.write(filed, user)
     Arrangement.objects.bulk_create(
         [
-            Arrangement(institution=i, year=int(year), credit_plan=Decimal(2000))
+            Arrangement(institution=i, year=int(year), typed_credit_plan=Decimal(2000))
             for i in institutions
         ],
         ignore_conflicts=True,
     )
+    groups(int(year), user)
     return written
+
+
+def groups(year: int, user: User) -> None:
+    """The 2025 notice's target groups for ``year``, where missing: the large banks and the
+    joint-stock banks of each root office as a group, and each province's local legal-person
+    banks (the root's children)."""
+    made = []
+    for root in Office.objects.filter(depth=1):
+        made += [
+            TargetGroup(office=root, year=year, name=name, rule=rule, target=10, set_by=user)
+            for name, rule in (("大型银行", GroupRule.LARGE), ("股份制银行", GroupRule.JOINT_STOCK))
+        ]
+        made += [
+            TargetGroup(
+                office=province,
+                year=year,
+                name="地方法人银行",
+                rule=GroupRule.LOCAL_LEGAL_PERSON,
+                target=10,
+                set_by=user,
+            )
+            for province in Office.objects.get_children(root)
+        ]
+    TargetGroup.objects.bulk_create(made, ignore_conflicts=True)
 
 
 @dataclass(frozen=True)

@@ -231,18 +231,16 @@ def adjust(user, evaluation: Evaluation, code: str, points, reason: str) -> None
 def set_arrangement(
     user,
     evaluation: Evaluation,
-    credit_plan: str,
     differentiated: bool,
     reason: str,
     growth_target: str = "",
 ) -> Arrangement:
-    """The office records the institution's SME credit plan for the year, the growth target it
-    set the institution (if any), and whether it carries reform or risk-resolution work (a
-    differentiated arrangement); the result is scored again."""
+    """The office records the growth target it set the institution for the year (if any) and
+    whether it carries reform or risk-resolution work (a differentiated arrangement); the
+    result is scored again. The credit plan is the bank's to file (SME-CREDIT-PLAN)."""
     reason = reason.strip()
     if differentiated and not reason:
         raise ValidationError(_("Say why the institution gets a differentiated arrangement."))
-    plan = _credit_plan(credit_plan)
     target = _growth_target(growth_target)
     with transaction.atomic(durable=True):
         evaluation = _locked(user, evaluation, Role.REVIEWER)
@@ -258,7 +256,6 @@ def set_arrangement(
             institution_id=evaluation.institution_id,
             year=year,
             defaults={
-                "credit_plan": plan,
                 "growth_target": target,
                 "differentiated": differentiated,
                 "reason": reason,
@@ -269,10 +266,6 @@ def set_arrangement(
             "evaluation.arrangement_set",
             evaluation,
             {
-                "credit_plan": [
-                    _text(before.credit_plan) if before else None,
-                    _text(plan),
-                ],
                 "growth_target": [
                     _text(before.growth_target) if before else None,
                     _text(target),
@@ -283,21 +276,6 @@ def set_arrangement(
         )
         rescore(evaluation, ScoreRecord.Cause.REVIEW)
     return arrangement
-
-
-def _credit_plan(value: str) -> Decimal | None:
-    """A credit plan in 10,000 CNY: blank for none, else a non-negative amount in cents."""
-    if not str(value).strip():
-        return None
-    try:
-        plan = Decimal(str(value).strip().replace(",", ""))
-    except InvalidOperation as exc:
-        raise ValidationError(_("The credit plan must be an amount in 10,000 CNY.")) from exc
-    if not plan.is_finite() or plan < 0 or plan != round(plan, 2) or plan >= 10**14:
-        raise ValidationError(
-            _("The credit plan must be an amount of at least 0 with at most two decimals.")
-        )
-    return plan
 
 
 def _growth_target(value: str) -> Decimal | None:

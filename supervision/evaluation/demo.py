@@ -1,13 +1,14 @@
-"""The evaluation's demo: accepted returns for every demo institution (beside the returns
-demo's own filings for the latest quarter) for the Q4s of the two years evaluated and the one
-before, and for every quarter since; the offices' arrangements (credit plans; one rural bank
-under risk resolution); every quarter scored as monitoring and both years opened as the
-calendar opens them; and the cycle in each of its states: the year before's results archived;
-the latest year's Industrial Bank notified (its officers read their scorecard), Jinjiang Rural
-Commercial Bank confirmed at a low grade (a cause for escalation), Fujian Haixia Bank and
-Xianyou Rural Commercial Bank under review, the rest in self-assessment. The Fujian bureau has
-drawn a data sample of the latest quarter: one row confirmed, one corrected by the bank, one
-misreported."""
+"""The evaluation's demo: accepted returns for every demo institution (beside the returns demo's
+own filings for the latest quarter) for the Q4s of the two years evaluated and the one before,
+and for every quarter since; the offices' arrangements (credit plans typed before banks filed
+theirs; one rural bank under risk resolution); the Fujian bureau's target group of its local
+legal-person banks for both years (the 2025 notice III(III)); every quarter scored as monitoring
+and both years opened as the calendar opens them; and the cycle in each of its states: the year
+before's results archived; the latest year's Industrial Bank notified (its officers read their
+scorecard), Jinjiang Rural Commercial Bank confirmed at a low grade (a cause for escalation),
+Fujian Haixia Bank and Xianyou Rural Commercial Bank under review, the rest in self-assessment.
+The Fujian bureau has drawn a data sample of the latest quarter: one row confirmed, one
+corrected by the bank, one misreported."""
 
 from datetime import date
 from decimal import Decimal
@@ -15,13 +16,19 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
-from portal.models import Institution, Membership, Role, User
+from portal.models import Institution, Membership, Office, Role, User
 from reporting import history
 from reporting.models import ReturnRequest
 from reporting.periods import parse_quarter, quarter_label
 from supervision.evaluation import cycle, sampling
 from supervision.evaluation import scheme as schemes
-from supervision.evaluation.models import Arrangement, Evaluation, SampleFinding
+from supervision.evaluation.models import (
+    Arrangement,
+    Evaluation,
+    GroupRule,
+    SampleFinding,
+    TargetGroup,
+)
 from supervision.evaluation.selectors import current_result
 from supervision.evaluation.services import opens_on, score_institutions
 
@@ -70,11 +77,12 @@ def load_demo() -> None:
                 institution=institution,
                 year=each,
                 defaults={
-                    "credit_plan": Decimal(1000),
+                    "typed_credit_plan": Decimal(1000),
                     "differentiated": institution.name_zh == RISK_RESOLUTION,
                     "reason": "风险处置" if institution.name_zh == RISK_RESOLUTION else "",
                 },
             )
+    _group(year)
     for period in periods:
         if not period.startswith(str(year - 2)):  # the base of the year before, no more
             score_institutions(period)
@@ -83,6 +91,20 @@ def load_demo() -> None:
 
     _cycle(str(year - 1), str(year))
     _sample(periods[-1])
+
+
+def _group(year: int) -> None:
+    fujian = Office.objects.filter(code="350000").first()
+    if fujian is None:
+        return
+    head = User.objects.get(email="fj.head@demo.portal")
+    for each in (year - 1, year):
+        TargetGroup.objects.get_or_create(
+            office=fujian,
+            year=each,
+            name="福建辖内地方法人银行",
+            defaults={"rule": GroupRule.LOCAL_LEGAL_PERSON, "target": Decimal(10), "set_by": head},
+        )
 
 
 def _office_people(evaluation: Evaluation) -> tuple[User, User]:

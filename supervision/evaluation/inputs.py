@@ -4,7 +4,8 @@ Return inputs are sums over the rows of the accepted filing in force for each fi
 SQL from the stored JSON rows (one query per return spec version and period, whatever the
 number of institutions). An institution's own return is used when it filed one; otherwise its
 branches' returns are added up. Figures about reporting come from requests and filings;
-the office's arrangements from their own table.
+the office's arrangements from their own table; a target group's figure from its members'
+returns, summed as one bank's.
 """
 
 from collections import defaultdict
@@ -24,6 +25,7 @@ from portal.models import Institution
 from reporting.models import FilingRow, FilingStatus, ReturnRequest
 from reporting.periods import previous_year_end
 from reporting.specs import ALL as ALL_SPECS
+from supervision.evaluation.groups import Figure, Group, groups_of
 from supervision.evaluation.models import AreaArrangement, Arrangement
 from supervision.evaluation.sampling import misreported_rows
 from supervision.evaluation.scheme import Input, Scheme
@@ -177,7 +179,7 @@ def _arrangement_inputs(year: int, institutions: QuerySet | None) -> tuple[Value
     values: Values = {}
     differentiated = set()
     for institution_id, plan, target, special in arrangements.values_list(
-        "institution_id", "credit_plan", "growth_target", "differentiated"
+        "institution_id", "typed_credit_plan", "growth_target", "differentiated"
     ):
         # The plan typed by the office before banks filed it (``TYPED_PLAN``).
         values[institution_id] = {TYPED_PLAN: plan, "office_target": target}
@@ -193,6 +195,60 @@ def _arrangement_inputs(year: int, institutions: QuerySet | None) -> tuple[Value
             within = within.filter(pk__in=institutions.values("pk"))
         differentiated |= set(within.values_list("pk", flat=True))
     return values, differentiated
+
+
+def group_figures(
+    scheme: Scheme, period: str, groups: list[Group], known: Values | None = None
+) -> list[Figure]:
+    """Each group's figure for ``period``: the scheme's group formula over its members'
+    return inputs, each summed over the members that have all of them, as if one bank.
+    ``known`` holds every member's values already read; without it they are read here (one
+    query per return spec version, however many groups)."""
+    assert scheme.group is not None, "only a scheme with a group figure has group figures"
+    names = sorted(scheme.group.formula.names)
+    if known is None:
+        members = Institution.objects.filter(pk__in=set().union(*(g.members for g in groups)))
+        known = defaultdict(dict)
+        for spec_code in sorted({scheme.inputs[name].spec for name in names}):
+            items = [scheme.inputs[n] for n in names if scheme.inputs[n].spec == spec_code]
+            for pk, found in _return_inputs(items, spec_code, period, members).items():
+                known[pk].update(found)
+    figures = []
+    for group in groups:
+        rows = [known[m] for m in sorted(group.members) if m in known]
+        rows = [row for row in rows if all(row.get(n) is not None for n in names)]
+        sums = {
+            n: sum((v for row in rows if (v := row.get(n)) is not None), Decimal(0)) for n in names
+        }
+        try:
+            value = scheme.group.formula(sums) if rows else None
+        except ZeroDivisionError:
+            value = None
+        figures.append(Figure(group, value, len(rows)))
+    return figures
+
+
+def _group_inputs(
+    scheme: Scheme, period: str, institutions: QuerySet | None, values: Values
+) -> Values:
+    """``group_value`` and ``group_target`` for each member of a group: of its groups, the
+    one furthest above (or least below) its target."""
+    among = None if institutions is None else set(institutions.values_list("pk", flat=True))
+    groups = groups_of(int(period[:4]), among)
+    if not groups:
+        return {}
+    known = values if institutions is None else None
+    best: dict[int, tuple[Decimal, Figure]] = {}
+    for figure in group_figures(scheme, period, groups, known):
+        if figure.margin is None:
+            continue
+        for member in figure.group.members if among is None else figure.group.members & among:
+            if member not in best or figure.margin > best[member][0]:
+                best[member] = (figure.margin, figure)
+    return {
+        member: {"group_value": figure.value, "group_target": figure.group.target}
+        for member, (_, figure) in best.items()
+    }
 
 
 def gather(
@@ -220,6 +276,9 @@ def gather(
             values[institution_id].update(found)
             if which == "current":
                 filed.add(institution_id)
+    if scheme.group is not None and any(i.source == "group" for i in scheme.inputs.values()):
+        for institution_id, found in _group_inputs(scheme, period, institutions, values).items():
+            values[institution_id].update(found)
     for institution_id, found in _quality_inputs(period, institutions, today).items():
         values[institution_id].update(found)
     arranged, differentiated = _arrangement_inputs(int(period[:4]), institutions)

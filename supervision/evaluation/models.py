@@ -28,20 +28,23 @@ class EvaluationStatus(models.TextChoices):
 
 
 class Arrangement(models.Model):
-    """The office's record for one institution and year: its SME credit plan, the growth target
-    the office set for it, and whether it carries reform or risk-resolution work (a
-    differentiated arrangement)."""
+    """The office's record for one institution and year: the growth target the office set for
+    it, and whether it carries reform or risk-resolution work (a differentiated arrangement).
+    The bank files its SME credit plan (SME-CREDIT-PLAN); a plan the office typed here before
+    banks filed theirs is kept, read only, as the plan of record for a year with no accepted
+    plan."""
 
     institution = models.ForeignKey(
         Institution, on_delete=models.CASCADE, related_name="arrangements"
     )
     year = models.PositiveSmallIntegerField(_("year"))
-    credit_plan = models.DecimalField(
-        _("SME credit plan (increment, 10k CNY)"),
+    typed_credit_plan = models.DecimalField(
+        _("SME credit plan typed by the office before banks filed it (increment, 10k CNY)"),
         max_digits=16,
         decimal_places=2,
         null=True,
         blank=True,
+        editable=False,
     )
     # A growth target the office set for the bank (percent since the start of the year):
     # meeting it gives the loan-growth indicator full points, as meeting all loans' growth does.
@@ -402,6 +405,48 @@ class AreaArrangement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.office} {self.year}"
+
+    @property
+    def audit_office(self) -> Office:
+        return self.office
+
+
+class GroupRule(models.TextChoices):
+    """Who belongs to a target group: institutions of these kinds supervised in the defining
+    office's area (the 2025 notice III(III): large and joint-stock banks as a group, local
+    legal-person banks "overall" per province), or the list the office chose."""
+
+    LARGE = "large", _("Large commercial banks")
+    JOINT_STOCK = "joint_stock", _("Joint-stock commercial banks")
+    LOCAL_LEGAL_PERSON = "local_legal_person", _("Local legal-person banks of the area")
+    LIST = "list", _("The institutions listed")
+
+
+class TargetGroup(models.Model):
+    """A group of institutions with a growth target for one year, set by a head of office: the
+    group's figure is computed from its members' accepted returns, and the scheme says what a
+    member gets when the group met the target and it alone did not."""
+
+    office = models.ForeignKey(
+        Office, on_delete=models.CASCADE, related_name="target_groups", verbose_name=_("area")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    name = models.CharField(_("name"), max_length=100)
+    rule = models.CharField(_("members"), max_length=20, choices=GroupRule.choices)
+    listed = models.ManyToManyField(Institution, blank=True, related_name="target_groups")
+    target = models.DecimalField(_("group growth target (%)"), max_digits=7, decimal_places=2)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("target group")
+        ordering = ["-year", "office__path", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "year", "name"], name="one_group_name_a_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.year}"
 
     @property
     def audit_office(self) -> Office:

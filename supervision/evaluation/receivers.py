@@ -29,6 +29,7 @@ from supervision.evaluation.models import (
     SampledRow,
     ScoreRecord,
     ScoringRun,
+    TargetGroup,
 )
 from supervision.evaluation.rectification_models import (
     PlanEvidence,
@@ -77,6 +78,7 @@ scoping.register(
 )
 # What the office worked with stays with the office.
 scoping.register(AreaArrangement, office=scoping.under("office__path"))
+scoping.register(TargetGroup, office=scoping.under("office__path"))
 scoping.register(ScoreRecord, office=scoping.under("evaluation__institution__office__path"))
 scoping.register(PointAdjustment, office=scoping.under("evaluation__institution__office__path"))
 scoping.register(Arrangement, office=scoping.under("institution__office__path"))

@@ -59,8 +59,9 @@ class Input:
     ``source`` is "return" (``column`` of ``spec`` summed over the filer's accepted rows, or
     averaged weighted by ``weight``; ``period`` "current", "prior_year" (the same quarter a
     year before) or "year_end" (the previous year-end)), "quality" (a figure
-    about the bank's own reporting), "sampling" (what data checks found) or "arrangement" (the
-    office's record for the bank that year, e.g. its growth target). A return's ``period``
+    about the bank's own reporting), "sampling" (what data checks found), "arrangement" (the
+    office's record for the bank that year, e.g. its growth target) or "group" (the figure and
+    target of the bank's target group, ``group_value`` and ``group_target``). A return's ``period``
     may also be "year" (the yearly return of the year, e.g. the bank's SME credit plan), and
     ``where`` keeps only the rows whose columns have these values (the plan's whole-bank line).
     """
@@ -106,6 +107,17 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class GroupFigure:
+    """How a target group's figure is computed: ``formula`` over its members' return inputs,
+    each summed over the members that have all of them (the group as one bank)."""
+
+    formula: Formula[Decimal]
+    label: Text
+    source: Text
+    unit: str = "%"
+
+
+@dataclass(frozen=True)
 class Band:
     grade: int
     minimum: Decimal | None  # None for the lowest grade
@@ -131,6 +143,7 @@ class Scheme:
     inputs: dict[str, Input]
     indicators: tuple[Indicator, ...]
     bands: tuple[Band, ...]
+    group: GroupFigure | None = None  # None: the scheme knows no target groups
 
     def indicator(self, code: str) -> Indicator:
         for indicator in self.indicators:
@@ -337,6 +350,29 @@ def _indicator(
     )
 
 
+def _group(data: dict, inputs: dict[str, Input], version: str) -> GroupFigure | None:
+    """The target groups' figure; a formula reading inputs that are not returns' is refused."""
+    declared = {n for n, i in inputs.items() if i.source == "group"}
+    if declared - {"group_value", "group_target"}:
+        raise SchemeError(f"scheme {version}: group inputs are group_value and group_target")
+    if "group" not in data:
+        if declared:
+            raise SchemeError(f"scheme {version}: group inputs need the group's figure")
+        return None
+    where = f"scheme {version}, group"
+    spec = data["group"]
+    formula = _formula(spec["figure"], where)
+    summed = {n for n, i in inputs.items() if i.source == "return" and i.period == "current"}
+    if outside := formula.names - summed:
+        raise SchemeError(f"{where}: {sorted(outside)} are not this period's return inputs")
+    return GroupFigure(
+        formula=formula,
+        label=_text(spec, "label", where),
+        source=_text(spec, "source", where),
+        unit=spec.get("unit", "%"),
+    )
+
+
 def parse_scheme(data: dict) -> Scheme:
     """A scheme from its parsed JSON, checked: every formula reads declared inputs only, and
     for every kind the regular points add up to ``regular_points`` and the totals fit the
@@ -386,6 +422,7 @@ def parse_scheme(data: dict) -> Scheme:
         inputs=inputs,
         indicators=tuple(indicators),
         bands=bands,
+        group=_group(data, inputs, version),
     )
     _check_totals(scheme)
     return scheme

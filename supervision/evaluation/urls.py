@@ -15,6 +15,12 @@ urlpatterns = [
         area_views.area_remove,
         name="evaluation-area-remove",
     ),
+    path("evaluation/groups/", area_views.group_set, name="evaluation-group-set"),
+    path(
+        "evaluation/groups/<int:pk>/remove/",
+        area_views.group_remove,
+        name="evaluation-group-remove",
+    ),
     path(
         "evaluation/schemes/<str:version>/",
         scheme_views.scheme_detail,

@@ -22,19 +22,22 @@ from django.views.decorators.http import require_POST
 from portal import panels, scoping
 from portal.http import AuthenticatedHttpRequest
 from portal.models import InstitutionKind, Office, Role
-from reporting.periods import is_quarter
+from reporting.periods import is_quarter, quarter_label
 from reporting.workbooks import xlsx_response
-from supervision.evaluation import consequences, cycle, rectification, scorecards, services
+from supervision.evaluation import consequences, cycle, inputs, rectification, scorecards, services
 from supervision.evaluation import scheme as schemes
+from supervision.evaluation.groups import Figure, Group, groups_of
 from supervision.evaluation.models import (
     AreaArrangement,
     Arrangement,
     Evaluation,
     EvaluationStatus,
     Evidence,
+    GroupRule,
     QualitativeScore,
     ScoreRecord,
     ScoringRun,
+    TargetGroup,
 )
 from supervision.evaluation.publication import publication_workbook
 from supervision.evaluation.rectification_models import SupervisoryTalk
@@ -157,8 +160,27 @@ def ranking(request: HttpRequest) -> HttpResponse:
             .filter(year=int(period[:4]) if period else 0)
             .select_related("office"),
             "may_arrange_areas": scoping.actionable(request.user, Office, Role.HEAD).exists(),
+            "groups": _visible_groups(request.user, period),
+            "group_rules": GroupRule.choices,
         },
     )
+
+
+def _group_figures(version: str, year: int, groups: list[Group]) -> list[Figure]:
+    """The groups' figures for the year under scheme ``version``, as scoring computes them."""
+    scheme = schemes.load(version)
+    if scheme.group is None or not groups:
+        return []
+    return inputs.group_figures(scheme, quarter_label(year, 4), groups)
+
+
+def _visible_groups(user, period: str | None) -> list[Figure]:
+    if not period:
+        return []
+    year = int(period[:4])
+    shown = set(scoping.visible(user, TargetGroup).filter(year=year).values_list("pk", flat=True))
+    groups = [g for g in groups_of(year) if g.pk in shown]
+    return _group_figures(schemes.for_period(quarter_label(year, 4)).version, year, groups)
 
 
 @login_required
@@ -249,6 +271,11 @@ def scorecard(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": scorecards.rows(scheme, result),
             "trend": _trend_of(user, evaluation),
             "gaps": consequences.gaps(scheme, result),
+            "groups": _group_figures(
+                evaluation.scheme_version,
+                int(evaluation.period[:4]),
+                groups_of(int(evaluation.period[:4]), {evaluation.institution_id}),
+            ),
             "consequences": [consequences.MEASURES[m] for m in consequences.measures(evaluation)],
             "deadline_days": scheme.consequence(evaluation.grade).deadline_days,
             "talks": scoping.visible(user, SupervisoryTalk).filter(evaluation=evaluation),
@@ -328,7 +355,6 @@ VERBS: "dict[str, tuple[Step, StrPromise]]" = {
         lambda r, e: cycle.set_arrangement(
             r.user,
             e,
-            r.POST.get("credit_plan", ""),
             r.POST.get("differentiated") == "on",
             r.POST.get("reason", ""),
             r.POST.get("growth_target", ""),

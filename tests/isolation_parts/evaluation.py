@@ -76,6 +76,10 @@ ACTION_URLS = {
         Case("p1_head", "county_a", _of("a", "area")),  # an office below sees no area above
         Case("p2_head", "p1_head", _of("b", "area")),
     ],
+    "evaluation-group-remove": [
+        Case("p1_head", "county_a", _of("a", "group")),  # an office below sees no group above
+        Case("p2_head", "p1_head", _of("b", "group")),
+    ],
     "sample-row-act": [
         Case("p1_head", "p2_head", _of("a", "sampled_row")),
         Case("p2_head", "bank_a", _of("b", "sampled_row")),

@@ -1,7 +1,8 @@
 """The evaluation's objects in the access matrix: each bank's result for 2025, notified, with
 a document of its self-assessment; its result for 2024, notified at grade 4, with its
 rectification plan and an item's evidence; and each province's data sample of its bank's rows,
-one row found misreported with evidence."""
+one row found misreported with evidence; and each province's differentiated area and target
+group for 2019."""
 
 from datetime import date
 
@@ -10,7 +11,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from supervision.evaluation import sampling
-from supervision.evaluation.models import AreaArrangement, EvaluationStatus, Evidence
+from supervision.evaluation.models import (
+    AreaArrangement,
+    EvaluationStatus,
+    Evidence,
+    GroupRule,
+    TargetGroup,
+)
 from supervision.evaluation.rectification_models import PlanEvidence, PlanItem, RectificationPlan
 from tests import factories as f
 
@@ -30,6 +37,8 @@ PROVIDES = (
     "plan_evidence_b",
     "area_a",
     "area_b",
+    "group_a",
+    "group_b",
 )
 
 
@@ -61,6 +70,15 @@ def build(m) -> None:
             office=office, year=2019, reason="改革试点", set_by=m.users[head]
         )
         setattr(m, f"area_{suffix}", area)
+        group = TargetGroup.objects.create(
+            office=office,
+            year=2019,
+            name="地方法人银行",
+            rule=GroupRule.LOCAL_LEGAL_PERSON,
+            target=10,
+            set_by=m.users[head],
+        )
+        setattr(m, f"group_{suffix}", group)
         setattr(m, f"plan_evidence_{suffix}", plan_evidence)
         setattr(m, f"evaluation_{suffix}", evaluation)
         setattr(m, f"evidence_{suffix}", evidence)

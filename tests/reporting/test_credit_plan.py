@@ -5,9 +5,11 @@ it are errors that block the filing."""
 
 import pytest
 
-from portal.models import Role
+from portal.models import InstitutionKind, Role
 from reporting import pipeline
 from reporting.models import FilingStatus
+from reporting.reader import read_return
+from reporting.rules import Context, apply_rules
 from reporting.specs import get_spec, spec_for_period
 from tests import factories as f
 from tests.reporting.returns import open_request, upload, workbook
@@ -34,7 +36,7 @@ def bank():
     gb = f.office("000000", "总局")
     f.office("350000", "福建局", gb)
     f.office("110000", "北京局", gb)
-    return f.InstitutionFactory(office=gb)
+    return f.InstitutionFactory(office=gb, kind=InstitutionKind.LARGE)
 
 
 def _filed(tmp_path, bank, rows):
@@ -51,9 +53,31 @@ def test_the_plan_is_a_yearly_return_of_banks():
     assert (PLAN.period_kind, PLAN.filer) == ("year", "bank")
 
 
+def _local(bank):
+    bank.kind = InstitutionKind.CITY_COMMERCIAL
+    bank.save(update_fields=["kind"])
+    return bank
+
+
 def test_a_local_bank_files_its_whole_bank_line_alone(tmp_path, bank):
+    _local(bank)
     filing, hits = _filed(tmp_path, bank, [BANK])
     assert filing.status == FilingStatus.VALID and not hits
+
+
+def test_a_national_bank_without_its_regional_breakdown_is_refused(tmp_path, bank):
+    filing, hits = _filed(tmp_path, bank, [BANK])
+    assert filing.status == FilingStatus.REJECTED and hits == {"CP-V108"}
+    assert filing.hits.get(code="CP-V108").count == 1  # the whole-bank line, once
+
+
+def test_the_breakdown_rule_names_national_banks_and_needs_the_filer_to_apply(tmp_path):
+    rule = next(r for r in PLAN.rules if r.code == "CP-V108")
+    national = {InstitutionKind.POLICY, InstitutionKind.LARGE, InstitutionKind.JOINT_STOCK}
+    assert rule.filers == national
+    table = read_return(workbook(tmp_path / "plan.xlsx", [BANK], PLAN), PLAN)
+    # Checked offline (no filer known), the rule is not applied rather than guessed.
+    assert "CP-V108" not in {hit.rule.code for hit in apply_rules(table, Context.defaults())}
 
 
 def test_a_national_bank_breaks_it_down_by_region(tmp_path, bank):
@@ -69,6 +93,7 @@ def test_regions_that_do_not_add_up_are_refused(tmp_path, bank):
 
 
 def test_sub_plans_above_the_plan_and_a_missing_whole_bank_line_are_refused(tmp_path, bank):
+    _local(bank)
     _, hits = _filed(tmp_path, bank, [BANK | {"credit_plan": 6000, "first_loan_plan": 5001}])
     assert hits == {"CP-V101", "CP-V102"}
     _, hits = _filed(tmp_path, bank, [_region("350000", 3000, 1000, 500)])

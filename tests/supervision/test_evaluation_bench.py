@@ -22,7 +22,7 @@ def test_bench_scoring_scores_every_institution_and_reports_its_queries():
     out = io.StringIO()
     call_command("bench_scoring", "--year", "2025", stdout=out)
     text = out.getvalue()
-    assert "3 institutions; 6 accepted returns generated" in text
+    assert "3 institutions; 6 accepted returns generated; 2 target groups" in text
     first = re.search(r"score 2025: 3 institutions in [\d.]+ s .* (\d+) SQL queries", text)
     again = re.search(r"again 2025: 3 institutions .*\(scored 0, unchanged 3, frozen 0\)", text)
     assert first and again

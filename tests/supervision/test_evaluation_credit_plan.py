@@ -58,7 +58,7 @@ def _plan_read(bank, version: str) -> D | None:
 
 @pytest.mark.parametrize("version", ["2023", "2025"])
 def test_the_scheme_reads_the_accepted_plan_over_the_typed_one(tmp_path, bank, version):
-    Arrangement.objects.create(institution=bank, year=2025, credit_plan=D(1000))
+    Arrangement.objects.create(institution=bank, year=2025, typed_credit_plan=D(1000))
     assert _plan_read(bank, version) == D(1000)  # typed by the office before banks filed
     _accept_plan(tmp_path, bank, 5000)
     assert _plan_read(bank, version) == D(5000)  # the whole-bank line, not twice with a region

@@ -233,46 +233,62 @@ def test_a_good_grade_raises_nothing(people, django_capture_on_commit_callbacks)
     assert causes.current("low-grade", timezone.now()) == []
 
 
-def test_the_office_sets_the_credit_plan_and_a_differentiated_arrangement(people, client_for):
+def test_the_office_sets_a_differentiated_arrangement_but_no_longer_types_the_plan(
+    people, client_for
+):
     evaluation = people["evaluation"]
     assert not any(line.differentiated for line in current_result(evaluation).lines)
     client = client_for(people["reviewer"])
     page = client.get(reverse("evaluation-detail", args=[evaluation.pk])).content.decode()
-    assert 'data-testid="arrangement"' in page
+    assert 'data-testid="arrangement"' in page and 'name="credit_plan"' not in page
     client.post(
         reverse("evaluation-act", args=[evaluation.pk]),
         {
             "verb": "arrangement",
-            "credit_plan": "1,500.50",
+            "credit_plan": "1,500.50",  # the bank files its plan: a typed one is not read
+            "growth_target": "8",
             "differentiated": "on",
             "reason": "高风险机构处置中",
         },
     )
     arrangement = Arrangement.objects.get(institution=evaluation.institution, year=2025)
-    assert (arrangement.credit_plan, arrangement.differentiated) == (D("1500.50"), True)
+    assert (arrangement.typed_credit_plan, arrangement.growth_target) == (None, D(8))
+    assert arrangement.differentiated
     evaluation.refresh_from_db()
     assert any(line.differentiated for line in current_result(evaluation).lines)
     event = AuditEvent.objects.get(verb="evaluation.arrangement_set")
     assert event.actor == people["reviewer"]
-    assert event.changes["credit_plan"] == [None, "1500.50"]
+    assert event.changes["growth_target"] == [None, "8"] and "credit_plan" not in event.changes
     page = client.get(reverse("evaluation-detail", args=[evaluation.pk])).content.decode()
-    assert 'value="1500.50"' in page and "高风险机构处置中" in page
+    assert 'value="8.00"' in page and "高风险机构处置中" in page
+    assert 'data-testid="typed-plan"' not in page
+
+
+def test_a_plan_typed_before_banks_filed_is_shown_read_only(people, client_for):
+    evaluation = people["evaluation"]
+    Arrangement.objects.create(
+        institution=evaluation.institution, year=2025, typed_credit_plan=D("1500.50")
+    )
+    url = reverse("evaluation-detail", args=[evaluation.pk])
+    page = client_for(people["reviewer"]).get(url).content.decode()
+    assert "A plan typed by the office before banks filed theirs: 1500.50" in page
+    cycle.set_arrangement(people["reviewer"], evaluation, False, "", "6")
+    assert Arrangement.objects.get().typed_credit_plan == D("1500.50")  # kept, not erased
 
 
 @pytest.mark.parametrize(
-    ("plan", "differentiated", "reason", "message"),
+    ("target", "differentiated", "reason", "message"),
     [
-        ("-1", False, "", "at least 0"),
-        ("abc", False, "", "amount in 10,000 CNY"),
+        ("abc", False, "", "growth target"),
         ("", True, " ", "Say why"),
     ],
 )
 def test_a_bad_arrangement_is_refused_and_nothing_is_stored(
-    people, plan, differentiated, reason, message
+    people, target, differentiated, reason, message
 ):
     with pytest.raises(ValidationError, match=message):
         cycle.set_arrangement(
-            people["reviewer"], people["evaluation"], plan, differentiated, reason
+            people["reviewer"], people["evaluation"], differentiated, reason, target
         )
     assert not Arrangement.objects.exists()
 
@@ -281,10 +297,10 @@ def test_only_the_office_may_arrange_and_never_on_a_confirmed_result(people):
     evaluation = people["evaluation"]
     for outsider in ("viewer", "preparer", "approver"):
         with pytest.raises(PermissionDenied):
-            cycle.set_arrangement(people[outsider], evaluation, "100", False, "")
+            cycle.set_arrangement(people[outsider], evaluation, False, "", "5")
     Evaluation.objects.filter(pk=evaluation.pk).update(status=EvaluationStatus.CONFIRMED)
     with pytest.raises(ValidationError, match="reopen it"):
-        cycle.set_arrangement(people["reviewer"], evaluation, "100", False, "")
+        cycle.set_arrangement(people["reviewer"], evaluation, False, "", "5")
     assert not Arrangement.objects.exists()
 
 

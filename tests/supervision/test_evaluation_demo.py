@@ -8,7 +8,13 @@ import pytest
 from portal import demo as portal_demo
 from reporting import demo as returns_demo
 from supervision.evaluation import demo
-from supervision.evaluation.models import Evaluation, EvaluationStatus, MonitoringScore
+from supervision.evaluation.groups import groups_of
+from supervision.evaluation.models import (
+    Evaluation,
+    EvaluationStatus,
+    MonitoringScore,
+    TargetGroup,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,3 +37,7 @@ def test_the_demo_opens_one_evaluation_a_year_and_monitors_the_quarters():
     assert f"{year}Q3" in watched
     low = Evaluation.objects.get(institution__name_zh=demo.LOW_GRADE, period=str(year))
     assert low.status == EvaluationStatus.CONFIRMED and low.grade >= 3
+    # The Fujian bureau's local legal-person banks are a target group: their scorecards show it.
+    group = TargetGroup.objects.get(office__code="350000", year=year)
+    assert group.rule == "local_legal_person"
+    assert groups_of(year, {low.institution_id})[0].pk == group.pk

@@ -178,3 +178,85 @@ def test_the_order_is_written_in_the_scheme():
 def test_grade_bands_at_their_edges(scheme, regular, total, label):
     grade, band = grade_of(scheme, D(regular), D(total))
     assert f"{grade}{band}" == label
+
+
+# The group branches: the 2025 notice III(III) sets the target for a group (large banks,
+# joint-stock banks, a province's local legal-person banks); under its scheme a member whose
+# group met the target gets full points although it alone did not. The 2023 notice sets no
+# group target: the member is scored on its own growth, whatever its group did.
+GROUP_MET = {"group_value": D("9.2"), "group_target": D(9)}
+GROUP_MISSED = {"group_value": D("8.5"), "group_target": D(9)}
+GROUP_CASES = {
+    # name: (values, {scheme: (points, the sentence's telling words)})
+    "group met, member met alone too": (
+        BASE | {"sme_balance": D(1100)} | GROUP_MET,
+        {"2023": (D(8), "meets the target of 10%"), "2025": (D(8), "meets the target of 10%")},
+    ),
+    "group met, member missed and its plan missed": (
+        BASE | {"sme_balance": D(1050), "credit_plan": D(60)} | GROWING | GROUP_MET,
+        {
+            "2023": (D(0), "partial credit needs that the annual SME credit plan is met"),
+            "2025": (D(8), "its group as a whole meets the growth target"),
+        },
+    ),
+    "group met, member's plan met": (
+        BASE | {"sme_balance": D(1050), "credit_plan": D(50)} | GROUP_MET,
+        {
+            "2023": (D(4), "the annual SME credit plan is met: 4.00 of 8 points"),
+            "2025": (D(8), "its group as a whole meets the growth target"),
+        },
+    ),
+    "group met, member fell two years running": (
+        BASE | {"sme_balance": D(950), "credit_plan": D(10)} | FELL | GROUP_MET,
+        {
+            "2023": (D(-4), "the SME loan balance fell two years running"),
+            "2025": (D(8), "its group as a whole meets the growth target"),
+        },
+    ),
+    "group missed, member missed": (
+        BASE | {"sme_balance": D(1050), "credit_plan": D(60)} | MISSED | GROUP_MISSED,
+        {
+            "2023": (D(-3), "SME growth fell short of all-loan growth two years running"),
+            "2025": (D(-3), "SME growth fell short of all-loan growth two years running"),
+        },
+    ),
+    "group with no figure: the member alone": (
+        BASE | {"sme_balance": D(1050), "credit_plan": D(50), "group_target": D(9)},
+        {
+            "2023": (D(4), "the annual SME credit plan is met"),
+            "2025": (D(4), "the annual SME credit plan is met"),
+        },
+    ),
+}
+
+
+def by_the_notice(points: D, v: dict, version: str) -> D:
+    """CS1 with the group's target: under the 2025 notice a group that met it gives its
+    members full points, in the notes' "met" branch; otherwise section 6 as above."""
+    value, target = v.get("group_value"), v.get("group_target")
+    met_alone = by_the_notes(points, v) == points
+    if version == "2025" and value is not None and value >= target and not met_alone:
+        return points
+    return by_the_notes(points, v)
+
+
+@pytest.mark.parametrize("scheme", SCHEMES, ids=lambda s: s.version)
+@pytest.mark.parametrize("case", GROUP_CASES, ids=str)
+def test_loan_growth_with_a_group_target_under_each_scheme(scheme, case):
+    values, expected = GROUP_CASES[case]
+    points, words = expected[scheme.version]
+    line = score(scheme, Inputs("city_commercial", values)).line("CS1")
+    assert line.points == points == by_the_notice(D(8), values, scheme.version)
+    assert words in sentence(line.reason, "en")
+    # A line that the group's figure decided shows that figure among its inputs.
+    by_group = "its group" in sentence(line.reason, "en")
+    assert (
+        by_group == ("group_value" in line.inputs) == (line.inputs.get("group_value") == D("9.2"))
+    )
+
+
+def test_a_differentiated_member_is_scored_on_its_plan_whatever_its_group():
+    values = BASE | {"sme_balance": D(1030), "credit_plan": D(60)} | GROUP_MET
+    for scheme in SCHEMES:
+        line = score(scheme, Inputs("city_commercial", values, differentiated=True)).line("CS1")
+        assert line.points == D(4) == by_the_notes(D(8), values, differentiated=True)

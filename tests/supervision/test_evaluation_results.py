@@ -144,7 +144,7 @@ def test_scoring_again_is_idempotent_and_keeps_history(province):
     tally = service.score_institutions("2025")
     assert (tally.scored, tally.unchanged) == (0, 1)
     assert ScoreRecord.objects.filter(evaluation=evaluation).count() == 1
-    Arrangement.objects.create(institution=bank, year=2025, credit_plan=D(50))
+    Arrangement.objects.create(institution=bank, year=2025, typed_credit_plan=D(50))
     f.accepted_return(bank, "2024Q4", rows=[r | {"issued_rate": D("4.00")} for r in COUNTY_ROWS])
     assert service.score_institutions("2025").scored == 1
     history = list(ScoreRecord.objects.filter(evaluation=evaluation))

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from portal.models import Institution
 from supervision.evaluation import bench as scoring_benchmark
+from supervision.evaluation.models import TargetGroup
 
 
 class Command(BaseCommand):
@@ -10,7 +11,8 @@ class Command(BaseCommand):
         "configured database (after seed_national) and print the time and the number of SQL "
         "queries: first from scratch, then again (nothing changes, nothing is written). "
         "Accepted Q4 returns for the year and the year before are generated first for "
-        "institutions that have none."
+        "institutions that have none, with the year's target groups (large banks, joint-stock "
+        "banks, each province's local legal-person banks)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -29,7 +31,10 @@ class Command(BaseCommand):
         if not count:
             raise CommandError("no institutions: run seed_national first")
         written = scoring_benchmark.prepare(period)
-        self.stdout.write(f"{count} institutions; {written} accepted returns generated")
+        groups = TargetGroup.objects.filter(year=int(period)).count()
+        self.stdout.write(
+            f"{count} institutions; {written} accepted returns generated; {groups} target groups"
+        )
         if not keep:
             forgotten = scoring_benchmark.forget(period)
             self.stdout.write(f"{forgotten} untouched results of {period} removed")
