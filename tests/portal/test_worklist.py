@@ -89,6 +89,7 @@ def test_every_part_registers_its_source():
         "returns",
         "screening",
         "evaluation",
+        "evaluation-rectification",
         "complaints",
         "escalation",
     }

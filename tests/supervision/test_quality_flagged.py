@@ -6,12 +6,11 @@ import pytest
 from django.urls import reverse
 
 from portal.models import AuditEvent, Role
-from reporting import pipeline
 from reporting.models import Filing, FilingRow, FilingStatus
 from supervision.evaluation import sampling
 from supervision.quality.models import FigureMark, MarkState
 from tests import factories as f
-from tests.reporting.returns import LOANS, loan_row, open_request, upload, workbook
+from tests.reporting.returns import LOANS, checked, loan_row, open_request, upload, workbook
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +28,7 @@ def planted(matrix, tmp_path):
     preparer = f.member(Role.PREPARER, institution=bank)
     request = open_request(bank, LOANS, period=PERIOD)
     filing = upload(preparer, request, workbook(tmp_path / "q3.xlsx", rows))
-    pipeline.run(filing.pk)
-    filing.refresh_from_db()
+    filing = checked(filing.pk)
     assert filing.status == FilingStatus.NEEDS_CONFIRMATION
     # Signed with its warnings confirmed: in the office's hands.
     Filing.objects.filter(pk=filing.pk).update(status=FilingStatus.SUBMITTED)

@@ -98,6 +98,10 @@ class VisitInputSerializer(serializers.ModelSerializer):
     assignment = serializers.IntegerField()
     enterprise = serializers.IntegerField()
     decision = serializers.ChoiceField(choices=Decision.choices)
+    # Declared so that the schema says what the model requires: someone went (not blank).
+    visitors = serializers.CharField(
+        max_length=200, min_length=1, label=Visit._meta.get_field("visitors").verbose_name
+    )
     photos = serializers.ListField(
         child=PhotoField(), required=False, max_length=MAX_PHOTOS, write_only=True
     )
