@@ -15,7 +15,10 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
+
+# Django's row comparison (made for composite keys): (deadline, id) > (%s, %s) in one index range.
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -60,28 +63,35 @@ def overdue_cases(now: datetime):
 def climb(case_id: int, now: datetime) -> bool:
     """Move one overdue case to the parent office and tell both offices; False if another
     sweep holds it or it no longer needs to move."""
-    return _climb_batch(overdue_cases(now).filter(pk=case_id), now, RuleBook.everything()) > 0
+    due = overdue_cases(now).filter(pk=case_id)
+    return _climb_batch(due, now, RuleBook.everything()) is not None
 
 
 def climb_overdue(now: datetime | None = None) -> int:
     """Move every overdue case one level up, a batch (``settings.PORTAL_ESCALATION_BATCH``) per
-    transaction; returns how many this sweep moved. A moved case is due no more and a case
-    another sweep holds is skipped, so the loop ends when none is left for this sweep."""
+    transaction, oldest first; returns how many this sweep moved. Each batch starts after the
+    last case of the one before, (deadline, id) > (its deadline, its id) read from the
+    (status, deadline, id) index, so that no batch reads again the cases moved before it
+    (their old index entries stay until vacuum); a case another sweep holds is left to it."""
     now = now or timezone.now()
     book = RuleBook.everything()
-    # Oldest first, read in the order of the (status, deadline) index: no tie-break on the id,
-    # which would sort every due case for each batch.
-    due = overdue_cases(now).order_by("deadline")
+    due = overdue_cases(now).order_by("deadline", "pk")
+    batch = due
     moved = 0
-    while climbed := _climb_batch(due[: settings.PORTAL_ESCALATION_BATCH], now, book):
-        moved += climbed
+    while last := _climb_batch(batch[: settings.PORTAL_ESCALATION_BATCH], now, book):
+        count, position = last
+        moved += count
+        batch = due.filter(TupleGreaterThan(Tuple(F("deadline"), F("pk")), position))
     return moved
 
 
-def _climb_batch(due: QuerySet[Case], now: datetime, book: RuleBook) -> int:
+def _climb_batch(
+    due: QuerySet[Case], now: datetime, book: RuleBook
+) -> tuple[int, tuple[datetime, int]] | None:
     """Lock the cases of ``due`` that no other sweep holds and move each to its parent office
     with its history, audit events and notifications: one transaction, a fixed number of
-    queries whatever the number of cases."""
+    queries whatever the number of cases. Returns how many moved and the (deadline, id) the
+    last of them had; None if none did."""
     # Not durable: bench_escalation sweeps its cases inside one transaction that it rolls back.
     with transaction.atomic():
         cases = list(
@@ -90,7 +100,8 @@ def _climb_batch(due: QuerySet[Case], now: datetime, book: RuleBook) -> int:
             )
         )
         if not cases:
-            return 0
+            return None
+        last = (len(cases), (cases[-1].deadline, cases[-1].pk))
         step = Office.steplen
         parents = {
             office.path: office
@@ -107,7 +118,7 @@ def _climb_batch(due: QuerySet[Case], now: datetime, book: RuleBook) -> int:
             moves.append((case, below, rule))
         _save_moved(cases)
         _record_climbs(moves, now)
-    return len(moves)
+    return last
 
 
 def _save_moved(cases: list[Case]) -> None:

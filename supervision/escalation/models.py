@@ -137,7 +137,8 @@ class Case(models.Model):
         verbose_name_plural = _("escalation cases")
         ordering = ["deadline", "pk"]
         indexes = [
-            models.Index(fields=["status", "deadline"]),
+            # The sweep reads the due cases in this order, each batch after the one before.
+            models.Index(fields=["status", "deadline", "id"]),
             models.Index(fields=["institution", "branch", "status"]),
         ]
 
