@@ -218,9 +218,8 @@ AXES_IPWARE_PROXY_COUNT = env_int("PORTAL_PROXY_COUNT", 0)
 
 # API tokens (POST /api/v1/token/) stop working this many days after they are issued.
 PORTAL_TOKEN_DAYS = env_int("PORTAL_TOKEN_DAYS", 30)
-# Registrations and password-reset requests per hour from one address (IP) and for one email
-# address: beyond them the page says to try later and no mail is sent (a mailbox cannot be
-# flooded through the portal).
+# Registrations and password resets per hour from one IP and for one email address: beyond
+# them the page says to try later and no mail is sent (no mailbox flooded through the portal).
 PORTAL_ACCOUNT_HOURLY_LIMIT_PER_ADDRESS = env_int("PORTAL_ACCOUNT_HOURLY_LIMIT_PER_ADDRESS", 20)
 PORTAL_ACCOUNT_HOURLY_LIMIT_PER_EMAIL = env_int("PORTAL_ACCOUNT_HOURLY_LIMIT_PER_EMAIL", 3)
 
@@ -418,8 +417,7 @@ PORTAL_COMPLAINT_ATTACHMENT_MAX_BYTES = env_int(
     "PORTAL_COMPLAINT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024
 )
 PORTAL_COMPLAINT_ATTACHMENT_MAX_FILES = env_int("PORTAL_COMPLAINT_ATTACHMENT_MAX_FILES", 5)
-# Complaints one account, and one address (shared by owners behind one gateway), may file per
-# hour.
+# Complaints one account, and one address (owners behind one gateway), may file per hour.
 PORTAL_COMPLAINT_HOURLY_LIMIT = env_int("PORTAL_COMPLAINT_HOURLY_LIMIT", 5)
 PORTAL_COMPLAINT_HOURLY_LIMIT_PER_ADDRESS = env_int("PORTAL_COMPLAINT_HOURLY_LIMIT_PER_ADDRESS", 20)
 
