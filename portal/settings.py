@@ -387,8 +387,7 @@ PORTAL_RETURN_CLOSE_DAYS = env_int("PORTAL_RETURN_CLOSE_DAYS", 60)
 PORTAL_SCREENING_REMINDER_DAYS = env_int("PORTAL_SCREENING_REMINDER_DAYS", 3)
 # Screening: days after its push that an enterprise not yet contacted is a cause for escalation.
 PORTAL_SCREENING_CONTACT_DAYS = env_int("PORTAL_SCREENING_CONTACT_DAYS", 7)
-# Escalation: cases raised, or moved up by a sweep, in one transaction (a batch of this many).
-PORTAL_ESCALATION_BATCH = env_int("PORTAL_ESCALATION_BATCH", 1000)
+PORTAL_ESCALATION_BATCH = env_int("PORTAL_ESCALATION_BATCH", 1000)  # cases per transaction
 PORTAL_UPLOAD_MAX_BYTES = env_int("PORTAL_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
 # Days a check-only trial's file, or a rejected version's, is kept; its report stays.
 PORTAL_CHECK_ONLY_RETENTION_DAYS = env_int("PORTAL_CHECK_ONLY_RETENTION_DAYS", 7)

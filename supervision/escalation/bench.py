@@ -16,8 +16,7 @@ from django.utils import timezone
 from portal import floors
 from portal.models import Branch, Office
 from supervision.causes import Cause
-from supervision.escalation import climbing
-from supervision.escalation import services as escalation
+from supervision.escalation import climbing, raising
 from supervision.escalation.climbing import overdue_cases
 from supervision.escalation.models import Case, CauseKind
 
@@ -78,7 +77,7 @@ def _steps(branches: list[Branch], write: Callable[[str], None]) -> None:
         for branch in branches
     ]
     floor = _raise_floor([b.pk for b in branches], now)
-    _timed(write, "raise", len(found), lambda: escalation.raise_all(found, now=now), floor)
+    _timed(write, "raise", len(found), lambda: raising.raise_all(found, now=now), floor)
     Case.objects.filter(causes__key__startswith="bench:").update(deadline=now)
     later = now + timedelta(minutes=1)
     floor = _sweep_floor(later)

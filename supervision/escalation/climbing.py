@@ -42,8 +42,9 @@ from supervision.escalation.models import (
     NoticeStatus,
     RectificationNotice,
 )
+from supervision.escalation.raising import raise_all
 from supervision.escalation.rules import RuleBook, rule_for
-from supervision.escalation.services import case_url, notice_url, raise_all
+from supervision.escalation.services import case_url, notice_url
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from portal.models import Branch, Institution, User
 from supervision.causes import Cause
-from supervision.escalation import climbing
+from supervision.escalation import climbing, raising
 from supervision.escalation import services as escalation
 from supervision.escalation.models import Case, CaseCause, CauseKind
 
@@ -40,7 +40,7 @@ def _cause(subject: Institution | Branch, kind: str, measure: int, summary: str,
 def _raised(cause: Cause, *, now: datetime | None = None) -> Case:
     """The case the demo's cause raises: its key is new and its measure over the default
     rule's threshold."""
-    case = escalation.escalation_raise(cause, now=now)
+    case = raising.escalation_raise(cause, now=now)
     assert case is not None, f"the demo's cause {cause.key} raised no case"
     return case
 
@@ -69,7 +69,7 @@ def _open_cases(province: User, now: datetime) -> None:
     gulou = Branch.objects.get(
         institution__name_en="Industrial and Commercial Bank of China", office__code="350102"
     )
-    escalation.escalation_raise(
+    raising.escalation_raise(
         _cause(gulou, CauseKind.COMPLAINT_OVERDUE, 4, "投诉逾期 4 天未办结 / 4 days overdue", 4)
     )
 
@@ -99,7 +99,7 @@ def _open_cases(province: User, now: datetime) -> None:
     escalation.case_acknowledge(province, xianyou)
 
     # At the General Bureau: ICBC's head office graded 3.
-    escalation.escalation_raise(
+    raising.escalation_raise(
         _cause(
             _institution("Industrial and Commercial Bank of China"),
             CauseKind.LOW_GRADE,

@@ -13,8 +13,8 @@ from supervision import causes
 from supervision.escalation import overdue_returns  # noqa: F401
 from supervision.escalation import services as escalation
 from supervision.escalation.models import Case, RectificationNotice, ResponseEvidence
+from supervision.escalation.raising import raise_all
 from supervision.escalation.rules import seed_default_rules
-from supervision.escalation.services import raise_all
 
 logger = logging.getLogger(__name__)
 

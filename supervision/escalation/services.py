@@ -8,13 +8,10 @@ The rules (when a cause raises a case, how long each level has to act) are
 """
 
 from collections.abc import Iterable
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 from functools import reduce
 from operator import or_
-from typing import TypeGuard
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -25,35 +22,29 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from portal import audit, scoping
-from portal.models import Branch, Institution, Office, Role
+from portal.models import Office, Role
 from portal.notifications import (
-    Notice,
     institution_staff,
     notify,
-    notify_all,
     office_staff,
-    office_staff_ids,
 )
 from portal.stored_files import atomic_with_files, check_evidence, save_file, sha256_of
 from portal.worklist import Waiting
 from supervision import causes
-from supervision.causes import Cause
 from supervision.escalation.models import (
     ActionKind,
     Case,
     CaseAction,
-    CaseCause,
     CaseEvent,
     CaseStatus,
     Decision,
-    EscalationRule,
     EventVerb,
     NoticeResponse,
     NoticeStatus,
     RectificationNotice,
     ResponseEvidence,
 )
-from supervision.escalation.rules import RuleBook, rule_for
+from supervision.escalation.rules import rule_for
 
 ACTING_ROLE = Role.REVIEWER
 
@@ -78,173 +69,8 @@ def _event(case: Case, verb: str, actor=None, note: str = "", to_office: Office 
     )
 
 
-def _params(case: Case, **more) -> dict:
+def params_of(case: Case, **more) -> dict:
     return {"case": case.pk, "subject": case.subject.name_zh, **more}
-
-
-# -- raising -----------------------------------------------------------------------------
-
-
-def escalation_raise(cause: Cause, *, now: datetime | None = None) -> Case | None:
-    """Raise a case for ``cause``, or join it to the institution's open case.
-
-    Nothing happens when the key was seen before (whatever became of its case), or when the
-    rule of the cause's office does not raise at this measure. Returns the case it joined.
-    """
-    cases = raise_causes([cause], now=now)
-    return cases[0] if cases else None
-
-
-def raise_all(causes: Iterable[Cause], *, now: datetime | None = None) -> int:
-    """Raise or join a case for each cause whose key is new; returns how many did."""
-    return len(raise_causes(causes, now=now))
-
-
-def raise_causes(causes: Iterable[Cause], *, now: datetime | None = None) -> list[Case]:
-    """Raise or join a case for each cause whose key is new and whose rule raises at its
-    measure; returns the case of each, in order. Causes go in batches
-    (``settings.PORTAL_ESCALATION_BATCH``), each one transaction of a fixed number of queries:
-    a worker killed mid-way leaves each batch raised with its notifications, or not at all."""
-    now = now or timezone.now()
-    causes = list(causes)
-    book = RuleBook.everything()
-    cases: list[Case] = []
-    size = settings.PORTAL_ESCALATION_BATCH
-    for start in range(0, len(causes), size):
-        batch = causes[start : start + size]
-        cases += _raise_batch(batch, book, now)
-    return cases
-
-
-def _raise_batch(batch: list[Cause], book: RuleBook, now: datetime) -> list[Case]:
-    seen = set(
-        CaseCause.objects.filter(key__in=[c.key for c in batch]).values_list("key", flat=True)
-    )
-    offices = Office.objects.in_bulk({c.office_id for c in batch})
-    due: list[tuple[Cause, EscalationRule]] = []
-    for cause in batch:
-        rule = book.rule(cause.kind, offices[cause.office_id])
-        if cause.key not in seen and _raises(rule, cause):
-            due.append((cause, rule))
-            seen.add(cause.key)
-    if not due:
-        return []
-    # Not durable, unlike the verbs below: bench_escalation raises its cases inside one
-    # transaction that it rolls back, to leave the national data as it found it.
-    with transaction.atomic():
-        # One raise at a time per institution: two causes found at once make one case. In the
-        # order of their ids, so that two batches never wait for each other.
-        institutions = {
-            i.pk: i
-            for i in Institution.objects.select_for_update(no_key=True)
-            .filter(pk__in={c.institution_id for c, _rule in due})
-            .order_by("pk")
-        }
-        taken = set(
-            CaseCause.objects.filter(key__in=[c.key for c, _rule in due]).values_list(
-                "key", flat=True
-            )
-        )
-        due = [(cause, rule) for cause, rule in due if cause.key not in taken]
-        branches = Branch.objects.in_bulk({c.branch_id for c, _rule in due} - {None})
-        open_cases: dict[tuple[int, int | None], Case] = {}
-        for open_case in (
-            Case.objects.select_for_update(of=("self",))
-            .filter(
-                Q(branch_id__in=list(branches))
-                | Q(
-                    branch=None,
-                    institution_id__in={c.institution_id for c, _r in due if c.branch_id is None},
-                )
-            )
-            .exclude(status=CaseStatus.CLOSED)
-            .select_related("office", "institution", "branch")
-        ):
-            open_cases.setdefault((open_case.institution_id, open_case.branch_id), open_case)
-        raised: list[tuple[Cause, EscalationRule, Case, bool]] = []
-        for cause, rule in due:
-            found = open_cases.get((cause.institution_id, cause.branch_id))
-            joined = found is not None
-            if found is not None:
-                case = found
-            else:
-                office = offices[cause.office_id]
-                case = Case(
-                    institution=institutions[cause.institution_id],
-                    branch=branches.get(cause.branch_id) if cause.branch_id else None,
-                    office=office,
-                    origin_office=office,
-                    level=office.level,
-                    kind=cause.kind,
-                    deadline=now + rule.time_to_act(office.level),
-                    opened_at=now,
-                )
-                open_cases[cause.institution_id, cause.branch_id] = case
-            raised.append((cause, rule, case, joined))
-        Case.objects.bulk_create([case for _c, _r, case, joined in raised if not joined])
-        _record_raised(raised, now)
-    return [case for _cause, _rule, case, _joined in raised]
-
-
-def _record_raised(raised: list[tuple[Cause, EscalationRule, Case, bool]], now: datetime) -> None:
-    """The causes, history, audit events and notifications of a batch of raised cases."""
-    CaseCause.objects.bulk_create(
-        CaseCause(
-            case=case,
-            kind=cause.kind,
-            key=cause.key,
-            measure=cause.measure,
-            summary=cause.summary[:300],
-            evidence_url=cause.evidence_url,
-            occurred_on=cause.occurred_on,
-            details=cause.details,
-            requires_talk=cause.requires_talk,
-            joined_at=now,
-        )
-        for cause, _rule, case, _joined in raised
-    )
-    at = timezone.now()
-    CaseEvent.objects.bulk_create(
-        CaseEvent(
-            case=case,
-            at=at,
-            verb=EventVerb.JOINED if joined else EventVerb.RAISED,
-            office=case.office,
-            note=cause.summary,
-        )
-        for cause, _rule, case, joined in raised
-    )
-    audit.record_all(
-        [
-            audit.unsaved(
-                None,
-                "escalation.cause_joined" if joined else "escalation.raised",
-                case,
-                {"cause": cause.key, "kind": cause.kind, "measure": str(cause.measure)},
-            )
-            for cause, _rule, case, joined in raised
-        ]
-    )
-    staff = office_staff_ids({(case.office_id, rule.notify_role) for _c, rule, case, _j in raised})
-    notify_all(
-        Notice(
-            staff[case.office_id, rule.notify_role],
-            message=_JOINED if joined else _RAISED,
-            params=_params(case, deadline=timezone.localtime(case.deadline).strftime("%Y-%m-%d")),
-            url=case_url(case),
-            target=case,
-        )
-        for _cause, rule, case, joined in raised
-    )
-
-
-_JOINED = gettext_noop("A further cause joined escalation case #%(case)s (%(subject)s)")
-_RAISED = gettext_noop("Escalation case #%(case)s: %(subject)s needs action by %(deadline)s")
-
-
-def _raises(rule: EscalationRule | None, cause: Cause) -> TypeGuard[EscalationRule]:
-    """Whether ``rule`` (so not None) raises a case for ``cause``."""
-    return rule is not None and rule.is_active and Decimal(cause.measure) >= rule.threshold
 
 
 # -- acting on a case --------------------------------------------------------------------
@@ -404,7 +230,7 @@ def notice_answer(
         notify(
             office_staff(case.office, rule.notify_role if rule else ACTING_ROLE),
             message=gettext_noop("%(subject)s answered rectification notice #%(notice)s"),
-            params=_params(case, notice=notice.pk),
+            params=params_of(case, notice=notice.pk),
             url=notice_url(notice),
             target=notice,
         )

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from supervision.escalation import climbing
+from supervision.escalation import climbing, raising
 from supervision.escalation import services as escalation
 from tests import factories as f
 
@@ -24,7 +24,7 @@ PROVIDES = (
 
 
 def build(m) -> None:
-    m.case_a1 = escalation.escalation_raise(f.cause(m.bank_a, branch=m.branch_a1))
+    m.case_a1 = raising.escalation_raise(f.cause(m.bank_a, branch=m.branch_a1))
     m.notice_a1 = escalation.notice_issue(
         m.users["p1_head"], m.case_a1, "矩阵整改要求", timezone.localdate() + timedelta(days=20)
     )
@@ -36,15 +36,13 @@ def build(m) -> None:
     )
     m.evidence_a1 = answer.evidence.get()
 
-    m.case_a2 = escalation.escalation_raise(f.cause(m.bank_a, branch=m.branch_a2))
+    m.case_a2 = raising.escalation_raise(f.cause(m.bank_a, branch=m.branch_a2))
     climbing.climb(m.case_a2.pk, m.case_a2.deadline + timedelta(minutes=1))
     m.case_a2.refresh_from_db()
 
-    m.case_bank_a = escalation.escalation_raise(
-        f.cause(m.bank_a, kind="return-overdue", measure=30)
-    )
+    m.case_bank_a = raising.escalation_raise(f.cause(m.bank_a, kind="return-overdue", measure=30))
 
-    m.case_b1 = escalation.escalation_raise(f.cause(m.bank_b, branch=m.branch_b1))
+    m.case_b1 = raising.escalation_raise(f.cause(m.bank_b, branch=m.branch_b1))
     m.notice_b1 = escalation.notice_issue(
         m.users["p2_head"], m.case_b1, "矩阵乙整改", timezone.localdate() + timedelta(days=20)
     )

@@ -13,6 +13,7 @@ from portal import worklist
 from portal.models import Role
 from reporting.models import FilingStatus
 from supervision.complaints import services as complaints
+from supervision.escalation import raising
 from supervision.escalation import services as escalation
 from tests import factories as f
 
@@ -52,7 +53,7 @@ def test_a_bank_sees_the_returns_it_still_has_to_file(matrix, client_for):
 
 
 def test_a_bank_sees_the_notices_to_answer_until_it_answers(matrix, client_for):
-    case = escalation.escalation_raise(f.cause(matrix.bank_a, measure=4))
+    case = raising.escalation_raise(f.cause(matrix.bank_a, measure=4))
     reviewer = f.member(Role.REVIEWER, office=matrix.bank_a.office)
     notice = escalation.notice_issue(
         reviewer, case, "整改", timezone.localdate() + timedelta(days=9)

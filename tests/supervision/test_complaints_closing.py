@@ -19,7 +19,7 @@ from supervision.complaints.causes import DESK_OVERDUE, LOW_SATISFACTION
 from supervision.complaints.models import ComplaintStatus, EventKind, Outcome
 from supervision.complaints.tasks import sweep_overdue_complaints
 from supervision.escalation.models import Case
-from supervision.escalation.services import raise_all
+from supervision.escalation.raising import raise_all
 from tests import factories as f
 from tests.supervision.test_complaints_lifecycle import file_for
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from supervision.complaints.models import Complaint
-from supervision.escalation import services as escalation
+from supervision.escalation import raising
 from supervision.evaluation.models import Evaluation
 from tests import factories as f
 
@@ -26,7 +26,7 @@ def activity(matrix, time_machine):
     f.ComplaintFactory(branch=m.branch_a1, category="fees", substantive=True)
     f.ComplaintFactory(branch=m.branch_a2)
     f.scored_evaluation(m.bank_a, "2025")
-    assert escalation.escalation_raise(f.cause(m.bank_a)) is not None
+    assert raising.escalation_raise(f.cause(m.bank_a)) is not None
     return m
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from portal.models import Notification, Role
-from supervision.escalation import climbing
+from supervision.escalation import climbing, raising
 from supervision.escalation import services as escalation
 from supervision.escalation.models import CaseStatus, NoticeStatus, RectificationNotice
 from tests import factories as f
@@ -42,7 +42,7 @@ def people(matrix, branch):
 
 @pytest.fixture
 def case(matrix, branch):
-    return escalation.escalation_raise(f.cause(matrix.bank_a, branch=branch, measure=4))
+    return raising.escalation_raise(f.cause(matrix.bank_a, branch=branch, measure=4))
 
 
 def _later(days: int = 30):

@@ -9,8 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from portal.models import AuditEvent, Notification, OutboxMessage, Role
-from supervision.escalation import climbing
-from supervision.escalation import services as escalation
+from supervision.escalation import climbing, raising
 from supervision.escalation.models import Case
 from tests import factories as f
 
@@ -54,8 +53,8 @@ def test_raising_and_sweeping_take_as_many_queries_for_many_cases_as_for_few(
     time_machine.move_to(START, tick=False)
     few, many = _causes(matrix, banks, 3), _causes(matrix, banks, 30)
 
-    raised_few = _queries(lambda: escalation.raise_all(few))
-    raised_many = _queries(lambda: escalation.raise_all(many))
+    raised_few = _queries(lambda: raising.raise_all(few))
+    raised_many = _queries(lambda: raising.raise_all(many))
     assert raised_many == raised_few
 
     # Overdue: the few first, then the many.
@@ -119,7 +118,7 @@ def test_a_batch_leaves_what_raising_one_by_one_leaves(matrix, banks, settings, 
     found = _causes(matrix, banks, 12)
 
     settings.PORTAL_ESCALATION_BATCH = 1
-    one_by_one = [escalation.escalation_raise(cause) for cause in found]
+    one_by_one = [raising.escalation_raise(cause) for cause in found]
     assert all(one_by_one)
     climbing.climb_overdue(START + timedelta(days=31))
     expected = _snapshot(banks)
@@ -127,7 +126,7 @@ def test_a_batch_leaves_what_raising_one_by_one_leaves(matrix, banks, settings, 
 
     settings.PORTAL_ESCALATION_BATCH = 1000
     outbox = OutboxMessage.objects.count()
-    assert escalation.raise_all(found) == len(found)
+    assert raising.raise_all(found) == len(found)
     assert OutboxMessage.objects.count() == outbox + 1  # one email task for the batch
     climbing.climb_overdue(START + timedelta(days=31))
     assert _snapshot(banks) == expected

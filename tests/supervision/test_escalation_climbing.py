@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 
 from portal.models import Notification, Role
-from supervision.escalation import climbing
+from supervision.escalation import climbing, raising
 from supervision.escalation import services as escalation
 from supervision.escalation.models import Case, CaseStatus, EventVerb
 from tests import factories as f
@@ -36,7 +36,7 @@ def branch(matrix):
 
 
 def _raise(branch) -> Case:
-    return escalation.escalation_raise(f.cause(branch.institution, branch=branch, measure=4))
+    return raising.escalation_raise(f.cause(branch.institution, branch=branch, measure=4))
 
 
 def _inbox(user, case: Case) -> list[str]:

@@ -11,9 +11,8 @@ from django.utils import timezone
 
 from reporting.models import FilingStatus
 from supervision import causes
-from supervision.escalation import climbing
+from supervision.escalation import climbing, raising
 from supervision.escalation import rules as escalation_rules
-from supervision.escalation import services as escalation
 from supervision.escalation.models import Case, CaseStatus, CauseKind, EscalationRule, EventVerb
 from tests import factories as f
 
@@ -42,8 +41,8 @@ def provider(monkeypatch):
 
 def test_the_defaults_raise_at_grade_three_and_not_at_grade_two(bank):
     assert EscalationRule.objects.filter(office=None).count() == len(escalation_rules.DEFAULT_RULES)
-    assert escalation.escalation_raise(f.cause(bank, measure=2)) is None
-    case = escalation.escalation_raise(f.cause(bank, measure=3))
+    assert raising.escalation_raise(f.cause(bank, measure=2)) is None
+    case = raising.escalation_raise(f.cause(bank, measure=3))
     assert case.office == bank.office and case.status == CaseStatus.OPEN
 
 
@@ -58,11 +57,11 @@ def test_an_office_rule_overrides_the_default_for_its_subtree(matrix, bank, bran
         general_days=5,
     )
     # Under the city: only grade 4 raises, and the county has five days.
-    assert escalation.escalation_raise(f.cause(bank, branch=branch, measure=3)) is None
-    case = escalation.escalation_raise(f.cause(bank, branch=branch, measure=4))
+    assert raising.escalation_raise(f.cause(bank, branch=branch, measure=3)) is None
+    case = raising.escalation_raise(f.cause(bank, branch=branch, measure=4))
     assert case.deadline - case.opened_at == timedelta(days=5)
     # The province above the city keeps the national default.
-    assert escalation.escalation_raise(f.cause(bank, measure=3)) is not None
+    assert raising.escalation_raise(f.cause(bank, measure=3)) is not None
 
 
 def test_a_switched_off_rule_raises_nothing(matrix, bank):
@@ -76,12 +75,12 @@ def test_a_switched_off_rule_raises_nothing(matrix, bank):
         province_days=5,
         general_days=5,
     )
-    assert escalation.escalation_raise(f.cause(bank, kind="misreported-data", measure=9)) is None
+    assert raising.escalation_raise(f.cause(bank, kind="misreported-data", measure=9)) is None
 
 
 def test_a_second_cause_joins_the_open_case_and_a_key_never_raises_twice(matrix, bank):
-    first = escalation.escalation_raise(f.cause(bank, key="evaluation-result:1"))
-    second = escalation.escalation_raise(
+    first = raising.escalation_raise(f.cause(bank, key="evaluation-result:1"))
+    second = raising.escalation_raise(
         f.cause(bank, kind="substantive-complaints", measure=5, key="complaints:2026Q1")
     )
     assert second == first
@@ -90,20 +89,20 @@ def test_a_second_cause_joins_the_open_case_and_a_key_never_raises_twice(matrix,
         "substantive-complaints",
     ]
     assert [e.verb for e in first.events.all()] == [EventVerb.RAISED, EventVerb.JOINED]
-    assert escalation.escalation_raise(f.cause(bank, key="evaluation-result:1")) is None
+    assert raising.escalation_raise(f.cause(bank, key="evaluation-result:1")) is None
 
     # Closed, the case takes no further cause: a new one opens another case, but the old key
     # still raises nothing.
     Case.objects.filter(pk=first.pk).update(status=CaseStatus.CLOSED)
-    assert escalation.escalation_raise(f.cause(bank, key="evaluation-result:1")) is None
-    again = escalation.escalation_raise(f.cause(bank, key="evaluation-result:2"))
+    assert raising.escalation_raise(f.cause(bank, key="evaluation-result:1")) is None
+    again = raising.escalation_raise(f.cause(bank, key="evaluation-result:2"))
     assert again is not None and again != first
     assert Case.objects.filter(institution=bank).count() == 2
 
 
 def test_a_branch_and_its_institution_have_cases_of_their_own(bank, branch):
-    own = escalation.escalation_raise(f.cause(bank))
-    at_branch = escalation.escalation_raise(f.cause(bank, branch=branch))
+    own = raising.escalation_raise(f.cause(bank))
+    at_branch = raising.escalation_raise(f.cause(bank, branch=branch))
     assert own != at_branch and at_branch.office == branch.office
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from portal.models import AuditEvent
-from supervision.escalation import services as escalation
+from supervision.escalation import raising
 from supervision.escalation.models import EscalationRule
 from tests import factories as f
 
@@ -46,7 +46,7 @@ def test_a_head_sets_a_rule_its_subtree_follows_and_drops_it(matrix, client):
     row = _row(client.get(_url()), "low-grade")
     assert matrix.city1.name_zh in row or matrix.city1.name_en in row
     bank = f.InstitutionFactory(office=matrix.county_a)
-    assert escalation.escalation_raise(f.cause(bank, measure=3)) is None
+    assert raising.escalation_raise(f.cause(bank, measure=3)) is None
 
     client.force_login(matrix.users["p1_head"])
     client.post(_url(matrix.city1), {"action": "reset", "kind": "low-grade", "office": "350100"})

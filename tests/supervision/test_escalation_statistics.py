@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from portal.models import Role
-from supervision.escalation import climbing
+from supervision.escalation import climbing, raising
 from supervision.escalation import services as escalation
 from supervision.escalation import statistics as case_statistics
 from supervision.escalation.models import Case
@@ -28,9 +28,9 @@ def cases(matrix, time_machine):
     bank = f.InstitutionFactory(name_zh="=HYPERLINK(统计银行)", office=matrix.p1)
     closing = f.BranchFactory(institution=bank, office=matrix.county_a)
     climbing_branch = f.BranchFactory(institution=bank, office=matrix.county_a)
-    closed = escalation.escalation_raise(f.cause(bank, branch=closing, measure=4))
-    climbed = escalation.escalation_raise(f.cause(bank, branch=climbing_branch, measure=3))
-    overdue = escalation.escalation_raise(f.cause(bank, kind="return-overdue", measure=20))
+    closed = raising.escalation_raise(f.cause(bank, branch=closing, measure=4))
+    climbed = raising.escalation_raise(f.cause(bank, branch=climbing_branch, measure=3))
+    overdue = raising.escalation_raise(f.cause(bank, kind="return-overdue", measure=20))
 
     time_machine.move_to(START + timedelta(days=9), tick=False)
     escalation.action_record(reviewer, closed, "talk", timezone.localdate(), "约谈")

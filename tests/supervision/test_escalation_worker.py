@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from portal.models import Notification, Role
-from supervision.escalation import services as escalation
+from supervision.escalation import raising
 from supervision.escalation.models import Case, EventVerb
 from supervision.escalation.tasks import sweep_escalations
 from tests import factories as f
@@ -49,7 +49,7 @@ def _climbs(cases) -> dict[int, int]:
 def test_a_worker_killed_mid_sweep_leaves_the_rest_to_the_next_sweep(celery_worker, matrix):
     f.member(Role.REVIEWER, office=matrix.city1)
     cases = [
-        escalation.escalation_raise(
+        raising.escalation_raise(
             f.cause(
                 matrix.bank_a,
                 branch=f.BranchFactory(institution=matrix.bank_a, office=matrix.county_a),

@@ -6,7 +6,7 @@ from importlib import import_module
 import pytest
 from django.apps import apps
 
-from supervision.escalation import services as escalation
+from supervision.escalation import raising
 from supervision.escalation.models import CaseCause
 from tests import factories as f
 
@@ -18,9 +18,9 @@ def test_substantive_causes_take_the_new_quarter_label_and_give_it_back(matrix):
     kind = "substantive-complaints"
     old = f"substantive:{matrix.bank_a.pk}:2026-q1"
     summary = "2026-q1 有效投诉 3 件 / 3 substantive complaints in 2026-q1"
-    escalation.escalation_raise(f.cause(matrix.bank_a, kind=kind, key=old, summary=summary))
+    raising.escalation_raise(f.cause(matrix.bank_a, kind=kind, key=old, summary=summary))
     CaseCause.objects.filter(key=old).update(details={"quarter": "2026-q1", "count": 3})
-    other = escalation.escalation_raise(f.cause(matrix.bank_b, key="low-grade:2026-q1"))
+    other = raising.escalation_raise(f.cause(matrix.bank_b, key="low-grade:2026-q1"))
 
     migration.forwards(apps, None)
     moved = CaseCause.objects.get(kind=kind)
