@@ -282,6 +282,12 @@ def _copy_rows(frame: pl.DataFrame) -> None:
         pl.col("key").str.replace_all(r"[\\\t\n]", " "),
         pl.col("data").str.replace_all("\\", "\\\\", literal=True),
     )
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+    # psycopg's own COPY, with its errors raised as Django's: a connection dropped mid-COPY is
+    # an OperationalError, which the task retries (raw, it failed the task for good).
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(sql) as copy,
+    ):
         for chunk in frame.iter_slices(COPY_CHUNK):
             copy.write(chunk.write_csv(include_header=False, separator="\t", quote_style="never"))

@@ -273,17 +273,23 @@ class CeleryWorker:
             self.process.wait(STOP_SECONDS)
 
 
-def _clean_broker(app, queue: str, worker_hostname: str | None = None) -> None:
+def _clean_broker(
+    app, queue: str, worker_hostname: str | None = None, *, keep_reply_queue: bool = False
+) -> None:
     """Remove what the session left on the broker (best effort): its task queue with any
     messages nobody consumed, the worker's control queue and this process's reply queue.
     A stopped worker's control queue stays bound otherwise, and on the filesystem broker every
-    later broadcast would leave a message file for it."""
+    later broadcast would leave a message file for it. A test that stops a worker of its own
+    on the session's broker keeps the reply queue: the session worker answers its pings there,
+    and with the queue deleted a restarted session worker is never heard to answer."""
     from kombu import Exchange, Queue
 
     mailbox = app.control.mailbox
     queues = [Queue(queue, Exchange(queue, "direct"), routing_key=queue)]
     if worker_hostname:
-        queues += [mailbox.get_queue(worker_hostname), mailbox.reply_queue]
+        queues.append(mailbox.get_queue(worker_hostname))
+        if not keep_reply_queue:
+            queues.append(mailbox.reply_queue)
     with contextlib.suppress(Exception), app.connection_for_write() as conn:
         channel = conn.default_channel
         for q in queues:

@@ -132,7 +132,13 @@ def _insert_enterprises(frame: pl.DataFrame) -> None:
             .str.replace_all(r"[\t\n\r]", " ")
         )
         sql = f"COPY {TaskEnterprise._meta.db_table} ({columns}) FROM STDIN"
-        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        # psycopg's own COPY, its errors as Django's (a dropped connection is an
+        # OperationalError, which the task retries).
+        with (
+            connection.cursor() as cursor,
+            connection.wrap_database_errors,
+            cursor.cursor.copy(sql) as copy,
+        ):
             for chunk in frame.iter_slices(50_000):
                 copy.write(
                     chunk.write_csv(

@@ -99,7 +99,7 @@ def worker_without_shared_disk(storage_url, transactional_db, settings, tmp_path
     finally:
         worker.stop()
         _use_queue(app, previous)
-        _clean_broker(app, queue, worker.hostname)
+        _clean_broker(app, queue, worker.hostname, keep_reply_queue=True)
 
 
 def _files_under(folder: Path) -> list[Path]:

@@ -1,15 +1,19 @@
 """The worker's pipeline: a filing is claimed, read, checked, and its issues, rows and status
 are stored together; running it twice, or after a lost worker, leaves exactly one result."""
 
+import contextlib
 from datetime import date, timedelta
 from decimal import Decimal
 
+import psycopg
 import pytest
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from portal.models import Role
 from reporting import pipeline, watchdog
 from reporting.models import Filing, FilingRow, FilingStatus, RuleHit
+from reporting.tasks import validate_filing
 from tests import factories as f
 from tests.reporting.returns import LOANS, RESULT, loan_row, open_request, upload, workbook
 
@@ -185,3 +189,23 @@ def test_stored_rows_keep_quotes_backslashes_tabs_and_chinese(tmp_path, bank, pr
     values = stored.values(RESULT)
     assert values["remarks"] == remark and values["contact_date"] == date(2025, 3, 5)
     assert stored.key == "91350100M000100Y43"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="rows are COPYed on PostgreSQL")
+def test_a_connection_dropped_mid_copy_is_an_error_the_task_retries(
+    tmp_path, bank, preparer, monkeypatch
+):
+    """psycopg's own COPY raised psycopg's error, which the task's retry (on Django's
+    OperationalError) did not catch: the filing stayed 'validating' until the watchdog."""
+    filing = upload(preparer, open_request(bank), _file(tmp_path, [loan_row()]))
+
+    @contextlib.contextmanager
+    def dropped(self, statement, *args, **kwargs):
+        raise psycopg.errors.AdminShutdown("terminating connection due to administrator command")
+        yield
+
+    with connection.cursor() as cursor:
+        monkeypatch.setattr(type(cursor.cursor), "copy", dropped)
+    with pytest.raises(OperationalError):
+        pipeline.run(filing.pk)
+    assert OperationalError in validate_filing.autoretry_for
