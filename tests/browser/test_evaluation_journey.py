@@ -69,6 +69,10 @@ def test_a_year_from_the_credit_plan_to_a_closed_rectification_plan(
 
     # -- the bank files its credit plan: the preparer uploads, the approver signs ------------
     page = sign_in(preparer, f.PASSWORD)
+    # Every page on the way runs under the strict CSP without a console error.
+    console_errors = []
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: console_errors.append(str(e)))
     page.goto(f"{live_server.url}{reverse('request-detail', args=[request.pk])}")
     upload(page, plan_file)
     wait_for_report(page)
@@ -172,6 +176,10 @@ def test_a_year_from_the_credit_plan_to_a_closed_rectification_plan(
     sign_in(preparer, f.PASSWORD)
     page.goto(scorecard)
     expect(page.get_by_test_id("talk")).to_contain_text("王行长")
+    # The gap list names CS1's points lost to the growth short of all loans' (the plan met).
+    gap_list = page.get_by_test_id("gaps").locator("li")
+    expect(gap_list.filter(has_text="CS1")).to_contain_text("3.20")
+    listed = gap_list.count()
     with page.expect_navigation():
         page.get_by_test_id("plan-link").click()
     rows = page.get_by_test_id("plan-form").locator("tbody tr")
@@ -180,6 +188,7 @@ def test_a_year_from_the_credit_plan_to_a_closed_rectification_plan(
         rows.nth(index).locator("textarea").fill("逐项整改措施")
         rows.nth(index).locator("input[type=date]").fill(deadline)
     gaps = rows.count()
+    assert gaps == listed  # one item per gap
     with page.expect_navigation():
         page.get_by_role("button", name=zh("File the rectification plan")).click()
     expect(page.get_by_test_id("plan-status")).to_have_text(label(PlanStatus.FOLLOWED))
@@ -207,3 +216,4 @@ def test_a_year_from_the_credit_plan_to_a_closed_rectification_plan(
     plan = RectificationPlan.objects.get(evaluation=evaluation)
     assert plan.items.count() == gaps > 0 and plan.status == PlanStatus.CLOSED
     assert all(item.evidence.count() == 1 for item in plan.items.all())
+    assert console_errors == []
