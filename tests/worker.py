@@ -16,8 +16,10 @@ What the fixture gives you:
   (per xdist process) on first use and stopped at the end of the session.
 - Every test session sends its tasks to a queue of its own (``celery_test_queue``, autouse:
   ``portal.celery.app.conf.task_default_queue``), with or without a worker, so concurrent test
-  runs sharing one broker, and developers' running workers, never take each other's tasks. The
-  worker consumes that queue (the subprocess gets it through ``PORTAL_TASK_QUEUE``, settings
+  runs sharing one broker, and developers' running workers, never take each other's tasks. A
+  test that has no worker sends to ``<that queue>-unread``, which nobody consumes, so that the
+  session's worker never takes a message that was not meant for it. The worker consumes the
+  session's queue (the subprocess gets it through ``PORTAL_TASK_QUEUE``, settings
   ``CELERY_TASK_DEFAULT_QUEUE``). At the end the queue, and the worker's control queue, are
   removed from the broker.
 - The broker is the one settings choose: Redis when ``REDIS_URL`` is set, otherwise the embedded
@@ -327,8 +329,28 @@ def celery_test_queue(request) -> Iterator[str]:
     yield queue
     after_task_publish.disconnect(note_publish)
     _use_queue(app, previous)
-    if published:
-        _clean_broker(app, queue)
+    for sent_to in sorted(set(published)):
+        _clean_broker(app, sent_to)
+
+
+# Fixtures whose tests have a real worker consuming the session's queue.
+WORKER_FIXTURES = ("celery_worker", "fault_worker")
+
+
+@pytest.fixture(autouse=True)
+def _unread_queue_without_a_worker(request, celery_test_queue) -> Iterator[None]:
+    """A test without a worker sends its tasks to a queue nobody reads. Its own messages are
+    not for the session's worker: a transactional test's upload commits and is published, and
+    the worker (started by an earlier test) would take the filing, fail to find its file under
+    its own media root, and leave it 'validating' while the test validates it in process."""
+    if any(name in request.fixturenames for name in WORKER_FIXTURES):
+        yield
+        return
+    from portal.celery import app
+
+    previous = _use_queue(app, f"{celery_test_queue}-unread")
+    yield
+    _use_queue(app, previous)
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,9 @@ from tests import factories as f
 from tests.worker_tasks import note_office_seen
 
 
-def test_tasks_sent_by_a_test_go_to_its_sessions_queue_even_without_a_worker(celery_test_queue):
+def test_tasks_sent_by_a_test_without_a_worker_go_to_a_queue_of_the_session_nobody_reads(
+    celery_test_queue,
+):
     sent_to = []
 
     def note(routing_key=None, **kwargs):
@@ -22,7 +24,9 @@ def test_tasks_sent_by_a_test_go_to_its_sessions_queue_even_without_a_worker(cel
         note_office_seen.delay("000000")  # nobody consumes it; removed at the end of the session
     finally:
         before_task_publish.disconnect(note)
-    assert sent_to == [celery_test_queue]
+    # Not the queue the session's worker consumes: the worker, started by an earlier test, must
+    # not take a filing stored under this test's media root.
+    assert sent_to == [f"{celery_test_queue}-unread"]
     # Not the shared default queue that the portal's own workers consume.
     assert celery_test_queue.startswith("portal-test-")
     assert celery_test_queue != settings.CELERY_TASK_DEFAULT_QUEUE
