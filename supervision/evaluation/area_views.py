@@ -1,6 +1,7 @@
 """The office's arrangements for areas, set and removed by a head of office from the ranking
 page: differentiated arrangements and target groups."""
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -24,21 +25,38 @@ def _back(year: int | str) -> HttpResponse:
     return response
 
 
-@login_required
-@require_POST
-def area_set(request: HttpRequest) -> HttpResponse:
+def _headed_office(request: HttpRequest) -> tuple[Office | None, str]:
+    """The office the form names, if the user heads it or one above it, and the form's year
+    (None for the office when either is not usable; the user is told)."""
     code, year = request.POST.get("code", "").strip(), request.POST.get("year", "").strip()
     office = scoping.actionable(request.user, Office, Role.HEAD).filter(code=code).first()
     if office is None or not (year.isdigit() and len(year) == 4):
         messages.error(request, _("Give a year and the code of an office you head or one below."))
-        return _back(year)
+        return None, year
+    return office, year
+
+
+def _attempt(request: HttpRequest, change: Callable[[], object], done: str) -> None:
+    """Make the change; the rules' refusal is shown as the user's error, success as done."""
     try:
-        areas.area_arrangement_set(request.user, office, int(year), request.POST.get("reason", ""))
+        change()
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(
-            request, _("The area's arrangement is saved; its institutions are scored again.")
+        messages.success(request, done)
+
+
+@login_required
+@require_POST
+def area_set(request: HttpRequest) -> HttpResponse:
+    office, year = _headed_office(request)
+    if office is not None:
+        _attempt(
+            request,
+            lambda: areas.area_arrangement_set(
+                request.user, office, int(year), request.POST.get("reason", "")
+            ),
+            _("The area's arrangement is saved; its institutions are scored again."),
         )
     return _back(year)
 
@@ -48,14 +66,11 @@ def area_set(request: HttpRequest) -> HttpResponse:
 def area_remove(request: HttpRequest, pk: int) -> HttpResponse:
     arrangement = scoping.get_visible_or_404(request.user, AreaArrangement, pk=pk)
     year = arrangement.year
-    try:
-        areas.area_arrangement_remove(request.user, arrangement)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request, _("The area's arrangement is removed; its institutions are scored again.")
-        )
+    _attempt(
+        request,
+        lambda: areas.area_arrangement_remove(request.user, arrangement),
+        _("The area's arrangement is removed; its institutions are scored again."),
+    )
     return _back(year)
 
 
@@ -76,10 +91,8 @@ def _listed(user, codes: str) -> list[Institution]:
 @require_POST
 def group_set(request: HttpRequest) -> HttpResponse:
     post = request.POST
-    code, year = post.get("code", "").strip(), post.get("year", "").strip()
-    office = scoping.actionable(request.user, Office, Role.HEAD).filter(code=code).first()
-    if office is None or not (year.isdigit() and len(year) == 4):
-        messages.error(request, _("Give a year and the code of an office you head or one below."))
+    office, year = _headed_office(request)
+    if office is None:
         return _back(year)
     try:
         target = Decimal(post.get("target", "").strip())
@@ -87,15 +100,16 @@ def group_set(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Give the group's growth target in percent."))
         return _back(year)
     rule = post.get("rule", "")
-    try:
+
+    def change() -> None:
         listed = _listed(request.user, post.get("listed", "")) if rule == GroupRule.LIST else []
         areas.group_set(request.user, office, int(year), post.get("name", ""), rule, target, listed)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request, _("The group's target is saved; its area's institutions are scored again.")
-        )
+
+    _attempt(
+        request,
+        change,
+        _("The group's target is saved; its area's institutions are scored again."),
+    )
     return _back(year)
 
 
@@ -104,12 +118,9 @@ def group_set(request: HttpRequest) -> HttpResponse:
 def group_remove(request: HttpRequest, pk: int) -> HttpResponse:
     group = scoping.get_visible_or_404(request.user, TargetGroup, pk=pk)
     year = group.year
-    try:
-        areas.group_remove(request.user, group)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request, _("The group's target is removed; its area's institutions are scored again.")
-        )
+    _attempt(
+        request,
+        lambda: areas.group_remove(request.user, group),
+        _("The group's target is removed; its area's institutions are scored again."),
+    )
     return _back(year)

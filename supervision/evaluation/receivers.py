@@ -49,23 +49,14 @@ scoping.register(
     office=scoping.under("institution__office__path"),
     institution=scoping.among("institution_id"),
 )
-for _model in (QualitativeScore, Evidence):
+# What hangs on one evaluation, the grade's talk and the bank's rectification plan included:
+# the bank's and its supervising offices'.
+for _model in (QualitativeScore, Evidence, SupervisoryTalk, RectificationPlan):
     scoping.register(
         _model,
         office=scoping.under("evaluation__institution__office__path"),
         institution=scoping.among("evaluation__institution_id"),
     )
-# The grade's talk and the bank's rectification plan: the bank's and its supervising offices'.
-scoping.register(
-    SupervisoryTalk,
-    office=scoping.under("evaluation__institution__office__path"),
-    institution=scoping.among("evaluation__institution_id"),
-)
-scoping.register(
-    RectificationPlan,
-    office=scoping.under("evaluation__institution__office__path"),
-    institution=scoping.among("evaluation__institution_id"),
-)
 scoping.register(
     PlanItem,
     office=scoping.under("plan__evaluation__institution__office__path"),

@@ -1,7 +1,6 @@
 """The rectification plan's page: the bank files it from its gap list and reports each item done
 with evidence; the office closes each item or sends it back; the evidence files."""
 
-from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -28,6 +27,7 @@ from supervision.evaluation.rectification_models import (
     SupervisoryTalk,
 )
 from supervision.evaluation.selectors import results_hidden
+from supervision.evaluation.views import Step, run_step
 
 if TYPE_CHECKING:  # the stubs' name for a lazy translation; not installed in production
     from django_stubs_ext import StrPromise
@@ -122,7 +122,7 @@ def _decide(request: HttpRequest, evaluation: Evaluation) -> None:
 
 
 # The page's forms by their ``verb``: the step each calls and what is said once it is done.
-VERBS: "dict[str, tuple[Callable[[HttpRequest, Evaluation], None], StrPromise]]" = {
+VERBS: "dict[str, tuple[Step, StrPromise]]" = {
     "file": (
         _file,
         gettext_lazy("The rectification plan is filed with your supervising office."),
@@ -136,16 +136,8 @@ VERBS: "dict[str, tuple[Callable[[HttpRequest, Evaluation], None], StrPromise]]"
 @require_POST
 def plan_act(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = _evaluation_or_404(request.user, pk)
-    verb = request.POST.get("verb", "")
-    if verb not in VERBS:
+    if not run_step(request, evaluation, VERBS, confirm=messages.success):
         return HttpResponseBadRequest(_("Unknown action."))
-    step, done = VERBS[verb]
-    try:
-        step(request, evaluation)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, done)
     return redirect("evaluation-plan", pk=evaluation.pk)
 
 

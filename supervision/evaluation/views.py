@@ -371,17 +371,31 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = scoping.get_visible_or_404(
         request.user, Evaluation.objects.select_related("institution"), pk=pk
     )
-    verb = request.POST.get("verb", "")
-    if verb not in VERBS:
+    if not run_step(request, evaluation, VERBS, confirm=panels.confirm):
         return HttpResponseBadRequest(_("Unknown action."))
-    step, done = VERBS[verb]
+    return redirect("evaluation-detail", pk=evaluation.pk)
+
+
+def run_step(
+    request: HttpRequest,
+    evaluation: Evaluation,
+    verbs: "dict[str, tuple[Step, StrPromise]]",
+    *,
+    confirm: "Callable[[HttpRequest, StrPromise], None]",
+) -> bool:
+    """Run the step the form's ``verb`` names; a step the rules refuse shows why, a done one
+    is confirmed. False when the form names no known step."""
+    verb = request.POST.get("verb", "")
+    if verb not in verbs:
+        return False
+    step, done = verbs[verb]
     try:
         step(request, evaluation)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        panels.confirm(request, done)
-    return redirect("evaluation-detail", pk=evaluation.pk)
+        confirm(request, done)
+    return True
 
 
 @login_required
