@@ -9,6 +9,7 @@ number of rows each reads (one or two per return), is the same for a county offi
 General Bureau.
 """
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,8 +27,6 @@ from supervision.dashboards.indicators import (
     DEFINITIONS,
     RATE_WEIGHT,
     TARGETED,
-    TARGETED_DEFINITIONS,
-    WEIGHTED,
     Basis,
     Indicator,
     Sums,
@@ -38,10 +37,16 @@ from supervision.dashboards.indicators import (
     percent,
 )
 from supervision.dashboards.lending_rows import SPEC_CODE
-from supervision.dashboards.models import SUMMARY_FIGURES, LendingRow, LendingSummary
+from supervision.dashboards.models import (
+    SUMMARY_FIGURES,
+    InstitutionLending,
+    LendingRow,
+    LendingSummary,
+    OfficeLending,
+)
 from supervision.dashboards.notice_indicators import DRILLED_DEFINITIONS
+from supervision.dashboards.targets_sql import targets_missed_sql
 from supervision.evaluation.selectors import npl_tolerance
-from supervision.indicators import AT_LEAST
 
 # Every SME-LOANS version, for the count of the returns summed by version.
 VERSIONS = tuple(sorted(spec.version for spec in ALL if spec.code == SPEC_CODE))
@@ -100,6 +105,23 @@ def _grouped(rows: QuerySet, keys: tuple[str, ...], columns: tuple[str, ...], **
     )
     sql, params = found.query.sql_with_params()
     return sql, list(params), [name.removeprefix("total_") for name in aggregates]
+
+
+def _listed(rows: QuerySet, columns: tuple[str, ...]):
+    """As ``_grouped`` by quarter and institution, for rows that are already one per
+    institution and quarter (``InstitutionLending``): their columns as they are, then their
+    returns by version."""
+    named = {f"total_{key}": F(key) for key in columns or SUMMARY_FIGURES}
+    found = rows.order_by().annotate(**named)
+    listed = found.values_list("period", "institution_id", *named, "versions")
+    sql, params = listed.query.sql_with_params()
+    return sql, list(params), [name.removeprefix("total_") for name in named]
+
+
+def _versions(value) -> list[tuple[str, int]]:
+    """The returns by version as read: a dict from PostgreSQL's driver, JSON text from
+    SQLite's."""
+    return list((json.loads(value) if isinstance(value, str) else value).items())
 
 
 def _read(names: list[str], values) -> Sums:
@@ -227,8 +249,10 @@ def subtree_figures(
     Four aggregate queries over the lending summaries: by child office (the children's
     summaries, and the office's own counties'), by institution and by branch filing its own
     returns (the summaries at the office's path), each for the quarter and the two it is
-    compared with; and by quarter for the trend. Institutions' sums hold the columns the page
-    shows (``RANKED_COLUMNS``) unless ``every_column``."""
+    compared with; and by quarter for the trend. Of every institution's returns, those by
+    office and institution are read from the sums kept per quarter (``period_summaries``): a
+    row each, not one per return. Institutions' sums hold the columns the page shows
+    (``RANKED_COLUMNS``) unless ``every_column``."""
     filer = Q()
     if among is not None:
         filer &= Q(filing__institution__in=among.values("pk"))
@@ -237,10 +261,9 @@ def subtree_figures(
     elif institution is not None:
         filer &= Q(filing__institution=institution)
     year_end, last_year = periods.previous_year_end(period), periods.year_before(period)
+    quarters = sorted({period, year_end, last_year})
     summaries = (
-        accepted(LendingSummary, sorted({period, year_end, last_year}))
-        .filter(filer)
-        .annotate(period=F("filing__period"))
+        accepted(LendingSummary, quarters).filter(filer).annotate(period=F("filing__period"))
     )
     rates = list(LprRate.objects.order_by("-month").values_list("month", "one_year"))
     figures = Figures(office, period, lpr_on(period, rates), npl_tolerance(period))
@@ -253,26 +276,23 @@ def subtree_figures(
             figures.npl_tolerance,
         )
 
-    # Each summary's unit: a child office, or ``office`` itself for the counties it covers.
-    own = Q(depth=office.depth, path=office.path, own=True)
-    units = own | Q(depth=office.depth + 1, path__startswith=office.path)
-    by_unit = sums_by(summaries.filter(units).annotate(unit=F("path")), "period", "unit")
+    # Every institution's returns (``among`` None, no filer): the sums kept per quarter.
+    summarised = among is None and institution is None and branch is None
+    unit_rows, institution_rows = _sources(office, summaries, quarters if summarised else None)
+    by_unit = sums_by(unit_rows.annotate(unit=F("path")), "period", "unit")
     by_period: dict[tuple, Sums] = defaultdict(dict)
     for (each, _unit), sums in by_unit.items():
         add(by_period[(each,)], sums)
     figures.sums, figures.basis = by_period.get((period,), {}), basis(by_period, ())
     figures.headline = indicators(figures.sums, figures.basis)
 
-    rows = summaries.filter(depth=office.depth, path=office.path)
-    by_institution, heads = _institution_sums(
-        rows.annotate(institution_id=F("filing__institution_id")),
-        figures,
-        () if every_column else RANKED_COLUMNS,
-    )
+    columns = () if every_column else RANKED_COLUMNS
+    by_institution, heads = _institution_sums(institution_rows, figures, columns)
     _add_institutions(figures, by_institution, heads, basis)
     figures.units = _units(office, period, by_unit, basis, figures.institutions)
+    rows = summaries.filter(depth=office.depth, path=office.path, filing__branch__isnull=False)
     by_branch = sums_by(
-        rows.filter(filing__branch__isnull=False).annotate(branch_id=F("filing__branch_id")),
+        rows.annotate(branch_id=F("filing__branch_id")),
         "period",
         "branch_id",
     )
@@ -281,8 +301,31 @@ def subtree_figures(
         (p,): {key: by_period.get((p,), {}).get(key) for key in TREND}
         for p in (period, year_end, last_year)
     }
-    figures.trend = _trend(office, period, filer, rates, figures.npl_tolerance, compared)
+    figures.trend = _trend(
+        office, period, None if summarised else filer, rates, figures.npl_tolerance, compared
+    )
     return figures
+
+
+def _sources(
+    office: Office, summaries: QuerySet, quarters: list[str] | None
+) -> tuple[QuerySet, QuerySet]:
+    """The rows summed by child office (the children's, and the office's own counties') and
+    by institution (those at the office's path): the sums kept for these ``quarters`` when
+    given, else the returns' ``summaries``."""
+    units = Q(depth=office.depth, path=office.path, own=True) | Q(
+        depth=office.depth + 1, path__startswith=office.path
+    )
+    at_office = Q(depth=office.depth, path=office.path)
+    if quarters is not None:
+        return (
+            OfficeLending.objects.filter(units, period__in=quarters),
+            InstitutionLending.objects.filter(at_office, period__in=quarters),
+        )
+    return (
+        summaries.filter(units),
+        summaries.filter(at_office).annotate(institution_id=F("filing__institution_id")),
+    )
 
 
 class Head(NamedTuple):
@@ -302,12 +345,18 @@ def _institution_sums(
     institution misses in the quarter too, worked out in the same query from the shared
     definitions (``targets_missed_sql``) rather than one by one here."""
     period = figures.period
-    # The returns summed, by version: one count per SME-LOANS version.
-    counted = {
-        f"returns_{index}": Count("filing", distinct=True, filter=Q(filing__spec_version=version))
-        for index, version in enumerate(VERSIONS)
-    }
-    sql, params, names = _grouped(rows, ("period", "institution_id"), columns, **counted)
+    kept = rows.model is InstitutionLending
+    if kept:  # a row per institution and quarter already, with its returns by version
+        sql, params, names = _listed(rows, columns)
+    else:
+        # The returns summed, by version: one count per SME-LOANS version.
+        counted = {
+            f"returns_{index}": Count(
+                "filing", distinct=True, filter=Q(filing__spec_version=version)
+            )
+            for index, version in enumerate(VERSIONS)
+        }
+        sql, params, names = _grouped(rows, ("period", "institution_id"), columns, **counted)
     institutions, offices = Institution._meta.db_table, Office._meta.db_table
     params.append(period)
     missed, compared = "NULL", ""
@@ -327,52 +376,24 @@ def _institution_sums(
     )
     found: dict[tuple, Sums] = {}
     heads: dict[int, Head] = {}
-    width, returns = len(names), len(names) + len(VERSIONS)
-    versions = dict.fromkeys(VERSIONS, 0)
+    width = len(names)
+    returns = width + (1 if kept else len(VERSIONS))
+    versions: dict[str, int] = defaultdict(int)
     with connection.cursor() as cursor:
         cursor.execute(query, params)
         for each, pk, *values in cursor.fetchall():
             found[(each, pk)] = _read(names, values[:width])
             if each == period:
                 heads[pk] = Head(*values[returns:])
-                for version, count in zip(VERSIONS, values[width:returns], strict=True):
+                counts = (
+                    _versions(values[width])
+                    if kept
+                    else zip(VERSIONS, values[width:returns], strict=True)
+                )
+                for version, count in counts:
                     versions[version] += count
-    figures.versions = {version: count for version, count in versions.items() if count}
+    figures.versions = {v: versions[v] for v in sorted(versions) if versions[v]}
     return found, heads
-
-
-def targets_missed_sql(lpr: Decimal | None, tolerance: Decimal | None) -> str:
-    """SQL for the keys of the targets an institution misses (``missed_targets``), over the
-    sums of the quarter (``summed``), the previous year-end (``year_end``) and the same quarter
-    last year (``prior``) and the institution's kind (``institution.kind``)."""
-    given = {"lpr": lpr, "npl_tolerance": tolerance}
-
-    def column(name: str) -> str:
-        if name in given:
-            value = given[name]
-            return "CAST(NULL AS NUMERIC)" if value is None else f"CAST('{value}' AS NUMERIC)"
-        table = "summed"
-        for prefix, compared in (("year_end_", "year_end"), ("prior_", "prior")):
-            if name.startswith(prefix):
-                table, name = compared, name.removeprefix(prefix)
-        if name in WEIGHTED:
-            weight, issued = WEIGHTED[name]
-            return f"({table}.total_{weight} / NULLIF({table}.total_{issued}, 0))"
-        return f"{table}.total_{name}"
-
-    missed = []
-    for d in TARGETED_DEFINITIONS:
-        value = d.value.sql(column)
-        assert d.reference is not None, f"{d.key}: a target is met against a reference"
-        reference = d.reference.sql(column)
-        worse = "<" if d.direction == AT_LEAST else ">"
-        binds = (
-            " AND institution.kind IN ({})".format(", ".join(f"'{k}'" for k in sorted(d.binds)))
-            if d.binds
-            else ""
-        )
-        missed.append(f"CASE WHEN {value} {worse} {reference}{binds} THEN '{d.key}' END")
-    return f"ARRAY_REMOVE(ARRAY[{', '.join(missed)}]::text[], NULL)"
 
 
 def _add_institutions(figures: Figures, by_institution: dict, heads: dict, basis) -> None:
@@ -458,13 +479,19 @@ def _filers(period: str, by_branch: dict, basis) -> list[Row]:
     return rows
 
 
-def _trend(office, period, filer, rates, tolerance, summed: dict[tuple, Sums]) -> list[Row]:
+def _trend(
+    office, period, filer: Q | None, rates, tolerance, summed: dict[tuple, Sums]
+) -> list[Row]:
     """The subtree's figures quarter by quarter, up to ``period``: the quarters ``summed``
     already (the period and those it is compared with), and one query for the others."""
     quarters = trend_periods(period)
     others = [p for p in quarters if (p,) not in summed]
-    rows = accepted(LendingSummary, others).filter(filer, depth=office.depth, path=office.path)
-    found = sums_by(rows.annotate(period=F("filing__period")), "period", columns=TREND)
+    if filer is None:  # every institution's returns: the office's quarters' sums
+        kept = OfficeLending.objects.filter(period__in=others, depth=office.depth, path=office.path)
+        found = sums_by(kept, "period", columns=TREND)
+    else:
+        rows = accepted(LendingSummary, others).filter(filer, depth=office.depth, path=office.path)
+        found = sums_by(rows.annotate(period=F("filing__period")), "period", columns=TREND)
     sums_by_period = {**found, **summed}
     trend = []
     for p in quarters:
