@@ -9,7 +9,6 @@ number of rows each reads (one or two per return), is the same for a county offi
 General Bureau.
 """
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,6 +22,7 @@ from portal.models import Branch, Division, Institution, Office
 from reporting import periods
 from reporting.models import FilingStatus, LprRate
 from reporting.specs import ALL
+from supervision.dashboards import kept_sums
 from supervision.dashboards.indicators import (
     DEFINITIONS,
     RATE_WEIGHT,
@@ -105,23 +105,6 @@ def _grouped(rows: QuerySet, keys: tuple[str, ...], columns: tuple[str, ...], **
     )
     sql, params = found.query.sql_with_params()
     return sql, list(params), [name.removeprefix("total_") for name in aggregates]
-
-
-def _listed(rows: QuerySet, columns: tuple[str, ...]):
-    """As ``_grouped`` by quarter and institution, for rows that are already one per
-    institution and quarter (``InstitutionLending``): their columns as they are, then their
-    returns by version."""
-    named = {f"total_{key}": F(key) for key in columns or SUMMARY_FIGURES}
-    found = rows.order_by().annotate(**named)
-    listed = found.values_list("period", "institution_id", *named, "versions")
-    sql, params = listed.query.sql_with_params()
-    return sql, list(params), [name.removeprefix("total_") for name in named]
-
-
-def _versions(value) -> list[tuple[str, int]]:
-    """The returns by version as read: a dict from PostgreSQL's driver, JSON text from
-    SQLite's."""
-    return list((json.loads(value) if isinstance(value, str) else value).items())
 
 
 def _read(names: list[str], values) -> Sums:
@@ -346,34 +329,16 @@ def _institution_sums(
     definitions (``targets_missed_sql``) rather than one by one here."""
     period = figures.period
     kept = rows.model is InstitutionLending
-    if kept:  # a row per institution and quarter already, with its returns by version
-        sql, params, names = _listed(rows, columns)
-    else:
-        # The returns summed, by version: one count per SME-LOANS version.
-        counted = {
-            f"returns_{index}": Count(
-                "filing", distinct=True, filter=Q(filing__spec_version=version)
-            )
-            for index, version in enumerate(VERSIONS)
-        }
-        sql, params, names = _grouped(rows, ("period", "institution_id"), columns, **counted)
-    institutions, offices = Institution._meta.db_table, Office._meta.db_table
-    params.append(period)
-    missed, compared = "NULL", ""
+    quarters = (period, periods.previous_year_end(period), periods.year_before(period))
+    missed = None
     if connection.vendor == "postgresql":
-        missed = targets_missed_sql(figures.lpr, figures.npl_tolerance)
-        compared = (
-            "LEFT JOIN summed year_end ON year_end.institution_id = summed.institution_id "
-            "AND year_end.period = %s LEFT JOIN summed prior ON prior.institution_id = "
-            "summed.institution_id AND prior.period = %s"
+        missed = targets_missed_sql(figures.lpr, figures.npl_tolerance, "" if kept else "total_")
+    if kept:  # a row per institution and quarter already, with its returns by version
+        query, params, names = kept_sums.institution_query(
+            figures.office, quarters, columns, missed
         )
-        params += [periods.previous_year_end(period), periods.year_before(period)]
-    query = (
-        f"WITH summed AS ({sql}) SELECT summed.*, institution.kind, office.path, "
-        f"CASE WHEN summed.period = %s THEN {missed} END FROM summed "
-        f"JOIN {institutions} institution ON institution.id = summed.institution_id "
-        f"JOIN {offices} office ON office.id = institution.office_id {compared}"
-    )
+    else:
+        query, params, names = _summed_by_institution(rows, columns, quarters, missed)
     found: dict[tuple, Sums] = {}
     heads: dict[int, Head] = {}
     width = len(names)
@@ -386,7 +351,7 @@ def _institution_sums(
             if each == period:
                 heads[pk] = Head(*values[returns:])
                 counts = (
-                    _versions(values[width])
+                    kept_sums.versions(values[width])
                     if kept
                     else zip(VERSIONS, values[width:returns], strict=True)
                 )
@@ -394,6 +359,33 @@ def _institution_sums(
                     versions[version] += count
     figures.versions = {v: versions[v] for v in sorted(versions) if versions[v]}
     return found, heads
+
+
+def _summed_by_institution(rows: QuerySet, columns, quarters, missed: str | None):
+    """The summaries' sums by quarter and institution, counting the returns by version, with
+    the institution's kind and head office and the targets it misses (``missed``)."""
+    counted = {  # one count per SME-LOANS version
+        f"returns_{index}": Count("filing", distinct=True, filter=Q(filing__spec_version=version))
+        for index, version in enumerate(VERSIONS)
+    }
+    sql, params, names = _grouped(rows, ("period", "institution_id"), columns, **counted)
+    institutions, offices = Institution._meta.db_table, Office._meta.db_table
+    params.append(quarters[0])
+    compared = ""
+    if missed is not None:
+        compared = (
+            "LEFT JOIN summed year_end ON year_end.institution_id = summed.institution_id "
+            "AND year_end.period = %s LEFT JOIN summed prior ON prior.institution_id = "
+            "summed.institution_id AND prior.period = %s"
+        )
+        params += [quarters[1], quarters[2]]
+    query = (
+        f"WITH summed AS ({sql}) SELECT summed.*, institution.kind, office.path, "
+        f"CASE WHEN summed.period = %s THEN {missed or 'NULL'} END FROM summed "
+        f"JOIN {institutions} institution ON institution.id = summed.institution_id "
+        f"JOIN {offices} office ON office.id = institution.office_id {compared}"
+    )
+    return query, params, names
 
 
 def _add_institutions(figures: Figures, by_institution: dict, heads: dict, basis) -> None:

@@ -8,10 +8,13 @@ from supervision.dashboards.indicators import TARGETED_DEFINITIONS, WEIGHTED
 from supervision.indicators import AT_LEAST
 
 
-def targets_missed_sql(lpr: Decimal | None, tolerance: Decimal | None) -> str:
+def targets_missed_sql(
+    lpr: Decimal | None, tolerance: Decimal | None, named: str = "total_"
+) -> str:
     """SQL for the keys of the targets an institution misses (``missed_targets``), over the
     sums of the quarter (``summed``), the previous year-end (``year_end``) and the same quarter
-    last year (``prior``) and the institution's kind (``institution.kind``)."""
+    last year (``prior``), each sum a column named ``named`` and its key, and the
+    institution's kind (``institution.kind``)."""
     given = {"lpr": lpr, "npl_tolerance": tolerance}
 
     def column(name: str) -> str:
@@ -24,8 +27,8 @@ def targets_missed_sql(lpr: Decimal | None, tolerance: Decimal | None) -> str:
                 table, name = compared, name.removeprefix(prefix)
         if name in WEIGHTED:
             weight, issued = WEIGHTED[name]
-            return f"({table}.total_{weight} / NULLIF({table}.total_{issued}, 0))"
-        return f"{table}.total_{name}"
+            return f"({table}.{named}{weight} / NULLIF({table}.{named}{issued}, 0))"
+        return f"{table}.{named}{name}"
 
     missed = []
     for d in TARGETED_DEFINITIONS:
