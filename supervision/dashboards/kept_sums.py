@@ -5,6 +5,7 @@ to its institution's rows of the quarters it is compared with (the same table, l
 its key) for the targets it misses, without adding anything up."""
 
 import json
+from functools import lru_cache
 
 from django.db import connection
 
@@ -52,7 +53,13 @@ def institution_query(
     return query, params, names
 
 
-def versions(value) -> list[tuple[str, int]]:
-    """The returns by version as read: a dict from PostgreSQL's driver, JSON text from
-    SQLite's."""
-    return list((json.loads(value) if isinstance(value, str) else value).items())
+def versions(value: str | dict) -> tuple[tuple[str, int], ...]:
+    """The returns by version as read: JSON text (Django reads JSON as text and decodes it
+    itself), or a dict."""
+    return _parsed(value) if isinstance(value, str) else tuple(value.items())
+
+
+@lru_cache(maxsize=64)
+def _parsed(text: str) -> tuple[tuple[str, int], ...]:
+    # Nearly every institution's text is the same ('{"2025.2": 1}'): decoded once.
+    return tuple(json.loads(text).items())
