@@ -38,18 +38,23 @@ class Structure:
     branches: list[BranchRow]
 
 
-def national_structure(scale: float = 1.0, seed: int = SEED) -> Structure:
+def national_structure(
+    scale: float = 1.0, seed: int = SEED, outlets: int | None = None
+) -> Structure:
     rng = random.Random(seed)
     tree = build_tree(scale, rng)
-    institutions, branches = build_institutions(tree, scale, rng)
+    institutions, branches = build_institutions(tree, scale, rng, outlets)
     return Structure(tree.offices, institutions, branches)
 
 
 @transaction.atomic
-def seed_national(scale: float = 1.0, seed: int = SEED) -> dict[str, int]:
+def seed_national(
+    scale: float = 1.0, seed: int = SEED, outlets: int | None = None
+) -> dict[str, int]:
     """Add the national structure's rows that are not there yet (by code); rows already
-    present, from an earlier run or another source, are left as they are."""
-    structure = national_structure(scale, seed)
+    present, from an earlier run or another source, are left as they are. ``outlets``: the
+    branches in all (default: the scaled 20,000)."""
+    structure = national_structure(scale, seed, outlets)
     have_offices = set(Office.objects.values_list("code", flat=True))
     have_institutions = set(Institution.objects.values_list("credit_code", flat=True))
     have_branches = set(Branch.objects.values_list("credit_code", flat=True))

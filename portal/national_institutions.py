@@ -95,7 +95,7 @@ class _Codes:
 
 
 def build_institutions(
-    tree: Tree, scale: float, rng: random.Random
+    tree: Tree, scale: float, rng: random.Random, outlets: int | None = None
 ) -> tuple[list[InstitutionRow], list[BranchRow]]:
     codes = _Codes()
     counts = {kind: scaled(n, scale) for kind, n in FULL_COUNTS.items()}
@@ -117,7 +117,8 @@ def build_institutions(
         *_insurers(counts[InstitutionKind.INSURER], tree, codes, rng),
         *_others(counts[InstitutionKind.OTHER_BANK], tree, codes, rng),
     ]
-    branches = _branches(entities, scaled(FULL_BRANCHES, scale), tree, codes, rng)
+    total = scaled(FULL_BRANCHES, scale) if outlets is None else outlets
+    branches = _branches(entities, total, tree, codes, rng)
     return [e.row for e in entities], branches
 
 

@@ -26,7 +26,7 @@ from reporting.models import (
     WarningConfirmation,
     superseded,
 )
-from reporting.signals import filing_accepted
+from reporting.signals import filing_accepted, filing_accepting
 from reporting.spec import Severity
 
 
@@ -181,6 +181,7 @@ def filing_accept(user, filing: Filing, comment: str = "") -> Filing:
         filing.is_current = True
         _decided(user, filing, comment)
         audit.record(user, "filing.accepted", filing, {"comment": comment})
+        filing_accepting.send(Filing, filing=filing)
         transaction.on_commit(lambda: filing_accepted.send(Filing, filing=filing))
     return filing
 

@@ -22,12 +22,11 @@ from portal.models import Branch, Division, Institution, Office
 from reporting import periods
 from reporting.models import FilingStatus, LprRate
 from reporting.specs import ALL
+from supervision.dashboards import kept_sums
 from supervision.dashboards.indicators import (
     DEFINITIONS,
     RATE_WEIGHT,
     TARGETED,
-    TARGETED_DEFINITIONS,
-    WEIGHTED,
     Basis,
     Indicator,
     Sums,
@@ -38,10 +37,16 @@ from supervision.dashboards.indicators import (
     percent,
 )
 from supervision.dashboards.lending_rows import SPEC_CODE
-from supervision.dashboards.models import SUMMARY_FIGURES, LendingRow, LendingSummary
+from supervision.dashboards.models import (
+    SUMMARY_FIGURES,
+    InstitutionLending,
+    LendingRow,
+    LendingSummary,
+    OfficeLending,
+)
 from supervision.dashboards.notice_indicators import DRILLED_DEFINITIONS
+from supervision.dashboards.targets_sql import targets_missed_sql
 from supervision.evaluation.selectors import npl_tolerance
-from supervision.indicators import AT_LEAST
 
 # Every SME-LOANS version, for the count of the returns summed by version.
 VERSIONS = tuple(sorted(spec.version for spec in ALL if spec.code == SPEC_CODE))
@@ -227,8 +232,10 @@ def subtree_figures(
     Four aggregate queries over the lending summaries: by child office (the children's
     summaries, and the office's own counties'), by institution and by branch filing its own
     returns (the summaries at the office's path), each for the quarter and the two it is
-    compared with; and by quarter for the trend. Institutions' sums hold the columns the page
-    shows (``RANKED_COLUMNS``) unless ``every_column``."""
+    compared with; and by quarter for the trend. Of every institution's returns, those by
+    office and institution are read from the sums kept per quarter (``period_summaries``): a
+    row each, not one per return. Institutions' sums hold the columns the page shows
+    (``RANKED_COLUMNS``) unless ``every_column``."""
     filer = Q()
     if among is not None:
         filer &= Q(filing__institution__in=among.values("pk"))
@@ -237,10 +244,9 @@ def subtree_figures(
     elif institution is not None:
         filer &= Q(filing__institution=institution)
     year_end, last_year = periods.previous_year_end(period), periods.year_before(period)
+    quarters = sorted({period, year_end, last_year})
     summaries = (
-        accepted(LendingSummary, sorted({period, year_end, last_year}))
-        .filter(filer)
-        .annotate(period=F("filing__period"))
+        accepted(LendingSummary, quarters).filter(filer).annotate(period=F("filing__period"))
     )
     rates = list(LprRate.objects.order_by("-month").values_list("month", "one_year"))
     figures = Figures(office, period, lpr_on(period, rates), npl_tolerance(period))
@@ -253,26 +259,23 @@ def subtree_figures(
             figures.npl_tolerance,
         )
 
-    # Each summary's unit: a child office, or ``office`` itself for the counties it covers.
-    own = Q(depth=office.depth, path=office.path, own=True)
-    units = own | Q(depth=office.depth + 1, path__startswith=office.path)
-    by_unit = sums_by(summaries.filter(units).annotate(unit=F("path")), "period", "unit")
+    # Every institution's returns (``among`` None, no filer): the sums kept per quarter.
+    summarised = among is None and institution is None and branch is None
+    unit_rows, institution_rows = _sources(office, summaries, quarters if summarised else None)
+    by_unit = sums_by(unit_rows.annotate(unit=F("path")), "period", "unit")
     by_period: dict[tuple, Sums] = defaultdict(dict)
     for (each, _unit), sums in by_unit.items():
         add(by_period[(each,)], sums)
     figures.sums, figures.basis = by_period.get((period,), {}), basis(by_period, ())
     figures.headline = indicators(figures.sums, figures.basis)
 
-    rows = summaries.filter(depth=office.depth, path=office.path)
-    by_institution, heads = _institution_sums(
-        rows.annotate(institution_id=F("filing__institution_id")),
-        figures,
-        () if every_column else RANKED_COLUMNS,
-    )
+    columns = () if every_column else RANKED_COLUMNS
+    by_institution, heads = _institution_sums(institution_rows, figures, columns)
     _add_institutions(figures, by_institution, heads, basis)
     figures.units = _units(office, period, by_unit, basis, figures.institutions)
+    rows = summaries.filter(depth=office.depth, path=office.path, filing__branch__isnull=False)
     by_branch = sums_by(
-        rows.filter(filing__branch__isnull=False).annotate(branch_id=F("filing__branch_id")),
+        rows.annotate(branch_id=F("filing__branch_id")),
         "period",
         "branch_id",
     )
@@ -281,8 +284,31 @@ def subtree_figures(
         (p,): {key: by_period.get((p,), {}).get(key) for key in TREND}
         for p in (period, year_end, last_year)
     }
-    figures.trend = _trend(office, period, filer, rates, figures.npl_tolerance, compared)
+    figures.trend = _trend(
+        office, period, None if summarised else filer, rates, figures.npl_tolerance, compared
+    )
     return figures
+
+
+def _sources(
+    office: Office, summaries: QuerySet, quarters: list[str] | None
+) -> tuple[QuerySet, QuerySet]:
+    """The rows summed by child office (the children's, and the office's own counties') and
+    by institution (those at the office's path): the sums kept for these ``quarters`` when
+    given, else the returns' ``summaries``."""
+    units = Q(depth=office.depth, path=office.path, own=True) | Q(
+        depth=office.depth + 1, path__startswith=office.path
+    )
+    at_office = Q(depth=office.depth, path=office.path)
+    if quarters is not None:
+        return (
+            OfficeLending.objects.filter(units, period__in=quarters),
+            InstitutionLending.objects.filter(at_office, period__in=quarters),
+        )
+    return (
+        summaries.filter(units),
+        summaries.filter(at_office).annotate(institution_id=F("filing__institution_id")),
+    )
 
 
 class Head(NamedTuple):
@@ -302,77 +328,69 @@ def _institution_sums(
     institution misses in the quarter too, worked out in the same query from the shared
     definitions (``targets_missed_sql``) rather than one by one here."""
     period = figures.period
-    # The returns summed, by version: one count per SME-LOANS version.
-    counted = {
+    kept = rows.model is InstitutionLending
+    quarters = (period, periods.previous_year_end(period), periods.year_before(period))
+    missed = None
+    if connection.vendor == "postgresql":
+        missed = targets_missed_sql(figures.lpr, figures.npl_tolerance, "" if kept else "total_")
+    if kept:  # a row per institution and quarter already, with its returns by version
+        query, params, names = kept_sums.institution_query(
+            figures.office, quarters, columns, missed
+        )
+    else:
+        query, params, names = _summed_by_institution(rows, columns, quarters, missed)
+    found: dict[tuple, Sums] = {}
+    heads: dict[int, Head] = {}
+    width = len(names)
+    returns = width + (1 if kept else len(VERSIONS))
+    versions: dict[str, int] = defaultdict(int)
+    exact = connection.vendor == "postgresql"  # asked once, not once a row
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        for each, pk, *values in cursor.fetchall():
+            found[(each, pk)] = (
+                dict(zip(names, values[:width], strict=True))
+                if exact
+                else _read(names, values[:width])
+            )
+            if each == period:
+                heads[pk] = Head(*values[returns:])
+                counts = (
+                    kept_sums.versions(values[width])
+                    if kept
+                    else zip(VERSIONS, values[width:returns], strict=True)
+                )
+                for version, count in counts:
+                    versions[version] += count
+    figures.versions = {v: versions[v] for v in sorted(versions) if versions[v]}
+    return found, heads
+
+
+def _summed_by_institution(rows: QuerySet, columns, quarters, missed: str | None):
+    """The summaries' sums by quarter and institution, counting the returns by version, with
+    the institution's kind and head office and the targets it misses (``missed``)."""
+    counted = {  # one count per SME-LOANS version
         f"returns_{index}": Count("filing", distinct=True, filter=Q(filing__spec_version=version))
         for index, version in enumerate(VERSIONS)
     }
     sql, params, names = _grouped(rows, ("period", "institution_id"), columns, **counted)
     institutions, offices = Institution._meta.db_table, Office._meta.db_table
-    params.append(period)
-    missed, compared = "NULL", ""
-    if connection.vendor == "postgresql":
-        missed = targets_missed_sql(figures.lpr, figures.npl_tolerance)
+    params.append(quarters[0])
+    compared = ""
+    if missed is not None:
         compared = (
             "LEFT JOIN summed year_end ON year_end.institution_id = summed.institution_id "
             "AND year_end.period = %s LEFT JOIN summed prior ON prior.institution_id = "
             "summed.institution_id AND prior.period = %s"
         )
-        params += [periods.previous_year_end(period), periods.year_before(period)]
+        params += [quarters[1], quarters[2]]
     query = (
         f"WITH summed AS ({sql}) SELECT summed.*, institution.kind, office.path, "
-        f"CASE WHEN summed.period = %s THEN {missed} END FROM summed "
+        f"CASE WHEN summed.period = %s THEN {missed or 'NULL'} END FROM summed "
         f"JOIN {institutions} institution ON institution.id = summed.institution_id "
         f"JOIN {offices} office ON office.id = institution.office_id {compared}"
     )
-    found: dict[tuple, Sums] = {}
-    heads: dict[int, Head] = {}
-    width, returns = len(names), len(names) + len(VERSIONS)
-    versions = dict.fromkeys(VERSIONS, 0)
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        for each, pk, *values in cursor.fetchall():
-            found[(each, pk)] = _read(names, values[:width])
-            if each == period:
-                heads[pk] = Head(*values[returns:])
-                for version, count in zip(VERSIONS, values[width:returns], strict=True):
-                    versions[version] += count
-    figures.versions = {version: count for version, count in versions.items() if count}
-    return found, heads
-
-
-def targets_missed_sql(lpr: Decimal | None, tolerance: Decimal | None) -> str:
-    """SQL for the keys of the targets an institution misses (``missed_targets``), over the
-    sums of the quarter (``summed``), the previous year-end (``year_end``) and the same quarter
-    last year (``prior``) and the institution's kind (``institution.kind``)."""
-    given = {"lpr": lpr, "npl_tolerance": tolerance}
-
-    def column(name: str) -> str:
-        if name in given:
-            value = given[name]
-            return "CAST(NULL AS NUMERIC)" if value is None else f"CAST('{value}' AS NUMERIC)"
-        table = "summed"
-        for prefix, compared in (("year_end_", "year_end"), ("prior_", "prior")):
-            if name.startswith(prefix):
-                table, name = compared, name.removeprefix(prefix)
-        if name in WEIGHTED:
-            weight, issued = WEIGHTED[name]
-            return f"({table}.total_{weight} / NULLIF({table}.total_{issued}, 0))"
-        return f"{table}.total_{name}"
-
-    missed = []
-    for d in TARGETED_DEFINITIONS:
-        value = d.value.sql(column)
-        assert d.reference is not None, f"{d.key}: a target is met against a reference"
-        reference = d.reference.sql(column)
-        worse = "<" if d.direction == AT_LEAST else ">"
-        binds = (
-            " AND institution.kind IN ({})".format(", ".join(f"'{k}'" for k in sorted(d.binds)))
-            if d.binds
-            else ""
-        )
-        missed.append(f"CASE WHEN {value} {worse} {reference}{binds} THEN '{d.key}' END")
-    return f"ARRAY_REMOVE(ARRAY[{', '.join(missed)}]::text[], NULL)"
+    return query, params, names
 
 
 def _add_institutions(figures: Figures, by_institution: dict, heads: dict, basis) -> None:
@@ -392,7 +410,9 @@ def _add_institutions(figures: Figures, by_institution: dict, heads: dict, basis
             head=head.path,
             targets_missed=head.missed,
         )
-        for key in row.missed:
+        # What the database worked out, read as it is: Row.missed is a cached_property, whose
+        # lock (Python 3.11) costs more than the rest of this loop over 4,270 institutions.
+        for key in row.missed if head.missed is None else head.missed:
             figures.missing[key] += 1
         figures.institutions.append(row)
     figures.institutions.sort(key=lambda r: -(r.sums.get("sme_balance") or 0))
@@ -458,13 +478,19 @@ def _filers(period: str, by_branch: dict, basis) -> list[Row]:
     return rows
 
 
-def _trend(office, period, filer, rates, tolerance, summed: dict[tuple, Sums]) -> list[Row]:
+def _trend(
+    office, period, filer: Q | None, rates, tolerance, summed: dict[tuple, Sums]
+) -> list[Row]:
     """The subtree's figures quarter by quarter, up to ``period``: the quarters ``summed``
     already (the period and those it is compared with), and one query for the others."""
     quarters = trend_periods(period)
     others = [p for p in quarters if (p,) not in summed]
-    rows = accepted(LendingSummary, others).filter(filer, depth=office.depth, path=office.path)
-    found = sums_by(rows.annotate(period=F("filing__period")), "period", columns=TREND)
+    if filer is None:  # every institution's returns: the office's quarters' sums
+        kept = OfficeLending.objects.filter(period__in=others, depth=office.depth, path=office.path)
+        found = sums_by(kept, "period", columns=TREND)
+    else:
+        rows = accepted(LendingSummary, others).filter(filer, depth=office.depth, path=office.path)
+        found = sums_by(rows.annotate(period=F("filing__period")), "period", columns=TREND)
     sums_by_period = {**found, **summed}
     trend = []
     for p in quarters:

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Division, Job, Office
+from portal.models import Division, Institution, Job, Office
 from reporting.models import Filing, FilingRow
 from reporting.specs import ALL
 from supervision.dashboards.indicators import COST_ISSUED, COST_WEIGHT, RATE_WEIGHT
@@ -111,6 +111,82 @@ class LendingSummary(models.Model):
 
 for _key in SUMMARY_FIGURES:
     LendingSummary.add_to_class(_key, Number(null=True))
+
+
+class OfficeLending(models.Model):
+    """One office's lending summaries for one quarter, summed over the accepted SME-LOANS
+    returns in force (``own``: the counties it covers itself apart, as ``LendingSummary``).
+    Rewritten in the transaction that accepts or supersedes a return
+    (``period_summaries.refresh``), so that a page seeing every institution reads a row per
+    child office rather than one per return."""
+
+    period = models.CharField(max_length=20)
+    path = models.CharField(max_length=255)
+    depth = models.PositiveSmallIntegerField()
+    own = models.BooleanField()
+    returns = models.PositiveIntegerField(default=0)  # the returns summed
+
+    class Meta:
+        verbose_name = _("office lending")
+        verbose_name_plural = _("office lending")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "path", "own"], name="office_lending_once_per_quarter"
+            )
+        ]
+        indexes = [
+            # An office's rows and its children's (the next depth, a path under its own).
+            models.Index(
+                fields=["depth", "path"],
+                name="office_lending_office",
+                opclasses=["int2_ops", "varchar_pattern_ops"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path} in {self.period}"
+
+
+class InstitutionLending(models.Model):
+    """One institution's lending in one office's subtree for one quarter: its accepted
+    SME-LOANS returns in force (its own and its branches') summed, with how many returns of
+    each version were summed. Rewritten with ``OfficeLending``: the ranking of every
+    institution on a page reads a row per institution, without adding up returns."""
+
+    period = models.CharField(max_length=20)
+    path = models.CharField(max_length=255)
+    depth = models.PositiveSmallIntegerField()
+    institution = models.ForeignKey(
+        Institution, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    # SME-LOANS version -> returns of it summed (versions come with code, not migrations).
+    versions = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("institution lending")
+        verbose_name_plural = _("institution lending")
+        constraints = [
+            models.UniqueConstraint(
+                # Institution first: the sweep looks an institution's quarter up.
+                fields=["institution", "period", "path"],
+                name="institution_lending_once_per_quarter",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["depth", "path", "period"],
+                name="institution_lending_office",
+                opclasses=["int2_ops", "varchar_pattern_ops", "varchar_ops"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} at {self.path} in {self.period}"
+
+
+for _key in SUMMARY_FIGURES:
+    OfficeLending.add_to_class(_key, Number(null=True))
+    InstitutionLending.add_to_class(_key, Number(null=True))
 
 
 class ExportKind(models.TextChoices):

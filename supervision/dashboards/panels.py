@@ -45,11 +45,20 @@ class Subject:
         return scoping.visible(self.user, Institution)
 
     @cached_property
+    def sees_every_institution(self) -> bool:
+        """Whether the user holds a role at every top office, and so supervises every
+        institution: the figures are then those of every return, which the quarter's sums
+        kept per office and institution hold ready (one query here, rather than every
+        institution's id in each of the figures' queries)."""
+        paths = {path for _role, path in scoping.scope_of(self.user).offices}
+        return not Office.objects.filter(depth=1).exclude(path__in=paths).exists()
+
+    @cached_property
     def figures(self) -> figures.Figures:
         return figures.subtree_figures(
             self.office,
             self.period,
-            among=self.institutions,
+            among=None if self.sees_every_institution else self.institutions,
             institution=self.institution,
             branch=self.branch,
         )

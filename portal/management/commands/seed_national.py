@@ -20,12 +20,20 @@ class Command(BaseCommand):
             help="fraction of the real sizes, e.g. 0.01 for a quick test (the 36 bureaus stay)",
         )
         parser.add_argument("--seed", type=int, default=SEED, help="random seed for the names")
+        parser.add_argument(
+            "--outlets",
+            type=int,
+            help="branches in all (default 20,000 at scale 1; China has about 220,000 banking "
+            "outlets)",
+        )
 
-    def handle(self, *args, scale: float, seed: int, **options) -> None:
+    def handle(self, *args, scale: float, seed: int, outlets: int | None, **options) -> None:
         if not 0 < scale <= 1:
             raise CommandError("--scale must be more than 0 and at most 1")
         started = time.perf_counter()
-        added = seed_national(scale, seed)
+        if outlets is not None and outlets < 0:
+            raise CommandError("--outlets must not be negative")
+        added = seed_national(scale, seed, outlets)
         seconds = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
