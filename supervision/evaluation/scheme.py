@@ -23,6 +23,7 @@ from supervision.evaluation.measures import (
     AlsoMet,
     Consequence,
     Measure,
+    Part,
     Partial,
     Penalty,
     Tolerance,
@@ -90,10 +91,12 @@ class Indicator:
     differentiated: Measure | None = None  # replaces measure for institutions so flagged
     guidance: Text | None = None  # for qualitative items: what to attach as evidence
     points_source: Text | None = None  # where its weight comes from, when not the default
+    parts: tuple[Part, ...] = ()  # scored part by part, its points their sum
+    source: Text | None = None  # the notice's article it follows, when its parts have their own
 
     @property
     def qualitative(self) -> bool:
-        return self.measure is None
+        return self.measure is None and not self.parts
 
     @property
     def lowest(self) -> Decimal:
@@ -328,7 +331,17 @@ def _indicator(
         if "differentiated" in item
         else None
     )
-    for formula_owner in filter(None, (measure, differentiated)):
+    parts = tuple(
+        Part(p["key"], _text(p, "name", where), _decimal(p["points"], where), _measure(p, where))
+        for p in item.get("parts", ())
+    )
+    if parts and (
+        measured
+        or sum(p.points for p in parts) != _decimal(item["points"], where)
+        or any(p.measure.penalties for p in parts)
+    ):
+        raise SchemeError(f"{where}: parts without penalties add up to its points, alone")
+    for formula_owner in filter(None, (measure, differentiated, *(p.measure for p in parts))):
         names = set(formula_owner.names | formula_owner.conditions)
         if unknown := names - set(inputs):
             raise SchemeError(f"{where}: undeclared inputs {sorted(unknown)}")
@@ -347,6 +360,8 @@ def _indicator(
         differentiated=differentiated,
         guidance=_text(item, "guidance", where) if "guidance" in item else None,
         points_source=_text(item, "points_source", where) if "points_source" in item else None,
+        parts=parts,
+        source=_text(item, "source", where) if "source" in item else None,
     )
 
 
