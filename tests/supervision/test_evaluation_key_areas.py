@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from portal.models import InstitutionKind, Role
+from supervision import indicators as shared
 from supervision.evaluation import scheme as schemes
 from supervision.evaluation import selectors
 from supervision.evaluation import services as service
@@ -34,6 +35,17 @@ def test_b2_has_a_part_per_key_area_of_the_2025_notice_citing_its_article():
     assert "II(II)" in b2.source.en and "二（二）" in b2.source.zh
     read = set().union(*(part.measure.names for part in b2.parts))
     assert "private_balance" in read and "manufacturing_long_term" not in read
+
+
+def test_each_areas_keep_rising_is_the_dashboards_definition():
+    # The part's other way to full points is the key area's shared definition (its balance
+    # against the previous year-end), so the dashboard and the scorecard agree on it.
+    for part in S2025.indicator("B2").parts:
+        column = part.measure.value.text.removeprefix("share(").split(",")[0]
+        definition = shared.BY_KEY[column]
+        (rising,) = part.measure.also_met
+        assert rising.when.text == f"{definition.value.text} >= {definition.reference.text}"
+        assert definition.direction == shared.AT_LEAST
 
 
 def test_a_bank_whose_key_area_lending_is_to_private_firms_gets_credit_for_it():
