@@ -10,9 +10,9 @@ bands. A new year's notice is a new file, not new code.
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +107,15 @@ class Indicator:
 
     def applies(self, kind: str) -> bool:
         return kind in self.applies_to
+
+    @cached_property
+    def part_indicators(self) -> tuple["Indicator", ...]:
+        """Each part as an indicator of its own (its code ``B2.private``, its points), made
+        once rather than for every institution scored."""
+        return tuple(
+            replace(self, code=f"{self.code}.{p.key}", points=p.points, parts=())
+            for p in self.parts
+        )
 
 
 @dataclass(frozen=True)

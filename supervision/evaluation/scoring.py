@@ -271,9 +271,9 @@ def _in_parts(scheme: Scheme, indicator: Indicator, values: Mapping, base: dict)
     blank) gives no points and says so; the parts reported still count. Nothing reported at
     all: not scored, as any indicator missing its inputs."""
     parts = []
-    for part in indicator.parts:
-        one = replace(indicator, code=f"{indicator.code}.{part.key}", points=part.points, parts=())
-        line = _measured(scheme, one, part.measure, values, base | _fields(one))
+    for part, one in zip(indicator.parts, indicator.part_indicators, strict=True):
+        fields = base | {"code": one.code, "max_points": one.points}
+        line = _measured(scheme, one, part.measure, values, fields)
         if line.missing:
             labels = [scheme.inputs[name].label.as_dict() for name in line.missing]
             line = replace(line, reason=because(NOT_REPORTED, inputs=labels))
@@ -293,10 +293,6 @@ def _in_parts(scheme: Scheme, indicator: Indicator, values: Mapping, base: dict)
     reason = because(PARTS, points=str(points), max=str(indicator.points), parts=said)
     met = all(line.met for line in parts)
     return Line(**fields, points=points, met=met, reason=reason)
-
-
-def _fields(indicator: Indicator) -> dict:
-    return {"code": indicator.code, "max_points": indicator.points}
 
 
 def _missing(names, values: Mapping[str, Decimal | None]) -> tuple[str, ...]:
