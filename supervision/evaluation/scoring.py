@@ -161,7 +161,13 @@ def _line_dict(line: Line) -> dict:
     if line.computed is not None:
         data["computed"] = str(line.computed)
     if line.parts:
-        data["parts"] = [_line_dict(part) for part in line.parts]
+        # Stored once: a part's element and kind are its indicator's, its sentence in PARTS'.
+        said = line.reason["message"] == "parts"
+        data["parts"] = parts = [_line_dict(part) for part in line.parts]
+        for part in parts:
+            del part["element"], part["kind"]
+            if said:
+                del part["reason"]
     return data
 
 
@@ -170,6 +176,12 @@ def _number(value: str | None) -> Decimal | None:
 
 
 def _line_from_dict(line: dict) -> Line:
+    shared = {"element": line["element"], "kind": line["kind"]}
+    said = line["reason"]["params"]["parts"] if line["reason"]["message"] == "parts" else None
+    parts = [
+        shared | ({"reason": said[i]["reason"]} if said else {}) | part
+        for i, part in enumerate(line.get("parts", ()))
+    ]
     return Line(
         **{
             **line,
@@ -180,7 +192,7 @@ def _line_from_dict(line: dict) -> Line:
             "target": _number(line["target"]),
             "missing": tuple(line.get("missing", ())),
             "computed": _number(line.get("computed")),
-            "parts": tuple(_line_from_dict(part) for part in line.get("parts", ())),
+            "parts": tuple(_line_from_dict(part) for part in parts),
         }
     )
 

@@ -15,7 +15,7 @@ from supervision.evaluation import scheme as schemes
 from supervision.evaluation import selectors
 from supervision.evaluation import services as service
 from supervision.evaluation.models import Evaluation
-from supervision.evaluation.scoring import Inputs, result_from_dict, score
+from supervision.evaluation.scoring import Adjustment, Inputs, result_from_dict, score
 from supervision.evaluation.sentences import sentence
 from tests import factories as f
 from tests.supervision.test_evaluation_scoring import CITY_BANK
@@ -111,6 +111,11 @@ def test_a_part_not_reported_under_the_filings_version_says_so_and_gives_no_poin
     # Stored and read back, the parts are kept.
     again = result_from_dict(result.as_dict()).line("B2")
     assert again == line
+    # A reviewer's adjustment replaces the line's sentence; the parts keep theirs.
+    reviewed = Inputs("city_commercial", old_version, adjustments={"B2": Adjustment(D(5), "核定")})
+    adjusted = score(S2025, reviewed)
+    assert adjusted.line("B2").points == D(5)
+    assert result_from_dict(adjusted.as_dict()).line("B2").parts == line.parts
 
 
 def test_nothing_reported_leaves_b2_not_scored():
