@@ -153,6 +153,10 @@ def bank_rows(rng: random.Random, period: str, county: str, size: float) -> dict
     for key in ("foreign_trade_balance", "technology_balance", "consumption_balance"):
         row[key] = sme * rng.uniform(0.04, 0.14)
     row["manufacturing_long_term"] = min(row["long_term_balance"], sme * rng.uniform(0.04, 0.14))
+    # Private enterprises (SME-LOANS 2025.2): most small firms are private. Drawn from a
+    # generator of its own, the same share every quarter for the bank's county, so that the
+    # figures drawn before it stay as they were.
+    row["private_balance"] = sme * random.Random(f"private:{county}:{size:.0f}").uniform(0.4, 0.8)
     return row
 
 

@@ -97,9 +97,11 @@ NPL_TOLERANCE = Text(
     "tolerance is scheme data per year)",
 )
 KEY_AREA = Text(
-    "2025 年通知：加大外贸、科技、制造业、消费等重点领域支持（不低于上年末）",
-    "The 2025 notice: more support for foreign trade, technology, manufacturing and consumer "
-    "services (not below the previous year-end)",
+    "2025 年通知 二（二）：支持向外贸、民营、科技、消费领域小微企业倾斜；"
+    "制造业中长期贷款：2023 年通知（五）（不低于上年末）",
+    "The 2025 notice II(II): support tilted toward small firms in foreign trade, private, "
+    "technology and consumer fields; manufacturing medium/long-term loans: the 2023 notice (五) "
+    "(not below the previous year-end)",
 )
 
 

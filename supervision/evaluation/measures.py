@@ -91,6 +91,19 @@ class Measure:
 
 
 @dataclass(frozen=True)
+class Part:
+    """One part of an indicator scored part by part (the 2025 scheme's B2, a part per key
+    area): its own measure and points, the indicator's points being the parts' sum. Parts are
+    judged each on its own, so figures that overlap (a private technology firm is in two key
+    areas) are never added up."""
+
+    key: str
+    name: Text
+    points: Decimal
+    measure: Measure
+
+
+@dataclass(frozen=True)
 class Consequence:
     """What follows a grade: the measures (``consequences.MEASURES``' keys) and the days the
     institution has to meet the improvement requirements (None: no deadline)."""

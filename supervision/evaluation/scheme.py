@@ -10,9 +10,9 @@ bands. A new year's notice is a new file, not new code.
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from supervision.evaluation.measures import (
     AlsoMet,
     Consequence,
     Measure,
+    Part,
     Partial,
     Penalty,
     Tolerance,
@@ -90,10 +91,12 @@ class Indicator:
     differentiated: Measure | None = None  # replaces measure for institutions so flagged
     guidance: Text | None = None  # for qualitative items: what to attach as evidence
     points_source: Text | None = None  # where its weight comes from, when not the default
+    parts: tuple[Part, ...] = ()  # scored part by part, its points their sum
+    source: Text | None = None  # the notice's article it follows, when its parts have their own
 
     @property
     def qualitative(self) -> bool:
-        return self.measure is None
+        return self.measure is None and not self.parts
 
     @property
     def lowest(self) -> Decimal:
@@ -104,6 +107,15 @@ class Indicator:
 
     def applies(self, kind: str) -> bool:
         return kind in self.applies_to
+
+    @cached_property
+    def part_indicators(self) -> tuple["Indicator", ...]:
+        """Each part as an indicator of its own (its code ``B2.private``, its points), made
+        once rather than for every institution scored."""
+        return tuple(
+            replace(self, code=f"{self.code}.{p.key}", points=p.points, parts=())
+            for p in self.parts
+        )
 
 
 @dataclass(frozen=True)
@@ -328,7 +340,17 @@ def _indicator(
         if "differentiated" in item
         else None
     )
-    for formula_owner in filter(None, (measure, differentiated)):
+    parts = tuple(
+        Part(p["key"], _text(p, "name", where), _decimal(p["points"], where), _measure(p, where))
+        for p in item.get("parts", ())
+    )
+    if parts and (
+        measured
+        or sum(p.points for p in parts) != _decimal(item["points"], where)
+        or any(p.measure.penalties for p in parts)
+    ):
+        raise SchemeError(f"{where}: parts without penalties add up to its points, alone")
+    for formula_owner in filter(None, (measure, differentiated, *(p.measure for p in parts))):
         names = set(formula_owner.names | formula_owner.conditions)
         if unknown := names - set(inputs):
             raise SchemeError(f"{where}: undeclared inputs {sorted(unknown)}")
@@ -347,6 +369,8 @@ def _indicator(
         differentiated=differentiated,
         guidance=_text(item, "guidance", where) if "guidance" in item else None,
         points_source=_text(item, "points_source", where) if "points_source" in item else None,
+        parts=parts,
+        source=_text(item, "source", where) if "source" in item else None,
     )
 
 

@@ -43,8 +43,17 @@ def _partial(measure: Measure) -> str:
     return text
 
 
-def _row(indicator: Indicator) -> dict:
-    measure = indicator.measure
+def _rows(indicator: Indicator) -> list[dict]:
+    """The indicator's row; one scored part by part is followed by a row for each part."""
+    rows = [_row(indicator, indicator.measure)]
+    for part in indicator.parts:
+        code, name = f"{indicator.code}.{part.key}", f"{indicator.name} · {part.name}"
+        whole = {"code": code, "name": name, "points": part.points, "lowest": 0}
+        rows.append(_row(indicator, part.measure) | whole)
+    return rows
+
+
+def _row(indicator: Indicator, measure: Measure | None) -> dict:
     row = {
         "code": indicator.code,
         "name": indicator.name,
@@ -52,6 +61,9 @@ def _row(indicator: Indicator) -> dict:
         "lowest": indicator.lowest,
         "points_source": indicator.points_source or "",
     }
+    if indicator.parts and measure is None:
+        said = _("the sum of its parts, each scored on its own (below)")
+        return row | {"value": said, "steps": [], "source": indicator.source or ""}
     if measure is None:
         return row | {"value": _("scored by the reviewer"), "steps": [], "source": ""}
     definition = shared.BY_KEY.get(measure.definition)
@@ -74,7 +86,7 @@ def scheme_detail(request: HttpRequest, version: str) -> HttpResponse:
     context = {
         "scheme": scheme,
         "versions": schemes.versions(),
-        "rows": [_row(i) for i in scheme.indicators],
+        "rows": [row for i in scheme.indicators for row in _rows(i)],
         "consequences": [
             (grade, [consequences.MEASURES[m] for m in c.measures])
             for grade, c in sorted(scheme.consequences.items())

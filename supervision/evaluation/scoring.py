@@ -22,6 +22,8 @@ from supervision.evaluation.sentences import (
     MET,
     MISSING,
     NO_PARTIAL,
+    NOT_REPORTED,
+    PARTS,
     PENALTY,
     PROPORTIONAL,
     QUALITATIVE,
@@ -71,6 +73,7 @@ class Line:
     missing: tuple[str, ...] = ()
     differentiated: bool = False
     computed: Decimal | None = None  # the points before an adjustment
+    parts: tuple["Line", ...] = ()  # an indicator scored part by part: each part's line
 
     @property
     def scored(self) -> bool:
@@ -157,28 +160,45 @@ def _line_dict(line: Line) -> dict:
         data["differentiated"] = True
     if line.computed is not None:
         data["computed"] = str(line.computed)
+    if line.parts:
+        # Stored once: a part's element and kind are its indicator's, its sentence in PARTS'.
+        said = line.reason["message"] == "parts"
+        data["parts"] = parts = [_line_dict(part) for part in line.parts]
+        for part in parts:
+            del part["element"], part["kind"]
+            if said:
+                del part["reason"]
     return data
 
 
-def result_from_dict(data: dict) -> Result:
-    def number(value):
-        return Decimal(value) if value is not None else None
+def _number(value: str | None) -> Decimal | None:
+    return Decimal(value) if value is not None else None
 
-    lines = tuple(
-        Line(
-            **{
-                **line,
-                "max_points": Decimal(line["max_points"]),
-                "points": number(line["points"]),
-                "inputs": {k: number(v) for k, v in line["inputs"].items()},
-                "value": number(line["value"]),
-                "target": number(line["target"]),
-                "missing": tuple(line.get("missing", ())),
-                "computed": number(line.get("computed")),
-            }
-        )
-        for line in data["lines"]
+
+def _line_from_dict(line: dict) -> Line:
+    shared = {"element": line["element"], "kind": line["kind"]}
+    said = line["reason"]["params"]["parts"] if line["reason"]["message"] == "parts" else None
+    parts = [
+        shared | ({"reason": said[i]["reason"]} if said else {}) | part
+        for i, part in enumerate(line.get("parts", ()))
+    ]
+    return Line(
+        **{
+            **line,
+            "max_points": Decimal(line["max_points"]),
+            "points": _number(line["points"]),
+            "inputs": {k: _number(v) for k, v in line["inputs"].items()},
+            "value": _number(line["value"]),
+            "target": _number(line["target"]),
+            "missing": tuple(line.get("missing", ())),
+            "computed": _number(line.get("computed")),
+            "parts": tuple(_line_from_dict(part) for part in parts),
+        }
     )
+
+
+def result_from_dict(data: dict) -> Result:
+    lines = tuple(_line_from_dict(line) for line in data["lines"])
     return Result(
         **{
             **data,
@@ -248,11 +268,43 @@ def _line(scheme: Scheme, indicator: Indicator, inputs: Inputs) -> Line:
             points=points,
             reason=because(QUALITATIVE, points=str(points), max=str(indicator.points)),
         )
+    if indicator.parts:
+        return _in_parts(scheme, indicator, inputs.values, base)
     differentiated = inputs.differentiated and indicator.differentiated is not None
     measure = indicator.differentiated if differentiated else indicator.measure
     assert measure is not None, "an indicator not qualitative has a measure"
     base["differentiated"] = differentiated
     return _measured(scheme, indicator, measure, inputs.values, base)
+
+
+def _in_parts(scheme: Scheme, indicator: Indicator, values: Mapping, base: dict) -> Line:
+    """An indicator scored part by part: each part measured on its own, the points their sum.
+    A part whose figures are not reported (a column its filing's return version lacks, or a
+    blank) gives no points and says so; the parts reported still count. Nothing reported at
+    all: not scored, as any indicator missing its inputs."""
+    parts = []
+    for part, one in zip(indicator.parts, indicator.part_indicators, strict=True):
+        fields = base | {"code": one.code, "max_points": one.points}
+        line = _measured(scheme, one, part.measure, values, fields)
+        if line.missing:
+            labels = [scheme.inputs[name].label.as_dict() for name in line.missing]
+            line = replace(line, reason=because(NOT_REPORTED, inputs=labels))
+        parts.append(line)
+    inputs = {name: value for line in parts for name, value in line.inputs.items()}
+    missing = tuple(sorted({name for line in parts for name in line.missing}))
+    scored = [line for line in parts if line.points is not None]
+    fields = base | {"inputs": dict(sorted(inputs.items())), "missing": missing}
+    fields["parts"] = tuple(parts)
+    if not scored:
+        return _missing_line(scheme, fields, fields["inputs"], missing)
+    points = sum((line.points for line in scored if line.points is not None), ZERO)
+    said = [
+        {"name": part.name.as_dict(), "reason": line.reason}
+        for part, line in zip(indicator.parts, parts, strict=True)
+    ]
+    reason = because(PARTS, points=str(points), max=str(indicator.points), parts=said)
+    met = all(line.met for line in parts)
+    return Line(**fields, points=points, met=met, reason=reason)
 
 
 def _missing(names, values: Mapping[str, Decimal | None]) -> tuple[str, ...]:

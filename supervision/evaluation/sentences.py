@@ -45,6 +45,11 @@ GATE_FAILED = gettext_noop(
 PENALTY = gettext_noop("%(reason)s (value %(value)s, target %(target)s): %(points)s points.")
 MISSING = gettext_noop("Not scored: missing %(inputs)s.")
 UNDEFINED = gettext_noop("Cannot be computed: a figure it divides by is zero. No points.")
+PARTS = gettext_noop("%(points)s of %(max)s points from its parts: %(parts)s")
+NOT_REPORTED = gettext_noop(
+    "Not reported under the return version filed (or left blank): %(inputs)s. No points for "
+    "this part."
+)
 QUALITATIVE = gettext_noop("Scored by the reviewer: %(points)s of %(max)s points.")
 QUALITATIVE_MISSING = gettext_noop("Not scored yet: awaits the reviewer's points.")
 ADJUSTED = gettext_noop(
@@ -66,6 +71,8 @@ SENTENCES = {
     "penalty": PENALTY,
     "missing": MISSING,
     "undefined": UNDEFINED,
+    "parts": PARTS,
+    "not_reported": NOT_REPORTED,
     "qualitative": QUALITATIVE,
     "qualitative_missing": QUALITATIVE_MISSING,
     "adjusted": ADJUSTED,
@@ -94,8 +101,12 @@ def because(message: str, **params) -> dict:
 def _param(value, lang: str) -> str:
     if isinstance(value, dict) and "zh" in value:
         return value["en"] if lang == "en" else value["zh"]
+    if isinstance(value, dict) and "reason" in value:  # a part's name and its own sentence
+        colon = ": " if lang == "en" else "："
+        return _param(value["name"], lang) + colon + sentence(value["reason"], lang)
     if isinstance(value, list):
-        separator = ", " if lang == "en" else "、"
+        parts = bool(value) and isinstance(value[0], dict) and "reason" in value[0]
+        separator = (" " if parts else ", ") if lang == "en" else ("" if parts else "、")
         return separator.join(_param(v, lang) for v in value)
     return str(value)
 

@@ -7,7 +7,7 @@ import pytest
 
 from portal import demo as portal_demo
 from reporting import demo as returns_demo
-from supervision.evaluation import demo
+from supervision.evaluation import demo, selectors
 from supervision.evaluation.groups import groups_of
 from supervision.evaluation.models import (
     Evaluation,
@@ -41,3 +41,12 @@ def test_the_demo_opens_one_evaluation_a_year_and_monitors_the_quarters():
     group = TargetGroup.objects.get(office__code="350000", year=year)
     assert group.rule == "local_legal_person"
     assert groups_of(year, {low.institution_id})[0].pk == group.pk
+    # B2 (the 2025 notice's key areas) reads the private enterprises the demo's returns carry.
+    b2 = selectors.current_result(low).line("B2")
+    assert {part.code: part.points is not None for part in b2.parts} == {
+        "B2.foreign_trade": True,
+        "B2.private": True,
+        "B2.technology": True,
+        "B2.consumption": True,
+    }
+    assert b2.points is not None and b2.points > 0

@@ -20,7 +20,7 @@ S2023 = schemes.load("2023")
 # borrowers 200 -> 190 (-5%), 19 first-time borrowers (10% of 190, as a year before: 20 of
 # 200), NPL ratios 3% (SME) and 1% (all), issued rate 4.10% against 4.00% last year, renewals
 # 5% (10% at the previous year-end), credit loans 30% (28%), medium/long-term 20% (25%), each
-# key area 10% and individual businesses 20% of SME loans.
+# key area 10% (private enterprises 60%) and individual businesses 20% of SME loans.
 CITY_BANK = {
     "sme_balance": D(1100),
     "sme_balance_start": D(1000),
@@ -47,6 +47,7 @@ CITY_BANK = {
     "technology_balance": D(110),
     "manufacturing_long_term": D(110),
     "consumption_balance": D(110),
+    "private_balance": D(660),
     "on_time_share": D(100),
     "first_valid_share": D(80),
     "misreported_rows": D(0),
@@ -78,7 +79,7 @@ def test_city_bank_under_the_2025_scheme_by_hand():
         "SD2": D("2.5"),  # 80% valid at first upload; nothing at 60%: 5 x 20/40
         "SD3": D(5),
         "B1": D(2),
-        "B2": D(10),  # key areas 4 x 10% = 40%: the target
+        "B2": D(10),  # each key area meets its share target (10%; private firms 50%)
     }
     assert result.regular == D("83.6")
     assert result.bonus == D(12)
