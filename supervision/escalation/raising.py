@@ -13,12 +13,12 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_noop
 
 from portal import audit
 from portal.models import Branch, Institution, Office
 from portal.notifications import Notice, notify_all, office_staff_ids
 from supervision.causes import Cause
+from supervision.escalation import batch_sql
 from supervision.escalation.models import (
     Case,
     CaseCause,
@@ -133,7 +133,9 @@ def _raise_batch(batch: list[Cause], book: RuleBook, now: datetime) -> list[Case
 
 
 def _record_raised(raised: list[tuple[Cause, EscalationRule, Case, bool]], now: datetime) -> None:
-    """The causes, history, audit events and notifications of a batch of raised cases."""
+    """The causes, history, audit events and notifications of a batch of raised cases: the
+    history and after it in one INSERT ... SELECT statement on PostgreSQL (``batch_sql``), the
+    ORM elsewhere."""
     CaseCause.objects.bulk_create(
         CaseCause(
             case=case,
@@ -149,6 +151,22 @@ def _record_raised(raised: list[tuple[Cause, EscalationRule, Case, bool]], now: 
         )
         for cause, _rule, case, _joined in raised
     )
+    if batch_sql.supported():
+        batch_sql.record_raised(
+            [
+                (
+                    case.pk,
+                    joined,
+                    cause.key,
+                    cause.kind,
+                    str(cause.measure),
+                    cause.summary,
+                    rule.notify_role,
+                )
+                for cause, rule, case, joined in raised
+            ]
+        )
+        return
     at = timezone.now()
     CaseEvent.objects.bulk_create(
         CaseEvent(
@@ -175,17 +193,13 @@ def _record_raised(raised: list[tuple[Cause, EscalationRule, Case, bool]], now: 
     notify_all(
         Notice(
             staff[case.office_id, rule.notify_role],
-            message=_JOINED if joined else _RAISED,
+            message=batch_sql.JOINED if joined else batch_sql.RAISED,
             params=params_of(case, deadline=timezone.localtime(case.deadline).strftime("%Y-%m-%d")),
             url=case_url(case),
             target=case,
         )
         for _cause, rule, case, joined in raised
     )
-
-
-_JOINED = gettext_noop("A further cause joined escalation case #%(case)s (%(subject)s)")
-_RAISED = gettext_noop("Escalation case #%(case)s: %(subject)s needs action by %(deadline)s")
 
 
 def _raises(rule: EscalationRule | None, cause: Cause) -> TypeGuard[EscalationRule]:
