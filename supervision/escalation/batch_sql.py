@@ -8,6 +8,7 @@ Both leave what ``climbing``'s and ``raising``'s ORM paths (the ones SQLite runs
 same history rows, audit verbs, labels and changes, and one notification per distinct active
 person of the office(s) holding the rule's role or a higher one."""
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -30,7 +31,8 @@ from portal.models import (
 )
 from portal.outbox import send_on_commit
 from portal.tasks import send_notification_emails
-from supervision.escalation.models import Case, CaseEvent, EventVerb
+from supervision.causes import Cause
+from supervision.escalation.models import Case, CaseCause, CaseEvent, EventVerb
 from supervision.escalation.rules import RuleBook
 
 CLIMBED = gettext_noop(
@@ -110,12 +112,20 @@ SELECT id FROM notes
 """
 
 _RAISE = f"""
-WITH raised(case_id, joined, cause_key, kind, measure, note, notify_role, ord) AS (
-    SELECT * FROM unnest(%(cases)s::bigint[], %(joined)s::boolean[], %(keys)s::text[],
-                         %(kinds)s::text[], %(measures)s::text[], %(notes)s::text[],
-                         %(roles)s::text[]) WITH ORDINALITY
+WITH raised AS (
+    SELECT * FROM jsonb_to_recordset(%(raised)s::jsonb) AS r(
+        ord integer, case_id bigint, joined boolean, cause_key text, kind text, measure text,
+        note text, notify_role text, evidence_url text, occurred_on date, details jsonb,
+        requires_talk boolean)
 ),
 {_LADDER},
+causes AS (
+    INSERT INTO {{cause}} (case_id, kind, key, measure, summary, evidence_url, occurred_on,
+                           details, requires_talk, joined_at)
+    SELECT case_id, kind, cause_key, measure::numeric, left(note, 300), evidence_url,
+           occurred_on, details, requires_talk, %(now)s
+    FROM raised ORDER BY ord
+),
 named AS (
     SELECT r.*, c.id, c.office_id, c.institution_id, c.deadline, {_SUBJECT}
     FROM raised r
@@ -152,6 +162,19 @@ notes AS (
 SELECT id FROM notes
 """
 
+_CASES = """
+INSERT INTO {case} (institution_id, branch_id, office_id, origin_office_id, level, kind, status,
+                    deadline, escalations, opened_at, acknowledged_at, closed_at, closing_note)
+SELECT institution_id, branch_id, office_id, origin_office_id, level, kind, status, deadline,
+       escalations, opened_at, NULL, NULL, closing_note
+FROM jsonb_to_recordset(%(cases)s::jsonb) AS r(
+    ord integer, institution_id bigint, branch_id bigint, office_id bigint,
+    origin_office_id bigint, level smallint, kind text, status text, deadline timestamptz,
+    escalations smallint, opened_at timestamptz, closing_note text)
+ORDER BY ord
+RETURNING id
+"""
+
 
 def supported() -> bool:
     """Whether the database runs these statements (SQLite has no UPDATE or INSERT in a WITH)."""
@@ -162,6 +185,7 @@ def _tables(sql: str) -> str:
     """``sql`` with the tables' names, so that a renamed model fails loudly here."""
     return sql.format(
         case=Case._meta.db_table,
+        cause=CaseCause._meta.db_table,
         institution=Institution._meta.db_table,
         branch=Branch._meta.db_table,
         office=Office._meta.db_table,
@@ -205,7 +229,6 @@ def _run(sql: str, params: dict) -> None:
 
 
 _MOVE_COLUMNS = ("kinds", "belows", "aboves", "levels", "deadlines", "roles")
-_RAISED_COLUMNS = ("joined", "keys", "kinds", "measures", "notes", "roles")
 
 
 def climb(locked: list[tuple[int, str, int]], now: datetime, book: RuleBook) -> None:
@@ -245,20 +268,63 @@ def _moves(pairs: set[tuple[str, int]], now: datetime, book: RuleBook) -> tuple[
     return columns
 
 
-# One raised or joined cause: its case's id, whether it joined an open case, its key, kind,
-# measure (as the audit trail writes it), summary and the role its rule tells.
-Raised = tuple[int, bool, str, str, str, str, str]
+def insert_cases(cases: list[Case]) -> None:
+    """Write new cases in one INSERT from a JSON document, giving each its id (what
+    ``bulk_create`` does, without its per-field preparation of every row)."""
+    if not cases:
+        return
+    rows = [
+        {
+            "ord": n,
+            "institution_id": case.institution_id,
+            "branch_id": case.branch_id,
+            "office_id": case.office_id,
+            "origin_office_id": case.origin_office_id,
+            "level": case.level,
+            "kind": case.kind,
+            "status": case.status,
+            "deadline": case.deadline.isoformat(),
+            "escalations": case.escalations,
+            "opened_at": case.opened_at.isoformat(),
+            "closing_note": case.closing_note,
+        }
+        for n, case in enumerate(cases)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_tables(_CASES), {"cases": json.dumps(rows)})
+        ids = [pk for (pk,) in cursor.fetchall()]
+    for case, pk in zip(cases, ids, strict=True):
+        case.pk = pk
+        case._state.adding, case._state.db = False, connection.alias
 
 
-def record_raised(raised: list[Raised]) -> None:
-    """The history, audit events and notifications of a batch of raised or joined causes
-    (their cases and causes already written), in one statement."""
-    columns = [list(column) for column in zip(*raised, strict=True)]
+def record_raised(raised: list[tuple[Cause, str, Case, bool]], now: datetime) -> None:
+    """The causes, history, audit events and notifications of a batch of raised or joined
+    causes (each with the role its rule tells, and its case, already written), in one
+    statement from a JSON document of the causes."""
+    rows = [
+        {
+            "ord": n,
+            "case_id": case.pk,
+            "joined": joined,
+            "cause_key": cause.key,
+            "kind": cause.kind,
+            # The audit trail's measure is the cause's as given; the column rounds it.
+            "measure": str(cause.measure),
+            "note": cause.summary,
+            "notify_role": role,
+            "evidence_url": cause.evidence_url,
+            "occurred_on": cause.occurred_on.isoformat(),
+            "details": cause.details,
+            "requires_talk": cause.requires_talk,
+        }
+        for n, (cause, role, case, joined) in enumerate(raised)
+    ]
     _run(
         _RAISE,
         {
-            "cases": _ids(columns[0]),
-            **dict(zip(_RAISED_COLUMNS, columns[1:], strict=True)),
+            "raised": json.dumps(rows),
+            "now": now,
             "joined_verb": EventVerb.JOINED.value,
             "raised_verb": EventVerb.RAISED.value,
             "joined_message": JOINED,

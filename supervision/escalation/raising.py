@@ -127,15 +127,19 @@ def _raise_batch(batch: list[Cause], book: RuleBook, now: datetime) -> list[Case
                 )
                 open_cases[cause.institution_id, cause.branch_id] = case
             raised.append((cause, rule, case, joined))
-        Case.objects.bulk_create([case for _c, _r, case, joined in raised if not joined])
-        _record_raised(raised, now)
+        new = [case for _c, _r, case, joined in raised if not joined]
+        if batch_sql.supported():
+            batch_sql.insert_cases(new)
+            batch_sql.record_raised([(c, r.notify_role, case, j) for c, r, case, j in raised], now)
+        else:
+            Case.objects.bulk_create(new)
+            _record_raised(raised, now)
     return [case for _cause, _rule, case, _joined in raised]
 
 
 def _record_raised(raised: list[tuple[Cause, EscalationRule, Case, bool]], now: datetime) -> None:
-    """The causes, history, audit events and notifications of a batch of raised cases: the
-    history and after it in one INSERT ... SELECT statement on PostgreSQL (``batch_sql``), the
-    ORM elsewhere."""
+    """The causes, history, audit events and notifications of a batch of raised cases (on
+    SQLite: PostgreSQL writes them with ``batch_sql`` in one statement)."""
     CaseCause.objects.bulk_create(
         CaseCause(
             case=case,
@@ -151,22 +155,6 @@ def _record_raised(raised: list[tuple[Cause, EscalationRule, Case, bool]], now: 
         )
         for cause, _rule, case, _joined in raised
     )
-    if batch_sql.supported():
-        batch_sql.record_raised(
-            [
-                (
-                    case.pk,
-                    joined,
-                    cause.key,
-                    cause.kind,
-                    str(cause.measure),
-                    cause.summary,
-                    rule.notify_role,
-                )
-                for cause, rule, case, joined in raised
-            ]
-        )
-        return
     at = timezone.now()
     CaseEvent.objects.bulk_create(
         CaseEvent(

@@ -83,7 +83,20 @@ def _snapshot(banks) -> dict:
                 case.level,
                 case.kind,
                 case.deadline,
-                tuple(case.causes.values_list("key", "kind", "summary")),
+                (case.origin_office_id, case.status, case.escalations, case.opened_at),
+                tuple(
+                    case.causes.values_list(
+                        "key",
+                        "kind",
+                        "summary",
+                        "measure",
+                        "evidence_url",
+                        "occurred_on",
+                        "details",
+                        "requires_talk",
+                        "joined_at",
+                    )
+                ),
                 tuple(case.events.values_list("verb", "office_id", "to_office_id", "note")),
             )
             for case in cases
