@@ -62,17 +62,26 @@ _STAFF = """JOIN {membership} s ON s.office_id = {office}
     JOIN {user} u ON u.id = s.user_id AND u.is_active"""
 
 _CLIMB = f"""
-WITH moves(kind, below_id, above_id, level, deadline, notify_role) AS (
-    SELECT * FROM unnest(%(kinds)s::text[], %(belows)s::bigint[], %(aboves)s::bigint[],
-                         %(levels)s::smallint[], %(deadlines)s::timestamptz[], %(roles)s::text[])
+WITH {_LADDER},
+-- Each move of the batch (a few hundred, whatever the number of cases) with the people of both
+-- offices to tell, found once for the move rather than once per case.
+moves AS MATERIALIZED (
+    SELECT g.*, ARRAY(
+        SELECT DISTINCT s.user_id FROM {{membership}} s
+        JOIN ladder l ON l.wanted = g.notify_role AND l.held = s.role
+        JOIN {{user}} u ON u.id = s.user_id AND u.is_active
+        WHERE s.office_id IN (g.below_id, g.above_id)
+    ) AS told
+    FROM unnest(%(kinds)s::text[], %(belows)s::bigint[], %(aboves)s::bigint[],
+                %(levels)s::smallint[], %(deadlines)s::timestamptz[], %(roles)s::text[])
+         AS g(kind, below_id, above_id, level, deadline, notify_role)
 ),
-{_LADDER},
 moved AS (
     UPDATE {{case}} c SET office_id = m.above_id, level = m.level, deadline = m.deadline,
            escalations = c.escalations + 1
     FROM moves m
     WHERE c.id = ANY(%(ids)s::bigint[]) AND c.kind = m.kind AND c.office_id = m.below_id
-    RETURNING c.id, c.institution_id, c.branch_id, m.below_id, m.above_id, m.notify_role
+    RETURNING c.id, c.institution_id, c.branch_id, m.below_id, m.above_id, m.told
 ),
 named AS (
     SELECT m.*, {_SUBJECT}, lo.name_zh AS below_name, lo.code AS below_code,
@@ -94,18 +103,14 @@ audited AS (
            %(address)s::inet, n.above_id, n.institution_id
     FROM named n ORDER BY n.id
 ),
-told AS (
-    SELECT n.*, o.office_id FROM named n
-    CROSS JOIN LATERAL (VALUES (n.below_id), (n.above_id)) AS o(office_id)
-),
 notes AS (
     INSERT INTO {{notification}} {_NOTE_COLUMNS}
-    SELECT DISTINCT ON (n.id, s.user_id) s.user_id, %(message)s,
+    SELECT t.user_id, %(message)s,
            jsonb_build_object('case', n.id, 'subject', n.subject_zh, 'below', n.below_name,
                               'above', n.above_name),
            %(url_head)s || n.id || %(url_tail)s, %(label)s, n.id::text, %(at)s, NULL, NULL
-    FROM told n {_STAFF.format(membership="{membership}", user="{user}", office="n.office_id")}
-    ORDER BY n.id, s.user_id
+    FROM named n CROSS JOIN LATERAL unnest(n.told) AS t(user_id)
+    ORDER BY n.id, t.user_id
     RETURNING id
 )
 SELECT id FROM notes
