@@ -1,8 +1,9 @@
 """Escalation's benchmark (``manage.py bench_escalation``): raise one case per branch for N
 branches, sweep them all one level up as beat would, then sweep again with nothing due; each
 step printed with its time, queries per case and floor. More cases than the seed's branches
-(20,000) get branches added for the run, copies of the seeded ones. Everything is rolled back
-at the end."""
+(20,000) get branches added for the run, copies of the seeded ones, and every office gets a
+viewer and a reviewer (the seed has no people), so that each case tells someone as it would in
+production. Everything is rolled back at the end."""
 
 import time
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from portal import floors
-from portal.models import Branch, Office
+from portal.models import Branch, Membership, Notification, Office, Role, User
 from supervision.causes import Cause
 from supervision.escalation import climbing, raising
 from supervision.escalation.climbing import overdue_cases
@@ -41,6 +42,7 @@ def run(count: int, write: Callable[[str], None]) -> None:
         with transaction.atomic():
             branches = branches_without_cases(count)
             branches += _copies(branches, count - len(branches))
+            write(f"{_staff()} regulators to tell, a viewer and a reviewer at each office")
             _steps(branches, write)
             raise Rollback
     except Rollback:
@@ -58,6 +60,24 @@ def _copies(branches: list[Branch], missing: int) -> list[Branch]:
         )
         for n, branch in zip(range(missing), cycle(branches), strict=False)
     )
+
+
+def _staff() -> int:
+    """A viewer and a reviewer at every office, to be told of the cases."""
+    offices = list(Office.objects.values_list("pk", flat=True))
+    roles = (Role.VIEWER, Role.REVIEWER)
+    users = User.objects.bulk_create(
+        User(email=f"bench-{role}-{office}@escalation.invalid", password="!")
+        for office in offices
+        for role in roles
+    )
+    Membership.objects.bulk_create(
+        Membership(user=user, role=role, office_id=office)
+        for user, (office, role) in zip(
+            users, ((o, r) for o in offices for r in roles), strict=True
+        )
+    )
+    return len(users)
 
 
 def _steps(branches: list[Branch], write: Callable[[str], None]) -> None:
@@ -79,10 +99,20 @@ def _steps(branches: list[Branch], write: Callable[[str], None]) -> None:
     floor = _raise_floor([b.pk for b in branches], now)
     _timed(write, "raise", len(found), lambda: raising.raise_all(found, now=now), floor)
     Case.objects.filter(causes__key__startswith="bench:").update(deadline=now)
+    # Autovacuum would have analyzed the cases raised in a hundred committed batches before the
+    # next sweep; in this one transaction the planner would still think the table empty and
+    # sort every due case for each batch.
+    _analyze(Case)
     later = now + timedelta(minutes=1)
     floor = _sweep_floor(later)
     _timed(write, "sweep, all overdue", len(found), lambda: climbing.climb_overdue(later), floor)
     _timed(write, "sweep, nothing due", len(found), lambda: climbing.climb_overdue(later), floor)
+
+
+def _analyze(model) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
 
 
 def _raise_floor(branch_ids: list[int], now: datetime) -> floors.Floor:
@@ -135,11 +165,13 @@ def _timed(
         queries += 1
         return execute(sql, params, many, context)
 
+    notes = Notification.objects.count()
     with connection.execute_wrapper(counted):
         started = time.perf_counter()
         done = step()
         seconds = time.perf_counter() - started
+    notes = Notification.objects.count() - notes
     rate = f"{done / seconds:,.0f} cases/s" if done else "-"
     per_case = f"{queries} queries, {queries / count:.3f} per case"
-    said = f"{label}: {done} of {count} cases ({rate}, {per_case})"
+    said = f"{label}: {done} of {count} cases ({rate}, {per_case}, {notes} notifications)"
     write(floors.line(said, seconds, floor))

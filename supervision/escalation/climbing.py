@@ -7,6 +7,8 @@ each a transaction of a fixed number of queries that locks its rows with SKIP LO
 another sweep holds are left to it) and selects only cases still open and overdue, so two
 sweeps at once move each case once, and a worker killed mid-sweep leaves each batch either
 moved with its history, audit events and notifications or untouched for the next sweep.
+On PostgreSQL a batch is moved by one set-based statement (``batch_sql``): its UPDATE ...
+RETURNING feeds the INSERT ... SELECT of the history, audit events and notifications.
 """
 
 import logging
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, QuerySet
 
 # Django's row comparison (made for composite keys): (deadline, id) > (%s, %s) in one index range.
@@ -33,6 +35,7 @@ from portal.notifications import (
     office_staff_ids,
 )
 from supervision import causes
+from supervision.escalation import batch_sql
 from supervision.escalation.models import (
     Case,
     CaseEvent,
@@ -95,56 +98,48 @@ def _climb_batch(
     last of them had; None if none did."""
     # Not durable: bench_escalation sweeps its cases inside one transaction that it rolls back.
     with transaction.atomic():
-        cases = list(
-            due.select_for_update(skip_locked=True, of=("self",)).select_related(
-                "office", "institution", "branch"
+        locked = list(
+            due.select_for_update(skip_locked=True, of=("self",)).values_list(
+                "pk", "deadline", "kind", "office_id"
             )
         )
-        if not cases:
+        if not locked:
             return None
-        last = (len(cases), (cases[-1].deadline, cases[-1].pk))
-        step = Office.steplen
-        parents = {
-            office.path: office
-            for office in Office.objects.filter(path__in={c.office.path[:-step] for c in cases})
-        }
-        moves: list[tuple[Case, Office, EscalationRule]] = []
-        for case in cases:
-            below, above = case.office, parents[case.office.path[:-step]]
-            rule = book.rule(case.kind, above)
-            assert rule is not None, "every kind has a national default (seeded after migrate)"
-            case.office, case.level = above, above.level
-            case.deadline = now + rule.time_to_act(above.level)
-            case.escalations += 1
-            moves.append((case, below, rule))
-        _save_moved(cases)
-        _record_climbs(moves, now)
-    return last
+        _move([(pk, kind, office_id) for pk, _deadline, kind, office_id in locked], now, book)
+    return len(locked), (locked[-1][1], locked[-1][0])
 
 
-def _save_moved(cases: list[Case]) -> None:
-    """Write the cases' new office, level, deadline and count of escalations: on PostgreSQL one
-    UPDATE from arrays (Django's ``bulk_update`` builds a CASE per row and field, which costs
-    more than the update itself at a thousand rows)."""
-    if connection.vendor != "postgresql":
-        Case.objects.bulk_update(cases, ["office", "level", "deadline", "escalations"])
-        return
-    table = Case._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET office_id = moved.office_id, level = moved.level, "
-            "deadline = moved.deadline, escalations = moved.escalations "
-            "FROM unnest(%s::bigint[], %s::bigint[], %s::smallint[], %s::timestamptz[], "
-            "%s::smallint[]) AS moved(id, office_id, level, deadline, escalations) "
-            f"WHERE {table}.id = moved.id",
-            [
-                [case.pk for case in cases],
-                [case.office_id for case in cases],
-                [case.level for case in cases],
-                [case.deadline for case in cases],
-                [case.escalations for case in cases],
-            ],
-        )
+def _move(locked: list[tuple[int, str, int]], now: datetime, book: RuleBook) -> None:
+    """Move the locked cases (id, kind, office id) up: set-based SQL on PostgreSQL, the ORM
+    elsewhere (SQLite has no UPDATE inside a WITH); both leave the same rows."""
+    if batch_sql.supported():
+        batch_sql.climb(locked, now, book)
+    else:
+        _move_with_orm([pk for pk, _kind, _office in locked], now, book)
+
+
+def _move_with_orm(ids: list[int], now: datetime, book: RuleBook) -> None:
+    cases = list(
+        Case.objects.filter(pk__in=ids)
+        .order_by("deadline", "pk")
+        .select_related("office", "institution", "branch")
+    )
+    step = Office.steplen
+    parents = {
+        office.path: office
+        for office in Office.objects.filter(path__in={c.office.path[:-step] for c in cases})
+    }
+    moves: list[tuple[Case, Office, EscalationRule]] = []
+    for case in cases:
+        below, above = case.office, parents[case.office.path[:-step]]
+        rule = book.rule(case.kind, above)
+        assert rule is not None, "every kind has a national default (seeded after migrate)"
+        case.office, case.level = above, above.level
+        case.deadline = now + rule.time_to_act(above.level)
+        case.escalations += 1
+        moves.append((case, below, rule))
+    Case.objects.bulk_update(cases, ["office", "level", "deadline", "escalations"])
+    _record_climbs(moves, now)
 
 
 def _record_climbs(moves: list[tuple[Case, Office, EscalationRule]], now: datetime) -> None:
@@ -170,7 +165,7 @@ def _record_climbs(moves: list[tuple[Case, Office, EscalationRule]], now: dateti
     notify_all(
         Notice(
             [*staff[below.pk, rule.notify_role], *staff[case.office.pk, rule.notify_role]],
-            message=_CLIMBED,
+            message=batch_sql.CLIMBED,
             params={
                 "case": case.pk,
                 "subject": case.subject.name_zh,
@@ -182,12 +177,6 @@ def _record_climbs(moves: list[tuple[Case, Office, EscalationRule]], now: dateti
         )
         for case, below, rule in moves
     )
-
-
-_CLIMBED = gettext_noop(
-    "Escalation case #%(case)s (%(subject)s) was not acted on by %(below)s by its "
-    "deadline and moved to %(above)s"
-)
 
 
 def lapse(notice_id: int, today: date) -> bool:

@@ -13,12 +13,12 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_noop
 
 from portal import audit
 from portal.models import Branch, Institution, Office
 from portal.notifications import Notice, notify_all, office_staff_ids
 from supervision.causes import Cause
+from supervision.escalation import batch_sql
 from supervision.escalation.models import (
     Case,
     CaseCause,
@@ -127,13 +127,19 @@ def _raise_batch(batch: list[Cause], book: RuleBook, now: datetime) -> list[Case
                 )
                 open_cases[cause.institution_id, cause.branch_id] = case
             raised.append((cause, rule, case, joined))
-        Case.objects.bulk_create([case for _c, _r, case, joined in raised if not joined])
-        _record_raised(raised, now)
+        new = [case for _c, _r, case, joined in raised if not joined]
+        if batch_sql.supported():
+            batch_sql.insert_cases(new)
+            batch_sql.record_raised([(c, r.notify_role, case, j) for c, r, case, j in raised], now)
+        else:
+            Case.objects.bulk_create(new)
+            _record_raised(raised, now)
     return [case for _cause, _rule, case, _joined in raised]
 
 
 def _record_raised(raised: list[tuple[Cause, EscalationRule, Case, bool]], now: datetime) -> None:
-    """The causes, history, audit events and notifications of a batch of raised cases."""
+    """The causes, history, audit events and notifications of a batch of raised cases (on
+    SQLite: PostgreSQL writes them with ``batch_sql`` in one statement)."""
     CaseCause.objects.bulk_create(
         CaseCause(
             case=case,
@@ -175,17 +181,13 @@ def _record_raised(raised: list[tuple[Cause, EscalationRule, Case, bool]], now: 
     notify_all(
         Notice(
             staff[case.office_id, rule.notify_role],
-            message=_JOINED if joined else _RAISED,
+            message=batch_sql.JOINED if joined else batch_sql.RAISED,
             params=params_of(case, deadline=timezone.localtime(case.deadline).strftime("%Y-%m-%d")),
             url=case_url(case),
             target=case,
         )
         for _cause, rule, case, joined in raised
     )
-
-
-_JOINED = gettext_noop("A further cause joined escalation case #%(case)s (%(subject)s)")
-_RAISED = gettext_noop("Escalation case #%(case)s: %(subject)s needs action by %(deadline)s")
 
 
 def _raises(rule: EscalationRule | None, cause: Cause) -> TypeGuard[EscalationRule]:

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from portal.models import AuditEvent, Notification, OutboxMessage, Role
-from supervision.escalation import climbing, raising
-from supervision.escalation.models import Case
+from supervision.escalation import batch_sql, climbing, raising
+from supervision.escalation.models import Case, EscalationRule
 from tests import factories as f
 
 START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
@@ -83,7 +83,20 @@ def _snapshot(banks) -> dict:
                 case.level,
                 case.kind,
                 case.deadline,
-                tuple(case.causes.values_list("key", "kind", "summary")),
+                (case.origin_office_id, case.status, case.escalations, case.opened_at),
+                tuple(
+                    case.causes.values_list(
+                        "key",
+                        "kind",
+                        "summary",
+                        "measure",
+                        "evidence_url",
+                        "occurred_on",
+                        "details",
+                        "requires_talk",
+                        "joined_at",
+                    )
+                ),
                 tuple(case.events.values_list("verb", "office_id", "to_office_id", "note")),
             )
             for case in cases
@@ -95,6 +108,8 @@ def _snapshot(banks) -> dict:
                 named(e.object_label, e.object_id),
                 str(e.changes),
                 e.office_id,
+                e.institution_id,
+                e.actor_label,
             )
             for e in AuditEvent.objects.filter(object_type="supervision.Case", object_id__in=names)
         ),
@@ -105,6 +120,7 @@ def _snapshot(banks) -> dict:
                 str({**n.params, "case": names[str(n.params["case"])]}),
                 named(n.url, n.object_id),
                 names[n.object_id],
+                n.emailed_at,
             )
             for n in Notification.objects.filter(
                 object_type="supervision.Case", object_id__in=names
@@ -131,3 +147,37 @@ def test_a_batch_leaves_what_raising_one_by_one_leaves(matrix, banks, settings, 
     climbing.climb_overdue(START + timedelta(days=31))
     assert _snapshot(banks) == expected
     assert len(expected["notifications"]) > len(found)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the set-based SQL is PostgreSQL's")
+def test_the_set_based_batches_leave_what_the_orm_leaves(matrix, banks, monkeypatch, time_machine):
+    # A province's own rule for the cases' kind: fewer days at its sub-bureaus, and only
+    # reviewers and heads told (county A's viewer is not).
+    EscalationRule.objects.create(
+        office=matrix.p1,
+        kind="low-grade",
+        threshold=3,
+        county_days=30,
+        prefecture_days=4,
+        province_days=10,
+        general_days=10,
+        notify_role=Role.REVIEWER,
+    )
+    time_machine.move_to(START, tick=False)
+    found = _causes(matrix, banks, 12)
+    with monkeypatch.context() as patched:
+        patched.setattr(batch_sql, "supported", lambda: False)
+        assert raising.raise_all(found) == len(found)
+        assert climbing.climb_overdue(START + timedelta(days=31)) == 14
+    expected = _snapshot(banks)
+    Case.objects.filter(institution__in=banks).delete()  # and their causes: raise them again
+
+    outbox = OutboxMessage.objects.count()
+    assert raising.raise_all(found) == len(found)
+    assert climbing.climb_overdue(START + timedelta(days=31)) == 14
+    assert OutboxMessage.objects.count() == outbox + 2  # one email task for each batch
+    assert _snapshot(banks) == expected
+    climbed = [
+        n for n in expected["notifications"] if n[1].startswith("Escalation case #%(case)s (")
+    ]
+    assert climbed and matrix.users["county_a"].pk not in {n[0] for n in climbed}

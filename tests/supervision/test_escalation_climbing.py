@@ -139,16 +139,15 @@ def test_two_sweeps_at_once_escalate_once(matrix, staff, branch, monkeypatch):
     now = START + timedelta(minutes=1)
     # The first sweep holds the case (moved, not yet committed) until the second has run.
     first_holds, second_done = threading.Event(), threading.Event()
-    notify_all = climbing.notify_all
+    move = climbing._move
 
-    def notify_then_wait(*args, **kwargs):
-        notes = notify_all(*args, **kwargs)
+    def move_then_wait(*args, **kwargs) -> None:
+        move(*args, **kwargs)
         if threading.current_thread().name == "first":
             first_holds.set()
             second_done.wait(10)
-        return notes
 
-    monkeypatch.setattr(climbing, "notify_all", notify_then_wait)
+    monkeypatch.setattr(climbing, "_move", move_then_wait)
     results = {}
 
     def sweep(name: str) -> None:
