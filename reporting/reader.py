@@ -241,6 +241,15 @@ def _normalised(raw: pl.Expr, column: Column) -> pl.Expr:
 
 
 def _date(text: pl.Expr) -> pl.Expr:
+    """A date written as 2025-03-01 (as nearly every one is) is parsed as it stands; the
+    others (2025/3/1, 2025年3月1日, 20250301, an Excel serial) by ``_any_date``, which is
+    given only them: polars computes both branches of a ``when`` for every row."""
+    iso = text.str.contains(r"^\d{4}-\d{2}-\d{2}$")
+    as_written = text.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+    return pl.when(iso).then(as_written).otherwise(_any_date(pl.when(~iso).then(text)))
+
+
+def _any_date(text: pl.Expr) -> pl.Expr:
     parts = text.str.extract_groups(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
     compact = text.str.extract_groups(r"^(\d{4})(\d{2})(\d{2})$")
     year = pl.coalesce(parts.struct[0], compact.struct[0])
