@@ -11,6 +11,7 @@ import json
 import logging
 import tempfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 
 ContextProvider = Callable[[ReturnRequest], dict[str, Any]]
 _PROVIDERS: dict[str, ContextProvider] = {}
-COPY_CHUNK = 100_000
+COPY_CHUNK = 25_000
 INSERT_BATCH = 5_000
 
 
@@ -257,37 +258,52 @@ def store_rows(filing: Filing, table: Table) -> None:
     an object, and exact for Decimal); ``FilingRow.values`` gives them back typed."""
     spec = table.spec
     values = pl.concat_str([_as_json(c) for c in spec.columns], separator=",")
-    frame = table.frame.select(
+    row = [
         pl.lit(filing.pk).alias("filing_id"),
         pl.col(ROW).alias("row"),
         outliers.row_key(spec).alias("key"),
         pl.concat_str(pl.lit("["), values, pl.lit("]")).alias("data"),
-    )
+    ]
     if connection.vendor == "postgresql":
-        _copy_rows(frame)
-    else:
-        for batch in frame.iter_slices(INSERT_BATCH):
-            FilingRow.objects.bulk_create(
-                FilingRow(filing_id=f, row=r, key=k, data=json.loads(d))
-                for f, r, k, d in batch.iter_rows()
-            )
+        _copy_rows(table.frame, row)
+        return
+    for batch in table.frame.iter_slices(INSERT_BATCH):
+        FilingRow.objects.bulk_create(
+            FilingRow(filing_id=f, row=r, key=k, data=json.loads(d))
+            for f, r, k, d in batch.select(row).iter_rows()
+        )
 
 
-def _copy_rows(frame: pl.DataFrame) -> None:
-    # COPY's text format: JSON never holds a raw tab or newline, so escaping backslashes is all
-    # it needs, and it is a third smaller than CSV, which would double every quote.
-    table = FilingRow._meta.db_table
-    sql = f"COPY {table} (filing_id, row, key, data) FROM STDIN"
-    frame = frame.with_columns(
+def _copy_text(chunk: pl.DataFrame, row: list[pl.Expr]) -> bytes:
+    """A chunk's rows in COPY's text format: JSON never holds a raw tab or newline, so
+    escaping backslashes is all it needs, and it is a third smaller than CSV, which would
+    double every quote."""
+    lines = chunk.select(row).with_columns(
         pl.col("key").str.replace_all(r"[\\\t\n]", " "),
         pl.col("data").str.replace_all("\\", "\\\\", literal=True),
     )
+    return lines.write_csv(include_header=False, separator="\t", quote_style="never").encode()
+
+
+def _copy_rows(frame: pl.DataFrame, row: list[pl.Expr]) -> None:
+    # The next chunk is made (by polars, without the GIL) while PostgreSQL takes this one:
+    # its JSON parsing and index upkeep overlap our building of the text, instead of
+    # following it. One chunk ahead, so memory holds two chunks' text, not the whole file's.
+    table = FilingRow._meta.db_table
+    sql = f"COPY {table} (filing_id, row, key, data) FROM STDIN"
     # psycopg's own COPY, with its errors raised as Django's: a connection dropped mid-COPY is
     # an OperationalError, which the task retries (raw, it failed the task for good).
     with (
+        ThreadPoolExecutor(max_workers=1) as maker,
         connection.cursor() as cursor,
         connection.wrap_database_errors,
         cursor.cursor.copy(sql) as copy,
     ):
+        ahead: Future[bytes] | None = None
         for chunk in frame.iter_slices(COPY_CHUNK):
-            copy.write(chunk.write_csv(include_header=False, separator="\t", quote_style="never"))
+            made = maker.submit(_copy_text, chunk, row)
+            if ahead is not None:
+                copy.write(ahead.result())
+            ahead = made
+        if ahead is not None:
+            copy.write(ahead.result())

@@ -17,9 +17,9 @@ import fastexcel
 import polars as pl
 from openpyxl.utils import get_column_letter
 
-from portal.identifiers import ORG_WEIGHTS, USCC_CHARSET, USCC_WEIGHTS
 from reporting import rejections, safety
 from reporting.cellformats import percent_cells
+from reporting.codechecks import credit_code_valid, org_code_valid
 from reporting.findings import Example, FileRejected, Finding
 from reporting.headers import Layout, norm_header, read_headers
 from reporting.rulebook import rule
@@ -241,6 +241,15 @@ def _normalised(raw: pl.Expr, column: Column) -> pl.Expr:
 
 
 def _date(text: pl.Expr) -> pl.Expr:
+    """A date written as 2025-03-01 (as nearly every one is) is parsed as it stands; the
+    others (2025/3/1, 2025年3月1日, 20250301, an Excel serial) by ``_any_date``, which is
+    given only them: polars computes both branches of a ``when`` for every row."""
+    iso = text.str.contains(r"^\d{4}-\d{2}-\d{2}$")
+    as_written = text.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+    return pl.when(iso).then(as_written).otherwise(_any_date(pl.when(~iso).then(text)))
+
+
+def _any_date(text: pl.Expr) -> pl.Expr:
     parts = text.str.extract_groups(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
     compact = text.str.extract_groups(r"^(\d{4})(\d{2})(\d{2})$")
     year = pl.coalesce(parts.struct[0], compact.struct[0])
@@ -262,49 +271,6 @@ def _choice(key: pl.Expr, column: Column) -> pl.Expr:
     if column.type == T.FLAG:
         mapping.update({"true": "Y", "false": "N", "1": "Y", "0": "N", "y": "Y", "n": "N"})
     return key.replace_strict(mapping, default=None, return_dtype=pl.String)
-
-
-# Vectorised twins of portal.identifiers' check characters, with its character set and weights.
-_USCC_VALUES = {ch: i for i, ch in enumerate(USCC_CHARSET)}
-_ORG_VALUES = {**{str(d): d for d in range(10)}, **{chr(c): c - 55 for c in range(65, 91)}}
-
-
-def credit_check_character(first17: pl.Expr) -> pl.Expr:
-    """GB 32100's final check character of each code's first 17 characters."""
-    total = pl.sum_horizontal(
-        first17.str.slice(i, 1).replace_strict(_USCC_VALUES, default=None, return_dtype=pl.Int64)
-        * w
-        for i, w in enumerate(USCC_WEIGHTS)
-    )
-    return ((31 - total % 31) % 31).replace_strict(
-        dict(enumerate(USCC_CHARSET)), default=None, return_dtype=pl.String
-    )
-
-
-def org_check_character(first8: pl.Expr) -> pl.Expr:
-    """GB 11714's check character of each organisation code's first 8 characters."""
-    values = (
-        first8.str.slice(i, 1).replace_strict(_ORG_VALUES, default=None, return_dtype=pl.Int64)
-        for i in range(8)
-    )
-    check = 11 - pl.sum_horizontal(v * w for v, w in zip(values, ORG_WEIGHTS, strict=True)) % 11
-    return (
-        pl.when(check == 10)
-        .then(pl.lit("X"))
-        .when(check == 11)
-        .then(pl.lit("0"))
-        .otherwise(check.cast(pl.String))
-    )
-
-
-def _credit_code_valid(code: pl.Expr) -> pl.Expr:
-    shape = code.str.contains(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
-    return shape & (code.str.slice(17, 1) == credit_check_character(code.str.slice(0, 17)))
-
-
-def org_code_valid(code: pl.Expr) -> pl.Expr:
-    """GB 11714 check of the organisation code inside a credit code (positions 9-17)."""
-    return code.str.slice(16, 1) == org_check_character(code.str.slice(8, 8))
 
 
 @dataclass(frozen=True)
@@ -456,7 +422,7 @@ def _typed(text: pl.Expr, column: Column) -> tuple[pl.Expr, str]:
         case T.FLAG:
             return _choice(text, column) == "Y", "V005"
         case T.CREDIT_CODE:
-            return pl.when(_credit_code_valid(text)).then(text), "V006"
+            return pl.when(credit_code_valid(text)).then(text), "V006"
         case T.DIVISION:
             return pl.when(text.str.contains(r"^\d{6}$")).then(text), "V007"
         case T.INDUSTRY:

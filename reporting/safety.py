@@ -35,6 +35,7 @@ from reporting.zip_package import (
     ZipPackage,
     byte_size,
     damaged,
+    read_ahead,
     too_big,
     unsafe,
 )
@@ -299,7 +300,7 @@ class _Workbook(ZipPackage):
         sheet is scanned on the way; a member already read in full is not read again."""
         for info in sorted(self.members, key=lambda i: i.header_offset):
             if data is not None and info.filename == data.part:
-                for chunk in self._stream(info):
+                for chunk in read_ahead(self._stream(info)):
                     data.scan.feed(chunk)
                 data.scan.close()
             elif info.filename not in self.verified:

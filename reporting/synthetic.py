@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 from openpyxl.utils import get_column_letter
 
-from reporting.reader import credit_check_character, org_check_character
+from reporting.codechecks import credit_check_character, org_check_character
 from reporting.safety import inspect_workbook
 from reporting.spec import HEADER_ROWS, Column, ColumnType, ReturnSpec, RuleClass
 from reporting.workbooks import build_template

@@ -10,7 +10,8 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -290,6 +291,17 @@ def _inflate(
         # zlib may hold output back when it filled ``out_chunk`` exactly: ask again.
         if inflater.eof or (not pending and len(data) < out_chunk):
             return
+
+
+def read_ahead(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """``chunks``, with the next one made in a thread while the caller works on this one: zlib
+    inflates and checksums without the GIL, so the data sheet's inflating overlaps its scan
+    instead of preceding it. One chunk ahead at most: the memory bound stays a chunk's."""
+    with ThreadPoolExecutor(max_workers=1) as inflater:
+        ahead = inflater.submit(next, chunks, None)
+        while (chunk := ahead.result()) is not None:
+            ahead = inflater.submit(next, chunks, None)
+            yield chunk
 
 
 def _find_eocd(fp: BinaryIO, size: int) -> tuple[int, int] | None:
