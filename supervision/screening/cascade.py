@@ -125,6 +125,29 @@ def pass_down(user: User, task: ScreeningTask, office: Office) -> PassDownResult
     return result
 
 
+def _move_and_assign_in_python(
+    task: ScreeningTask,
+    office: Office,
+    destinations: dict[str, Office],
+    slots: list[tuple[str, int, int, int]],
+) -> None:
+    """``_move_and_assign`` where there is no PostgreSQL (SQLite, for the commands' own
+    tests): the same round robin planned here, an UPDATE per county and ``_point``'s batches."""
+    by_turn = {(county, turn): assignment for county, turn, assignment, _ in slots}
+    pools = {county: size for county, _, _, size in slots}
+    given: dict[int, list[int]] = defaultdict(list)
+    turns: dict[str, int] = defaultdict(int)
+    holding = held(task, office)
+    for pk, county in holding.order_by("county", "credit_code").values_list("pk", "county"):
+        if pools.get(county):
+            given[by_turn[county, turns[county] % pools[county]]].append(pk)
+            turns[county] += 1
+    for county, holder in destinations.items():
+        if holder != office:
+            holding.filter(county=county).update(holder=holder, holder_path=holder.path)
+    screening_assignment._point(dict(given))
+
+
 def _move_and_assign(
     task: ScreeningTask,
     office: Office,
@@ -136,8 +159,9 @@ def _move_and_assign(
     n, its answer cleared), and one INSERT of their history entries. Enterprises no bank
     takes keep their answer and push; rows that would not change are not rewritten."""
     enterprises, entries_table = TaskEnterprise._meta.db_table, AssignmentEntry._meta.db_table
-    if connection.vendor != "postgresql":  # pragma: no cover - the portal runs on PostgreSQL
-        raise NotImplementedError("pass_down is PostgreSQL's")
+    if connection.vendor != "postgresql":
+        _move_and_assign_in_python(task, office, destinations, slots)
+        return
     kept = ", ".join(
         f"{name} = CASE WHEN p.assignment IS NULL THEN e.{name} ELSE %s END"
         for name in BLANK_OUTCOME

@@ -183,3 +183,15 @@ def test_the_page_passes_a_large_task_down_through_the_worker(matrix, client_for
     assert job.status == ScreeningJob.Status.DONE
     assert job.result == {"enterprises": 3, "banks": 2, "unplaced": {}, "offices": 3}
     assert "Assigned 3 enterprises to 2 banks." in client.get(url).content.decode()
+
+
+def test_without_postgresql_the_same_round_robin_is_planned_in_python(matrix, monkeypatch):
+    from django.db import connection
+
+    head = matrix.users["gb_head"]
+    in_sql, in_python = same_list_twice(matrix)
+    cascade.pass_down(head, in_sql, matrix.gb)
+    monkeypatch.setattr(connection, "vendor", "sqlite")  # the commands' own tests run on it
+    cascade.pass_down(head, in_python, matrix.gb)
+    assert placed(in_python) == placed(in_sql)
+    assert requests(in_python) == requests(in_sql)
