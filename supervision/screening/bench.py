@@ -24,14 +24,15 @@ from portal.models import Division, Membership, Office, OfficeLevel, Role, User
 from reporting import synthetic
 from reporting.models import ReturnRequest
 from supervision.screening import assignment as screening_assignment
+from supervision.screening import cascade, outcomes, rollup
 from supervision.screening import lists as screening_lists
-from supervision.screening import outcomes, rollup
 from supervision.screening import services as screening
 from supervision.screening.models import (
     Assignment,
     AssignmentEntry,
     Decision,
     Delegation,
+    ScreeningJob,
     ScreeningTask,
     TaskEnterprise,
 )
@@ -93,20 +94,11 @@ def read_list(rows: int, counties: list[str], timings: Timings):
 
 
 def pass_down(user: User, task: ScreeningTask) -> tuple[int, int]:
-    """Delegate level by level down to the counties, then let every office holding
-    enterprises assign them in round robin; returns (offices that assigned, assignments)."""
-    level = [task.office]
-    while level:
-        below: list[Office] = []
-        for office in level:
-            below.extend(screening.delegate_by_county(user, task, office))
-        level = below
-    holders = Office.objects.filter(
-        pk__in=TaskEnterprise.objects.filter(task=task).values("holder_id")
-    )
-    for office in holders:
-        screening_assignment.auto_assign(user, task, office)
-    return holders.count(), Assignment.objects.filter(task=task).count()
+    """Delegate down to the counties and assign every county's enterprises in round robin,
+    as the task's office does in one go (``cascade.pass_down``); returns (offices that
+    assigned, assignments)."""
+    result = cascade.pass_down(user, task, task.office)
+    return len({a.office_id for a in result.given}), len(result.given)
 
 
 def assignment_floor(task: ScreeningTask) -> floors.Floor:
@@ -215,6 +207,7 @@ def remove(task: ScreeningTask) -> None:
             (TaskEnterprise, "task_id = %s"),
             (Assignment, "task_id = %s"),
             (Delegation, "task_id = %s"),
+            (ScreeningJob, "task_id = %s"),
             (ScreeningTask, "id = %s"),
         ):
             where = column.format(a=Assignment._meta.db_table)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from portal.models import Branch, Institution, Office, User
 from portal.outbox import send_on_commit
 from supervision.screening import assignment as screening_assignment
+from supervision.screening import cascade
 from supervision.screening import services as screening
 from supervision.screening.models import ScreeningJob, ScreeningTask, TaskEnterprise
 
@@ -89,6 +90,14 @@ def _perform(job: ScreeningJob) -> dict:
             return {"enterprises": screening.delegate(user, task, office, child, counties=counties)}
         case Kind.AUTO_ASSIGN:
             return _assigned(screening_assignment.auto_assign(user, task, office, params["rule"]))
+        case Kind.PASS_DOWN:
+            passed = cascade.pass_down(user, task, office)
+            return {
+                "enterprises": passed.assigned,
+                "banks": len(passed.given),
+                "unplaced": passed.unplaced,
+                "offices": len(passed.delegated),
+            }
         case Kind.REASSIGN_DECLINED:
             return _assigned(screening_assignment.reassign_declined(user, task, office))
         case Kind.ASSIGN:

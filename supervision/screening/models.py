@@ -351,6 +351,7 @@ class ScreeningJob(Job):
         AUTO_ASSIGN = "auto_assign", _("Assigning automatically")
         ASSIGN = "assign", _("Assigning by hand")
         REASSIGN_DECLINED = "reassign_declined", _("Assigning declined enterprises again")
+        PASS_DOWN = "pass_down", _("Delegating to every county and assigning")
 
     task = models.ForeignKey(ScreeningTask, on_delete=models.CASCADE, related_name="jobs")
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")

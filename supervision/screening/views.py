@@ -163,7 +163,7 @@ def _ancestry(top: Office, at: Office) -> list[Office]:
 def _posted_job(request: HttpRequest, at: Office) -> tuple[str, dict]:
     """The job (kind and parameters) the office ``at`` posted; a bad form raises."""
     Kind, action = ScreeningJob.Kind, request.POST.get("action")
-    if action in (Kind.DELEGATE_BY_COUNTY, Kind.REASSIGN_DECLINED):
+    if action in (Kind.DELEGATE_BY_COUNTY, Kind.REASSIGN_DECLINED, Kind.PASS_DOWN):
         return action, {}
     if action == Kind.DELEGATE:
         delegate = DelegateForm(request.POST, children=list(Office.objects.get_children(at)))

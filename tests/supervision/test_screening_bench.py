@@ -57,3 +57,24 @@ def test_the_days_to_first_contact_it_prints_are_those_of_its_answers():
     assert f"    total: {pushed.count()}, {contacted}, " in out.getvalue()
     assert f", {bands}\n" in out.getvalue()
     bench.remove(task)
+
+
+def test_a_national_run_passes_a_general_bureau_task_down_through_the_job(matrix, monkeypatch):
+    from supervision.screening import bench_national
+
+    monkeypatch.setattr(bench_national, "SAMPLE_ROWS", 25)  # the sample is repeated to 60
+    out = StringIO()
+    call_command("bench_screening", "--national", "--enterprises", "60", "--keep", stdout=out)
+    text = out.getvalue()
+    assert re.search(r"60 enterprises in \d+ counties of 2 provinces", text), text
+    assert "the job: done" in text, text
+    assert re.search(
+        r"the worker's job\): \d+\.\d{3} s; floor \d+\.\d{3} s .*ours/floor [\d.-]+", text
+    ), text
+    assert re.search(r"roll up at the General Bureau.*\s\d+\.\d{3} s", text), text
+    task = ScreeningTask.objects.get(title="bench_screening")
+    enterprises = TaskEnterprise.objects.filter(task=task)
+    assert enterprises.values("credit_code").distinct().count() == 60
+    # every enterprise left the General Bureau for the office of its county
+    assert not enterprises.filter(holder=matrix.gb).exists()
+    bench.remove(task)
