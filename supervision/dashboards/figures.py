@@ -16,11 +16,11 @@ from functools import cached_property
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Aggregate, Count, F, Model, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet
 
-from portal.models import Branch, Division, Institution, Office
+from portal.models import Branch, Institution, Office
 from reporting import periods
-from reporting.models import FilingStatus, LprRate
+from reporting.models import LprRate
 from reporting.specs import ALL
 from supervision.dashboards import kept_sums
 from supervision.dashboards.indicators import (
@@ -38,13 +38,14 @@ from supervision.dashboards.indicators import (
 )
 from supervision.dashboards.lending_rows import SPEC_CODE
 from supervision.dashboards.models import (
-    SUMMARY_FIGURES,
     InstitutionLending,
-    LendingRow,
     LendingSummary,
     OfficeLending,
 )
 from supervision.dashboards.notice_indicators import DRILLED_DEFINITIONS
+from supervision.dashboards.summed_sql import accepted, grouped, read_sums, sums_by
+from supervision.dashboards.summed_sql import accepted_rows as accepted_rows
+from supervision.dashboards.summed_sql import in_subtree as in_subtree
 from supervision.dashboards.targets_sql import targets_missed_sql
 from supervision.evaluation.selectors import npl_tolerance
 
@@ -67,66 +68,6 @@ TREND = (
     "sme_npl",
     "all_npl",
 )
-
-
-def accepted(model: type[Model], period_list: list[str]) -> QuerySet:
-    """The lending rows (``LendingRow``) or summaries (``LendingSummary``) of the accepted
-    SME-LOANS filings in force for these periods."""
-    return model._default_manager.filter(
-        filing__spec_code=SPEC_CODE,
-        filing__period__in=period_list,
-        filing__is_current=True,
-        filing__status=FilingStatus.ACCEPTED,
-        filing__check_only=False,
-    )
-
-
-def accepted_rows(period_list: list[str]) -> QuerySet[LendingRow]:
-    """The lending rows of the accepted SME-LOANS filings in force for these periods."""
-    return accepted(LendingRow, period_list)
-
-
-def in_subtree(rows: QuerySet, office: Office, county: str = "county") -> QuerySet:
-    """Rows whose ``county`` field names a county covered by ``office`` or an office under it."""
-    counties = Division.objects.filter(office__path__startswith=office.path).values("code")
-    return rows.filter(**{f"{county}__in": counties})
-
-
-def _grouped(rows: QuerySet, keys: tuple[str, ...], columns: tuple[str, ...], **counted: Aggregate):
-    """The SQL of the rows' column sums (all, or ``columns`` only) grouped by ``keys``, then
-    the ``counted`` aggregates; and the sums' names, in the order it selects them."""
-    # Each sum is named apart from its column.
-    aggregates = {f"total_{key}": Sum(key) for key in columns or SUMMARY_FIGURES}
-    found = (
-        rows.values(*keys)
-        .annotate(**aggregates, **counted)
-        .order_by()
-        .values_list(*keys, *aggregates, *counted)
-    )
-    sql, params = found.query.sql_with_params()
-    return sql, list(params), [name.removeprefix("total_") for name in aggregates]
-
-
-def _read(names: list[str], values) -> Sums:
-    """Sums as read from the cursor: PostgreSQL's driver gives exact Decimals (read directly,
-    sparing Django's per-value converters, a quarter of the General Bureau's page time).
-    SQLite sums in floats; rounded to the millionth, their sums of filed figures read as
-    filed."""
-    if connection.vendor == "postgresql":
-        return dict(zip(names, values, strict=True))
-    return {
-        name: None if value is None else Decimal(str(round(value, 6)))
-        for name, value in zip(names, values, strict=True)
-    }
-
-
-def sums_by(rows: QuerySet, *keys: str, columns: tuple[str, ...] = ()) -> dict[tuple, Sums]:
-    """The rows' column sums (all, or ``columns`` only) grouped by ``keys``: one query."""
-    sql, params, names = _grouped(rows, keys, columns)
-    width = len(keys)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {tuple(values[:width]): _read(names, values[width:]) for values in cursor.fetchall()}
 
 
 # -- the figures of a subtree -------------------------------------------------------------
@@ -185,7 +126,8 @@ class Figures:
     headline: list[Indicator] = field(default_factory=list)
     missing: dict[str, int] = field(default_factory=dict)  # indicator -> institutions missing it
     units: list[Row] = field(default_factory=list)
-    institutions: list[Row] = field(default_factory=list)
+    institutions: list[Row] = field(default_factory=list)  # all, or the ``ranked`` largest
+    institution_count: int = 0
     filers: list[Row] = field(default_factory=list)
     trend: list[Row] = field(default_factory=list)
     # The subtree's sums for the quarter and what they are compared with.
@@ -224,6 +166,7 @@ def subtree_figures(
     institution: Institution | None = None,
     branch: Branch | None = None,
     every_column: bool = False,
+    ranked: int | None = None,
 ) -> Figures:
     """The figures of ``office``'s subtree for a quarter, from the returns of the institutions
     ``among`` (all when None), or of one institution or branch: a fixed number of queries,
@@ -235,7 +178,8 @@ def subtree_figures(
     compared with; and by quarter for the trend. Of every institution's returns, those by
     office and institution are read from the sums kept per quarter (``period_summaries``): a
     row each, not one per return. Institutions' sums hold the columns the page shows
-    (``RANKED_COLUMNS``) unless ``every_column``."""
+    (``RANKED_COLUMNS``) unless ``every_column``; only the ``ranked`` largest institutions
+    when given, those sums being kept (``kept_sums.leaders`` counts and ranks them all)."""
     filer = Q()
     if among is not None:
         filer &= Q(filing__institution__in=among.values("pk"))
@@ -270,9 +214,11 @@ def subtree_figures(
     figures.headline = indicators(figures.sums, figures.basis)
 
     columns = () if every_column else RANKED_COLUMNS
-    by_institution, heads = _institution_sums(institution_rows, figures, columns)
+    leaders = _leaders(figures, (period, year_end, last_year), ranked if summarised else None)
+    ids = None if leaders is None else leaders.ids
+    by_institution, heads = _institution_sums(institution_rows, figures, columns, ids)
     _add_institutions(figures, by_institution, heads, basis)
-    figures.units = _units(office, period, by_unit, basis, figures.institutions)
+    figures.units = _units(office, period, by_unit, basis, _count_all(figures, leaders))
     rows = summaries.filter(depth=office.depth, path=office.path, filing__branch__isnull=False)
     by_branch = sums_by(
         rows.annotate(branch_id=F("filing__branch_id")),
@@ -311,6 +257,29 @@ def _sources(
     )
 
 
+def _leaders(
+    figures: Figures, quarters: tuple[str, str, str], ranked: int | None
+) -> kept_sums.Leaders | None:
+    """Every institution's kept row counted and ranked by the database, when a page reads
+    only the ``ranked`` largest (on PostgreSQL, whose sums are exact: it decides the targets
+    missed as ``missed_targets`` would)."""
+    if ranked is None or connection.vendor != "postgresql":
+        return None
+    missed = targets_missed_sql(figures.lpr, figures.npl_tolerance, "")
+    return kept_sums.leaders(figures.office, quarters, missed, ranked)
+
+
+def _count_all(figures: Figures, leaders: kept_sums.Leaders | None) -> dict[str, list[int]]:
+    """The child offices' counts of institutions (``_counted``); where the database counted
+    every institution (``leaders``), its counts, and its counts of targets missed and of
+    returns by version in ``figures`` (those of the rows read are of the largest only)."""
+    if leaders is None:
+        return _counted(figures.office, figures.institutions)
+    figures.missing.update(leaders.missing)
+    figures.versions, figures.institution_count = leaders.versions, leaders.total
+    return leaders.counted
+
+
 class Head(NamedTuple):
     """An institution's kind, its head office's path and, where the database worked them out,
     the targets it misses in the quarter."""
@@ -321,7 +290,7 @@ class Head(NamedTuple):
 
 
 def _institution_sums(
-    rows: QuerySet, figures: Figures, columns: tuple[str, ...]
+    rows: QuerySet, figures: Figures, columns: tuple[str, ...], ids: list[int] | None
 ) -> tuple[dict[tuple, Sums], dict[int, Head]]:
     """The summaries' sums by quarter and institution (one query, as ``sums_by``), with each
     institution's kind and head office; on PostgreSQL, whose sums are exact, the targets each
@@ -335,7 +304,7 @@ def _institution_sums(
         missed = targets_missed_sql(figures.lpr, figures.npl_tolerance, "" if kept else "total_")
     if kept:  # a row per institution and quarter already, with its returns by version
         query, params, names = kept_sums.institution_query(
-            figures.office, quarters, columns, missed
+            figures.office, quarters, columns, missed, ids
         )
     else:
         query, params, names = _summed_by_institution(rows, columns, quarters, missed)
@@ -351,7 +320,7 @@ def _institution_sums(
             found[(each, pk)] = (
                 dict(zip(names, values[:width], strict=True))
                 if exact
-                else _read(names, values[:width])
+                else read_sums(names, values[:width])
             )
             if each == period:
                 heads[pk] = Head(*values[returns:])
@@ -373,7 +342,7 @@ def _summed_by_institution(rows: QuerySet, columns, quarters, missed: str | None
         f"returns_{index}": Count("filing", distinct=True, filter=Q(filing__spec_version=version))
         for index, version in enumerate(VERSIONS)
     }
-    sql, params, names = _grouped(rows, ("period", "institution_id"), columns, **counted)
+    sql, params, names = grouped(rows, ("period", "institution_id"), columns, **counted)
     institutions, offices = Institution._meta.db_table, Office._meta.db_table
     params.append(quarters[0])
     compared = ""
@@ -415,7 +384,8 @@ def _add_institutions(figures: Figures, by_institution: dict, heads: dict, basis
         for key in row.missed if head.missed is None else head.missed:
             figures.missing[key] += 1
         figures.institutions.append(row)
-    figures.institutions.sort(key=lambda r: -(r.sums.get("sme_balance") or 0))
+    figures.institutions.sort(key=lambda r: (-(r.sums.get("sme_balance") or 0), r.institution_id))
+    figures.institution_count = len(figures.institutions)
 
 
 def with_institutions(rows: list[Row]) -> list[Row]:
@@ -433,9 +403,9 @@ def with_institutions(rows: list[Row]) -> list[Row]:
     return rows
 
 
-def _units(office: Office, period: str, by_unit: dict, basis, institutions: list[Row]) -> list[Row]:
-    """The child offices' figures, each with the share of the institutions it supervises (by
-    head office) that miss no target on their figures in the whole subtree."""
+def _counted(office: Office, institutions: list[Row]) -> dict[str, list[int]]:
+    """Of the institutions supervised (by head office) in each child office, how many and
+    how many miss no target on their figures in the whole subtree."""
     width = len(office.path) + Office.steplen
     counted: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for row in institutions:
@@ -443,6 +413,12 @@ def _units(office: Office, period: str, by_unit: dict, basis, institutions: list
         if head.startswith(office.path):
             counted[head[:width]][0] += 1
             counted[head[:width]][1] += not row.missed
+    return counted
+
+
+def _units(office: Office, period: str, by_unit: dict, basis, counted: dict) -> list[Row]:
+    """The child offices' figures, each with the share of the institutions it supervises
+    that miss no target (``counted``)."""
     # Offices with lending in the quarter, and those supervising institutions that lend.
     units = sorted({unit for each, unit in by_unit if each == period} | set(counted))
     offices = {o.path: o for o in Office.objects.filter(path__in=units)}
@@ -452,8 +428,8 @@ def _units(office: Office, period: str, by_unit: dict, basis, institutions: list
             basis(by_unit, (unit,)),
             office=offices.get(unit),
             directly=unit == office.path,
-            institutions=counted[unit][0],
-            on_target=counted[unit][1],
+            institutions=counted.get(unit, [0, 0])[0],
+            on_target=counted.get(unit, [0, 0])[1],
         )
         for unit in units
     ]

@@ -61,6 +61,9 @@ class Subject:
             among=None if self.sees_every_institution else self.institutions,
             institution=self.institution,
             branch=self.branch,
+            # Ranked by balance, the database ranks them and the page reads the first; by a
+            # notice figure (weak regions' sums added in here), every institution is read.
+            ranked=RANKED if self.rank_by == RANK_BY[0] else None,
         )
 
     @cached_property
@@ -160,7 +163,7 @@ def _institutions(subject: Subject) -> dict | None:
     return {
         **_base(subject),
         "ranking": _ranked(subject),
-        "more": len(found.institutions) > RANKED,
+        "more": found.institution_count > RANKED,
         "chart": charts.ranking(found),
         "rank_by": subject.rank_by,
         "ranks": [

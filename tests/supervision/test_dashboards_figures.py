@@ -254,6 +254,28 @@ def test_a_regulator_drills_down_from_the_general_bureau_to_a_branch(lending, cl
     assert 'data-testid="value-sme_balance">700.00' in page.content.decode()
 
 
+def test_the_general_bureau_lists_the_largest_institutions_and_links_to_all(
+    lending, client_for, monkeypatch
+):
+    """Past the institutions a page lists, it says how many there are and links to the
+    exports, where the figures workbook holds every one; each listed one drills down."""
+    m = lending
+    monkeypatch.setattr(dashboards, "RANKED", 2)
+    page = client_for(m.users["gb_head"]).get(
+        reverse("dashboard", kwargs={"code": m.gb.code}), {"period": PERIOD}
+    )
+    body = page.content.decode()
+    ranking = body.split('data-testid="ranking"')[1].split("</table>")[0]
+    assert ranking.count("data-institution=") == 2
+    every = figures.subtree_figures(m.gb, PERIOD)
+    for row in every.institutions[:2]:
+        url = reverse("dashboard-institution", kwargs={"code": m.gb.code, "pk": row.institution_id})
+        assert url in ranking
+    assert "The 2 largest of 3 institutions" in body
+    exports = reverse("dashboard-exports", kwargs={"code": m.gb.code})
+    assert f'href="{exports}?period={PERIOD}" data-testid="all-institutions"' in body
+
+
 def test_a_county_office_counts_only_the_institutions_it_supervises(lending, client_for):
     """bank_b lends in county_a without a branch there: the General Bureau counts that row in
     county_a's figures, county_a's own staff neither count nor see it."""
@@ -364,6 +386,28 @@ def test_the_targets_the_database_finds_missed_are_those_worked_out_here(lending
             "first_time",
             "loan_growth",
         }
+
+
+@on_postgresql
+@pytest.mark.parametrize("level", LEVELS)
+@pytest.mark.parametrize("ranked", [1, 2, 20])
+def test_a_page_reading_only_the_largest_institutions_counts_them_all(lending, level, ranked):
+    """The page reads the ``ranked`` largest institutions' rows and has the database count
+    the rest: the same largest first, the same counts of targets missed, of returns by
+    version, of institutions in each child office and of those on target, as reading all."""
+    office = getattr(lending, level)
+    every = figures.subtree_figures(office, PERIOD)
+    largest = figures.subtree_figures(office, PERIOD, ranked=ranked)
+    assert largest.institution_count == every.institution_count == len(every.institutions)
+    shown = every.institutions[:ranked]
+    assert [r.institution_id for r in largest.institutions] == [r.institution_id for r in shown]
+    assert [(r.sums, r.basis, r.missed) for r in largest.institutions] == [
+        (r.sums, r.basis, r.missed) for r in shown
+    ]
+    assert (largest.missing, largest.versions) == (every.missing, every.versions)
+    assert [(u.office, u.institutions, u.on_target, u.sums) for u in largest.units] == [
+        (u.office, u.institutions, u.on_target, u.sums) for u in every.units
+    ]
 
 
 @on_postgresql
