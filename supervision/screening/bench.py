@@ -32,6 +32,7 @@ from supervision.screening.models import (
     AssignmentEntry,
     Decision,
     Delegation,
+    EnterpriseCount,
     ScreeningJob,
     ScreeningTask,
     TaskEnterprise,
@@ -189,12 +190,21 @@ def say_outcomes(task: ScreeningTask, say: Callable[[str], None]) -> None:
         say(f"    {label}: {m.pushed}, {m.to_contact.count}, {m.to_contact.median}, {bands}")
 
 
+def agreement(kept: rollup.Rollup, scanned: rollup.Rollup) -> str:
+    """Whether the kept counts' roll-up says what a scan of the enterprises says."""
+    same = [(r.office, r.as_dict()) for r in kept.rows] == [
+        (r.office, r.as_dict()) for r in scanned.rows
+    ] and kept.declined_by_reason == scanned.declined_by_reason
+    rows = len(scanned.rows)
+    return f"the kept counts and the aggregate {'agree' if same else 'DIFFER'} ({rows} rows)"
+
+
 def roll_up_everywhere(task: ScreeningTask) -> int:
-    """The roll-up at the task's office and at every office with a share; returns how many."""
-    enterprises = TaskEnterprise.objects.filter(task=task)
+    """The roll-up at the task's office and at every office with a share, from the kept counts
+    as the task page reads them; returns how many."""
     shares = Delegation.objects.filter(task=task).select_related("office")
     for share in shares:
-        rollup.rollup(enterprises, share.office)
+        rollup.kept(task, share.office)  # as the task page reads it
     return len(shares)
 
 
@@ -203,6 +213,8 @@ def remove(task: ScreeningTask) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         requests = list(Assignment.objects.filter(task=task).values_list("request_id", flat=True))
         for model, column in (
+            # The counts first: the enterprises' DELETE then has no group left to lower.
+            (EnterpriseCount, "task_id = %s"),
             (AssignmentEntry, "assignment_id IN (SELECT id FROM {a} WHERE task_id = %s)"),
             (TaskEnterprise, "task_id = %s"),
             (Assignment, "task_id = %s"),
@@ -245,8 +257,11 @@ def run(rows: int, province_code: str, keep: bool, say: Callable[[str], None]) -
         connection.cursor() as cursor,
     ):
         cursor.execute(f"ANALYZE {TaskEnterprise._meta.db_table}")
-    with timings.step("roll up at the province (one aggregate)"):
-        rollup.rollup(TaskEnterprise.objects.filter(task=task), province)
+    with timings.step("roll up at the province (kept counts)"):
+        kept = rollup.kept(task, province)
+    with timings.step("roll up at the province (one aggregate over the enterprises)"):
+        scanned = rollup.rollup(TaskEnterprise.objects.filter(task=task), province)
+    say("  " + agreement(kept, scanned))
     with timings.step("roll up at every office with a share"):
         shares = roll_up_everywhere(task)
     say(f"  {shares} offices hold a share of the task")

@@ -76,8 +76,11 @@ def run(rows: int, keep: bool, say: Callable[[str], None]) -> bench.Timings:
     # million (bench.answer's UPDATEs) would take longer than the rest of the run.
     with timings.step("ANALYZE"), connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {TaskEnterprise._meta.db_table}")
-    with timings.step("roll up at the General Bureau (one aggregate)"):
-        rollup.rollup(TaskEnterprise.objects.filter(task=task), office)
+    with timings.step("roll up at the General Bureau (kept counts)"):
+        kept = rollup.kept(task, office)
+    with timings.step("roll up at the General Bureau (one aggregate over the enterprises)"):
+        scanned = rollup.rollup(TaskEnterprise.objects.filter(task=task), office)
+    say("  " + bench.agreement(kept, scanned))
     if not keep:
         with timings.step("remove the bench task"):
             bench.remove(task)

@@ -378,3 +378,43 @@ class ScreeningJob(Job):
     @property
     def audit_office(self) -> Office:
         return self.office
+
+
+class EnterpriseCount(models.Model):
+    """The enterprises of a task counted per holding office, decision, decline reason and
+    whether assigned, with the sums the roll-up needs: kept by triggers on the enterprises'
+    table (PostgreSQL; see migration ``screening_enterprise_counts``) in the transaction of
+    every statement that creates, passes down, assigns, answers or removes them, whichever
+    service or bulk statement it is, so that a national roll-up adds up a few thousand rows
+    instead of scanning five million. Sums cover every row of the group; the roll-up applies
+    its decision filters (each is by decision) when it adds them up."""
+
+    # No database key: the rows go with their task (bench.remove and the cascade below).
+    task = models.ForeignKey(
+        ScreeningTask, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    holder_path = models.CharField(max_length=255)
+    decision = models.CharField(max_length=20)
+    decline_reason = models.CharField(max_length=30)
+    assigned = models.BooleanField()
+    enterprises = models.BigIntegerField(default=0)
+    first_time = models.BigIntegerField(default=0)  # rows with first_time true
+    credit = models.DecimalField(max_digits=30, decimal_places=2, default=0)
+    loans = models.DecimalField(max_digits=30, decimal_places=2, default=0)
+    rate_sum = models.DecimalField(max_digits=30, decimal_places=2, default=0)
+    rated = models.BigIntegerField(default=0)  # rows with a rate
+    rate_weight = models.DecimalField(max_digits=40, decimal_places=4, default=0)
+    rated_loans = models.DecimalField(max_digits=30, decimal_places=2, default=0)
+    need = models.DecimalField(max_digits=30, decimal_places=2, default=0)  # need > 0 only
+    credit_of_need = models.DecimalField(max_digits=30, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "holder_path", "decision", "decline_reason", "assigned"],
+                name="enterprise_count_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.holder_path} {self.decision}: {self.enterprises}"

@@ -247,7 +247,9 @@ def task_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         enterprises = rollup.enterprises_under(enterprises, at)
     figures = own_total = None
     if at is not None:
-        figures = rollup.rollup(enterprises, at)
+        # ``at`` is within the reader's offices (_top, _viewpoint): every enterprise under it
+        # is visible, so the kept counts serve (a national task's roll-up without a scan).
+        figures = rollup.kept(task, at)
         figures.declined_by_reason = [
             (screening_results.decline_reason_label(reason), n)
             for reason, n in figures.declined_by_reason

@@ -106,6 +106,49 @@ def test_enterprises_an_office_still_holds_show_as_its_own_row(matrix):
     assert result.total.enterprises == 3
 
 
+def _kept_equals_a_fresh_count(task, offices) -> None:
+    for office in offices:
+        fresh, kept = figures_at(task, office), rollup.kept(task, office)
+        assert [(r.office, r.as_dict()) for r in kept.rows] == [
+            (r.office, r.as_dict()) for r in fresh.rows
+        ], office.code
+        assert kept.total.as_dict() == fresh.total.as_dict(), office.code
+        assert kept.declined_by_reason == fresh.declined_by_reason, office.code
+
+
+def test_the_kept_counts_equal_a_fresh_count_after_passing_down_assigning_and_answering(
+    matrix, answered, tmp_path
+):
+    offices = (matrix.gb, matrix.p1, matrix.p2, matrix.city1, matrix.city2, matrix.county_a)
+    _kept_equals_a_fresh_count(answered, offices)
+    assert rollup.kept(answered, matrix.gb).total.granted == 3
+    # Answered again (the pending and unreachable ones now granted): the counts move along.
+    c = sorted(answered.enterprises.filter(county="440103").values_list("credit_code", flat=True))
+    answer(
+        Assignment.objects.get(task=answered, branch=matrix.branch_b1),
+        [result_row(code, credit_amount=50, loan_amount=40, rate=2.5) for code in c],
+        tmp_path,
+        matrix.users["gb_head"],
+    )
+    _kept_equals_a_fresh_count(answered, offices)
+    assert rollup.kept(answered, matrix.gb).total.granted == 5
+
+
+def test_the_kept_counts_follow_a_task_held_in_part_and_go_with_its_enterprises(matrix):
+    head = matrix.users["p1_head"]
+    task = f.screening_task(head, matrix.city1, {"350102": 2, "350121": 1})
+    _kept_equals_a_fresh_count(task, (matrix.city1,))
+    screening.delegate(head, task, matrix.city1, matrix.county_a)
+    _kept_equals_a_fresh_count(task, (matrix.city1, matrix.county_a))
+    assert [(r.office, r.enterprises) for r in rollup.kept(task, matrix.city1).rows] == [
+        (matrix.county_a, 2),
+        (None, 1),
+    ]
+    task.enterprises.filter(county="350121").delete()
+    _kept_equals_a_fresh_count(task, (matrix.city1,))
+    assert rollup.kept(task, matrix.city1).total.enterprises == 2
+
+
 def test_a_county_reader_sees_its_own_part_only(matrix, answered):
     visible = scoping.visible(matrix.users["county_a"], TaskEnterprise).filter(task=answered)
     total = rollup.rollup(visible, matrix.county_a).total
