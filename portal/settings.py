@@ -259,18 +259,16 @@ EMAIL_USE_TLS = env_bool("PORTAL_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("PORTAL_EMAIL_FROM", "portal@localhost")
 
 REDIS_URL = env_str("REDIS_URL")
-if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+# Shared by the web server and the worker processes, unlike the local-memory cache; a prefix
+# keeps what one installation (or test run) counts apart from another's on the same Redis.
+_CACHE = "redis.RedisCache" if REDIS_URL else "filebased.FileBasedCache"
+CACHES = {
+    "default": {
+        "BACKEND": f"django.core.cache.backends.{_CACHE}",
+        "LOCATION": REDIS_URL or str(DATA_DIR / "cache"),
+        "KEY_PREFIX": env_str("PORTAL_CACHE_PREFIX"),
     }
-else:
-    # Shared by the web server and the worker processes, unlike the local-memory cache.
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(DATA_DIR / "cache"),
-        }
-    }
+}
 
 # Celery: a real worker and beat in every mode. Without Redis, kombu's filesystem transport
 # carries messages between processes on one machine.

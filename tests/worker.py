@@ -225,6 +225,7 @@ class CeleryWorker:
             PORTAL_TASK_QUEUE=self.queue,
             PORTAL_DATA_DIR=str(self.data_dir or settings.DATA_DIR),
             PORTAL_MEDIA_ROOT=str(self.media_root),
+            PORTAL_CACHE_PREFIX=settings.CACHES["default"].get("KEY_PREFIX", ""),
             PORTAL_EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
             # Small batches of escalation cases, so that a test's kill lands between two.
             PORTAL_ESCALATION_BATCH="8",
