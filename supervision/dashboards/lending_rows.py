@@ -42,12 +42,11 @@ from supervision.dashboards.indicators import COST_ISSUED, COST_WEIGHT, RATE_WEI
 from supervision.dashboards.models import (
     LENDING_FIGURES,
     RATES,
+    SPEC_CODE,
     InstitutionLending,
     LendingRow,
     LendingSummary,
 )
-
-SPEC_CODE = "SME-LOANS"
 
 
 class Numeric(Func):

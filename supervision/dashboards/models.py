@@ -10,6 +10,8 @@ from reporting.models import Filing, FilingRow
 from reporting.specs import ALL
 from supervision.dashboards.indicators import COST_ISSUED, COST_WEIGHT, RATE_WEIGHT
 
+SPEC_CODE = "SME-LOANS"  # the return whose rows the lending dashboards read
+
 # Every numeric column of any SME-LOANS version, each once, in the order versions add them:
 # a figure a filing's version lacks is stored blank ("not reported under this version").
 LENDING_FIGURES = tuple(

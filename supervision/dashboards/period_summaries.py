@@ -17,27 +17,17 @@ from collections import defaultdict
 from django.db import connection
 from django.db.models import Count, F, Field, Model, QuerySet, Sum
 
-from reporting.models import Filing, FilingStatus
+from reporting.models import Filing
 from supervision.dashboards.models import (
+    SPEC_CODE,
     SUMMARY_FIGURES,
     InstitutionLending,
     LendingSummary,
     OfficeLending,
 )
+from supervision.dashboards.summed_sql import accepted
 
-SPEC_CODE = "SME-LOANS"
 LOCK_CLASS = 21_05  # this module's advisory locks: (LOCK_CLASS, the quarter's hash)
-
-
-def _in_force(period: str) -> QuerySet[LendingSummary]:
-    """The summaries of the quarter's accepted SME-LOANS returns in force."""
-    return LendingSummary.objects.filter(
-        filing__spec_code=SPEC_CODE,
-        filing__period=period,
-        filing__is_current=True,
-        filing__status=FilingStatus.ACCEPTED,
-        filing__check_only=False,
-    )
 
 
 def _column(model: type[Model], name: str) -> str:
@@ -83,7 +73,7 @@ def _institutions(period: str, institution_ids: list[int]) -> set[str]:
     paths = set(old.values_list("path", flat=True))
     old.delete()
     by_version = (
-        _in_force(period)
+        accepted(LendingSummary, [period])
         .filter(filing__institution_id__in=institution_ids)
         .values("path", "depth", institution_id=F("filing__institution_id"))
         .annotate(version=F("filing__spec_version"))
@@ -118,7 +108,7 @@ def _offices(period: str, paths: list[str]) -> None:
     if not paths:
         return
     summed = (
-        _in_force(period)
+        accepted(LendingSummary, [period])
         .filter(path__in=paths)
         .values("path", "depth", "own")
         .annotate(returns=Count("filing", distinct=True), **_sums())

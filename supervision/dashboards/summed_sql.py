@@ -9,8 +9,7 @@ from django.db.models import Aggregate, Model, QuerySet, Sum
 from portal.models import Division, Office
 from reporting.models import FilingStatus
 from supervision.dashboards.indicators import Sums
-from supervision.dashboards.lending_rows import SPEC_CODE
-from supervision.dashboards.models import SUMMARY_FIGURES, LendingRow
+from supervision.dashboards.models import SPEC_CODE, SUMMARY_FIGURES, LendingRow
 
 
 def accepted(model: type[Model], period_list: list[str]) -> QuerySet:
